@@ -1,0 +1,25 @@
+// What a local service provider is: one async handler per API operation, semantics only (no
+// HTTP, no CLI). Input arrives already validated against the operation's JSON Schema.
+
+import type { Input, Output } from '../backend';
+import type { Store } from './store/store';
+
+export interface LocalSettings {
+  /** Directory holding the state (AWSMESH_HOME, default ~/.awsmesh). */
+  home: string;
+  /** Account the local backend acts as (AWSMESH_ACCOUNT_ID, default 111122223333). */
+  account: string;
+}
+
+export interface ProviderContext {
+  store: Store;
+  account: string;
+  region: string;
+  settings: LocalSettings;
+  /** Epoch seconds with milliseconds; injectable for tests. */
+  now(): number;
+  uuid(): string;
+}
+
+export type OperationHandler = (input: Input, ctx: ProviderContext) => Promise<Output>;
+export type Provider = Record<string, OperationHandler>;

@@ -1,0 +1,80 @@
+// The local backend's persistence seam. Providers (App Mesh, IAM, Cloud Map) see only this
+// interface; SQL lives in the implementation (SQLite today, PostgreSQL for shared servers later),
+// which is why every method is async even though better-sqlite3 is synchronous.
+
+/** State is partitioned like AWS's: per account and region (IAM uses region "global"). */
+export interface Partition {
+  account: string;
+  region: string;
+}
+
+export interface StoredResource {
+  /** Owning service: 'appmesh' | 'iam' | 'servicediscovery' | 'dataplane'. */
+  service: string;
+  /** Resource kind within the service, e.g. 'mesh', 'virtualNode', 'route', 'role', 'instance'. */
+  kind: string;
+  /** Scope the name is unique in: '' at the top, the mesh name for mesh children, 'mesh/router' for routes. */
+  parent: string;
+  name: string;
+  /** Unique within the partition; used for tags and references. */
+  arn: string;
+  /** Provider-defined JSON document (spec, status, tags, …). */
+  data: Record<string, unknown>;
+  /** Epoch seconds with fractions. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ListOptions {
+  /** Resume strictly after this (parent, name) position; names compare in binary order. */
+  after?: { parent: string; name: string };
+  limit?: number;
+}
+
+export interface IdempotencyRecord {
+  /** Hash of the request the token was first used with. */
+  fingerprint: string;
+  response: unknown;
+}
+
+/** Operations inside one transaction on one partition. */
+export interface StoreTx {
+  get(service: string, kind: string, parent: string, name: string): Promise<StoredResource | undefined>;
+  getByArn(arn: string): Promise<StoredResource | undefined>;
+  /** Ordered by (parent, name). `parent` undefined lists every parent. */
+  list(service: string, kind: string, parent: string | undefined, opts?: ListOptions): Promise<StoredResource[]>;
+  count(service: string, kind: string, parent?: string): Promise<number>;
+  /** Insert, or replace the row with the same (service, kind, parent, name). */
+  put(resource: StoredResource): Promise<void>;
+  delete(service: string, kind: string, parent: string, name: string): Promise<boolean>;
+  /** Replace the outgoing references of `fromArn` (used for ResourceInUse checks). */
+  setRefs(fromArn: string, toArns: string[]): Promise<void>;
+  /** ARNs of the resources that reference `toArn`. */
+  referrers(toArn: string): Promise<string[]>;
+  getIdempotency(scope: string, token: string): Promise<IdempotencyRecord | undefined>;
+  putIdempotency(scope: string, token: string, record: IdempotencyRecord): Promise<void>;
+}
+
+export interface PartitionStats {
+  partition: Partition;
+  /** Count per `${service}:${kind}`. */
+  counts: Record<string, number>;
+}
+
+export interface Store {
+  /** Where the state lives (a file path for SQLite, a URL for PostgreSQL). */
+  readonly location: string;
+  read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one serialisable write transaction; a throw rolls everything back. */
+  write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** A number that changes after every committed write, by any process sharing the store. */
+  changeSeq(): Promise<number>;
+  /** Calls `listener` soon after any committed write (polls changeSeq). Returns an unsubscribe function. */
+  watch(listener: () => void, intervalMs?: number): () => void;
+  stats(): Promise<PartitionStats[]>;
+  /** Every resource of a partition (or of all partitions), for export. */
+  dump(p?: Partition): Promise<Array<StoredResource & { partition: Partition }>>;
+  /** Deletes everything (all partitions). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
