@@ -1,0 +1,168 @@
+// Per-invocation application context: IO, resolved global options, and lazily created backends.
+// Command modules receive `() => App` and call it inside their action handlers.
+
+import type { Backend } from '../backends/backend';
+import type { LocalBackend } from '../backends/local/local-backend';
+import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
+import {
+  activeProfileName, loadProfile, requireProfile, resolveOutputName, resolveRegion, type ProfileSettings,
+} from '../core/aws-config';
+import { ConfigError, UsageError } from '../core/errors';
+import type { Io } from '../core/io';
+import type { ServiceName } from '../model/services';
+import type { OperationDefinition } from '../model/types';
+
+export const OUTPUT_FORMATS = ['json', 'text', 'table', 'yaml', 'yaml-stream'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Options every command accepts (the AWS CLI's global options plus --backend). */
+export interface GlobalOptions {
+  backend?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  output?: string;
+  query?: string;
+  paginate?: boolean;
+  maxItems?: string;
+  startingToken?: string;
+  pageSize?: string;
+  debug?: boolean;
+  color?: string;
+  cliPager?: boolean;
+  verifySsl?: boolean;
+  signRequest?: boolean;
+  cliReadTimeout?: string;
+  cliConnectTimeout?: string;
+}
+
+export interface PrintOptions {
+  service?: ServiceName;
+  operation?: OperationDefinition;
+}
+
+export class App {
+  private backendPromise?: Promise<Backend>;
+  private localPromise?: Promise<LocalBackend>;
+  private profileCache?: ProfileSettings;
+
+  constructor(
+    readonly io: Io,
+    readonly globals: GlobalOptions,
+  ) {}
+
+  get env(): NodeJS.ProcessEnv {
+    return this.io.env;
+  }
+
+  /** local unless --backend/AWSMESH_BACKEND say otherwise; --endpoint-url implies aws. */
+  backendKind(): 'local' | 'aws' {
+    const chosen = this.globals.backend ?? this.env.AWSMESH_BACKEND ?? (this.globals.endpointUrl ? 'aws' : 'local');
+    if (chosen !== 'local' && chosen !== 'aws') {
+      throw new UsageError(`argument --backend: Invalid choice, valid choices are: local | aws (got '${chosen}')`);
+    }
+    if (chosen === 'local' && this.globals.endpointUrl) {
+      throw new UsageError('--endpoint-url needs the aws backend; drop --backend local or the endpoint.');
+    }
+    return chosen;
+  }
+
+  profile(): ProfileSettings {
+    if (!this.profileCache) {
+      const { name, explicit } = activeProfileName(this.globals.profile, this.env);
+      this.profileCache = loadProfile(name, this.env);
+      if (explicit) requireProfile(this.profileCache);
+    }
+    return this.profileCache;
+  }
+
+  /** The region calls are made in. The local backend has a default; AWS needs one configured. */
+  region(): string {
+    const region = resolveRegion(this.globals.region, this.env, this.profile());
+    if (region) return region;
+    if (this.backendKind() === 'local') return this.env.AWSMESH_REGION || DEFAULT_LOCAL_REGION;
+    throw new ConfigError('You must specify a region. You can also configure your region by running "aws configure".');
+  }
+
+  outputFormat(): OutputFormat {
+    const name = resolveOutputName(this.globals.output, this.env, this.profile());
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(name)) {
+      throw new UsageError(`argument --output: Invalid choice, valid choices are:\n\n${OUTPUT_FORMATS.join('                                     \n')}`);
+    }
+    return name as OutputFormat;
+  }
+
+  /** Colour on a TTY unless --color off / NO_COLOR; --color on forces it. */
+  colorEnabled(): boolean {
+    const c = this.globals.color ?? 'auto';
+    if (c === 'on') return true;
+    if (c === 'off') return false;
+    return this.io.stdoutIsTTY && !this.env.NO_COLOR;
+  }
+
+  debug(message: string): void {
+    if (this.globals.debug) this.io.stderr.write(`${new Date().toISOString()} awsmesh - DEBUG - ${message}\n`);
+  }
+
+  backend(): Promise<Backend> {
+    this.backendPromise ??= this.createBackend();
+    return this.backendPromise;
+  }
+
+  /** The embedded local backend, whatever --backend says (for `awsmesh local …`). */
+  localBackend(): Promise<LocalBackend> {
+    this.localPromise ??= Promise.resolve().then(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { openLocalBackend } = require('../backends/local') as typeof import('../backends/local');
+      return openLocalBackend(this.env);
+    });
+    return this.localPromise;
+  }
+
+  private async createBackend(): Promise<Backend> {
+    if (this.backendKind() === 'local') return this.localBackend();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createAwsBackend } = require('../backends/aws') as typeof import('../backends/aws');
+    return createAwsBackend({
+      env: this.env,
+      region: this.region(),
+      profile: this.profile(),
+      profileFlag: this.globals.profile,
+      endpointUrl: this.globals.endpointUrl,
+      verifySsl: this.globals.verifySsl !== false,
+      signRequest: this.globals.signRequest !== false,
+      readTimeoutSeconds: numberOption(this.globals.cliReadTimeout),
+      connectTimeoutSeconds: numberOption(this.globals.cliConnectTimeout),
+      debug: this.globals.debug ? (line: string) => this.debug(line) : undefined,
+    });
+  }
+
+  /** Formats a result per --output/--query and writes it to stdout. */
+  print(value: unknown, opts: PrintOptions = {}): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { renderResult } = require('../output/render') as typeof import('../output/render');
+    const text = renderResult(value, {
+      format: this.outputFormat(),
+      query: this.globals.query,
+      service: opts.service,
+      operation: opts.operation,
+      color: this.colorEnabled(),
+    });
+    if (text) this.io.stdout.write(text);
+  }
+
+  async close(): Promise<void> {
+    const backends = await Promise.allSettled([this.backendPromise, this.localPromise].filter(Boolean));
+    const seen = new Set<Backend>();
+    for (const r of backends) {
+      if (r.status === 'fulfilled' && r.value && !seen.has(r.value)) {
+        seen.add(r.value);
+        await r.value.close();
+      }
+    }
+  }
+}
+
+function numberOption(v: string | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
+}

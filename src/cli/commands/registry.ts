@@ -1,0 +1,30 @@
+// Every awsmesh command group, by name. main.ts registers only the group named on the command
+// line (plus names and summaries for help), so a call loads just the code it runs. A command
+// module's `register` must stay cheap: define options only, and `require` the implementation
+// inside the action handler.
+
+import type { Command } from 'commander';
+import type { App } from '../app';
+
+export interface CommandModule {
+  register(parent: Command, app: () => App): void;
+}
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => CommandModule;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+/** Top-level command groups: `awsmesh <name> …`. */
+export const COMMANDS: CommandEntry[] = [
+  { name: 'appmesh', summary: 'AWS App Mesh API (all 38 operations)', load: () => require('./service').forService('appmesh') },
+  { name: 'iam', summary: 'AWS IAM roles and policies used by mesh set-ups', load: () => require('./service').forService('iam') },
+  { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
+  { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
+];
+
+/** Subcommands of `awsmesh local …`, each owned by its own module. */
+export const LOCAL_COMMANDS: CommandEntry[] = [];
