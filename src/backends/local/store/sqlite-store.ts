@@ -1,6 +1,357 @@
-import type { Store } from './store';
+// The Store on one SQLite file (better-sqlite3). Durability and concurrency come from SQLite:
+// WAL journal (a committed transaction survives a crash of the writer), busy_timeout plus
+// BEGIN IMMEDIATE (concurrent CLI processes queue for the write lock instead of failing with
+// "database is locked"). In-process callers are serialised by a mutex because providers await
+// inside a transaction while better-sqlite3 has a single connection.
+//
+// The store knows nothing about App Mesh, IAM or Cloud Map: it keeps generic resources keyed by
+// (account, region, service, kind, parent, name), references between ARNs, and idempotency records.
 
-/** Placeholder: the SQLite implementation of Store is being written. */
-export function openSqliteStore(_file: string): Store {
-  throw new Error('the SQLite store is not implemented yet');
+import { AsyncLocalStorage } from 'async_hooks';
+import { createHmac } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Database, Statement } from 'better-sqlite3';
+import { migrate } from './migrations';
+import { Mutex } from './mutex';
+import type {
+  IdempotencyRecord, ListOptions, Partition, PartitionStats, Store, StoredRef, StoredResource, StoreTx,
+} from './store';
+
+export interface SqliteStoreOptions {
+  /** How long a process waits for another one's write lock before giving up (ms). */
+  busyTimeoutMs?: number;
+}
+
+interface ResourceRow {
+  account: string;
+  region: string;
+  service: string;
+  kind: string;
+  parent: string;
+  name: string;
+  arn: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_WATCH_INTERVAL_MS = 100;
+/** Idempotency records older than this are dropped when the store opens. */
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Opens (creating if needed) the state database at `file`, migrated to the current schema. */
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
+  return new SqliteStore(file, opts);
+}
+
+function rowToResource(row: ResourceRow): StoredResource {
+  return {
+    service: row.service,
+    kind: row.kind,
+    parent: row.parent,
+    name: row.name,
+    arn: row.arn,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+class SqliteStore implements Store {
+  readonly location: string;
+  private readonly db: Database;
+  private readonly mutex = new Mutex();
+  /** Marks the async context of a running transaction, to refuse nested ones (they would deadlock). */
+  private readonly inTx = new AsyncLocalStorage<true>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly localListeners = new Set<(seq: number) => void>();
+  private closed = false;
+  private masterSecret?: string;
+
+  constructor(file: string, opts: SqliteStoreOptions) {
+    this.location = path.resolve(file);
+    fs.mkdirSync(path.dirname(this.location), { recursive: true, mode: 0o700 });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
+    this.db = new BetterSqlite3(this.location, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      fs.chmodSync(this.location, 0o600);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      migrate(this.db);
+      this.sql('DELETE FROM idempotency WHERE created_at < ?').run(Date.now() / 1000 - IDEMPOTENCY_TTL_SECONDS);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  /** Prepared statements are cached per SQL text; all SQL here is parameterised. */
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the state store is closed');
+  }
+
+  private async transaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (this.inTx.getStore()) throw new Error('nested store transactions are not supported');
+    return this.mutex.run(() =>
+      this.inTx.run(true, async () => {
+        this.assertOpen();
+        let changed = false;
+        this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
+        let result: T;
+        try {
+          result = await fn(() => (changed = true));
+          if (changed) this.sql(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq'`).run();
+          this.db.exec('COMMIT');
+        } catch (e) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw e;
+        }
+        if (changed) this.notifyLocal();
+        return result;
+      }),
+    );
+  }
+
+  private tx(p: Partition, writable: boolean, dirty: () => void): StoreTx {
+    return new SqliteTx(p, writable, dirty, (text) => this.sql(text));
+  }
+
+  read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('read', (dirty) => fn(this.tx(p, false, dirty)));
+  }
+
+  write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('write', (dirty) => fn(this.tx(p, true, dirty)));
+  }
+
+  writeAll<T>(fn: (tx: (p: Partition) => StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('write', (dirty) => fn((p) => this.tx(p, true, dirty)));
+  }
+
+  private readSeq(): number {
+    const row = this.sql(`SELECT value FROM meta WHERE key = 'change_seq'`).get() as { value: string };
+    return Number(row.value);
+  }
+
+  async changeSeq(): Promise<number> {
+    this.assertOpen();
+    return this.readSeq();
+  }
+
+  private notifyLocal(): void {
+    const seq = this.readSeq();
+    for (const l of [...this.localListeners]) l(seq);
+  }
+
+  watch(listener: () => void, intervalMs = DEFAULT_WATCH_INTERVAL_MS): () => void {
+    this.assertOpen();
+    let last = this.readSeq();
+    const fire = (seq: number): void => {
+      if (seq === last) return;
+      last = seq;
+      try {
+        listener();
+      } catch {
+        // A listener's failure must not break the writer that triggered it.
+      }
+    };
+    // Commits of this process are announced at once; other processes' commits are polled.
+    const local = (seq: number): void => fire(seq);
+    this.localListeners.add(local);
+    const timer = setInterval(() => {
+      if (!this.closed) fire(this.readSeq());
+    }, intervalMs);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      this.localListeners.delete(local);
+    };
+  }
+
+  async stats(): Promise<PartitionStats[]> {
+    this.assertOpen();
+    const rows = this.sql(
+      `SELECT account, region, service, kind, COUNT(*) AS n FROM resources
+       GROUP BY account, region, service, kind ORDER BY account, region, service, kind`,
+    ).all() as Array<{ account: string; region: string; service: string; kind: string; n: number }>;
+    const out: PartitionStats[] = [];
+    for (const r of rows) {
+      let last = out[out.length - 1];
+      if (!last || last.partition.account !== r.account || last.partition.region !== r.region) {
+        last = { partition: { account: r.account, region: r.region }, counts: {} };
+        out.push(last);
+      }
+      last.counts[`${r.service}:${r.kind}`] = r.n;
+    }
+    return out;
+  }
+
+  async dump(p?: Partition): Promise<Array<StoredResource & { partition: Partition }>> {
+    this.assertOpen();
+    const order = 'ORDER BY account, region, service, kind, parent, name';
+    const rows = (p
+      ? this.sql(`SELECT * FROM resources WHERE account = ? AND region = ? ${order}`).all(p.account, p.region)
+      : this.sql(`SELECT * FROM resources ${order}`).all()) as ResourceRow[];
+    return rows.map((r) => ({ ...rowToResource(r), partition: { account: r.account, region: r.region } }));
+  }
+
+  async dumpRefs(p?: Partition): Promise<StoredRef[]> {
+    this.assertOpen();
+    const order = 'ORDER BY account, region, from_arn, to_arn';
+    const rows = (p
+      ? this.sql(`SELECT * FROM refs WHERE account = ? AND region = ? ${order}`).all(p.account, p.region)
+      : this.sql(`SELECT * FROM refs ${order}`).all()) as Array<{ account: string; region: string; from_arn: string; to_arn: string }>;
+    return rows.map((r) => ({ partition: { account: r.account, region: r.region }, from: r.from_arn, to: r.to_arn }));
+  }
+
+  async secret(name: string): Promise<Buffer> {
+    this.assertOpen();
+    // Derived from the master secret written once when the store was created, so no write is needed here.
+    this.masterSecret ??= (this.sql(`SELECT value FROM meta WHERE key = 'secret'`).get() as { value: string }).value;
+    return createHmac('sha256', this.masterSecret).update(name).digest();
+  }
+
+  async reset(): Promise<void> {
+    await this.transaction('write', async (dirty) => {
+      this.sql('DELETE FROM resources').run();
+      this.sql('DELETE FROM refs').run();
+      this.sql('DELETE FROM idempotency').run();
+      dirty();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Let a running transaction finish before the connection goes away.
+    await this.mutex.run(async () => {
+      this.closed = true;
+      this.localListeners.clear();
+      this.statements.clear();
+      this.db.close();
+    });
+  }
+}
+
+class SqliteTx implements StoreTx {
+  constructor(
+    private readonly p: Partition,
+    private readonly writable: boolean,
+    private readonly dirty: () => void,
+    private readonly sql: (text: string) => Statement,
+  ) {}
+
+  private mutating(): void {
+    if (!this.writable) throw new Error('write attempted in a read-only store transaction');
+    this.dirty();
+  }
+
+  async get(service: string, kind: string, parent: string, name: string): Promise<StoredResource | undefined> {
+    const row = this.sql(
+      `SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ? AND name = ?`,
+    ).get(this.p.account, this.p.region, service, kind, parent, name) as ResourceRow | undefined;
+    return row && rowToResource(row);
+  }
+
+  async getByArn(arn: string): Promise<StoredResource | undefined> {
+    const row = this.sql('SELECT * FROM resources WHERE account = ? AND region = ? AND arn = ?')
+      .get(this.p.account, this.p.region, arn) as ResourceRow | undefined;
+    return row && rowToResource(row);
+  }
+
+  async list(service: string, kind: string, parent: string | undefined, opts: ListOptions = {}): Promise<StoredResource[]> {
+    const limit = opts.limit ?? -1; // SQLite: a negative LIMIT means no limit
+    const base = 'SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ?';
+    const args: unknown[] = [this.p.account, this.p.region, service, kind];
+    let text: string;
+    if (parent !== undefined) {
+      text = `${base} AND parent = ?`;
+      args.push(parent);
+      if (opts.after) {
+        // Within one parent the position is the name; a cursor from another parent resumes by order.
+        text += ' AND (parent, name) > (?, ?)';
+        args.push(opts.after.parent, opts.after.name);
+      }
+    } else {
+      text = base;
+      if (opts.after) {
+        text += ' AND (parent, name) > (?, ?)';
+        args.push(opts.after.parent, opts.after.name);
+      }
+    }
+    text += ' ORDER BY parent, name LIMIT ?';
+    args.push(limit);
+    return (this.sql(text).all(...args) as ResourceRow[]).map(rowToResource);
+  }
+
+  async count(service: string, kind: string, parent?: string): Promise<number> {
+    const row = (parent === undefined
+      ? this.sql('SELECT COUNT(*) AS n FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ?')
+        .get(this.p.account, this.p.region, service, kind)
+      : this.sql('SELECT COUNT(*) AS n FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ?')
+        .get(this.p.account, this.p.region, service, kind, parent)) as { n: number };
+    return row.n;
+  }
+
+  async put(r: StoredResource): Promise<void> {
+    this.mutating();
+    this.sql(
+      `INSERT INTO resources (account, region, service, kind, parent, name, arn, data, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account, region, service, kind, parent, name) DO UPDATE SET
+         arn = excluded.arn, data = excluded.data, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    ).run(this.p.account, this.p.region, r.service, r.kind, r.parent, r.name, r.arn, JSON.stringify(r.data), r.createdAt, r.updatedAt);
+  }
+
+  async delete(service: string, kind: string, parent: string, name: string): Promise<boolean> {
+    this.mutating();
+    const row = this.sql(
+      `DELETE FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ? AND name = ?
+       RETURNING arn`,
+    ).get(this.p.account, this.p.region, service, kind, parent, name) as { arn: string } | undefined;
+    if (!row) return false;
+    // A deleted resource references nothing any more.
+    this.sql('DELETE FROM refs WHERE account = ? AND region = ? AND from_arn = ?').run(this.p.account, this.p.region, row.arn);
+    return true;
+  }
+
+  async setRefs(fromArn: string, toArns: string[]): Promise<void> {
+    this.mutating();
+    this.sql('DELETE FROM refs WHERE account = ? AND region = ? AND from_arn = ?').run(this.p.account, this.p.region, fromArn);
+    const insert = this.sql('INSERT OR IGNORE INTO refs (account, region, from_arn, to_arn) VALUES (?, ?, ?, ?)');
+    for (const to of toArns) insert.run(this.p.account, this.p.region, fromArn, to);
+  }
+
+  async referrers(toArn: string): Promise<string[]> {
+    const rows = this.sql('SELECT from_arn FROM refs WHERE account = ? AND region = ? AND to_arn = ? ORDER BY from_arn')
+      .all(this.p.account, this.p.region, toArn) as Array<{ from_arn: string }>;
+    return rows.map((r) => r.from_arn);
+  }
+
+  async getIdempotency(scope: string, token: string): Promise<IdempotencyRecord | undefined> {
+    const row = this.sql('SELECT fingerprint, response FROM idempotency WHERE account = ? AND region = ? AND scope = ? AND token = ?')
+      .get(this.p.account, this.p.region, scope, token) as { fingerprint: string; response: string } | undefined;
+    return row && { fingerprint: row.fingerprint, response: JSON.parse(row.response) };
+  }
+
+  async putIdempotency(scope: string, token: string, record: IdempotencyRecord): Promise<void> {
+    if (!this.writable) throw new Error('write attempted in a read-only store transaction');
+    this.sql(
+      `INSERT OR REPLACE INTO idempotency (account, region, scope, token, fingerprint, response, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(this.p.account, this.p.region, scope, token, record.fingerprint, JSON.stringify(record.response ?? null), Date.now() / 1000);
+  }
 }

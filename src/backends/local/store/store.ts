@@ -55,6 +55,13 @@ export interface StoreTx {
   putIdempotency(scope: string, token: string, record: IdempotencyRecord): Promise<void>;
 }
 
+/** One reference recorded by setRefs, for export. */
+export interface StoredRef {
+  partition: Partition;
+  from: string;
+  to: string;
+}
+
 export interface PartitionStats {
   partition: Partition;
   /** Count per `${service}:${kind}`. */
@@ -74,6 +81,12 @@ export interface Store {
   stats(): Promise<PartitionStats[]>;
   /** Every resource of a partition (or of all partitions), for export. */
   dump(p?: Partition): Promise<Array<StoredResource & { partition: Partition }>>;
+  /** References (setRefs) of a partition (or of all partitions), for export. */
+  dumpRefs(p?: Partition): Promise<StoredRef[]>;
+  /** One write transaction spanning partitions (import): `tx(p)` gives the operations on p. */
+  writeAll<T>(fn: (tx: (p: Partition) => StoreTx) => Promise<T>): Promise<T>;
+  /** A random value created once per store and kept in it (e.g. to sign pagination tokens). */
+  secret(name: string): Promise<Buffer>;
   /** Deletes everything (all partitions). */
   reset(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,87 @@
+// Forward-only schema migrations. Migration N takes a database at version N-1 to version N; the
+// list only ever grows (never edit a released migration, add a new one).
+
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: resources, references between them, and store-level values (change sequence, master secret).
+  (db) => {
+    db.exec(`
+      CREATE TABLE resources (
+        account    TEXT NOT NULL,
+        region     TEXT NOT NULL,
+        service    TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        parent     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        arn        TEXT NOT NULL,
+        data       TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+      );
+      CREATE UNIQUE INDEX resources_key ON resources (account, region, service, kind, parent, name);
+      CREATE UNIQUE INDEX resources_arn ON resources (account, region, arn);
+      CREATE TABLE refs (
+        account  TEXT NOT NULL,
+        region   TEXT NOT NULL,
+        from_arn TEXT NOT NULL,
+        to_arn   TEXT NOT NULL,
+        PRIMARY KEY (account, region, from_arn, to_arn)
+      ) WITHOUT ROWID;
+      CREATE INDEX refs_to ON refs (account, region, to_arn);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO meta (key, value) VALUES ('change_seq', '0');
+      INSERT INTO meta (key, value) VALUES ('secret', lower(hex(randomblob(32))));
+    `);
+  },
+  // 2: client-token idempotency records, scoped per account/region/operation.
+  (db) => {
+    db.exec(`
+      CREATE TABLE idempotency (
+        account     TEXT NOT NULL,
+        region      TEXT NOT NULL,
+        scope       TEXT NOT NULL,
+        token       TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        response    TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        PRIMARY KEY (account, region, scope, token)
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_age ON idempotency (created_at);
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The version a database is at (0 for a new file). */
+export function schemaVersion(db: Database): number {
+  const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the database up to `target` (default: the latest) in one write transaction, so two
+ * processes opening a new store at once cannot both migrate it.
+ */
+export function migrate(db: Database, target = SCHEMA_VERSION): number {
+  return db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const current = schemaVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new Error(
+        `the state database was written by a newer awsmesh (schema ${current}, this version knows ${SCHEMA_VERSION}); upgrade awsmesh`,
+      );
+    }
+    for (let v = current; v < target; v++) MIGRATIONS[v](db);
+    if (current < target) {
+      db.prepare('DELETE FROM schema_version').run();
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(target);
+    }
+    return Math.max(current, target);
+  }).immediate();
+}

@@ -1,0 +1,281 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import BetterSqlite3 from 'better-sqlite3';
+import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
+import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from '../../../src/backends/local/store/migrations';
+import type { Partition, Store, StoredResource } from '../../../src/backends/local/store/store';
+
+const P: Partition = { account: '111122223333', region: 'us-west-2' };
+const Q: Partition = { account: '111122223333', region: 'eu-west-1' };
+
+function res(name: string, over: Partial<StoredResource> = {}): StoredResource {
+  return {
+    service: 'svc', kind: 'thing', parent: '', name,
+    arn: `arn:test:${over.parent ?? ''}/${name}`, data: { name }, createdAt: 1.5, updatedAt: 2.25, ...over,
+  };
+}
+
+let tmp: string;
+const stores: Store[] = [];
+function open(file = path.join(tmp, 'home', 'state.db')): Store {
+  const s = openSqliteStore(file);
+  stores.push(s);
+  return s;
+}
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-store-'));
+});
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('opening', () => {
+  test('creates the directory 0700, the file 0600, in WAL mode at the latest schema', async () => {
+    const file = path.join(tmp, 'home', 'nested', 'state.db');
+    const s = open(file);
+    expect(s.location).toBe(file);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    await s.close();
+    const db = new BetterSqlite3(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  test('migrates a file written at schema version 1 and keeps its data', async () => {
+    const file = path.join(tmp, 'old.db');
+    const db = new BetterSqlite3(file);
+    expect(migrate(db, 1)).toBe(1);
+    db.prepare(`INSERT INTO resources (account, region, service, kind, parent, name, arn, data, created_at, updated_at)
+      VALUES (?, ?, 'svc', 'thing', '', 'kept', 'arn:kept', '{"x":1}', 1, 2)`).run(P.account, P.region);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'idempotency'`).get()).toBeUndefined();
+    db.close();
+
+    const s = open(file);
+    await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'kept'))).resolves.toMatchObject({ data: { x: 1 } });
+    await s.write(P, (tx) => tx.putIdempotency('op', 't', { fingerprint: 'f', response: { ok: 1 } }));
+    await expect(s.read(P, (tx) => tx.getIdempotency('op', 't'))).resolves.toEqual({ fingerprint: 'f', response: { ok: 1 } });
+    await s.close();
+    const check = new BetterSqlite3(file, { readonly: true });
+    expect(schemaVersion(check)).toBe(MIGRATIONS.length);
+    check.close();
+  });
+
+  test('refuses a file from a newer schema with a clear message', () => {
+    const file = path.join(tmp, 'new.db');
+    const db = new BetterSqlite3(file);
+    migrate(db);
+    db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION + 5);
+    db.close();
+    expect(() => openSqliteStore(file)).toThrow(/newer awsmesh/);
+  });
+});
+
+describe('resources', () => {
+  test('put, get, getByArn, replace and delete', async () => {
+    const s = open();
+    await s.write(P, (tx) => tx.put(res('a')));
+    await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toEqual(res('a'));
+    await expect(s.read(P, (tx) => tx.getByArn('arn:test:/a'))).resolves.toEqual(res('a'));
+    await s.write(P, (tx) => tx.put(res('a', { data: { v: 2 }, updatedAt: 9 })));
+    await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toMatchObject({ data: { v: 2 }, updatedAt: 9 });
+    await expect(s.write(P, (tx) => tx.delete('svc', 'thing', '', 'a'))).resolves.toBe(true);
+    await expect(s.write(P, (tx) => tx.delete('svc', 'thing', '', 'a'))).resolves.toBe(false);
+    await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toBeUndefined();
+  });
+
+  test('partitions are isolated', async () => {
+    const s = open();
+    await s.write(P, (tx) => tx.put(res('a')));
+    await expect(s.read(Q, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toBeUndefined();
+    await expect(s.read(Q, (tx) => tx.getByArn('arn:test:/a'))).resolves.toBeUndefined();
+    await s.write(Q, (tx) => tx.put(res('a', { data: { q: true } })));
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(1);
+    await expect(s.read(Q, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toMatchObject({ data: { q: true } });
+  });
+
+  test('an ARN is unique within a partition', async () => {
+    const s = open();
+    await s.write(P, (tx) => tx.put(res('a')));
+    await expect(s.write(P, (tx) => tx.put(res('b', { arn: 'arn:test:/a' })))).rejects.toThrow(/UNIQUE/);
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(1);
+  });
+
+  test('list orders by (parent, name) in binary order and resumes after a position', async () => {
+    const s = open();
+    await s.write(P, async (tx) => {
+      for (const [parent, name] of [['m1', 'b'], ['m1', 'B'], ['m2', 'a'], ['m1', 'a'], ['m10', 'z']]) {
+        await tx.put(res(name, { parent }));
+      }
+      await tx.put(res('other', { kind: 'other', parent: 'm1' }));
+    });
+    const names = (rs: StoredResource[]) => rs.map((r) => `${r.parent}/${r.name}`);
+    const all = await s.read(P, (tx) => tx.list('svc', 'thing', undefined));
+    expect(names(all)).toEqual(['m1/B', 'm1/a', 'm1/b', 'm10/z', 'm2/a']);
+    const m1 = await s.read(P, (tx) => tx.list('svc', 'thing', 'm1', { limit: 2 }));
+    expect(names(m1)).toEqual(['m1/B', 'm1/a']);
+    const rest = await s.read(P, (tx) => tx.list('svc', 'thing', 'm1', { after: { parent: 'm1', name: 'a' } }));
+    expect(names(rest)).toEqual(['m1/b']);
+    const acrossParents = await s.read(P, (tx) => tx.list('svc', 'thing', undefined, { after: { parent: 'm1', name: 'b' }, limit: 10 }));
+    expect(names(acrossParents)).toEqual(['m10/z', 'm2/a']);
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing', 'm1'))).resolves.toBe(3);
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(5);
+  });
+});
+
+describe('references', () => {
+  test('setRefs replaces, referrers finds, delete drops the outgoing refs', async () => {
+    const s = open();
+    await s.write(P, async (tx) => {
+      await tx.put(res('a'));
+      await tx.put(res('b'));
+      await tx.setRefs('arn:test:/a', ['arn:x', 'arn:y', 'arn:y']);
+      await tx.setRefs('arn:test:/b', ['arn:y']);
+    });
+    await expect(s.read(P, (tx) => tx.referrers('arn:y'))).resolves.toEqual(['arn:test:/a', 'arn:test:/b']);
+    await s.write(P, (tx) => tx.setRefs('arn:test:/a', ['arn:x']));
+    await expect(s.read(P, (tx) => tx.referrers('arn:y'))).resolves.toEqual(['arn:test:/b']);
+    await expect(s.read(Q, (tx) => tx.referrers('arn:x'))).resolves.toEqual([]);
+    await s.write(P, (tx) => tx.delete('svc', 'thing', '', 'a'));
+    await expect(s.read(P, (tx) => tx.referrers('arn:x'))).resolves.toEqual([]);
+    expect(await s.dumpRefs()).toEqual([{ partition: P, from: 'arn:test:/b', to: 'arn:y' }]);
+  });
+});
+
+describe('transactions', () => {
+  test('a throw rolls back every change and does not bump the change sequence', async () => {
+    const s = open();
+    const before = await s.changeSeq();
+    await expect(s.write(P, async (tx) => {
+      await tx.put(res('a'));
+      await tx.setRefs('arn:test:/a', ['arn:z']);
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(0);
+    await expect(s.read(P, (tx) => tx.referrers('arn:z'))).resolves.toEqual([]);
+    expect(await s.changeSeq()).toBe(before);
+  });
+
+  test('reads cannot write and nested transactions are refused', async () => {
+    const s = open();
+    await expect(s.read(P, (tx) => tx.put(res('a')))).rejects.toThrow(/read-only/);
+    await expect(s.write(P, () => s.read(P, async () => 1))).rejects.toThrow(/nested/);
+    // The store stays usable afterwards.
+    await s.write(P, (tx) => tx.put(res('a')));
+    await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(1);
+  });
+
+  test('in-process writers that await inside the transaction never lose updates', async () => {
+    const s = open();
+    await s.write(P, (tx) => tx.put(res('counter', { data: { n: 0 } })));
+    await Promise.all(Array.from({ length: 40 }, () => s.write(P, async (tx) => {
+      const cur = await tx.get('svc', 'thing', '', 'counter');
+      await new Promise((r) => setImmediate(r));
+      await tx.put({ ...cur!, data: { n: (cur!.data.n as number) + 1 } });
+    })));
+    await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'counter'))).resolves.toMatchObject({ data: { n: 40 } });
+  });
+
+  test('writeAll spans partitions in one transaction', async () => {
+    const s = open();
+    await expect(s.writeAll(async (tx) => {
+      await tx(P).put(res('a'));
+      await tx(Q).put(res('b'));
+      throw new Error('undo');
+    })).rejects.toThrow('undo');
+    expect(await s.dump()).toEqual([]);
+    await s.writeAll(async (tx) => {
+      await tx(P).put(res('a'));
+      await tx(Q).put(res('b'));
+    });
+    expect((await s.dump()).map((r) => `${r.partition.region}:${r.name}`)).toEqual(['eu-west-1:b', 'us-west-2:a']);
+    expect((await s.dump(P)).map((r) => r.name)).toEqual(['a']);
+  });
+});
+
+describe('idempotency records', () => {
+  test('are scoped per partition, scope and token', async () => {
+    const s = open();
+    await s.write(P, (tx) => tx.putIdempotency('CreateMesh', 'tok', { fingerprint: 'f1', response: { mesh: 1 } }));
+    await expect(s.read(P, (tx) => tx.getIdempotency('CreateMesh', 'tok'))).resolves.toEqual({ fingerprint: 'f1', response: { mesh: 1 } });
+    await expect(s.read(P, (tx) => tx.getIdempotency('UpdateMesh', 'tok'))).resolves.toBeUndefined();
+    await expect(s.read(Q, (tx) => tx.getIdempotency('CreateMesh', 'tok'))).resolves.toBeUndefined();
+  });
+});
+
+describe('change sequence and watch', () => {
+  test('each committed write bumps the sequence; reads do not', async () => {
+    const s = open();
+    const a = await s.changeSeq();
+    await s.write(P, (tx) => tx.put(res('a')));
+    const b = await s.changeSeq();
+    expect(b).toBe(a + 1);
+    await s.read(P, (tx) => tx.get('svc', 'thing', '', 'a'));
+    await s.write(P, async () => undefined); // a write transaction that changed nothing
+    expect(await s.changeSeq()).toBe(b);
+    await s.reset();
+    expect(await s.changeSeq()).toBe(b + 1);
+  });
+
+  test('fires immediately for in-process commits and by polling for other connections', async () => {
+    const file = path.join(tmp, 'w.db');
+    const s = open(file);
+    const other = open(file);
+    let calls = 0;
+    const stop = s.watch(() => calls++, 20);
+    await s.write(P, (tx) => tx.put(res('a')));
+    expect(calls).toBe(1); // synchronous with the commit, not waiting for the poll
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toBe(1); // the poll does not report the same change twice
+    await other.write(P, (tx) => tx.put(res('b')));
+    const deadline = Date.now() + 2000;
+    while (calls < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toBe(2);
+    stop();
+    await other.write(P, (tx) => tx.put(res('c')));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toBe(2);
+  });
+});
+
+describe('admin helpers', () => {
+  test('stats counts per partition and kind; reset empties everything', async () => {
+    const s = open();
+    await s.write(P, async (tx) => {
+      await tx.put(res('a'));
+      await tx.put(res('b'));
+      await tx.put(res('k', { kind: 'other' }));
+      await tx.setRefs('arn:test:/a', ['arn:test:/b']);
+      await tx.putIdempotency('op', 't', { fingerprint: 'f', response: {} });
+    });
+    await s.write(Q, (tx) => tx.put(res('a')));
+    expect(await s.stats()).toEqual([
+      { partition: Q, counts: { 'svc:thing': 1 } },
+      { partition: P, counts: { 'svc:other': 1, 'svc:thing': 2 } },
+    ]);
+    await s.reset();
+    expect(await s.stats()).toEqual([]);
+    expect(await s.dumpRefs()).toEqual([]);
+    await expect(s.read(P, (tx) => tx.getIdempotency('op', 't'))).resolves.toBeUndefined();
+  });
+
+  test('secrets are stable across reopening, differ by name and by store', async () => {
+    const file = path.join(tmp, 's.db');
+    const a1 = await open(file).secret('pagination');
+    const a2 = await open(file).secret('pagination');
+    expect(a1.equals(a2)).toBe(true);
+    expect(a1.length).toBe(32);
+    expect((await open(file).secret('other')).equals(a1)).toBe(false);
+    expect((await open(path.join(tmp, 'other.db')).secret('pagination')).equals(a1)).toBe(false);
+  });
+
+  test('a closed store refuses work', async () => {
+    const s = open();
+    await s.close();
+    await expect(s.read(P, async () => 1)).rejects.toThrow(/closed/);
+  });
+});
