@@ -49,6 +49,8 @@ export interface ServiceErrorOptions {
   fields?: Record<string, unknown>;
   /** Text appended after the AWS-style message (hints such as the App Mesh shutdown notice). */
   hint?: string;
+  /** Retries made before giving up on a retryable error; the AWS CLI reports them in the message. */
+  maxRetriesReached?: number;
 }
 
 /** An error the service returned (or the local backend raised with the service's semantics). */
@@ -62,6 +64,7 @@ export class ServiceError extends Error {
   requestId?: string;
   fields?: Record<string, unknown>;
   hint?: string;
+  maxRetriesReached?: number;
 
   constructor(code: string, message: string, opts: ServiceErrorOptions = {}) {
     super(message);
@@ -74,11 +77,13 @@ export class ServiceError extends Error {
     this.requestId = opts.requestId;
     this.fields = opts.fields;
     this.hint = opts.hint;
+    this.maxRetriesReached = opts.maxRetriesReached;
   }
 
   /** The AWS CLI's wording: `An error occurred (Code) when calling the Op operation: message`. */
   describe(): string {
-    const text = `An error occurred (${this.code}) when calling the ${this.operation ?? 'unknown'} operation: ${this.message}`;
+    const retries = this.maxRetriesReached === undefined ? '' : ` (reached max retries: ${this.maxRetriesReached})`;
+    const text = `An error occurred (${this.code}) when calling the ${this.operation ?? 'unknown'} operation${retries}: ${this.message}`;
     return this.hint ? `${text}\n${this.hint}` : text;
   }
 }
