@@ -9,6 +9,8 @@ export interface LocalSettings {
   home: string;
   /** Account the local backend acts as (AWSMESH_ACCOUNT_ID, default 111122223333). */
   account: string;
+  /** Roles per account before IAM answers LimitExceeded (AWSMESH_IAM_ROLE_QUOTA, default 1000). */
+  iamRoleQuota?: number;
 }
 
 export interface ProviderContext {
