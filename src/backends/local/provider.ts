@@ -11,6 +11,8 @@ export interface LocalSettings {
   account: string;
   /** Roles per account before IAM answers LimitExceeded (AWSMESH_IAM_ROLE_QUOTA, default 1000). */
   iamRoleQuota?: number;
+  /** The environment the settings were read from (providers' own options, e.g. AWSMESH_QUOTA_*). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ProviderContext {

@@ -9,7 +9,7 @@ export const DEFAULT_LOCAL_REGION = 'us-west-2';
 
 export function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
   const home = env.AWSMESH_HOME || path.join(env.HOME || os.homedir(), '.awsmesh');
-  const settings: LocalSettings = { home: path.resolve(home), account: env.AWSMESH_ACCOUNT_ID || DEFAULT_ACCOUNT };
+  const settings: LocalSettings = { home: path.resolve(home), account: env.AWSMESH_ACCOUNT_ID || DEFAULT_ACCOUNT, env };
   const roleQuota = Number(env.AWSMESH_IAM_ROLE_QUOTA);
   if (Number.isInteger(roleQuota) && roleQuota > 0) settings.iamRoleQuota = roleQuota;
   return settings;
