@@ -27,4 +27,6 @@ export const COMMANDS: CommandEntry[] = [
 ];
 
 /** Subcommands of `awsmesh local …`, each owned by its own module. */
-export const LOCAL_COMMANDS: CommandEntry[] = [];
+export const LOCAL_COMMANDS: CommandEntry[] = [
+  { name: 'serve', summary: 'Serve the local backend on the AWS wire protocols (for the AWS CLI and SDKs)', load: () => require('./local-serve') },
+];

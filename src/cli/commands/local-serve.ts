@@ -1,0 +1,23 @@
+// `awsmesh local serve`: option definitions only; the server loads when the command runs.
+
+import type { Command } from 'commander';
+import type { App } from '../app';
+
+export function register(parent: Command, app: () => App): void {
+  parent
+    .command('serve')
+    .description('Serve the local backend on the AWS wire protocols (App Mesh rest-json, IAM query, Cloud Map json) for the AWS CLI and SDKs')
+    .option('--host <host>', 'address to listen on (non-loopback addresses print a warning)', '127.0.0.1')
+    .option('--port <port>', 'TCP port (0 picks a free one; the address is printed on stdout)', '4566')
+    .option('--max-body-bytes <bytes>', 'largest request body accepted; larger ones get 413', '1048576')
+    .option('--verify-signatures', 'reject requests without a valid SigV4 signature (403)')
+    .option('--access-key <id>', 'access key id signatures must use (default: the active profile or AWS_ACCESS_KEY_ID)')
+    .option('--secret-key <secret>', 'secret key matching --access-key')
+    .option('--xds-port <port>', 'also start the xDS (ADS) server for Envoy on this port')
+    .option('--quiet', 'do not log one line per request to stderr')
+    .action(async (flags) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runServe } = require('../../server/serve-command') as typeof import('../../server/serve-command');
+      await runServe(app(), flags);
+    });
+}

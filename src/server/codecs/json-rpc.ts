@@ -1,0 +1,96 @@
+// AWS JSON 1.0/1.1 (Cloud Map): POST / with `X-Amz-Target: <targetPrefix>.<Operation>` and the
+// input as a JSON object; errors are `{"__type": Code, "Message": …}` with the model's status.
+
+import type { Input, Output } from '../../backends/backend';
+import { getService, type ServiceName } from '../../model/services';
+import { toJsonWire, type Shapes } from '../shapes';
+import { WireError, type Codec, type DecodedCall, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+
+const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
+  serialization: { code: 'SerializationException', status: 400 },
+  unknownOperation: { code: 'UnknownOperationException', status: 400 },
+  validation: { code: 'InvalidInput', status: 400 },
+  tooLarge: { code: 'RequestEntityTooLargeException', status: 413 },
+  missingAuth: { code: 'MissingAuthenticationTokenException', status: 403 },
+  incompleteSignature: { code: 'IncompleteSignatureException', status: 403 },
+  badSignature: { code: 'InvalidSignatureException', status: 403 },
+  unknownAccessKey: { code: 'UnrecognizedClientException', status: 403 },
+  expired: { code: 'InvalidSignatureException', status: 403 },
+  internal: { code: 'InternalFailure', status: 500 },
+};
+
+export class JsonRpcCodec implements Codec {
+  private readonly shapes: Shapes;
+  private readonly targetPrefix: string;
+  private readonly contentType: string;
+
+  constructor(readonly service: ServiceName) {
+    const def = getService(service);
+    this.shapes = def.shapes;
+    this.targetPrefix = def.metadata.targetPrefix ?? '';
+    this.contentType = `application/x-amz-json-${def.metadata.jsonVersion ?? '1.0'}`;
+  }
+
+  /** Whether an X-Amz-Target header names this service. */
+  ownsTarget(target: string): boolean {
+    return target.startsWith(`${this.targetPrefix}.`);
+  }
+
+  decode(req: WireRequest): DecodedCall {
+    const target = req.headers['x-amz-target'];
+    if (typeof target !== 'string' || !this.ownsTarget(target)) {
+      throw new WireError('unknownOperation', `Missing or foreign X-Amz-Target header (expected ${this.targetPrefix}.<Operation>).`);
+    }
+    const operation = target.slice(this.targetPrefix.length + 1);
+    if (req.method !== 'POST' || !Object.hasOwn(getService(this.service).operations, operation)) {
+      throw new WireError('unknownOperation', `Unknown operation ${target}.`);
+    }
+    return { operation, input: this.modelledMembers(operation, this.parseBody(req.body)) };
+  }
+
+  /** Like AWS, unknown top-level members are ignored rather than passed to the provider. */
+  private modelledMembers(operation: string, body: Input): Input {
+    const inputShape = getService(this.service).operations[operation].input;
+    const members = inputShape ? this.shapes[inputShape]?.members : undefined;
+    if (!members) return {};
+    const input: Input = {};
+    for (const name of Object.keys(members)) if (body[name] !== undefined) input[name] = body[name];
+    return input;
+  }
+
+  private parseBody(body: Buffer): Input {
+    if (body.length === 0) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new WireError('serialization', `The request body is not valid JSON: ${(e as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new WireError('serialization', 'The request body must be a JSON object.');
+    }
+    return parsed as Input;
+  }
+
+  encodeOutput(operation: string, output: Output, requestId: string): WireResponse {
+    const op = getService(this.service).operations[operation];
+    const body = op.output ? toJsonWire(this.shapes, op.output, output, 'unixTimestamp') : {};
+    return {
+      status: 200,
+      headers: { 'content-type': this.contentType, 'x-amzn-requestid': requestId },
+      body: JSON.stringify(body ?? {}),
+    };
+  }
+
+  encodeError(err: { code: string; message: string; status: number; fields?: Record<string, unknown> }, requestId: string): WireResponse {
+    return {
+      status: err.status,
+      headers: { 'content-type': this.contentType, 'x-amzn-requestid': requestId },
+      body: JSON.stringify({ __type: err.code, ...err.fields, Message: err.message }),
+    };
+  }
+
+  wireError(kind: WireErrorKind): { code: string; status: number } {
+    return WIRE_ERRORS[kind];
+  }
+}

@@ -1,0 +1,127 @@
+// One request through the server, independent of node:http: route to a service, check the
+// signature, decode, validate with the CLI's schemas, call the backend, encode — every failure
+// becomes the protocol's own error response, never an exception.
+
+import { randomUUID } from 'crypto';
+import type { Backend, Input } from '../backends/backend';
+import { isServiceError } from '../core/errors';
+import { getService, type ServiceName } from '../model/services';
+import { ServiceRouter } from './router';
+import { verifySignature, type Credentials } from './sigv4';
+import { WireError, type Codec, type WireErrorKind, type WireRequest, type WireResponse } from './wire';
+
+/** Returns the AWS-style problem report, or undefined when the input is valid. */
+export type InputValidator = (service: ServiceName, operation: string, input: Input) => string | undefined;
+
+export interface HandlerOptions {
+  backend: Backend;
+  /** Region for requests whose credential scope does not name one (unsigned requests). */
+  defaultRegion: string;
+  /** When given, every request must carry a valid SigV4 signature by one of these. */
+  credentials?: Credentials[];
+  validate?: InputValidator;
+  /** Epoch milliseconds; injectable for signature-expiry tests. */
+  now?: () => number;
+  /** Told about failures that are the server's fault (with stack), for the log. */
+  onInternalError?: (err: unknown) => void;
+}
+
+export interface Handled {
+  response: WireResponse;
+  requestId: string;
+  service?: ServiceName;
+  operation?: string;
+}
+
+/** The CLI's own validation (src/validation), loaded on the first request. */
+export function schemaValidator(): InputValidator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateInput, formatProblems } = require('../validation/validate') as typeof import('../validation/validate');
+  return (service, operation, input) => {
+    const problems = validateInput(service, operation, input);
+    return problems.length ? formatProblems(problems) : undefined;
+  };
+}
+
+/** A provider's error code as the wire names it, and the status the model gives it. */
+function modelledError(service: ServiceName, code: string): { code: string; status?: number } {
+  const shapes = getService(service).shapes;
+  const byName = shapes[code];
+  if (byName?.exception) return { code: byName.error?.code ?? code, status: byName.error?.httpStatusCode ?? 400 };
+  const byCode = Object.values(shapes).find((s) => s.exception && s.error?.code === code);
+  return byCode ? { code, status: byCode.error?.httpStatusCode ?? 400 } : { code };
+}
+
+export class RequestHandler {
+  readonly router: ServiceRouter;
+  private validator?: InputValidator;
+
+  constructor(private readonly opts: HandlerOptions) {
+    this.router = new ServiceRouter();
+    this.validator = opts.validate;
+  }
+
+  async handle(req: WireRequest, rawHeaders: string[]): Promise<Handled> {
+    const requestId = randomUUID();
+    const routed = this.router.route(req);
+    if (!routed) return { requestId, response: unroutable(req, requestId) };
+    const { codec } = routed;
+    const handled: Handled = { requestId, service: codec.service, response: undefined as unknown as WireResponse };
+    try {
+      if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
+      const { operation, input } = codec.decode(req);
+      handled.operation = operation;
+      this.validator ??= schemaValidator();
+      const problems = this.validator(codec.service, operation, input);
+      if (problems) throw new WireError('validation', problems);
+      const region = routed.region ?? this.opts.defaultRegion;
+      const output = await this.opts.backend.invoke(codec.service, operation, input, { region, requestId });
+      handled.response = codec.encodeOutput(operation, output ?? {}, requestId);
+    } catch (err) {
+      handled.response = this.errorResponse(codec, err, requestId);
+    }
+    return handled;
+  }
+
+  /** The protocol's error for a failure found outside a provider (e.g. a body over the limit). */
+  wireErrorResponse(req: WireRequest, kind: WireErrorKind, message: string): Handled {
+    const requestId = randomUUID();
+    const routed = this.router.route(req);
+    if (!routed) {
+      const status = kind === 'tooLarge' ? 413 : 400;
+      return { requestId, response: jsonError(status, kind === 'tooLarge' ? 'RequestEntityTooLargeException' : 'SerializationException', message, requestId) };
+    }
+    return { requestId, service: routed.codec.service, response: this.errorResponse(routed.codec, new WireError(kind, message), requestId) };
+  }
+
+  private errorResponse(codec: Codec, err: unknown, requestId: string): WireResponse {
+    if (err instanceof WireError) {
+      return codec.encodeError({ ...codec.wireError(err.kind), message: err.message }, requestId);
+    }
+    if (isServiceError(err)) {
+      const modelled = modelledError(codec.service, err.code);
+      return codec.encodeError({ code: modelled.code, status: modelled.status ?? err.status, message: err.message, fields: err.fields }, requestId);
+    }
+    this.opts.onInternalError?.(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return codec.encodeError({ ...codec.wireError('internal'), message: `Internal error: ${message}` }, requestId);
+  }
+}
+
+function jsonError(status: number, code: string, message: string, requestId: string): WireResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': code },
+    body: JSON.stringify({ message }),
+  };
+}
+
+function unroutable(req: WireRequest, requestId: string): WireResponse {
+  return jsonError(
+    404,
+    'UnknownOperationException',
+    `No service matches ${req.method} ${req.rawPath}: sign the request (SigV4 scope appmesh, iam or servicediscovery), ` +
+      'send X-Amz-Target, or use an App Mesh path under /v20190125/.',
+    requestId,
+  );
+}

@@ -1,0 +1,185 @@
+// The HTTP listener of `awsmesh local serve`: reads each request (size-limited) into a
+// WireRequest, hands it to the RequestHandler, writes the answer, logs one line, and shuts down
+// cleanly (stop accepting, let in-flight requests finish).
+
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { RequestHandler, type HandlerOptions } from './handler';
+import type { WireRequest, WireResponse } from './wire';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const HEALTH_PATH = '/_awsmesh/health';
+export const RESET_PATH = '/_awsmesh/reset';
+/** How long shutdown waits for in-flight requests before cutting connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServerOptions extends HandlerOptions {
+  host: string;
+  port: number;
+  maxBodyBytes?: number;
+  version: string;
+  /** One line per request (no trailing newline); omit to log nothing. */
+  log?: (line: string) => void;
+  /** Extra fields for the health document (e.g. the xDS port). */
+  health?: () => Record<string, unknown>;
+  /** Enables POST /_awsmesh/reset (deletes all local state). */
+  reset?: () => Promise<void>;
+}
+
+export interface RunningServer {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL to give SDKs as their endpoint. */
+  readonly url: string;
+  readonly http: http.Server;
+  /** Stops accepting, waits for in-flight requests, then resolves. Does not close the backend. */
+  close(): Promise<void>;
+}
+
+function splitUrl(url: string): { rawPath: string; rawQuery: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const handler = new RequestHandler(opts);
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const startedAt = Date.now();
+  let closing = false;
+
+  const send = (res: http.ServerResponse, response: WireResponse, extra: Record<string, string> = {}) => {
+    if (res.headersSent) return;
+    const headers: Record<string, string | number> = { ...response.headers, ...extra, 'content-length': Buffer.byteLength(response.body) };
+    if (closing) headers.connection = 'close';
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+  };
+
+  const logLine = (req: http.IncomingMessage, rawPath: string, op: string, status: number, t0: bigint) => {
+    if (!opts.log) return;
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    opts.log(`${new Date().toISOString()} ${req.method} ${rawPath} ${op} ${status} ${ms.toFixed(1)}ms`);
+  };
+
+  const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const t0 = process.hrtime.bigint();
+    const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
+    const wire: WireRequest = {
+      method: req.method ?? 'GET',
+      rawPath,
+      rawQuery,
+      query: new URLSearchParams(rawQuery),
+      headers: req.headers,
+      body: Buffer.alloc(0),
+    };
+
+    if (rawPath === HEALTH_PATH && wire.method === 'GET') {
+      const doc = {
+        status: closing ? 'stopping' : 'ok',
+        version: opts.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        services: [...handler.router.services],
+        ...opts.health?.(),
+      };
+      send(res, { status: closing ? 503 : 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+      logLine(req, rawPath, 'health', res.statusCode, t0);
+      return;
+    }
+    if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
+      req.resume();
+      await opts.reset();
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'reset' }) });
+      logLine(req, rawPath, 'reset', res.statusCode, t0);
+      return;
+    }
+
+    const tooLarge = () => {
+      const handled = handler.wireErrorResponse(wire, 'tooLarge', `Request body exceeds the server's limit of ${maxBody} bytes (--max-body-bytes).`);
+      // Answer now and discard the rest of the upload; a client that keeps sending far more loses the connection.
+      send(res, handled.response, { connection: 'close' });
+      let discarded = 0;
+      req.removeAllListeners('data');
+      req.on('data', (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > 16 * maxBody) req.socket.destroy();
+      });
+      req.resume();
+      logLine(req, rawPath, handled.service ?? '-', 413, t0);
+    };
+
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) return tooLarge();
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let overflow = false;
+    const complete = await new Promise<boolean>((resolve) => {
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBody) {
+          overflow = true;
+          resolve(false);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(true));
+      req.on('error', () => resolve(false));
+      req.on('aborted', () => resolve(false));
+    });
+    if (overflow) return tooLarge();
+    if (!complete) return; // client went away
+    wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+
+    const handled = await handler.handle(wire, req.rawHeaders);
+    send(res, handled.response);
+    const name = handled.service ? `${handled.service}.${handled.operation ?? '?'}` : '-';
+    logLine(req, rawPath, name, handled.response.status, t0);
+  };
+
+  const server = http.createServer((req, res) => {
+    onRequest(req, res).catch((err) => {
+      opts.onInternalError?.(err);
+      send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal server error' }) });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= new Promise<void>((resolve) => {
+      closing = true;
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // Keep-alive connections become idle as their in-flight requests finish.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      server.once('close', () => {
+        clearInterval(sweep);
+        clearTimeout(force);
+      });
+    });
+    return closed;
+  };
+
+  return {
+    host: address.address,
+    port: address.port,
+    url: `http://${hostForUrl(address.address)}:${address.port}`,
+    http: server,
+    close,
+  };
+}

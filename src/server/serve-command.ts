@@ -1,0 +1,127 @@
+// `awsmesh local serve`: option checking, start-up, the ready line on stdout, and a clean shutdown
+// on SIGINT/SIGTERM. The command module (src/cli/commands/local-serve.ts) loads this lazily.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App } from '../cli/app';
+import { GeneralError, UsageError } from '../core/errors';
+import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
+import type { Credentials } from './sigv4';
+import { startXdsBeside, type XdsHandle } from './xds-bridge';
+
+export interface ServeFlags {
+  host: string;
+  port: string;
+  maxBodyBytes?: string;
+  verifySignatures?: boolean;
+  accessKey?: string;
+  secretKey?: string;
+  xdsPort?: string;
+  quiet?: boolean;
+}
+
+function intOption(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(`argument --${name}: expected an integer from ${min} to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Keys signatures are checked against: the flags, else what the AWS CLI would sign with. */
+function verificationCredentials(app: App, flags: ServeFlags): Credentials[] {
+  if (flags.accessKey || flags.secretKey) {
+    if (!flags.accessKey || !flags.secretKey) throw new UsageError('--access-key and --secret-key must be given together');
+    return [{ accessKeyId: flags.accessKey, secretAccessKey: flags.secretKey }];
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planCredentials } = require('../backends/aws/credentials') as typeof import('../backends/aws/credentials');
+  const plan = planCredentials({ env: app.env, profile: app.profile(), profileFlag: app.globals.profile, signRequest: true });
+  if (plan.kind !== 'static') {
+    throw new UsageError(
+      '--verify-signatures needs a key pair: give --access-key and --secret-key, or set aws_access_key_id/aws_secret_access_key ' +
+        `in the active profile ('${app.profile().name}') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`,
+    );
+  }
+  return [{ accessKeyId: plan.credentials.accessKeyId, secretAccessKey: plan.credentials.secretAccessKey }];
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {
+  const io = app.io;
+  const host = flags.host;
+  const port = intOption('port', flags.port, 0, 65535);
+  const maxBodyBytes = flags.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : intOption('max-body-bytes', flags.maxBodyBytes, 1, 1 << 30);
+  const xdsPort = flags.xdsPort === undefined ? undefined : intOption('xds-port', flags.xdsPort, 0, 65535);
+  if ((flags.accessKey || flags.secretKey) && !flags.verifySignatures) {
+    throw new UsageError('--access-key/--secret-key only make sense with --verify-signatures');
+  }
+  const credentials = flags.verifySignatures ? verificationCredentials(app, flags) : undefined;
+  const defaultRegion = app.region();
+  if (!isLoopback(host)) {
+    io.stderr.write(
+      `warning: listening on ${host}, not loopback: anyone who can reach this address can read and change your local mesh` +
+        `${credentials ? '' : ' (consider --verify-signatures)'}.\n`,
+    );
+  }
+
+  const backend = await app.localBackend();
+  let server: RunningServer | undefined;
+  let xds: XdsHandle | undefined;
+  try {
+    try {
+      server = await startServer({
+        backend,
+        host,
+        port,
+        maxBodyBytes,
+        defaultRegion,
+        credentials,
+        version: packageVersion(),
+        log: flags.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
+        onInternalError: (err) => io.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
+        health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xdsPort: xds.port } : {}) }),
+        reset: () => backend.store.reset(),
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+      throw new GeneralError(`Could not listen on ${host}:${port}: ${why}`);
+    }
+    if (xdsPort !== undefined) xds = await startXdsBeside({ host, port: xdsPort, backend, io });
+    io.stdout.write(`listening on ${server.url}${xds ? ` (xDS on ${host}:${xds.port})` : ''}\n`);
+    io.stderr.write(`awsmesh local serve: state in ${backend.store.location}; default region ${defaultRegion}; ` +
+      `signatures ${credentials ? 'verified' : 'not checked'}; Ctrl-C to stop\n`);
+
+    const sig = await stop;
+    io.stderr.write(`${typeof sig === 'string' ? `${sig}: ` : ''}shutting down\n`);
+  } finally {
+    await xds?.close();
+    await server?.close();
+    await backend.close();
+  }
+}
