@@ -39,6 +39,8 @@ export interface GlobalOptions {
 export interface PrintOptions {
   service?: ServiceName;
   operation?: OperationDefinition;
+  /** Each page of a paginated call, for --output yaml-stream. */
+  pages?: unknown[];
 }
 
 export class App {
@@ -146,7 +148,9 @@ export class App {
       query: this.globals.query,
       service: opts.service,
       operation: opts.operation,
+      pages: opts.pages,
       color: this.colorEnabled(),
+      terminalWidth: this.io.stdoutIsTTY ? process.stdout.columns || 80 : 80,
     });
     if (text) this.io.stdout.write(text);
   }

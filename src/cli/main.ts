@@ -1,1 +1,131 @@
-export {};
+// Entry point: builds the commander program for the command named on the command line, runs
+// it, and maps every failure to the AWS CLI's message format and exit code.
+
+import { Command, CommanderError } from 'commander';
+import { CliError, ExitCode, isServiceError, UsageError } from '../core/errors';
+import { processIo, type Io } from '../core/io';
+import { App, type GlobalOptions } from './app';
+import { COMMANDS } from './commands/registry';
+import { GLOBAL_HELP, USAGE } from './help';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const VERSION: string = require('../../package.json').version;
+
+/** Global options that take a value (needed to find the command name before parsing). */
+const GLOBAL_VALUE_OPTIONS = new Set([
+  '--backend', '--region', '--profile', '--endpoint-url', '--output', '--query', '--color',
+  '--ca-bundle', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format',
+]);
+
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-')) return a;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
+  }
+  return undefined;
+}
+
+function buildProgram(io: Io): Command {
+  const program = new Command('awsmesh')
+    .exitOverride()
+    .helpOption(false)
+    .allowExcessArguments()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined })
+    .option('--backend <backend>', 'local or aws')
+    .option('--region <region>')
+    .option('--profile <profile>')
+    .option('--endpoint-url <url>')
+    .option('--output <format>')
+    .option('--query <expression>')
+    .option('--no-paginate')
+    .option('--debug')
+    .option('--color <mode>')
+    .option('--no-cli-pager')
+    .option('--no-verify-ssl')
+    .option('--no-sign-request')
+    .option('--ca-bundle <path>')
+    .option('--cli-read-timeout <seconds>')
+    .option('--cli-connect-timeout <seconds>')
+    .option('--cli-binary-format <format>')
+    .option('--cli-auto-prompt')
+    .option('--no-cli-auto-prompt');
+  return program;
+}
+
+function globalHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return GLOBAL_HELP.replace('{commands}', COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n'));
+}
+
+function invalidCommand(name: string): UsageError {
+  const names = COMMANDS.map((c) => c.name);
+  return new UsageError(`argument command: Invalid choice, valid choices are:\n\n${names.map((n) => `  ${n}`).join('\n')}\n\nInvalid choice: '${name}'`);
+}
+
+/** Runs awsmesh with the given arguments (without `node awsmesh`) and returns the exit code. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let app: App | undefined;
+  try {
+    if (argv.includes('--version') && commandName(argv) === undefined) {
+      io.stdout.write(`awsmesh/${VERSION} Node.js/${process.version.slice(1)} ${process.platform}/${process.arch}\n`);
+      return ExitCode.OK;
+    }
+    const name = commandName(argv);
+    if (name === undefined || name === 'help' || name === '--help') {
+      if (name === undefined && !argv.some((a) => a === '--help' || a === '-h')) {
+        throw new UsageError('the following arguments are required: command');
+      }
+      io.stdout.write(globalHelp());
+      return ExitCode.OK;
+    }
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw invalidCommand(name);
+    const program = buildProgram(io);
+    entry.load().register(program, () => (app ??= new App(io, program.opts<GlobalOptions>())));
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.OK;
+  } catch (e) {
+    return reportError(e, io, app?.globals.debug ?? argv.includes('--debug'));
+  } finally {
+    await app?.close().catch(() => undefined);
+  }
+}
+
+function reportError(e: unknown, io: Io, debug: boolean): number {
+  const write = (text: string) => io.stderr.write(text);
+  if (debug && e instanceof Error && e.stack) write(`${e.stack}\n`);
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.OK;
+    write(`${USAGE}\nawsmesh: error: ${e.message.replace(/^error: /, '')}\n`);
+    return ExitCode.PARAM;
+  }
+  if (e instanceof UsageError) {
+    write(`${USAGE}\nawsmesh: error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  if (isServiceError(e)) {
+    write(`\n${e.describe()}\n`);
+    return e.exitCode;
+  }
+  if (e instanceof CliError) {
+    write(`\n${e.message}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  write(`\n${message}\n`);
+  return ExitCode.GENERAL;
+}
+
+/** Process entry used by bin/awsmesh. */
+export function main(): void {
+  runCli(process.argv.slice(2), processIo()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`\n${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = ExitCode.GENERAL;
+    },
+  );
+}

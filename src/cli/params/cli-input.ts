@@ -1,0 +1,58 @@
+// --cli-input-json / --cli-input-yaml: a whole input document, inline or file://. Flags given on
+// the command line replace whole top-level keys of it (the AWS CLI's shallow merge).
+
+import { ParamError } from '../../core/errors';
+import { loadParamValue } from './param-file';
+
+export interface CliInput {
+  /** The parsed document. */
+  document: Record<string, unknown>;
+  /** `file://…` when it came from a file, else the flag name. */
+  source: string;
+}
+
+export function loadCliInput(json: string | undefined, yaml: string | undefined, cwd: string): CliInput | undefined {
+  if (json !== undefined && yaml !== undefined) throw new ParamError('Only one --cli-input- parameter may be specified.');
+  if (json === undefined && yaml === undefined) return undefined;
+  const isJson = json !== undefined;
+  const flag = isJson ? '--cli-input-json' : '--cli-input-yaml';
+  const { value, file } = loadParamValue(flag, (isJson ? json : yaml)!, cwd);
+  let doc: unknown;
+  try {
+    doc = isJson ? JSON.parse(value) : parseYaml(value);
+  } catch {
+    throw new ParamError(`Error parsing parameter '${flag.slice(2)}': Invalid ${isJson ? 'JSON' : 'YAML'} received.`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    const kind = Array.isArray(doc) ? 'list' : doc === null ? 'NoneType' : typeof doc === 'string' ? 'str' : typeof doc;
+    throw new ParamError(`Error parsing parameter '${flag}': Invalid type: expecting map, received <class '${kind}'>`);
+  }
+  return { document: doc as Record<string, unknown>, source: file ?? flag };
+}
+
+function parseYaml(text: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml') as typeof import('yaml');
+  if (!text.trim()) throw new Error('empty');
+  return YAML.parse(text, { version: '1.1' });
+}
+
+/** Flag values win per top-level key; returns the merged input and where each key came from. */
+export function mergeInput(
+  fromFlags: Record<string, unknown>,
+  cliInput: CliInput | undefined,
+): { input: Record<string, unknown>; origins: Record<string, string> } {
+  const input: Record<string, unknown> = {};
+  const origins: Record<string, string> = {};
+  if (cliInput) {
+    for (const [k, v] of Object.entries(cliInput.document)) {
+      input[k] = v;
+      origins[k] = cliInput.source;
+    }
+  }
+  for (const [k, v] of Object.entries(fromFlags)) {
+    input[k] = v;
+    delete origins[k];
+  }
+  return { input, origins };
+}

@@ -1,0 +1,88 @@
+// Shapes a service result the way the AWS CLI prints it: keys in the model's member order,
+// timestamps as ISO 8601 (`2024-11-25T15:53:20.123000+00:00`), IAM policy documents decoded from
+// their URL encoding into JSON (botocore does the same), undefined members dropped.
+
+import { getService, type ServiceName } from '../model/services';
+import type { Shape } from '../model/types';
+
+/** IAM shapes whose strings are URL-encoded JSON policy documents. */
+const POLICY_DOCUMENT_SHAPES = new Set(['policyDocumentType']);
+
+export function normalizeOutput(value: unknown, service: ServiceName | undefined, shapeName: string | undefined): unknown {
+  if (!service || !shapeName) return plain(value);
+  const shapes = getService(service).shapes;
+  return walk(value, shapeName, shapes);
+}
+
+function walk(value: unknown, shapeName: string, shapes: Record<string, Shape>): unknown {
+  if (value === undefined || value === null) return value;
+  const shape = shapes[shapeName];
+  if (!shape) return plain(value);
+  if (POLICY_DOCUMENT_SHAPES.has(shapeName) && typeof value === 'string') return decodePolicy(value);
+  switch (shape.type) {
+    case 'structure': {
+      if (typeof value !== 'object' || Array.isArray(value)) return plain(value);
+      const src = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        if (src[name] !== undefined) out[name] = walk(src[name], ref.shape, shapes);
+      }
+      for (const [k, v] of Object.entries(src)) {
+        if (!(k in out) && v !== undefined && k !== '$metadata') out[k] = plain(v);
+      }
+      return out;
+    }
+    case 'list':
+      return Array.isArray(value) ? value.map((v) => walk(v, shape.member!.shape, shapes)) : plain(value);
+    case 'map': {
+      if (typeof value !== 'object' || Array.isArray(value)) return plain(value);
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as object)) out[k] = walk(v, shape.value!.shape, shapes);
+      return out;
+    }
+    case 'timestamp':
+      return isoTimestamp(value);
+    default:
+      return plain(value);
+  }
+}
+
+/** Plain JSON data: Dates become ISO timestamps, undefined members disappear. */
+function plain(value: unknown): unknown {
+  if (value instanceof Date) return isoTimestamp(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && k !== '$metadata') out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+function decodePolicy(text: string): unknown {
+  let decoded = text;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    /* not URL-encoded */
+  }
+  try {
+    return JSON.parse(decoded);
+  } catch {
+    return decoded;
+  }
+}
+
+/** Python's datetime.isoformat() of a UTC time, as the AWS CLI prints timestamps. */
+export function isoTimestamp(value: unknown): unknown {
+  let micros: number;
+  if (value instanceof Date) micros = value.getTime() * 1000;
+  else if (typeof value === 'number') micros = Math.round(value * 1e6);
+  else if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) micros = Math.round(Number(value) * 1e6);
+  else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) micros = Date.parse(value) * 1000;
+  else return value;
+  const ms = Math.floor(micros / 1000);
+  const frac = micros - Math.floor(micros / 1e6) * 1e6;
+  const base = new Date(ms).toISOString().slice(0, 19);
+  return frac ? `${base}.${String(frac).padStart(6, '0')}+00:00` : `${base}+00:00`;
+}
