@@ -102,3 +102,8 @@ export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv, 
 export function resolveOutputName(flag: string | undefined, env: NodeJS.ProcessEnv, profile: ProfileSettings): string {
   return flag || env.AWS_DEFAULT_OUTPUT || profile.values.output || 'json';
 }
+
+/** A section of the config file other than a profile, e.g. `[services my-endpoints]` (nested keys as `app_mesh.endpoint_url`). */
+export function loadConfigSection(header: string, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  return readIni(configFilePath(env))[header];
+}
