@@ -36,7 +36,8 @@ const SERVICE_RULES = {
   appmesh: {
     RouteSpec: { exactlyOne: ['grpcRoute', 'http2Route', 'httpRoute', 'tcpRoute'] },
     GatewayRouteSpec: { exactlyOne: ['grpcRoute', 'http2Route', 'httpRoute'] },
-    HttpRouteMatch: { exactlyOne: ['path', 'prefix'] },
+    // Not exactly one: real specs match on port alone (howto-multiple-listeners).
+    HttpRouteMatch: { atMostOne: ['path', 'prefix'] },
     HttpGatewayRouteMatch: { atMostOne: ['path', 'prefix'] },
     GrpcRouteMatch: { requires: { methodName: 'serviceName' } },
   },

@@ -3941,7 +3941,7 @@ const definition: ServiceDefinition = {
         }
       },
       "awsmesh": {
-        "exactlyOne": [
+        "atMostOne": [
           "path",
           "prefix"
         ]
