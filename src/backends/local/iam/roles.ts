@@ -1,0 +1,169 @@
+// IAM role operations: create/get/list/update/delete, the trust policy, and role tags.
+
+import type { Input, Output } from '../../backend';
+import type { ProviderContext } from '../provider';
+import {
+  allRoles, findRole, IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, requireRole, ROLE, roleArn, roleKey, saveRole,
+  type RoleData,
+} from './entities';
+import { iamError, quotaExceeded } from './errors';
+import { decodePolicyInput, encodePolicyOutput, validatePolicyDocument } from './policy-document';
+import { randomChars, UPPER_ALNUM } from './random';
+import { checkTagRequest, MAX_TAGS, mergeTags, removeTags, tagsInput } from './tags';
+
+export const DEFAULT_ROLE_QUOTA = 1000;
+const DEFAULT_MAX_SESSION = 3600;
+
+type RoleView = 'create' | 'get' | 'list';
+
+/** A role as each operation returns it: List omits tags and usage, Create omits session/usage data. */
+export function roleOutput(role: RoleData, view: RoleView): Output {
+  const out: Output = {
+    Path: role.Path,
+    RoleName: role.RoleName,
+    RoleId: role.RoleId,
+    Arn: role.Arn,
+    CreateDate: role.CreateDate,
+    AssumeRolePolicyDocument: encodePolicyOutput(role.AssumeRolePolicyDocument),
+  };
+  if (role.Description !== undefined) out.Description = role.Description;
+  if (view !== 'create') out.MaxSessionDuration = role.MaxSessionDuration;
+  if (view !== 'list') {
+    if (role.PermissionsBoundary) {
+      out.PermissionsBoundary = { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: role.PermissionsBoundary };
+    }
+    if (role.Tags.length > 0) out.Tags = role.Tags;
+  }
+  if (view === 'get') out.RoleLastUsed = {};
+  return out;
+}
+
+function trustDocument(raw: unknown): string {
+  const text = decodePolicyInput(String(raw));
+  validatePolicyDocument(text, 'trust');
+  return text;
+}
+
+export async function createRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  const name = input.RoleName as string;
+  const path = (input.Path as string | undefined) ?? '/';
+  const document = trustDocument(input.AssumeRolePolicyDocument);
+  const tags = tagsInput(input.Tags);
+  checkTagRequest(tags);
+  if (tags.length > MAX_TAGS) throw quotaExceeded('TagsPerRole', MAX_TAGS);
+
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    const existing = await findRole(tx, name);
+    if (existing) throw iamError('EntityAlreadyExists', `Role with name ${name} already exists.`);
+    const quota = ctx.settings.iamRoleQuota ?? DEFAULT_ROLE_QUOTA;
+    if ((await tx.count(IAM, ROLE)) >= quota) throw quotaExceeded('RolesPerAccount', quota);
+
+    let boundary: string | undefined;
+    if (input.PermissionsBoundary !== undefined) {
+      boundary = String(input.PermissionsBoundary);
+      const policy = await lookupPolicy(tx, ctx, boundary);
+      if (!policy) throw iamError('NoSuchEntity', `Scope ARN: ${boundary} does not exist or is not attachable.`);
+    }
+
+    const now = iamNow(ctx);
+    const role: RoleData = {
+      RoleName: name,
+      Path: path,
+      RoleId: `AROA${randomChars(UPPER_ALNUM, 17)}`,
+      Arn: roleArn(ctx.account, path, name),
+      CreateDate: now,
+      AssumeRolePolicyDocument: document,
+      MaxSessionDuration: (input.MaxSessionDuration as number | undefined) ?? DEFAULT_MAX_SESSION,
+      Tags: tags,
+      AttachedPolicies: [],
+    };
+    if (input.Description !== undefined) role.Description = String(input.Description);
+    if (boundary) role.PermissionsBoundary = boundary;
+    await saveRole(tx, role, undefined, now);
+    return { Role: roleOutput(role, 'create') };
+  });
+}
+
+export async function getRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.read(iamPartition(ctx), async (tx) => {
+    const { role } = await requireRole(tx, input.RoleName as string);
+    return { Role: roleOutput(role, 'get') };
+  });
+}
+
+export async function listRoles(input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.read(iamPartition(ctx), async (tx) => {
+    const roles = (await allRoles(tx)).filter((r) => matchesPathPrefix(r.Path, input.PathPrefix));
+    const { items, ...paging } = iamPage(roles, (r) => r.RoleName.toLowerCase(), input);
+    return { Roles: items.map((r) => roleOutput(r, 'list')), ...paging };
+  });
+}
+
+export async function deleteRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    const { role } = await requireRole(tx, input.RoleName as string);
+    if (role.AttachedPolicies.length > 0) {
+      throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    }
+    await tx.delete(IAM, ROLE, '', roleKey(role.RoleName));
+    return {};
+  });
+}
+
+/** Loads a role, lets `change` edit it, and saves it; returns the edited role. */
+export async function modifyRole(
+  ctx: ProviderContext, name: string, change: (role: RoleData) => void | Promise<void>,
+): Promise<RoleData> {
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    const { row, role } = await requireRole(tx, name);
+    await change(role);
+    await saveRole(tx, role, row, iamNow(ctx));
+    return role;
+  });
+}
+
+export async function updateRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  await modifyRole(ctx, input.RoleName as string, (role) => {
+    if (input.Description !== undefined) role.Description = String(input.Description);
+    if (input.MaxSessionDuration !== undefined) role.MaxSessionDuration = input.MaxSessionDuration as number;
+  });
+  return {};
+}
+
+export async function updateRoleDescription(input: Input, ctx: ProviderContext): Promise<Output> {
+  const role = await modifyRole(ctx, input.RoleName as string, (r) => {
+    r.Description = String(input.Description);
+  });
+  return { Role: roleOutput(role, 'get') };
+}
+
+export async function updateAssumeRolePolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+  const document = trustDocument(input.PolicyDocument);
+  await modifyRole(ctx, input.RoleName as string, (role) => {
+    role.AssumeRolePolicyDocument = document;
+  });
+  return {};
+}
+
+export async function tagRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  await modifyRole(ctx, input.RoleName as string, (role) => {
+    role.Tags = mergeTags(role.Tags, tagsInput(input.Tags));
+  });
+  return {};
+}
+
+export async function untagRole(input: Input, ctx: ProviderContext): Promise<Output> {
+  await modifyRole(ctx, input.RoleName as string, (role) => {
+    role.Tags = removeTags(role.Tags, (input.TagKeys as string[]) ?? []);
+  });
+  return {};
+}
+
+export async function listRoleTags(input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.read(iamPartition(ctx), async (tx) => {
+    const { role } = await requireRole(tx, input.RoleName as string);
+    const tags = [...role.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
+    const { items, ...paging } = iamPage(tags, (t) => t.Key.toLowerCase(), input);
+    return { Tags: items, ...paging };
+  });
+}
