@@ -188,24 +188,30 @@ export function verifySignature(req: WireRequest, rawHeaders: string[], credenti
     throw new WireError('expired', `Signature expired: ${auth.amzDate} is not within 15 minutes of the server time ${new Date(nowMs).toISOString()}.`);
   }
 
-  const contentHash = header(req, 'x-amz-content-sha256');
-  const payloadHash = presigned ? 'UNSIGNED-PAYLOAD' : contentHash ?? sha256Hex(req.body);
-  if (contentHash && contentHash !== 'UNSIGNED-PAYLOAD' && contentHash !== sha256Hex(req.body)) {
+  const contentHash = header(req, 'x-amz-content-sha256') ?? (presigned ? req.query.get('X-Amz-Content-Sha256') ?? undefined : undefined);
+  const bodyHash = sha256Hex(req.body);
+  if (contentHash && contentHash !== 'UNSIGNED-PAYLOAD' && contentHash !== bodyHash) {
     throw new WireError('badSignature', 'The provided x-amz-content-sha256 header does not match what was computed.');
   }
-  const canonicalRequest = [
-    req.method,
-    canonicalUri(req.rawPath),
-    canonicalQuery(req.rawQuery, presigned),
-    canonicalHeaders(rawHeaders, auth.signedHeaders),
-    auth.signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
+  // Pre-signed URLs: botocore signs UNSIGNED-PAYLOAD, the JS SDK the (empty) body's hash.
+  const payloadHashes = contentHash ? [contentHash] : presigned ? [bodyHash, 'UNSIGNED-PAYLOAD'] : [bodyHash];
   const { scope } = auth;
-  const stringToSign = [ALGORITHM, auth.amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, sha256Hex(canonicalRequest)].join('\n');
-  const expected = createHmac('sha256', signingKey(creds.secretAccessKey, scope)).update(stringToSign).digest();
+  const key = signingKey(creds.secretAccessKey, scope);
   const given = /^[0-9a-f]{64}$/.test(auth.signature) ? Buffer.from(auth.signature, 'hex') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const matches = payloadHashes.some((payloadHash) => {
+    const canonicalRequest = [
+      req.method,
+      canonicalUri(req.rawPath),
+      canonicalQuery(req.rawQuery, presigned),
+      canonicalHeaders(rawHeaders, auth.signedHeaders),
+      auth.signedHeaders.join(';'),
+      payloadHash,
+    ].join('\n');
+    const stringToSign = [ALGORITHM, auth.amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, sha256Hex(canonicalRequest)].join('\n');
+    const expected = createHmac('sha256', key).update(stringToSign).digest();
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches) {
     throw new WireError(
       'badSignature',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
