@@ -1,0 +1,115 @@
+// Reads one mesh through a Backend (local or aws/--endpoint-url) into a MeshSnapshot. Only the
+// public API is used, so the data plane sees exactly what `aws appmesh describe-*` shows.
+// Passing the previous snapshot re-describes only resources whose version changed, which keeps
+// polling a remote control plane cheap.
+
+import type { Backend, CallContext } from '../backends/backend';
+import type {
+  GatewayRouteData, MeshData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData,
+  VirtualServiceData,
+} from './types';
+
+type Ref = Record<string, unknown> & { arn?: string; version?: number };
+
+interface Kind<T> {
+  list: string;
+  listKey: string;
+  describe: string;
+  describeKey: string;
+  /** Input members naming one item, taken from its Ref. */
+  idMembers: string[];
+}
+
+const KINDS = {
+  virtualNode: { list: 'ListVirtualNodes', listKey: 'virtualNodes', describe: 'DescribeVirtualNode', describeKey: 'virtualNode', idMembers: ['virtualNodeName'] },
+  virtualRouter: { list: 'ListVirtualRouters', listKey: 'virtualRouters', describe: 'DescribeVirtualRouter', describeKey: 'virtualRouter', idMembers: ['virtualRouterName'] },
+  route: { list: 'ListRoutes', listKey: 'routes', describe: 'DescribeRoute', describeKey: 'route', idMembers: ['virtualRouterName', 'routeName'] },
+  virtualService: { list: 'ListVirtualServices', listKey: 'virtualServices', describe: 'DescribeVirtualService', describeKey: 'virtualService', idMembers: ['virtualServiceName'] },
+  virtualGateway: { list: 'ListVirtualGateways', listKey: 'virtualGateways', describe: 'DescribeVirtualGateway', describeKey: 'virtualGateway', idMembers: ['virtualGatewayName'] },
+  gatewayRoute: { list: 'ListGatewayRoutes', listKey: 'gatewayRoutes', describe: 'DescribeGatewayRoute', describeKey: 'gatewayRoute', idMembers: ['virtualGatewayName', 'gatewayRouteName'] },
+} satisfies Record<string, Kind<unknown>>;
+
+/** How many describe calls run at once (a remote server should not see a burst of hundreds). */
+const CONCURRENCY = 16;
+
+export async function loadMeshSnapshot(
+  backend: Backend,
+  meshName: string,
+  ctx: CallContext,
+  previous?: MeshSnapshot,
+): Promise<MeshSnapshot> {
+  const call = (op: string, input: Record<string, unknown>) => backend.invoke('appmesh', op, input, ctx);
+  const mesh = (await call('DescribeMesh', { meshName })).mesh as MeshData;
+  const cache = new Map<string, { version?: number; data: unknown }>();
+  if (previous) {
+    for (const r of allResources(previous)) if (r.metadata?.arn) cache.set(r.metadata.arn, { version: r.metadata.version, data: r });
+  }
+
+  const listAll = async (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> => {
+    const refs: Ref[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await call(kind.list, { meshName, ...scope, ...(nextToken ? { nextToken } : {}) });
+      refs.push(...((page[kind.listKey] as Ref[] | undefined) ?? []));
+      nextToken = page.nextToken as string | undefined;
+    } while (nextToken);
+    return refs;
+  };
+
+  const describeAll = async <T>(kind: Kind<unknown>, refs: Ref[]): Promise<T[]> =>
+    mapLimit(refs, CONCURRENCY, async (ref) => {
+      const hit = ref.arn ? cache.get(ref.arn) : undefined;
+      if (hit && ref.version !== undefined && hit.version === ref.version) return hit.data as T;
+      const input: Record<string, unknown> = { meshName };
+      for (const m of kind.idMembers) input[m] = ref[m];
+      return (await call(kind.describe, input))[kind.describeKey] as T;
+    });
+
+  const [nodeRefs, routerRefs, serviceRefs, gatewayRefs] = await Promise.all([
+    listAll(KINDS.virtualNode, {}),
+    listAll(KINDS.virtualRouter, {}),
+    listAll(KINDS.virtualService, {}),
+    listAll(KINDS.virtualGateway, {}),
+  ]);
+  const routeRefs = (await Promise.all(routerRefs.map((r) => listAll(KINDS.route, { virtualRouterName: r.virtualRouterName })))).flat();
+  const gatewayRouteRefs = (
+    await Promise.all(gatewayRefs.map((g) => listAll(KINDS.gatewayRoute, { virtualGatewayName: g.virtualGatewayName })))
+  ).flat();
+
+  const [virtualNodes, virtualRouters, routes, virtualServices, virtualGateways, gatewayRoutes] = await Promise.all([
+    describeAll<VirtualNodeData>(KINDS.virtualNode, nodeRefs),
+    describeAll<VirtualRouterData>(KINDS.virtualRouter, routerRefs),
+    describeAll<RouteData>(KINDS.route, routeRefs),
+    describeAll<VirtualServiceData>(KINDS.virtualService, serviceRefs),
+    describeAll<VirtualGatewayData>(KINDS.virtualGateway, gatewayRefs),
+    describeAll<GatewayRouteData>(KINDS.gatewayRoute, gatewayRouteRefs),
+  ]);
+  return { mesh, virtualNodes, virtualRouters, routes, virtualServices, virtualGateways, gatewayRoutes };
+}
+
+function allResources(s: MeshSnapshot): Array<{ metadata?: { arn: string; version: number } }> {
+  return [...s.virtualNodes, ...s.virtualRouters, ...s.routes, ...s.virtualServices, ...s.virtualGateways, ...s.gatewayRoutes];
+}
+
+/**
+ * A string that changes whenever any resource of the snapshot changes (arns and versions), so a
+ * poller can skip re-translation when nothing moved.
+ */
+export function snapshotFingerprint(s: MeshSnapshot): string {
+  const parts = [s.mesh.metadata ? `${s.mesh.metadata.arn}@${s.mesh.metadata.version}` : s.mesh.meshName];
+  for (const r of allResources(s)) parts.push(r.metadata ? `${r.metadata.arn}@${r.metadata.version}` : '?');
+  return parts.sort().join('|');
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
