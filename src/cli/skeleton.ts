@@ -161,13 +161,25 @@ function sampleValue(name: string, shapes: Shapes, stack: string[], member: stri
   }
 }
 
+/** Readable placeholders for patterned strings (ARNs, paths, DNS names, account ids). */
+const PATTERN_SAMPLES = ['/', 'v1', 'example.apps.local', 'arn:aws:iam::111122223333:policy/example', '111122223333'];
+
 function sampleString(shape: Shape, member: string): string {
   if (shape.enum) return shape.enum[0];
   const min = shape.min ?? 0;
   const max = shape.max ?? Infinity;
+  const fits = (s: string) => s.length >= min && s.length <= max && (!shape.pattern || safeTest(shape.pattern, s));
   if (min === 12 && max === 12) return '111122223333'; // account ids
   let s = member;
   if (s.length > max) s = s.slice(0, max);
   if (s.length < min) s = s.padEnd(min, 'x');
-  return s;
+  return fits(s) ? s : PATTERN_SAMPLES.find(fits) ?? s;
+}
+
+function safeTest(pattern: string, s: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(s);
+  } catch {
+    return true;
+  }
 }

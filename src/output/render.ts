@@ -60,5 +60,5 @@ function formatYaml(data: unknown): string {
   const YAML = require('yaml') as typeof import('yaml');
   // YAML 1.1 quoting rules, like the AWS CLI's ruamel output: numeric-looking and timestamp-like
   // strings stay quoted so they read back as strings.
-  return YAML.stringify(data === undefined ? null : data, { version: '1.1', indentSeq: false, lineWidth: 0 });
+  return YAML.stringify(data === undefined ? null : data, { version: '1.1', indentSeq: false, lineWidth: 0, singleQuote: true });
 }
