@@ -1,0 +1,159 @@
+// Create/Describe/Update/Delete/List for every App Mesh kind, driven by the KINDS table: 35 of
+// the 38 operations (the other three are tagging, in tags.ts).
+
+import type { Input, Output } from '../../backend';
+import type { OperationHandler, Provider, ProviderContext } from '../provider';
+import type { Partition, StoredResource, StoreTx } from '../store/store';
+import { appMeshError, badRequest } from './errors';
+import { idempotent } from './idempotency';
+import {
+  KINDS, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
+  type Address, type KindDef, type MeshResourceData,
+} from './kinds';
+import { addressFromInput, checkMeshOwner, getResource, requireContainers, requireResource } from './lookups';
+import { pageSize, readToken, signToken } from './paging';
+import { loadQuotas } from './quotas';
+import { checkDelete, checkListenersFitRoutes, checkSpec, limitExceeded } from './rules';
+import { normaliseTags } from './tags';
+
+function partition(ctx: ProviderContext): Partition {
+  return { account: ctx.account, region: ctx.region };
+}
+
+/** Epoch seconds with milliseconds, as App Mesh reports them. */
+function timestamp(ctx: ProviderContext): number {
+  return Math.round(ctx.now() * 1000) / 1000;
+}
+
+function cloneSpec(spec: unknown): Record<string, unknown> {
+  return spec === undefined || spec === null ? {} : (JSON.parse(JSON.stringify(spec)) as Record<string, unknown>);
+}
+
+/**
+ * Names become path segments of ARNs and of the store's parent keys; a '/' would make
+ * `mesh/a/b` ambiguous, so it is refused when a resource is created.
+ */
+function checkNewNames(d: KindDef, a: Address): void {
+  const name = d.kind === 'mesh' ? a.mesh : a.name;
+  if (name.includes('/')) throw badRequest(`${d.type} name ${name} is invalid: names must not contain '/'.`);
+}
+
+function alreadyExists(d: KindDef, a: Address): Error {
+  if (d.kind === 'mesh') return appMeshError('ConflictException', `Mesh with name ${a.mesh} already exists.`);
+  const where = d.container ? `${KINDS[d.container].type} ${a.container} in mesh ${a.mesh}` : `mesh ${a.mesh}`;
+  return appMeshError('ConflictException', `${d.type} with name ${a.name} already exists under ${where}.`);
+}
+
+function quotaScope(d: KindDef, a: Address): string {
+  if (d.kind === 'mesh') return `the account in this region`;
+  return d.container ? `${KINDS[d.container].type} ${a.container}` : `mesh ${a.mesh}`;
+}
+
+async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+  const op = `Create${d.type}`;
+  return ctx.store.write(partition(ctx), (tx) => idempotent(tx, op, input, async () => {
+    const a = addressFromInput(d, input);
+    checkMeshOwner(input, a, ctx.account);
+    const container = await requireContainers(tx, d, a, ctx.account);
+    if (await getResource(tx, d, a)) throw alreadyExists(d, a);
+    checkNewNames(d, a);
+    const quotas = loadQuotas(ctx.settings);
+    const parent = storeParent(d, a);
+    const limit = quotas[d.quota];
+    if ((await tx.count(SERVICE, d.kind, parent)) >= limit) {
+      throw limitExceeded(d.quota, limit, `Creating ${d.type} ${a.name} in ${quotaScope(d, a)}`);
+    }
+    const spec = cloneSpec(input.spec);
+    const refs = await checkSpec(tx, ctx, d, a, spec, quotas, container);
+    const now = timestamp(ctx);
+    const data: MeshResourceData = {
+      uid: ctx.uuid(),
+      version: 1,
+      meshOwner: ctx.account,
+      resourceOwner: ctx.account,
+      spec,
+      tags: normaliseTags(input.tags),
+    };
+    const r: StoredResource = { service: SERVICE, kind: d.kind, parent, name: a.name, arn: arnOf(ctx, d, a), data, createdAt: now, updatedAt: now };
+    await tx.put(r);
+    if (refs.length) await tx.setRefs(r.arn, refs);
+    return { [d.outputKey]: renderData(d, r) };
+  }));
+}
+
+async function update(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+  const op = `Update${d.type}`;
+  return ctx.store.write(partition(ctx), (tx) => idempotent(tx, op, input, async () => {
+    const a = addressFromInput(d, input);
+    checkMeshOwner(input, a, ctx.account);
+    const container = await requireContainers(tx, d, a, ctx.account);
+    const current = await requireResource(tx, d, a, ctx.account);
+    // Update replaces the whole spec ("This overwrites the existing data"); tags stay as they are.
+    const spec = cloneSpec(input.spec);
+    const refs = await checkSpec(tx, ctx, d, a, spec, loadQuotas(ctx.settings), container);
+    await checkListenersFitRoutes(tx, d, a, spec);
+    const previous = dataOf(current);
+    const next: StoredResource = {
+      ...current,
+      data: { ...previous, spec, version: previous.version + 1 },
+      updatedAt: timestamp(ctx),
+    };
+    await tx.put(next);
+    await tx.setRefs(next.arn, refs);
+    return { [d.outputKey]: renderData(d, next) };
+  }));
+}
+
+async function describe(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.read(partition(ctx), async (tx) => {
+    const a = addressFromInput(d, input);
+    checkMeshOwner(input, a, ctx.account);
+    await requireContainers(tx, d, a, ctx.account);
+    return { [d.outputKey]: renderData(d, await requireResource(tx, d, a, ctx.account)) };
+  });
+}
+
+async function remove(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.write(partition(ctx), async (tx) => {
+    const a = addressFromInput(d, input);
+    checkMeshOwner(input, a, ctx.account);
+    await requireContainers(tx, d, a, ctx.account);
+    const current = await requireResource(tx, d, a, ctx.account);
+    await checkDelete(tx, ctx.account, d, a, current);
+    await tx.delete(SERVICE, d.kind, current.parent, current.name);
+    return { [d.outputKey]: renderData(d, current, 'DELETED') };
+  });
+}
+
+async function list(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+  return ctx.store.read(partition(ctx), async (tx: StoreTx) => {
+    const a = addressFromInput(d, { ...input, [d.nameField]: '' });
+    checkMeshOwner(input, a, ctx.account);
+    await requireContainers(tx, d, a, ctx.account);
+    const limit = pageSize(input.limit);
+    const parent = storeParent(d, a);
+    // The token is bound to this list: operation, partition and the mesh/router/gateway listed.
+    const scope = JSON.stringify([`List${d.plural}`, ctx.account, ctx.region, parent]);
+    const after = typeof input.nextToken === 'string' && input.nextToken !== ''
+      ? await readToken(ctx.store, scope, input.nextToken)
+      : undefined;
+    const rows = await tx.list(SERVICE, d.kind, parent, { after: after === undefined ? undefined : { parent, name: after }, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const out: Output = { [d.listKey]: page.map((r) => renderRef(d, r)) };
+    if (rows.length > limit) out.nextToken = await signToken(ctx.store, scope, page[page.length - 1].name);
+    return out;
+  });
+}
+
+/** The five operations of one kind, named as in the model (CreateVirtualNode, ListVirtualNodes, …). */
+export function resourceHandlers(d: KindDef): Provider {
+  const bind = (fn: (d: KindDef, input: Input, ctx: ProviderContext) => Promise<Output>): OperationHandler =>
+    (input, ctx) => fn(d, input, ctx);
+  return {
+    [`Create${d.type}`]: bind(create),
+    [`Describe${d.type}`]: bind(describe),
+    [`Update${d.type}`]: bind(update),
+    [`Delete${d.type}`]: bind(remove),
+    [`List${d.plural}`]: bind(list),
+  };
+}

@@ -1,0 +1,51 @@
+// A real LocalBackend on a real SQLite file in a fresh AWSMESH_HOME, for provider tests.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LocalBackend } from '../../../src/backends/local/local-backend';
+import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
+import { ServiceError } from '../../../src/core/errors';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'us-west-2';
+
+export interface Harness {
+  home: string;
+  backend: LocalBackend;
+  env: NodeJS.ProcessEnv;
+  /** Advances on every call so timestamps differ between operations. */
+  clock: { now: number };
+  call(op: string, input?: Record<string, unknown>, region?: string): Promise<any>;
+  /** The ServiceError an operation fails with (fails the test if it succeeds). */
+  fail(op: string, input?: Record<string, unknown>, region?: string): Promise<ServiceError>;
+  close(): Promise<void>;
+}
+
+export function openHarness(env: NodeJS.ProcessEnv = {}): Harness {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-appmesh-'));
+  const clock = { now: 1_764_000_000.123 };
+  const store = openSqliteStore(path.join(home, 'state.db'));
+  const backend = new LocalBackend(store, { home, account: ACCOUNT, env }, () => {
+    clock.now += 1.001;
+    return clock.now;
+  });
+  const call = (op: string, input: Record<string, unknown> = {}, region = REGION) =>
+    backend.invoke('appmesh', op, input, { region }) as Promise<any>;
+  return {
+    home, backend, env, clock, call,
+    async fail(op, input = {}, region = REGION) {
+      try {
+        await call(op, input, region);
+      } catch (e) {
+        if (e instanceof ServiceError) return e;
+        throw e;
+      }
+      throw new Error(`${op} succeeded but was expected to fail`);
+    },
+    async close() {
+      await backend.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
