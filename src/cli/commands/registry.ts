@@ -24,6 +24,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'iam', summary: 'AWS IAM roles and policies used by mesh set-ups', load: () => require('./service').forService('iam') },
   { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
+  { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
 ];
 
 /** Subcommands of `awsmesh local …`, each owned by its own module. */
