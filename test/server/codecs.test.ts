@@ -184,7 +184,7 @@ describe('IAM query/XML', () => {
     expect(backend.calls).toHaveLength(2);
   });
 
-  test('XML result: wrapper, model order, ISO timestamps, <member> lists, URL-encoded policy, request id', async () => {
+  test('XML result: wrapper, model order, ISO timestamps, <member> lists, escaping, request id', async () => {
     const { call } = setup(() => ({
       Role: {
         RoleName: 'envoy',
@@ -192,7 +192,7 @@ describe('IAM query/XML', () => {
         Path: '/',
         RoleId: 'AROAEXAMPLE',
         CreateDate: new Date('2024-11-25T15:53:20Z'),
-        AssumeRolePolicyDocument: trust,
+        AssumeRolePolicyDocument: encodeURIComponent(trust),
         Tags: [{ Key: 'a&b', Value: '<v>' }],
       },
     }));

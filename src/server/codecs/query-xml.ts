@@ -21,9 +21,6 @@ const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
   internal: { code: 'ServiceFailure', status: 500 },
 };
 
-/** IAM sends policy documents URL-encoded inside its XML (botocore decodes them again). */
-const URL_ENCODED_SHAPES = new Set(['policyDocumentType']);
-
 /** A malformed %-escape, which URLSearchParams would silently keep as text. */
 const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
 
@@ -55,14 +52,6 @@ function readForm(text: string, into: Params): void {
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
-function isPercentEncoded(text: string): boolean {
-  try {
-    return decodeURIComponent(text) !== text;
-  } catch {
-    return false;
-  }
 }
 
 export class QueryXmlCodec implements Codec {
@@ -182,11 +171,9 @@ export class QueryXmlCodec implements Codec {
         return `<${element}>${escapeXml(toIso8601(value) ?? String(value))}</${element}>`;
       case 'blob':
         return `<${element}>${Buffer.isBuffer(value) ? value.toString('base64') : escapeXml(String(value))}</${element}>`;
-      default: {
-        let text = String(value);
-        if (URL_ENCODED_SHAPES.has(shapeName) && !isPercentEncoded(text)) text = encodeURIComponent(text);
-        return `<${element}>${escapeXml(text)}</${element}>`;
-      }
+      default:
+        // Policy documents arrive URL-encoded from the IAM provider, as IAM sends them.
+        return `<${element}>${escapeXml(String(value))}</${element}>`;
     }
   }
 
