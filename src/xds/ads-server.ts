@@ -1,0 +1,373 @@
+// The Aggregated Discovery Service: state-of-the-world xDS over one gRPC stream per proxy
+// (envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources).
+//
+// Per stream and resource type we remember what the client subscribed to, the nonce and content
+// of the last response, and what it ACKed or NACKed. The protocol rules that matter:
+//   - a request whose response_nonce is not the latest one sent is stale and ignored;
+//   - a request carrying the latest nonce ACKs it (no error_detail) or NACKs it (error_detail);
+//   - a NACKed update is logged, counted and not sent again until the content changes;
+//   - every mesh change rebuilds each connected node's resources once and pushes only the types
+//     whose content changed for that stream.
+// Versions are per node and type: a counter that moves whenever that type's content changes.
+
+import * as grpc from '@grpc/grpc-js';
+import { formatNodeId, parseNodeId, type NodeIdentity } from './node-id';
+import { adsService, csdsService, type ClientStatusRequest, type DiscoveryRequest, type DiscoveryResponse, type NodeInfo } from './protocol';
+import { isProxylessClient, proxylessResources } from './proxyless';
+import { EnvoyConfigError, ResourceEncoder, type EncodedResource } from './resource-encoder';
+import { XDS_TYPES, xdsType, type XdsResources, type XdsType } from './resource-types';
+import { clientStatus } from './status';
+
+export interface XdsConfigSource {
+  /** The Envoy resources of a proxy; undefined while its virtual node/gateway does not exist. */
+  resources(node: NodeIdentity): Promise<XdsResources | undefined>;
+  /** Calls `onChange` whenever resources may have changed. Returns an unsubscribe function. */
+  watch(onChange: () => void): () => void;
+  close?(): Promise<void>;
+}
+
+export interface AdsServerOptions {
+  source: XdsConfigSource;
+  /** Default 127.0.0.1 (loopback only unless asked). */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  log?: (line: string) => void;
+  /** Region assumed for node ids without one (App Mesh's `mesh/<m>/virtualNode/<n>` form). */
+  region?: string;
+}
+
+export type Flavor = 'envoy' | 'grpc';
+
+/** One node's resources as served (per flavor), with per-type versions. */
+export interface NodeConfig {
+  key: string;
+  identity: NodeIdentity;
+  flavor: Flavor;
+  exists: boolean;
+  byType: Map<string, Map<string, EncodedResource>>;
+  versions: Map<string, { hash: string; version: number }>;
+  /** Resources the validator refused to send (a translator bug), by name. */
+  invalid: string[];
+  builtAt: number;
+}
+
+export interface TypeState {
+  /** undefined: wildcard (all of the node's resources of this type). */
+  names?: Set<string>;
+  nonce?: string;
+  sentVersion?: string;
+  sentHash?: string;
+  sentNames: string[];
+  sentAt?: number;
+  ackedVersion?: string;
+  ackedAt?: number;
+  nacks: number;
+  /** Set while the latest response is rejected; cleared by the next ACK. */
+  nack?: { version: string; hash: string; message: string; at: number };
+}
+
+export interface AdsStream {
+  id: number;
+  peer: string;
+  node: NodeInfo;
+  nodeId: string;
+  flavor: Flavor;
+  connectedAt: number;
+  types: Map<string, TypeState>;
+  call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+}
+
+export interface AdsCounters {
+  connections: number;
+  responses: number;
+  acks: number;
+  nacks: number;
+  rebuilds: number;
+}
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export class AdsServer {
+  readonly streams = new Set<AdsStream>();
+  readonly counters: AdsCounters = { connections: 0, responses: 0, acks: 0, nacks: 0, rebuilds: 0 };
+  private readonly configs = new Map<string, NodeConfig>();
+  private readonly building = new Map<string, Promise<NodeConfig>>();
+  private readonly versionCounters = new Map<string, { hash: string; version: number }>();
+  private readonly encoder = new ResourceEncoder();
+  private server?: grpc.Server;
+  private unwatch?: () => void;
+  private nextStreamId = 1;
+  private nonceSeq = 0;
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+  private closed = false;
+  /** Resolves after the next completed rebuild-and-push (tests and benchmarks wait on it). */
+  private pushWaiters: Array<() => void> = [];
+  port = 0;
+
+  constructor(private readonly opts: AdsServerOptions) {}
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  async start(): Promise<this> {
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+    server.addService(adsService(), { StreamAggregatedResources: (call: AdsStream['call']) => this.onStream(call) });
+    server.addService(csdsService(), {
+      FetchClientStatus: (call: grpc.ServerUnaryCall<ClientStatusRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
+        cb(null, clientStatus(this, !call.request.exclude_resource_contents));
+      },
+    });
+    const host = this.opts.host ?? '127.0.0.1';
+    const target = host.includes(':') && !host.startsWith('[') ? `[${host}]:${this.opts.port ?? 0}` : `${host}:${this.opts.port ?? 0}`;
+    this.port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+    });
+    this.server = server;
+    this.unwatch = this.opts.source.watch(() => void this.refresh());
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch?.();
+    for (const s of this.streams) s.call.end();
+    this.streams.clear();
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.opts.source.close?.();
+  }
+
+  /** Resolves once the next rebuild (triggered by a change or by refresh()) has been pushed. */
+  nextPush(): Promise<void> {
+    return new Promise((resolve) => this.pushWaiters.push(resolve));
+  }
+
+  nodeConfig(key: string): NodeConfig | undefined {
+    return this.configs.get(key);
+  }
+
+  // ---- streams ------------------------------------------------------------------------------
+
+  private onStream(call: AdsStream['call']): void {
+    let stream: AdsStream | undefined;
+    let queue = Promise.resolve();
+    const fail = (code: grpc.status, details: string) => call.emit('error', { code, details, metadata: new grpc.Metadata() });
+    call.on('data', (req: DiscoveryRequest) => {
+      // Requests of one stream are handled in order; building a node's config is async.
+      queue = queue.then(async () => {
+        if (this.closed) return;
+        if (!stream) {
+          const id = req.node?.id ?? '';
+          const identity = parseNodeId(id);
+          if (!identity) {
+            this.log(`xDS: refusing a stream from ${call.getPeer()}: node id "${id}" is not mesh/<mesh>/virtualNode/<name> or mesh/<mesh>/virtualGateway/<name> (or its ARN)`);
+            fail(grpc.status.INVALID_ARGUMENT, `node id "${id}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`);
+            return;
+          }
+          stream = {
+            id: this.nextStreamId++, peer: call.getPeer(), node: req.node ?? {}, nodeId: formatNodeId(identity),
+            flavor: isProxylessClient(req.node) ? 'grpc' : 'envoy', connectedAt: Date.now(), types: new Map(), call,
+          };
+          this.streams.add(stream);
+          this.counters.connections++;
+          this.log(`xDS: ${stream.nodeId} connected from ${stream.peer} (${req.node?.user_agent_name || 'unknown client'}, stream ${stream.id})`);
+        }
+        await this.onRequest(stream, req);
+      }).catch((e: unknown) => this.log(`xDS: error handling a request: ${(e as Error).stack ?? e}`));
+    });
+    const done = () => {
+      if (stream && this.streams.delete(stream)) this.log(`xDS: ${stream.nodeId} disconnected (stream ${stream.id})`);
+    };
+    call.on('end', () => {
+      done();
+      call.end();
+    });
+    call.on('cancelled', done);
+    call.on('error', done);
+    call.on('close', done);
+  }
+
+  private async onRequest(stream: AdsStream, req: DiscoveryRequest): Promise<void> {
+    const type = xdsType(req.type_url);
+    if (!type) {
+      this.log(`xDS: ${stream.nodeId} asked for unsupported type ${req.type_url}; ignored`);
+      return;
+    }
+    let st = stream.types.get(type.url);
+    if (!st) {
+      st = { sentNames: [], nacks: 0 };
+      stream.types.set(type.url, st);
+    }
+    if (req.response_nonce && req.response_nonce !== st.nonce) return; // stale: superseded by a newer response
+    if (req.response_nonce) {
+      if (req.error_detail && (req.error_detail.message || req.error_detail.code)) {
+        st.nacks++;
+        this.counters.nacks++;
+        st.nack = { version: st.sentVersion ?? '', hash: st.sentHash ?? '', message: req.error_detail.message ?? '', at: Date.now() };
+        this.log(`xDS: NACK from ${stream.nodeId} for ${type.short} version ${st.sentVersion}: ${req.error_detail.message}`);
+      } else {
+        this.counters.acks++;
+        st.ackedVersion = req.version_info;
+        st.ackedAt = Date.now();
+        st.nack = undefined;
+      }
+    }
+    const names = req.resource_names.length === 0 || req.resource_names.includes('*') ? undefined : new Set(req.resource_names);
+    const subscriptionChanged = !sameNames(st.names, names) || st.nonce === undefined;
+    st.names = names;
+    const config = await this.configFor(stream);
+    this.send(stream, type, st, config, subscriptionChanged);
+  }
+
+  /** Sends the type's current resources unless the client already has (or rejected) exactly them. */
+  private send(stream: AdsStream, type: XdsType, st: TypeState, config: NodeConfig, force: boolean): void {
+    if (this.closed || !this.streams.has(stream)) return;
+    const all = config.byType.get(type.url) ?? new Map<string, EncodedResource>();
+    const chosen: EncodedResource[] = [];
+    if (st.names) {
+      for (const n of st.names) {
+        const r = all.get(n);
+        if (r) chosen.push(r);
+      }
+    } else {
+      chosen.push(...all.values());
+    }
+    const hash = chosen.map((r) => `${r.name}=${r.hash}`).sort().join(',');
+    if (!force && (hash === st.sentHash || hash === st.nack?.hash)) return;
+    const version = String(config.versions.get(type.url)?.version ?? 0);
+    st.nonce = String(++this.nonceSeq);
+    st.sentVersion = version;
+    st.sentHash = hash;
+    st.sentNames = chosen.map((r) => r.name);
+    st.sentAt = Date.now();
+    this.counters.responses++;
+    stream.call.write({
+      version_info: version,
+      resources: chosen.map((r) => r.any),
+      type_url: type.url,
+      nonce: st.nonce,
+      control_plane: { identifier: 'awsmesh' },
+    });
+  }
+
+  // ---- node configurations ------------------------------------------------------------------
+
+  private configKey(stream: AdsStream): string {
+    return `${stream.flavor}|${stream.nodeId}`;
+  }
+
+  private async configFor(stream: AdsStream): Promise<NodeConfig> {
+    const key = this.configKey(stream);
+    return this.configs.get(key) ?? this.build(key, parseNodeId(stream.nodeId)!, stream.flavor);
+  }
+
+  private build(key: string, identity: NodeIdentity, flavor: Flavor): Promise<NodeConfig> {
+    let pending = this.building.get(key);
+    if (!pending) {
+      pending = this.buildNow(key, identity, flavor).finally(() => this.building.delete(key));
+      this.building.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async buildNow(key: string, identity: NodeIdentity, flavor: Flavor): Promise<NodeConfig> {
+    const withRegion = identity.region || !this.opts.region ? identity : { ...identity, region: this.opts.region };
+    let envoy: XdsResources | undefined;
+    try {
+      envoy = await this.opts.source.resources(withRegion);
+    } catch (e) {
+      const previous = this.configs.get(key);
+      this.log(`xDS: cannot build the configuration of ${formatNodeId(identity)}: ${(e as Error).message}${previous ? ' (keeping the previous one)' : ''}`);
+      if (previous) return previous;
+    }
+    const served = envoy && flavor === 'grpc' ? proxylessResources(envoy, { locality: withRegion.region }) : envoy;
+    const config: NodeConfig = {
+      key, identity, flavor, exists: envoy !== undefined, byType: new Map(), versions: new Map(), invalid: [], builtAt: Date.now(),
+    };
+    for (const type of XDS_TYPES) {
+      const encoded = new Map<string, EncodedResource>();
+      for (const resource of served?.[type.key] ?? []) {
+        try {
+          const r = this.encoder.encode(type, resource);
+          encoded.set(r.name, r);
+        } catch (e) {
+          if (!(e instanceof EnvoyConfigError)) throw e;
+          const name = type.nameOf(resource);
+          config.invalid.push(`${type.short} ${name}`);
+          this.log(`xDS: not serving ${type.short} ${name} of ${formatNodeId(identity)}: ${e.message}`);
+        }
+      }
+      config.byType.set(type.url, encoded);
+      const hash = [...encoded.values()].map((r) => `${r.name}=${r.hash}`).sort().join(',');
+      const counterKey = `${key}|${type.url}`;
+      let v = this.versionCounters.get(counterKey);
+      if (!v) v = { hash, version: 1 };
+      else if (v.hash !== hash) v = { hash, version: v.version + 1 };
+      this.versionCounters.set(counterKey, v);
+      config.versions.set(type.url, v);
+    }
+    this.configs.set(key, config);
+    return config;
+  }
+
+  /** Rebuilds every connected node's resources and pushes what changed. Coalesces bursts. */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.rebuildAndPush();
+      } while (this.refreshAgain && !this.closed);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async rebuildAndPush(): Promise<void> {
+    if (this.closed) return;
+    this.counters.rebuilds++;
+    const wanted = new Map<string, AdsStream>();
+    for (const s of this.streams) wanted.set(this.configKey(s), s);
+    // Configs of nodes nobody is connected as are dropped; they are rebuilt on the next connect.
+    for (const key of this.configs.keys()) if (!wanted.has(key)) this.configs.delete(key);
+    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, parseNodeId(s.nodeId)!, s.flavor)));
+    this.encoder.sweep();
+    for (const stream of this.streams) {
+      const config = this.configs.get(this.configKey(stream));
+      if (!config) continue;
+      for (const type of XDS_TYPES) {
+        const st = stream.types.get(type.url);
+        if (st && st.nonce !== undefined) this.send(stream, type, st, config, false);
+      }
+    }
+    const waiters = this.pushWaiters;
+    this.pushWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function sameNames(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.size !== b.size) return false;
+  for (const n of a) if (!b.has(n)) return false;
+  return true;
+}

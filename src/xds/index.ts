@@ -1,0 +1,87 @@
+// The xDS control plane: an ADS server that serves each connected Envoy (or proxyless gRPC
+// client) the App Mesh configuration of the virtual node or gateway it identifies as.
+//
+//   const ads = await startAdsServer({ backend, region: 'us-west-2', port: 15010, log: console.error });
+//   …                                  // mesh changes are pushed as they are committed
+//   ads.status();                      // per proxy: versions sent/ACKed, NACKs
+//   await ads.close();
+
+import type { Backend } from '../backends/backend';
+import type { Store } from '../backends/local/store/store';
+import { AdsServer, type XdsConfigSource } from './ads-server';
+import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
+import { adsStatus, type AdsStatus } from './status';
+
+export type { XdsConfigSource } from './ads-server';
+export type { AdsStatus, ClientStatus, TypeStatus } from './status';
+export type { EndpointResolver } from './mesh-source';
+export { parseNodeId, formatNodeId, type NodeIdentity } from './node-id';
+export { TYPE_URLS, type XdsResources } from './resource-types';
+
+export interface StartAdsOptions {
+  /** Where App Mesh resources are read: the local backend or an aws backend (--endpoint-url). */
+  backend?: Backend;
+  /** The local store; with only a store, a local backend over it is used. */
+  store?: Store;
+  /** Serve a custom source instead of the mesh (tests, embedding). */
+  source?: XdsConfigSource;
+  /** Region for node ids without one (default us-west-2, the local backend's default). */
+  region?: string;
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+  endpoints?: EndpointResolver;
+  translate?: MeshSourceOptions['translate'];
+  pollIntervalMs?: number;
+}
+
+export interface AdsServerHandle {
+  port: number;
+  /** host:port clients dial. */
+  address: string;
+  status(): AdsStatus;
+  /** Rebuild and push now (changes are otherwise picked up by the watch/poll). */
+  refresh(): Promise<void>;
+  /** Resolves after the next rebuild has been pushed to every connected client. */
+  nextPush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function localStoreOf(backend: Backend | undefined): Store | undefined {
+  if (backend?.kind !== 'local') return undefined;
+  return (backend as Backend & { store?: Store }).store;
+}
+
+export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHandle> {
+  const region = opts.region ?? 'us-west-2';
+  let source = opts.source;
+  if (!source) {
+    let backend = opts.backend;
+    if (!backend && opts.store) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { LocalBackend } = require('../backends/local/local-backend') as typeof import('../backends/local/local-backend');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { localSettings } = require('../backends/local/settings') as typeof import('../backends/local/settings');
+      backend = new LocalBackend(opts.store, localSettings(process.env));
+    }
+    if (!backend) throw new Error('startAdsServer needs a backend, a store or a source');
+    source = new MeshConfigSource({
+      backend,
+      store: opts.store ?? localStoreOf(backend),
+      region,
+      endpoints: opts.endpoints,
+      translate: opts.translate,
+      pollIntervalMs: opts.pollIntervalMs,
+    });
+  }
+  const server = await new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region }).start();
+  const host = opts.host ?? '127.0.0.1';
+  return {
+    port: server.port,
+    address: `${host.includes(':') ? `[${host}]` : host}:${server.port}`,
+    status: () => adsStatus(server),
+    refresh: () => server.refresh(),
+    nextPush: () => server.nextPush(),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,122 @@
+// The ADS server's view of App Mesh: mesh snapshots read through a Backend (the local backend or
+// any App Mesh API endpoint), translated per proxy by the data plane's translator, with endpoints
+// from an endpoint resolver. Changes are noticed through store.watch() on the local backend, or by
+// polling the API fingerprint (resource versions) otherwise.
+
+import type { Backend } from '../backends/backend';
+import type { Store } from '../backends/local/store/store';
+import { isServiceError } from '../core/errors';
+import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
+import type { MeshSnapshot } from '../mesh/types';
+import type { XdsConfigSource } from './ads-server';
+import type { NodeIdentity } from './node-id';
+
+/** Endpoints per virtual node name for the nodes a proxy calls (the local resolver supplies these). */
+export type EndpointResolver = (
+  snapshot: MeshSnapshot, nodeNames: string[], ctx: { region: string },
+) => Promise<Record<string, ResolvedEndpoint[]>>;
+
+export interface MeshSourceOptions {
+  backend: Backend;
+  /** Watched for changes when given (the local backend's store); otherwise the API is polled. */
+  store?: Store;
+  region: string;
+  endpoints?: EndpointResolver;
+  /** Listener ports and the like, passed to the translator. */
+  translate?: Omit<TranslateOptions, 'endpoints'>;
+  /** Poll interval without a store (default 5 s). */
+  pollIntervalMs?: number;
+}
+
+interface CachedSnapshot {
+  generation: number;
+  snapshot: Promise<MeshSnapshot | undefined>;
+  last?: MeshSnapshot;
+}
+
+export class MeshConfigSource implements XdsConfigSource {
+  private generation = 0;
+  private readonly snapshots = new Map<string, CachedSnapshot>();
+
+  constructor(private readonly opts: MeshSourceOptions) {}
+
+  async resources(node: NodeIdentity): Promise<TranslationResult | undefined> {
+    const region = node.region ?? this.opts.region;
+    const snapshot = await this.snapshot(region, node.mesh);
+    if (!snapshot) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const t = require('../envoy/translate') as typeof import('../envoy/translate');
+    const proxy = node.kind === 'virtualNode' ? { virtualNode: node.name } : { virtualGateway: node.name };
+    const exists = node.kind === 'virtualNode'
+      ? snapshot.virtualNodes.some((n) => n.virtualNodeName === node.name)
+      : snapshot.virtualGateways.some((g) => g.virtualGatewayName === node.name);
+    if (!exists) return undefined;
+    const endpoints = this.opts.endpoints ? await this.opts.endpoints(snapshot, t.endpointNodes(snapshot, proxy), { region }) : {};
+    const options: TranslateOptions = { ...this.opts.translate, endpoints };
+    return node.kind === 'virtualNode'
+      ? t.translateVirtualNode(snapshot, node.name, options)
+      : t.translateVirtualGateway(snapshot, node.name, options);
+  }
+
+  /** One load per mesh and change, shared by every proxy of the mesh. */
+  private snapshot(region: string, mesh: string): Promise<MeshSnapshot | undefined> {
+    const key = `${region}|${mesh}`;
+    const cached = this.snapshots.get(key);
+    if (cached && cached.generation === this.generation) return cached.snapshot;
+    const entry: CachedSnapshot = { generation: this.generation, snapshot: Promise.resolve(undefined), last: cached?.last };
+    entry.snapshot = this.load(region, mesh, cached?.last).then((s) => {
+      entry.last = s;
+      return s;
+    });
+    this.snapshots.set(key, entry);
+    return entry.snapshot;
+  }
+
+  private async load(region: string, mesh: string, previous?: MeshSnapshot): Promise<MeshSnapshot | undefined> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadMeshSnapshot } = require('../mesh/load') as typeof import('../mesh/load');
+    try {
+      return await loadMeshSnapshot(this.opts.backend, mesh, { region }, previous);
+    } catch (e) {
+      if (isServiceError(e) && e.code === 'NotFoundException') return undefined;
+      throw e;
+    }
+  }
+
+  watch(onChange: () => void): () => void {
+    const changed = () => {
+      this.generation++;
+      onChange();
+    };
+    if (this.opts.store) return this.opts.store.watch(changed);
+    return this.poll(changed);
+  }
+
+  /** Without a store to watch: compare each mesh's resource versions every interval. */
+  private poll(changed: () => void): () => void {
+    let running = false;
+    const timer = setInterval(async () => {
+      if (running) return;
+      running = true;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { snapshotFingerprint } = require('../mesh/load') as typeof import('../mesh/load');
+        for (const [key, entry] of this.snapshots) {
+          const [region, mesh] = key.split('|');
+          const before = entry.last ? snapshotFingerprint(entry.last) : '';
+          const now = await this.load(region, mesh, entry.last);
+          if ((now ? snapshotFingerprint(now) : '') !== before) {
+            changed();
+            return;
+          }
+        }
+      } catch {
+        // The next tick retries; the server keeps serving the last good configuration.
+      } finally {
+        running = false;
+      }
+    }, this.opts.pollIntervalMs ?? 5000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}

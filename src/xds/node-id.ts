@@ -1,0 +1,36 @@
+// Which App Mesh resource a proxy is. Envoy reports APPMESH_RESOURCE_ARN as its node id, either
+// as the bare resource path (`mesh/apps/virtualNode/serviceB`, what App Mesh's Envoy image sends)
+// or as the full ARN (`arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/serviceB`).
+
+export type ProxyKind = 'virtualNode' | 'virtualGateway';
+
+export interface NodeIdentity {
+  mesh: string;
+  kind: ProxyKind;
+  name: string;
+  /** From an ARN node id; otherwise the server's default applies. */
+  region?: string;
+  account?: string;
+}
+
+const RESOURCE = /^mesh\/([^/]+)\/(virtualNode|virtualGateway)\/([^/]+)$/;
+const ARN = /^arn:aws[\w-]*:appmesh:([\w-]+):(\d{12}):(.+)$/;
+
+/** undefined when the id names no virtual node or gateway. */
+export function parseNodeId(id: string): NodeIdentity | undefined {
+  let resource = id.trim();
+  let region: string | undefined;
+  let account: string | undefined;
+  const arn = ARN.exec(resource);
+  if (arn) [, region, account, resource] = arn;
+  const m = RESOURCE.exec(resource);
+  if (!m) return undefined;
+  const identity: NodeIdentity = { mesh: m[1], kind: m[2] as ProxyKind, name: m[3] };
+  if (region) identity.region = region;
+  if (account) identity.account = account;
+  return identity;
+}
+
+export function formatNodeId(n: Pick<NodeIdentity, 'mesh' | 'kind' | 'name'>): string {
+  return `mesh/${n.mesh}/${n.kind}/${n.name}`;
+}

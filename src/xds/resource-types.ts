@@ -1,0 +1,54 @@
+// The four xDS resource types an App Mesh proxy consumes, and how each is named.
+
+export const TYPE_URLS = {
+  listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  routeConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  clusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+} as const;
+
+/** A resource in proto3-JSON form, as the translator emits it (typed there, opaque here). */
+export type EnvoyJson = object;
+
+/** What one proxy is served: the same shape as the translator's EnvoyResources. */
+export interface XdsResources {
+  listeners: EnvoyJson[];
+  routeConfigs: EnvoyJson[];
+  clusters: EnvoyJson[];
+  endpoints: EnvoyJson[];
+}
+
+export interface XdsType {
+  url: string;
+  /** Short name used in logs and status output. */
+  short: 'LDS' | 'RDS' | 'CDS' | 'EDS';
+  message: string;
+  key: keyof XdsResources;
+  /**
+   * LDS and CDS responses carry the complete set the client subscribed to: a resource missing
+   * from one is deleted. RDS and EDS resources are only ever named by other resources.
+   */
+  fullState: boolean;
+  nameOf(resource: EnvoyJson): string;
+}
+
+const field = (r: EnvoyJson, key: string) => String((r as Record<string, unknown>)[key] ?? '');
+const byName = (r: EnvoyJson) => field(r, 'name');
+
+export const XDS_TYPES: readonly XdsType[] = [
+  { url: TYPE_URLS.listener, short: 'LDS', message: 'envoy.config.listener.v3.Listener', key: 'listeners', fullState: true, nameOf: byName },
+  { url: TYPE_URLS.routeConfiguration, short: 'RDS', message: 'envoy.config.route.v3.RouteConfiguration', key: 'routeConfigs', fullState: false, nameOf: byName },
+  { url: TYPE_URLS.cluster, short: 'CDS', message: 'envoy.config.cluster.v3.Cluster', key: 'clusters', fullState: true, nameOf: byName },
+  {
+    url: TYPE_URLS.clusterLoadAssignment, short: 'EDS', message: 'envoy.config.endpoint.v3.ClusterLoadAssignment', key: 'endpoints',
+    fullState: false, nameOf: (r) => field(r, 'cluster_name'),
+  },
+];
+
+export function xdsType(url: string): XdsType | undefined {
+  return XDS_TYPES.find((t) => t.url === url);
+}
+
+export function emptyResources(): XdsResources {
+  return { listeners: [], routeConfigs: [], clusters: [], endpoints: [] };
+}

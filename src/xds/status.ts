@@ -1,0 +1,144 @@
+// What each connected proxy has: per type, the version sent and ACKed, and NACKs with their error.
+// Exposed in-process (adsStatus) and over gRPC as Envoy's Client Status Discovery Service (CSDS),
+// which `awsmesh envoy status` queries — the same protocol `istioctl proxy-status` style tools use.
+
+import type { AdsServer, AdsStream, TypeState } from './ads-server';
+import type { ClientStatusResponse, GenericXdsConfig } from './protocol';
+import { XDS_TYPES } from './resource-types';
+
+export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
+
+export interface TypeStatus {
+  type: 'LDS' | 'RDS' | 'CDS' | 'EDS';
+  /** '*' for a wildcard subscription. */
+  subscribed: string[] | '*';
+  sentVersion?: string;
+  ackedVersion?: string;
+  state: SyncState;
+  nacks: number;
+  lastNack?: { version: string; message: string; at: string };
+  resources: string[];
+}
+
+export interface ClientStatus {
+  stream: number;
+  nodeId: string;
+  peer: string;
+  userAgent: string;
+  flavor: 'envoy' | 'grpc';
+  connectedAt: string;
+  /** Resources of this node that failed validation and were not served. */
+  invalid: string[];
+  types: TypeStatus[];
+}
+
+export interface AdsStatus {
+  port: number;
+  counters: AdsServer['counters'];
+  clients: ClientStatus[];
+}
+
+function stateOf(st: TypeState): SyncState {
+  if (st.nonce === undefined) return 'NOT_SENT';
+  if (st.nack) return 'NACKED';
+  return st.ackedVersion === st.sentVersion ? 'SYNCED' : 'STALE';
+}
+
+function typeStatus(stream: AdsStream): TypeStatus[] {
+  const out: TypeStatus[] = [];
+  for (const type of XDS_TYPES) {
+    const st = stream.types.get(type.url);
+    if (!st) continue;
+    const status: TypeStatus = {
+      type: type.short,
+      subscribed: st.names ? [...st.names] : '*',
+      state: stateOf(st),
+      nacks: st.nacks,
+      resources: [...st.sentNames],
+    };
+    if (st.sentVersion !== undefined) status.sentVersion = st.sentVersion;
+    if (st.ackedVersion !== undefined) status.ackedVersion = st.ackedVersion;
+    if (st.nack) status.lastNack = { version: st.nack.version, message: st.nack.message, at: new Date(st.nack.at).toISOString() };
+    out.push(status);
+  }
+  return out;
+}
+
+export function adsStatus(server: AdsServer): AdsStatus {
+  const clients = [...server.streams].map((s): ClientStatus => ({
+    stream: s.id,
+    nodeId: s.nodeId,
+    peer: s.peer,
+    userAgent: [s.node.user_agent_name, s.node.user_agent_version].filter(Boolean).join(' '),
+    flavor: s.flavor,
+    connectedAt: new Date(s.connectedAt).toISOString(),
+    invalid: server.nodeConfig(`${s.flavor}|${s.nodeId}`)?.invalid ?? [],
+    types: typeStatus(s),
+  }));
+  return { port: server.port, counters: { ...server.counters }, clients };
+}
+
+const CONFIG_STATUS = { SYNCED: 'SYNCED', STALE: 'STALE', NACKED: 'ERROR', NOT_SENT: 'NOT_SENT' } as const;
+const CLIENT_STATUS = { SYNCED: 'ACKED', STALE: 'REQUESTED', NACKED: 'NACKED', NOT_SENT: 'REQUESTED' } as const;
+
+function timestamp(ms: number): { seconds: string; nanos: number } {
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
+}
+
+/** Struct in protobufjs object form, for node metadata. */
+function struct(o: Record<string, unknown>): Record<string, unknown> {
+  const value = (v: unknown): Record<string, unknown> => {
+    if (typeof v === 'number') return { number_value: v };
+    if (typeof v === 'string') return { string_value: v };
+    if (typeof v === 'boolean') return { bool_value: v };
+    if (v && typeof v === 'object') return { struct_value: struct(v as Record<string, unknown>) };
+    return { null_value: 0 };
+  };
+  return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, value(v)])) };
+}
+
+/**
+ * CSDS answer: one ClientConfig per connected stream. Our own per-stream details (peer, flavor,
+ * NACK counts, invalid resources) go in the node's metadata under "awsmesh".
+ */
+export function clientStatus(server: AdsServer, includeContents = false): ClientStatusResponse {
+  const status = adsStatus(server);
+  const byStream = new Map([...server.streams].map((s) => [s.id, s]));
+  return {
+    config: status.clients.map((c) => {
+      const stream = byStream.get(c.stream)!;
+      const config = server.nodeConfig(`${c.flavor}|${c.nodeId}`);
+      const generic: GenericXdsConfig[] = [];
+      for (const t of c.types) {
+        const type = XDS_TYPES.find((x) => x.short === t.type)!;
+        const st = stream.types.get(type.url)!;
+        for (const name of t.resources) {
+          const entry: GenericXdsConfig = {
+            type_url: type.url,
+            name,
+            version_info: t.ackedVersion ?? '',
+            config_status: CONFIG_STATUS[t.state],
+            client_status: CLIENT_STATUS[t.state],
+          };
+          if (st.sentAt) entry.last_updated = timestamp(st.sentAt);
+          if (st.nack) entry.error_state = { details: st.nack.message, version_info: st.nack.version, last_update_attempt: timestamp(st.nack.at) };
+          const encoded = config?.byType.get(type.url)?.get(name);
+          if (includeContents && encoded) entry.xds_config = encoded.any;
+          generic.push(entry);
+        }
+      }
+      const nacks = Object.fromEntries(c.types.map((t) => [t.type, t.nacks]));
+      const sync = Object.fromEntries(c.types.map((t) => [t.type, `${t.state} ${t.sentVersion ?? '-'}/${t.ackedVersion ?? '-'}`]));
+      return {
+        node: {
+          id: c.nodeId,
+          user_agent_name: stream.node.user_agent_name ?? '',
+          metadata: struct({
+            awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, connected_at: c.connectedAt, nacks, sync, invalid: c.invalid.join(', ') },
+          }),
+        },
+        generic_xds_configs: generic,
+      };
+    }),
+  };
+}
