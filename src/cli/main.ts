@@ -119,6 +119,14 @@ function reportError(e: unknown, io: Io, debug: boolean): number {
 
 /** Process entry used by bin/awsmesh. */
 export function main(): void {
+  // Ctrl-C: the AWS CLI prints a newline and exits 130. Long-running commands (serve, proxy, up)
+  // install their own handler for a clean shutdown; this one then stands aside.
+  const onInterrupt = () => {
+    if (process.listenerCount('SIGINT') > 1) return;
+    process.stdout.write('\n');
+    process.exit(ExitCode.INTERRUPTED);
+  };
+  process.on('SIGINT', onInterrupt);
   runCli(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

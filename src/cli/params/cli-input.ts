@@ -34,7 +34,7 @@ function parseYaml(text: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
   if (!text.trim()) throw new Error('empty');
-  return YAML.parse(text, { version: '1.1' });
+  return YAML.parse(text);
 }
 
 /** Flag values win per top-level key; returns the merged input and where each key came from. */
