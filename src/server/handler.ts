@@ -103,7 +103,8 @@ export class RequestHandler {
       return codec.encodeError({ code: modelled.code, status: modelled.status ?? err.status, message: err.message, fields: err.fields }, requestId);
     }
     this.opts.onInternalError?.(err);
-    const message = err instanceof Error ? err.message : String(err);
+    // The first line only: details (stacks, require chains) go to the server log.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return codec.encodeError({ ...codec.wireError('internal'), message: `Internal error: ${message}` }, requestId);
   }
 }

@@ -28,7 +28,7 @@ function intOption(name: string, value: string, min: number, max: number): numbe
   return n;
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

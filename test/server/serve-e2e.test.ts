@@ -1,0 +1,170 @@
+// `awsmesh local serve` as users run it: a real `node bin/awsmesh` child process (needs
+// `npm run build`) on an ephemeral port, shared state with CLI calls, flags, signals, exit codes.
+
+import { spawn, type ChildProcess } from 'child_process';
+import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
+import { isLoopback } from '../../src/server/serve-command';
+import { BIN, cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
+import { rawRequest } from './helpers';
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const running: ChildProcess[] = [];
+
+/** Starts `awsmesh local serve` and resolves once it prints its address. */
+function serve(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', ...args], { cwd: ROOT, env: cleanEnv(home, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) resolve({ child, url: m[1], stderr: () => stderr, exited });
+    });
+    exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+  });
+}
+
+afterAll(() => {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  cleanupHomes();
+});
+
+/** Output arrives on its own pipe, so wait for it rather than race it. */
+async function stderrMatching(served: Served, re: RegExp): Promise<string> {
+  for (let i = 0; i < 100 && !re.test(served.stderr()); i++) await new Promise((r) => setTimeout(r, 20));
+  return served.stderr();
+}
+
+const client = (url: string, creds = { accessKeyId: 'test', secretAccessKey: 'test' }) =>
+  new AppMeshClient({ endpoint: url, region: 'us-west-2', credentials: creds, maxAttempts: 1 });
+
+describe('a running server', () => {
+  const home = tempHome();
+  let served: Served;
+
+  beforeAll(async () => {
+    served = await serve([], home);
+  });
+
+  test('prints a loopback URL and answers health', async () => {
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await rawRequest(served.url, { path: '/_awsmesh/health' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', services: ['appmesh', 'iam', 'servicediscovery'], defaultRegion: 'us-west-2' });
+  });
+
+  test('server writes and CLI writes see each other at once (same store)', async () => {
+    await client(served.url).send(new CreateMeshCommand({ meshName: 'apps' }));
+    const described = await runBin(['appmesh', 'describe-mesh', '--mesh-name', 'apps', '--query', 'mesh.status.status', '--output', 'text'], { home });
+    expect(described).toMatchObject({ code: 0, stdout: 'ACTIVE\n' });
+
+    const spec = JSON.stringify({ listeners: [{ portMapping: { port: 80, protocol: 'http' } }] });
+    const created = await runBin(['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'web', '--spec', spec], { home });
+    expect(created.code).toBe(0);
+    const node = await client(served.url).send(new DescribeVirtualNodeCommand({ meshName: 'apps', virtualNodeName: 'web' }));
+    expect(node.virtualNode!.spec!.listeners![0].portMapping).toEqual({ port: 80, protocol: 'http' });
+  });
+
+  test('logs one line per request on stderr', async () => {
+    await client(served.url).send(new ListMeshesCommand({}));
+    const log = await stderrMatching(served, /ListMeshes/);
+    expect(log).toMatch(/\n\S+Z GET \/v20190125\/meshes appmesh\.ListMeshes 200 \d+\.\dms\n/);
+    expect(log).toMatch(/\n\S+Z PUT \/v20190125\/meshes appmesh\.CreateMesh 200 /);
+  });
+
+  test('a second server on the same port fails with 255 and a clear message', async () => {
+    const port = new URL(served.url).port;
+    const r = await runBin(['local', 'serve', '--port', port], { home });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain(`Could not listen on 127.0.0.1:${port}: the address is already in use`);
+  });
+
+  test('SIGTERM stops it cleanly with exit code 0', async () => {
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+    expect(await stderrMatching(served, /shutting down/)).toContain('SIGTERM: shutting down');
+    await expect(rawRequest(served.url, { path: '/_awsmesh/health' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+test('SIGINT also exits 0, and state survives a restart', async () => {
+  const home = tempHome();
+  const first = await serve([], home);
+  await client(first.url).send(new CreateMeshCommand({ meshName: 'kept' }));
+  first.child.kill('SIGINT');
+  expect(await first.exited).toBe(0);
+  const second = await serve(['--quiet', '--region', 'eu-west-1'], home);
+  try {
+    // The signed region (us-west-2) wins over the server's default for signed requests.
+    const meshes = await client(second.url).send(new ListMeshesCommand({}));
+    expect(meshes.meshes!.map((m) => m.meshName)).toEqual(['kept']);
+    const health = JSON.parse((await rawRequest(second.url, { path: '/_awsmesh/health' })).body);
+    expect(health.defaultRegion).toBe('eu-west-1');
+    expect(second.stderr()).not.toMatch(/ListMeshes/); // --quiet
+  } finally {
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }
+});
+
+test('--verify-signatures with --access-key/--secret-key rejects unsigned and wrongly signed requests', async () => {
+  const home = tempHome();
+  const served = await serve(['--verify-signatures', '--access-key', 'AKIDSERVE', '--secret-key', 'serve-secret'], home);
+  try {
+    expect(await stderrMatching(served, /signatures/)).toContain('signatures verified');
+    const ok = await client(served.url, { accessKeyId: 'AKIDSERVE', secretAccessKey: 'serve-secret' }).send(new ListMeshesCommand({}));
+    expect(ok.meshes).toEqual([]);
+    await expect(client(served.url, { accessKeyId: 'AKIDSERVE', secretAccessKey: 'nope' }).send(new ListMeshesCommand({}))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const unsigned = await rawRequest(served.url, { path: '/v20190125/meshes' });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
+  } finally {
+    served.child.kill('SIGTERM');
+    await served.exited;
+  }
+});
+
+test('--verify-signatures takes the key pair from the environment/profile like the AWS CLI', async () => {
+  const home = tempHome();
+  const served = await serve(['--verify-signatures'], home, { AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'env-secret' });
+  try {
+    const ok = await client(served.url, { accessKeyId: 'AKIDENV', secretAccessKey: 'env-secret' }).send(new ListMeshesCommand({}));
+    expect(ok.meshes).toEqual([]);
+  } finally {
+    served.child.kill('SIGTERM');
+    await served.exited;
+  }
+});
+
+test('bad flags exit 252 with a usage message and start nothing', async () => {
+  const home = tempHome();
+  const badPort = await runBin(['local', 'serve', '--port', 'eighty'], { home });
+  expect(badPort.code).toBe(252);
+  expect(badPort.stderr).toContain("argument --port: expected an integer from 0 to 65535, got 'eighty'");
+  const noKeys = await runBin(['local', 'serve', '--port', '0', '--verify-signatures'], { home });
+  expect(noKeys.code).toBe(252);
+  expect(noKeys.stderr).toContain('--verify-signatures needs a key pair');
+  const halfKeys = await runBin(['local', 'serve', '--port', '0', '--verify-signatures', '--access-key', 'A'], { home });
+  expect(halfKeys.code).toBe(252);
+  expect(halfKeys.stderr).toContain('--access-key and --secret-key must be given together');
+  const limit = await runBin(['local', 'serve', '--port', '0', '--max-body-bytes', '0'], { home });
+  expect(limit.code).toBe(252);
+});
+
+test('only loopback hosts count as loopback (others get a warning at start-up)', () => {
+  expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
+  expect(['0.0.0.0', '192.168.1.10', '::', 'example.com'].some(isLoopback)).toBe(false);
+});
