@@ -34,6 +34,7 @@ export interface GlobalOptions {
   signRequest?: boolean;
   cliReadTimeout?: string;
   cliConnectTimeout?: string;
+  caBundle?: string;
 }
 
 export interface PrintOptions {
@@ -135,6 +136,7 @@ export class App {
       signRequest: this.globals.signRequest !== false,
       readTimeoutSeconds: numberOption(this.globals.cliReadTimeout),
       connectTimeoutSeconds: numberOption(this.globals.cliConnectTimeout),
+      caBundle: this.globals.caBundle,
       debug: this.globals.debug ? (line: string) => this.debug(line) : undefined,
     });
   }
