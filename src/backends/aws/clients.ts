@@ -2,6 +2,7 @@
 // when a command talks to that service (start-up time is a product feature).
 
 import * as fs from 'fs';
+import { GeneralError } from '../../core/errors';
 import type { ServiceName } from '../../model/services';
 import { TracingHandler, type InnerHandler } from './transport';
 
@@ -48,6 +49,14 @@ const noAuth = {
   ],
 };
 
+function readCaBundle(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new GeneralError(`Unable to read the CA bundle ${file}: ${(e as Error).message}`);
+  }
+}
+
 function requestHandler(s: ClientSettings): TracingHandler {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { NodeHttpHandler } = require('@smithy/node-http-handler') as {
@@ -57,7 +66,7 @@ function requestHandler(s: ClientSettings): TracingHandler {
   const https = require('https') as typeof import('https');
   const tls: Record<string, unknown> = {};
   if (!s.verifySsl) tls.rejectUnauthorized = false;
-  if (s.caBundle) tls.ca = fs.readFileSync(s.caBundle);
+  if (s.caBundle) tls.ca = readCaBundle(s.caBundle);
   const inner = new NodeHttpHandler({
     connectionTimeout: s.connectTimeoutMs,
     // botocore's read timeout is a socket inactivity timeout, which is the SDK's socketTimeout.
