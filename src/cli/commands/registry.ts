@@ -30,4 +30,5 @@ export const COMMANDS: CommandEntry[] = [
 /** Subcommands of `awsmesh local …`, each owned by its own module. */
 export const LOCAL_COMMANDS: CommandEntry[] = [
   { name: 'serve', summary: 'Serve the local backend on the AWS wire protocols (for the AWS CLI and SDKs)', load: () => require('./local-serve') },
+  { name: 'state', summary: 'The local state: status | reset | export | import', load: () => require('./local-state') },
 ];
