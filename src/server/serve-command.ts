@@ -7,7 +7,8 @@ import type { App } from '../cli/app';
 import { GeneralError, UsageError } from '../core/errors';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
 import type { Credentials } from './sigv4';
-import { startXdsBeside, type XdsHandle } from './xds-bridge';
+import type { AdsServerHandle } from '../xds';
+import { startXdsBeside } from './xds-bridge';
 
 export interface ServeFlags {
   host: string;
@@ -91,7 +92,7 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
 
   const backend = await app.localBackend();
   let server: RunningServer | undefined;
-  let xds: XdsHandle | undefined;
+  let xds: AdsServerHandle | undefined;
   try {
     try {
       server = await startServer({
@@ -104,7 +105,7 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
         version: packageVersion(),
         log: flags.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
         onInternalError: (err) => io.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
-        health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xdsPort: xds.port } : {}) }),
+        health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xds: { port: xds.port, clients: xds.status().clients.length } } : {}) }),
         reset: () => backend.store.reset(),
       });
     } catch (err) {
@@ -112,8 +113,15 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
       const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
       throw new GeneralError(`Could not listen on ${host}:${port}: ${why}`);
     }
-    if (xdsPort !== undefined) xds = await startXdsBeside({ host, port: xdsPort, backend, io });
-    io.stdout.write(`listening on ${server.url}${xds ? ` (xDS on ${host}:${xds.port})` : ''}\n`);
+    if (xdsPort !== undefined) {
+      try {
+        xds = await startXdsBeside({ host, port: xdsPort, backend, region: defaultRegion, io });
+      } catch (err) {
+        throw new GeneralError(`Could not start the xDS server on ${host}:${xdsPort}: ${(err as Error).message}`);
+      }
+    }
+    io.stdout.write(`listening on ${server.url}\n`);
+    if (xds) io.stdout.write(`xds listening on ${xds.address}\n`);
     io.stderr.write(`awsmesh local serve: state in ${backend.store.location}; default region ${defaultRegion}; ` +
       `signatures ${credentials ? 'verified' : 'not checked'}; Ctrl-C to stop\n`);
 

@@ -147,3 +147,20 @@ awsTest('IAM walkthrough: role, policy, attachments; XML errors', async () => {
   expect(again.code).toBe(254);
   expect(again.stderr).toContain('An error occurred (EntityAlreadyExists) when calling the CreateRole operation: Role with name mesh-virtual-node-service-b already exists.');
 });
+
+awsTest('Cloud Map: namespace, service, instances; JSON 1.1 errors', async () => {
+  const created = await awsJson('servicediscovery', 'create-private-dns-namespace', '--name', 'apps.local', '--vpc', 'vpc-0123456789abcdef0');
+  const op = await awsJson('servicediscovery', 'get-operation', '--operation-id', created.OperationId);
+  expect(op.Operation).toMatchObject({ Status: 'SUCCESS', Type: 'CREATE_NAMESPACE' });
+  const namespaceId: string = op.Operation.Targets.NAMESPACE;
+  const svc = await awsJson('servicediscovery', 'create-service', '--name', 'serviceb', '--namespace-id', namespaceId, '--dns-config', 'DnsRecords=[{Type=A,TTL=300}]');
+  expect(svc.Service).toMatchObject({ Name: 'serviceb', NamespaceId: namespaceId });
+  const reg = await awsJson('servicediscovery', 'register-instance', '--service-id', svc.Service.Id, '--instance-id', 'b-1', '--attributes', 'AWS_INSTANCE_IPV4=10.0.0.5,AWS_INSTANCE_PORT=80');
+  expect(reg.OperationId).toBeTruthy();
+  const listed = await aws('servicediscovery', 'list-instances', '--service-id', svc.Service.Id, '--query', 'Instances[].[Id,Attributes.AWS_INSTANCE_IPV4]', '--output', 'text');
+  expect(listed).toMatchObject({ code: 0, stdout: 'b-1\t10.0.0.5\n' });
+
+  const missing = await aws('servicediscovery', 'get-namespace', '--id', 'ns-doesnotexist0000');
+  expect(missing.code).toBe(254);
+  expect(missing.stderr).toContain('An error occurred (NamespaceNotFound) when calling the GetNamespace operation:');
+});

@@ -12,6 +12,10 @@ import {
 import {
   AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
+import {
+  CreatePrivateDnsNamespaceCommand, CreateServiceCommand, DiscoverInstancesCommand, GetNamespaceCommand, GetOperationCommand,
+  ListInstancesCommand, RegisterInstanceCommand, ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { startServer, type RunningServer } from '../../src/server/http-server';
@@ -27,6 +31,8 @@ let backend: LocalBackend;
 let server: RunningServer;
 let mesh: AppMeshClient;
 let iam: IAMClient;
+let sd: ServiceDiscoveryClient;
+let sdData: ServiceDiscoveryClient;
 
 beforeAll(async () => {
   home = tempHome();
@@ -35,6 +41,9 @@ beforeAll(async () => {
   const common = { endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
   mesh = new AppMeshClient(common);
   iam = new IAMClient(common);
+  sd = new ServiceDiscoveryClient(common);
+  // DiscoverInstances has the `data-` host prefix; against a local endpoint it must be turned off.
+  sdData = new ServiceDiscoveryClient({ ...common, disableHostPrefix: true });
 });
 
 afterAll(async () => {
@@ -185,6 +194,61 @@ describe('IAM walkthrough', () => {
     await expect(iam.send(new GetRoleCommand({ RoleName: 'r'.repeat(65) }))).rejects.toMatchObject({
       Code: 'ValidationError',
       message: expect.stringContaining('RoleName'),
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+});
+
+describe('Cloud Map: register and discover', () => {
+  let namespaceId: string;
+  let serviceId: string;
+
+  test('create a private DNS namespace and follow its operation', async () => {
+    const created = await sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'apps.local', Vpc: 'vpc-0123456789abcdef0', CreatorRequestId: 'walkthrough-1' }));
+    expect(created.OperationId).toBeTruthy();
+    const op = await sd.send(new GetOperationCommand({ OperationId: created.OperationId }));
+    expect(op.Operation).toMatchObject({ Status: 'SUCCESS', Type: 'CREATE_NAMESPACE' });
+    expect(op.Operation!.CreateDate).toBeInstanceOf(Date);
+    namespaceId = op.Operation!.Targets!.NAMESPACE!;
+    const ns = await sd.send(new GetNamespaceCommand({ Id: namespaceId }));
+    expect(ns.Namespace).toMatchObject({ Name: 'apps.local', Type: 'DNS_PRIVATE' });
+  });
+
+  test('create a service and register instances', async () => {
+    const svc = await sd.send(
+      new CreateServiceCommand({ Name: 'serviceb', NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] }, CreatorRequestId: 'svc-1' }),
+    );
+    serviceId = svc.Service!.Id!;
+    expect(svc.Service).toMatchObject({ Name: 'serviceb', NamespaceId: namespaceId });
+    for (const [id, ip, version] of [['b-1', '10.0.0.5', 'v1'], ['b-2', '10.0.0.6', 'v2']]) {
+      const reg = await sd.send(
+        new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: id, Attributes: { AWS_INSTANCE_IPV4: ip, AWS_INSTANCE_PORT: '80', version } }),
+      );
+      expect(reg.OperationId).toBeTruthy();
+    }
+    const listed = await sd.send(new ListInstancesCommand({ ServiceId: serviceId }));
+    expect(listed.Instances!.map((i) => i.Id).sort()).toEqual(['b-1', 'b-2']);
+  });
+
+  test('discover-instances (SDK with disableHostPrefix) filters by attributes', async () => {
+    const found = await sdData.send(new DiscoverInstancesCommand({ NamespaceName: 'apps.local', ServiceName: 'serviceb', QueryParameters: { version: 'v2' } }));
+    expect(found.Instances).toEqual([
+      expect.objectContaining({ InstanceId: 'b-2', NamespaceName: 'apps.local', ServiceName: 'serviceb', Attributes: expect.objectContaining({ AWS_INSTANCE_IPV4: '10.0.0.6' }) }),
+    ]);
+  });
+
+  test('errors: NamespaceNotFound, NamespaceAlreadyExists, InvalidInput (validation)', async () => {
+    await expect(sd.send(new GetNamespaceCommand({ Id: 'ns-doesnotexist0000' }))).rejects.toMatchObject({
+      name: 'NamespaceNotFound',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await expect(sd.send(new CreatePrivateDnsNamespaceCommand({ Name: 'apps.local', Vpc: 'vpc-0123456789abcdef0', CreatorRequestId: 'other' }))).rejects.toMatchObject({
+      name: 'NamespaceAlreadyExists',
+      NamespaceId: namespaceId,
+    });
+    await expect(sd.send(new CreateServiceCommand({ Name: 's'.repeat(200), NamespaceId: namespaceId }))).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('Name'),
       $metadata: { httpStatusCode: 400 },
     });
   });

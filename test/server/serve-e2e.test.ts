@@ -2,6 +2,7 @@
 // `npm run build`) on an ephemeral port, shared state with CLI calls, flags, signals, exit codes.
 
 import { spawn, type ChildProcess } from 'child_process';
+import * as net from 'net';
 import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
 import { isLoopback } from '../../src/server/serve-command';
 import { BIN, cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
@@ -11,6 +12,7 @@ interface Served {
   child: ChildProcess;
   url: string;
   stderr: () => string;
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -28,7 +30,7 @@ function serve(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promi
     child.stdout!.on('data', (d) => {
       stdout += d;
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) resolve({ child, url: m[1], stderr: () => stderr, exited });
+      if (m) resolve({ child, url: m[1], stderr: () => stderr, stdout: () => stdout, exited });
     });
     exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
   });
@@ -147,6 +149,34 @@ test('--verify-signatures takes the key pair from the environment/profile like t
     served.child.kill('SIGTERM');
     await served.exited;
   }
+});
+
+test('--xds-port starts the ADS server beside the HTTP server and stops it with it', async () => {
+  const home = tempHome();
+  const served = await serve(['--xds-port', '0'], home);
+  const canConnect = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1', () => {
+        sock.destroy();
+        resolve(true);
+      });
+      sock.on('error', () => resolve(false));
+    });
+  let xdsPort = 0;
+  try {
+    for (let i = 0; i < 100 && !/xds listening on/.test(served.stdout()); i++) await new Promise((r) => setTimeout(r, 20));
+    const m = /xds listening on 127\.0\.0\.1:(\d+)/.exec(served.stdout());
+    expect(m).not.toBeNull();
+    xdsPort = Number(m![1]);
+    expect(xdsPort).toBeGreaterThan(0);
+    const health = JSON.parse((await rawRequest(served.url, { path: '/_awsmesh/health' })).body);
+    expect(health.xds).toEqual({ port: xdsPort, clients: 0 });
+    expect(await canConnect(xdsPort)).toBe(true);
+  } finally {
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  }
+  expect(await canConnect(xdsPort)).toBe(false);
 });
 
 test('bad flags exit 252 with a usage message and start nothing', async () => {
