@@ -7,14 +7,17 @@
 //   await ads.close();
 
 import type { Backend } from '../backends/backend';
+import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
 import type { Store } from '../backends/local/store/store';
 import { AdsServer, type XdsConfigSource } from './ads-server';
+import { apiEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
 import { adsStatus, type AdsStatus } from './status';
 
 export type { XdsConfigSource } from './ads-server';
 export type { AdsStatus, ClientStatus, TypeStatus } from './status';
 export type { EndpointResolver } from './mesh-source';
+export { apiEndpointResolver } from './endpoints';
 export { parseNodeId, formatNodeId, type NodeIdentity } from './node-id';
 export { TYPE_URLS, type XdsResources } from './resource-types';
 
@@ -25,7 +28,7 @@ export interface StartAdsOptions {
   store?: Store;
   /** Serve a custom source instead of the mesh (tests, embedding). */
   source?: XdsConfigSource;
-  /** Region for node ids without one (default us-west-2, the local backend's default). */
+  /** Region for node ids without one (default AWSMESH_REGION or the local backend's us-west-2). */
   region?: string;
   host?: string;
   port?: number;
@@ -53,7 +56,7 @@ function localStoreOf(backend: Backend | undefined): Store | undefined {
 }
 
 export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHandle> {
-  const region = opts.region ?? 'us-west-2';
+  const region = opts.region ?? (process.env.AWSMESH_REGION || DEFAULT_LOCAL_REGION);
   let source = opts.source;
   if (!source) {
     let backend = opts.backend;
@@ -69,7 +72,7 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
       backend,
       store: opts.store ?? localStoreOf(backend),
       region,
-      endpoints: opts.endpoints,
+      endpoints: opts.endpoints ?? apiEndpointResolver(backend),
       translate: opts.translate,
       pollIntervalMs: opts.pollIntervalMs,
     });

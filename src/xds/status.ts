@@ -91,6 +91,7 @@ function struct(o: Record<string, unknown>): Record<string, unknown> {
     if (typeof v === 'number') return { number_value: v };
     if (typeof v === 'string') return { string_value: v };
     if (typeof v === 'boolean') return { bool_value: v };
+    if (Array.isArray(v)) return { list_value: { values: v.map(value) } };
     if (v && typeof v === 'object') return { struct_value: struct(v as Record<string, unknown>) };
     return { null_value: 0 };
   };
@@ -127,14 +128,17 @@ export function clientStatus(server: AdsServer, includeContents = false): Client
           generic.push(entry);
         }
       }
-      const nacks = Object.fromEntries(c.types.map((t) => [t.type, t.nacks]));
-      const sync = Object.fromEntries(c.types.map((t) => [t.type, `${t.state} ${t.sentVersion ?? '-'}/${t.ackedVersion ?? '-'}`]));
+      const types = Object.fromEntries(c.types.map((t) => [t.type, {
+        state: t.state, sent_version: t.sentVersion ?? '', acked_version: t.ackedVersion ?? '', nacks: t.nacks,
+        subscribed: t.subscribed, resources: t.resources.length,
+        ...(t.lastNack ? { last_nack: { version: t.lastNack.version, message: t.lastNack.message, at: t.lastNack.at } } : {}),
+      }]));
       return {
         node: {
           id: c.nodeId,
-          user_agent_name: stream.node.user_agent_name ?? '',
+          user_agent_name: c.userAgent,
           metadata: struct({
-            awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, connected_at: c.connectedAt, nacks, sync, invalid: c.invalid.join(', ') },
+            awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, connected_at: c.connectedAt, invalid: c.invalid, types },
           }),
         },
         generic_xds_configs: generic,

@@ -24,6 +24,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'iam', summary: 'AWS IAM roles and policies used by mesh set-ups', load: () => require('./service').forService('iam') },
   { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
+  { name: 'envoy', summary: 'Envoy configuration (static or ADS bootstrap), xDS status, validation against Envoy\'s API', load: () => require('./envoy') },
   { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
 ];
 

@@ -4,6 +4,7 @@
 
 import { envoyMessageType, lookupEnvoyType } from './envoy-protos';
 import { decodeProtoJson, type Issue } from './proto-json';
+import { bootstrapSemantics, resourceSemantics } from './semantics';
 
 export type { Issue } from './proto-json';
 export { typeUrl, TYPE_URL_PREFIX } from './envoy-protos';
@@ -18,9 +19,15 @@ export const RESOURCE_TYPES = {
   clusterLoadAssignment: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
 } as const;
 
-/** Issues found decoding `json` as `typeName` strictly (errors and deprecation warnings). */
+/**
+ * Issues found decoding `json` as `typeName` strictly (errors and deprecation warnings), then,
+ * if it decoded cleanly, the cross-field checks Envoy makes when loading it.
+ */
 export function validateEnvoyJson(json: unknown, typeName: string = BOOTSTRAP_TYPE): Issue[] {
-  return decodeProtoJson(envoyMessageType(typeName), json, { resolve: lookupEnvoyType }).issues;
+  const issues = decodeProtoJson(envoyMessageType(typeName), json, { resolve: lookupEnvoyType }).issues;
+  if (errorsOnly(issues).length) return issues;
+  const doc = json as Record<string, unknown>;
+  return [...issues, ...(typeName === BOOTSTRAP_TYPE ? bootstrapSemantics(doc) : resourceSemantics(typeName, doc))];
 }
 
 export function errorsOnly(issues: Issue[]): Issue[] {
@@ -45,7 +52,8 @@ export class EnvoyConfigError extends Error {
 export function encodeEnvoyResource(typeName: string, json: unknown): Uint8Array {
   const type = envoyMessageType(typeName);
   const { value, issues } = decodeProtoJson(type, json, { resolve: lookupEnvoyType, encodeAny: true });
-  const errors = errorsOnly(issues);
+  let errors = errorsOnly(issues);
+  if (!errors.length) errors = resourceSemantics(typeName, json as Record<string, unknown>);
   if (errors.length) throw new EnvoyConfigError(typeName, errors);
   return type.encode(type.fromObject(value)).finish();
 }

@@ -1,0 +1,161 @@
+// The `awsmesh envoy` subcommands: config (static bootstrap), bootstrap (ADS bootstrap),
+// status (CSDS query of an xDS server) and validate (any Envoy config file).
+
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App } from '../../cli/app';
+import { invokeOperation } from '../../core/dispatcher';
+import { CliError, ExitCode, GeneralError, isServiceError, UsageError } from '../../core/errors';
+import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
+import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
+
+/** Exit 1: the document was produced or read, but Envoy would reject it. */
+export class FindingsError extends CliError {
+  readonly exitCode = ExitCode.FINDINGS;
+}
+
+interface ProxyFlags {
+  mesh?: string;
+  meshName?: string;
+  virtualNode?: string;
+  virtualGateway?: string;
+  format: string;
+  adminPort: string;
+  validate?: boolean;
+}
+
+interface Target {
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
+}
+
+function target(flags: ProxyFlags): Target {
+  const mesh = flags.mesh ?? flags.meshName;
+  if (!mesh) throw new UsageError('the following arguments are required: --mesh');
+  if (flags.virtualNode && flags.virtualGateway) throw new UsageError('--virtual-node and --virtual-gateway are mutually exclusive');
+  if (!flags.virtualNode && !flags.virtualGateway) throw new UsageError('one of the arguments --virtual-node --virtual-gateway is required');
+  return flags.virtualNode
+    ? { mesh, kind: 'virtualNode', name: flags.virtualNode }
+    : { mesh, kind: 'virtualGateway', name: flags.virtualGateway! };
+}
+
+function outputFormat(format: string, allowed: string[]): string {
+  if (!allowed.includes(format)) throw new UsageError(`argument --format: Invalid choice, valid choices are: ${allowed.join(' | ')} (got '${format}')`);
+  return format;
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new UsageError(`argument ${flag}: '${value}' is not a port (1-65535)`);
+  return n;
+}
+
+function render(doc: unknown, format: string): string {
+  if (format === 'yaml') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('yaml') as typeof import('yaml')).stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Describe first: a missing mesh or proxy fails with the service's own NotFound error (exit 254). */
+async function describeProxy(app: App, t: Target): Promise<void> {
+  const backend = await app.backend();
+  const input = t.kind === 'virtualNode'
+    ? { meshName: t.mesh, virtualNodeName: t.name }
+    : { meshName: t.mesh, virtualGatewayName: t.name };
+  await invokeOperation(backend, 'appmesh', t.kind === 'virtualNode' ? 'DescribeVirtualNode' : 'DescribeVirtualGateway', input, app.region());
+}
+
+function reportIssues(app: App, issues: Issue[], what: string): void {
+  if (!issues.length) return;
+  app.io.stderr.write(`${formatIssues(issues)}\n`);
+  const errors = errorsOnly(issues);
+  if (errors.length) throw new FindingsError(`${what}: ${errors.length} error(s) against Envoy's API`);
+}
+
+export async function runConfig(app: App, flags: ProxyFlags): Promise<void> {
+  const t = target(flags);
+  const format = outputFormat(flags.format, ['json', 'yaml']);
+  const adminPort = port(flags.adminPort, '--admin-port');
+  await describeProxy(app, t);
+  const backend = await app.backend();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MeshConfigSource } = require('../../xds/mesh-source') as typeof import('../../xds/mesh-source');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { apiEndpointResolver } = require('../../xds/endpoints') as typeof import('../../xds/endpoints');
+  const source = new MeshConfigSource({ backend, region: app.region(), endpoints: apiEndpointResolver(backend) });
+  let result;
+  try {
+    result = await source.resources({ mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() });
+  } catch (e) {
+    if (isServiceError(e)) e.operation ??= 'DescribeMesh';
+    throw e;
+  }
+  if (!result) throw new GeneralError(`${t.kind} ${t.name} disappeared from mesh ${t.mesh} while it was being read; try again.`);
+  for (const w of result.warnings) app.io.stderr.write(`warning: ${w}\n`);
+  const doc = staticBootstrap(result, { node: result.node, adminPort });
+  app.io.stdout.write(render(doc, format));
+  if (flags.validate) reportIssues(app, validateEnvoyJson(doc), 'the generated config');
+}
+
+export async function runBootstrap(
+  app: App, flags: ProxyFlags & { xdsAddress: string; cluster?: string; sdsSocketPath?: string },
+): Promise<void> {
+  const t = target(flags);
+  const format = outputFormat(flags.format, ['json', 'yaml']);
+  const adminPort = port(flags.adminPort, '--admin-port');
+  try {
+    parseXdsAddress(flags.xdsAddress);
+  } catch (e) {
+    throw new UsageError(`argument --xds-address: ${(e as Error).message}`);
+  }
+  await describeProxy(app, t);
+  const id = `mesh/${t.mesh}/${t.kind}/${t.name}`;
+  const doc = dynamicBootstrap({
+    node: { id, cluster: flags.cluster ?? id }, adminPort, xdsAddress: flags.xdsAddress, sdsSocketPath: flags.sdsSocketPath,
+  });
+  app.io.stdout.write(render(doc, format));
+  if (flags.validate) reportIssues(app, validateEnvoyJson(doc), 'the generated bootstrap');
+}
+
+export async function runValidate(app: App, file: string, flags: { type: string }): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { lookupEnvoyType } = require('../validate/envoy-protos') as typeof import('../validate/envoy-protos');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const protobuf = require('protobufjs') as typeof import('protobufjs');
+  if (!(lookupEnvoyType(flags.type) instanceof protobuf.Type)) {
+    throw new UsageError(`argument --type: ${flags.type} is not a message of Envoy's API (e.g. ${BOOTSTRAP_TYPE})`);
+  }
+  let text: string;
+  try {
+    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(path.resolve(app.io.cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser reads both.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    doc = (require('yaml') as typeof import('yaml')).parse(text);
+  } catch (e) {
+    throw new FindingsError(`${file}: not JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const issues = validateEnvoyJson(doc, flags.type);
+  reportIssues(app, issues, file);
+  app.io.stdout.write(`${file}: valid ${flags.type}${issues.length ? ` (${issues.length} warning(s))` : ''}\n`);
+}
+
+export async function runStatus(app: App, flags: { xdsAddress: string; format: string }): Promise<void> {
+  const format = outputFormat(flags.format, ['table', 'json']);
+  try {
+    parseXdsAddress(flags.xdsAddress);
+  } catch (e) {
+    throw new UsageError(`argument --xds-address: ${(e as Error).message}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { fetchXdsStatus, formatStatusTable } = require('../../xds/status-client') as typeof import('../../xds/status-client');
+  const proxies = await fetchXdsStatus(flags.xdsAddress);
+  app.io.stdout.write(format === 'json' ? `${JSON.stringify({ proxies }, null, 2)}\n` : formatStatusTable(proxies));
+}

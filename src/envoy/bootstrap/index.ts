@@ -1,0 +1,156 @@
+// Envoy v3 bootstrap documents for an App Mesh proxy.
+//   staticBootstrap:  everything inline (listeners, routes, clusters, endpoints) — what App Mesh
+//                     would have served that proxy, runnable by `envoy -c` with no control plane.
+//   dynamicBootstrap: node identity + ADS to our xDS server (`awsmesh local serve --xds-port`),
+//                     shaped like App Mesh's own bootstrap (lds/cds over ADS, initial_fetch_timeout 0s).
+
+import { isIP } from 'net';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const DEFAULT_ADMIN_PORT = 9901;
+/** App Mesh's Envoy image binds admin on all interfaces and logs admin access here (dataplane.md §1.2). */
+export const DEFAULT_ADMIN_ADDRESS = '0.0.0.0';
+export const DEFAULT_ADMIN_ACCESS_LOG = '/tmp/envoy_admin_access.log';
+export const XDS_CLUSTER = 'xds_cluster';
+/** The cluster App Mesh's TLS contexts use to reach an SDS agent (SPIRE) over a Unix socket. */
+export const SDS_CLUSTER = 'static_cluster_sds_unix_socket';
+export const DEFAULT_SDS_SOCKET_PATH = '/run/spire/sockets/agent.sock';
+
+const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
+const FILE_ACCESS_LOG = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
+
+export interface BootstrapOptions {
+  node: { id: string; cluster?: string };
+  adminPort?: number;
+  adminAddress?: string;
+  adminAccessLog?: string;
+  /** Unix socket of the SDS agent, when TLS certificates come from SDS (APPMESH_SDS_SOCKET_PATH). */
+  sdsSocketPath?: string;
+}
+
+/** The translator's output for one proxy (the four xDS resource lists). */
+export interface ProxyResources {
+  listeners: object[];
+  routeConfigs: object[];
+  clusters: object[];
+  endpoints: object[];
+}
+
+function socketAddress(address: string, port: number): Json {
+  return { socket_address: { address, port_value: port } };
+}
+
+function admin(o: BootstrapOptions): Json {
+  return {
+    access_log: [{
+      name: 'envoy.access_loggers.file',
+      typed_config: { '@type': FILE_ACCESS_LOG, path: o.adminAccessLog ?? DEFAULT_ADMIN_ACCESS_LOG },
+    }],
+    address: socketAddress(o.adminAddress ?? DEFAULT_ADMIN_ADDRESS, o.adminPort ?? DEFAULT_ADMIN_PORT),
+  };
+}
+
+function node(o: BootstrapOptions): Json {
+  return { id: o.node.id, cluster: o.node.cluster ?? o.node.id };
+}
+
+function http2Only(): Json {
+  return { [HTTP_PROTOCOL_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } } };
+}
+
+function sdsCluster(path: string): Json {
+  return {
+    name: SDS_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    load_assignment: {
+      cluster_name: SDS_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path } } } }] }],
+    },
+    typed_extension_protocol_options: http2Only(),
+  };
+}
+
+function mentions(value: unknown, clusterName: string): boolean {
+  return JSON.stringify(value).includes(`"cluster_name":${JSON.stringify(clusterName)}`);
+}
+
+/**
+ * A self-contained bootstrap: RDS route configurations are inlined into their connection
+ * managers, EDS clusters become STATIC (or STRICT_DNS for host names) with their current endpoints.
+ */
+export function staticBootstrap(resources: ProxyResources, o: BootstrapOptions): Json {
+  const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+  const routeConfigs = new Map((resources.routeConfigs as Json[]).map((rc) => [rc.name as string, rc]));
+  const listeners = clone(resources.listeners as Json[]);
+  for (const l of listeners) {
+    for (const chain of (l.filter_chains ?? []) as Json[]) {
+      for (const filter of (chain.filters ?? []) as Json[]) {
+        const hcm = filter.typed_config;
+        if (hcm?.['@type'] !== HCM_TYPE || !hcm.rds) continue;
+        const rc = routeConfigs.get(hcm.rds.route_config_name);
+        if (!rc) throw new Error(`listener ${l.name} names route configuration ${hcm.rds.route_config_name}, which was not generated`);
+        delete hcm.rds;
+        hcm.route_config = clone(rc);
+      }
+    }
+  }
+  const assignments = new Map((resources.endpoints as Json[]).map((cla) => [cla.cluster_name as string, cla]));
+  const clusters = clone(resources.clusters as Json[]).map((c) => {
+    if (c.type !== 'EDS') return c;
+    const serviceName = c.eds_cluster_config?.service_name ?? c.name;
+    const cla = clone(assignments.get(serviceName) ?? { endpoints: [] });
+    delete c.eds_cluster_config;
+    const hosts = (cla.endpoints as Json[]).flatMap((g) => (g.lb_endpoints ?? []) as Json[])
+      .map((e) => e.endpoint?.address?.socket_address?.address as string | undefined);
+    c.type = hosts.every((h) => h !== undefined && isIP(h)) ? 'STATIC' : 'STRICT_DNS';
+    c.load_assignment = { ...cla, cluster_name: c.name };
+    return c;
+  });
+  if (!clusters.some((c) => c.name === SDS_CLUSTER) && mentions([listeners, clusters], SDS_CLUSTER)) {
+    clusters.push(sdsCluster(o.sdsSocketPath ?? DEFAULT_SDS_SOCKET_PATH));
+  }
+  return { node: node(o), admin: admin(o), static_resources: { listeners, clusters } };
+}
+
+/** host:port, [v6]:port or a bare host (port 15010, our default xDS port). */
+export function parseXdsAddress(address: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(address) ?? /^([^:]+)(?::(\d+))?$/.exec(address);
+  const port = m?.[2] === undefined ? 15010 : Number(m[2]);
+  if (!m || !m[1] || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`"${address}" is not host:port`);
+  }
+  return { host: m[1], port };
+}
+
+/** A bootstrap that gets listeners, routes, clusters and endpoints over ADS from `xdsAddress`. */
+export function dynamicBootstrap(o: BootstrapOptions & { xdsAddress: string }): Json {
+  const { host, port } = parseXdsAddress(o.xdsAddress);
+  const adsSource = { ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' };
+  const xdsCluster: Json = {
+    name: XDS_CLUSTER,
+    type: isIP(host) ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: '1s',
+    load_assignment: { cluster_name: XDS_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(host, port) } }] }] },
+    typed_extension_protocol_options: http2Only(),
+  };
+  const clusters = [xdsCluster];
+  if (o.sdsSocketPath) clusters.push(sdsCluster(o.sdsSocketPath));
+  return {
+    node: node(o),
+    admin: admin(o),
+    dynamic_resources: {
+      ads_config: {
+        api_type: 'GRPC',
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER } }],
+        set_node_on_first_message_only: true,
+      },
+      lds_config: adsSource,
+      cds_config: adsSource,
+    },
+    static_resources: { clusters },
+  };
+}
