@@ -2,6 +2,7 @@
 // refused connections and timeouts come out, and what --debug logs.
 
 import { createAwsBackend } from '../../src/backends/aws';
+import { redactBody, redactHeaders } from '../../src/backends/aws/transport';
 import type { Backend } from '../../src/backends/backend';
 import { ConfigError, GeneralError, ServiceError } from '../../src/core/errors';
 import { FakeAws, backendOptions, closedPort, json } from './helpers';
@@ -217,5 +218,29 @@ describe('--debug', () => {
     expect(log).not.toContain('session-token-value');
     // the server did get the real signature
     expect(fake.requests[0].headers.authorization).toContain('Credential=AKIDTEST/');
+  });
+});
+
+describe('redaction helpers', () => {
+  it('redacts secret members in JSON, XML and IAM query bodies, and leaves the rest', () => {
+    expect(redactBody('{"AccessKeyId":"AKID","SecretAccessKey":"s3cr3t","SessionToken":"t0k","meshName":"apps"}'))
+      .toBe('{"AccessKeyId":"AKID","SecretAccessKey":"<redacted>","SessionToken":"<redacted>","meshName":"apps"}');
+    expect(redactBody('<R><SecretAccessKey>s3cr3t</SecretAccessKey><UserName>u</UserName></R>'))
+      .toBe('<R><SecretAccessKey><redacted></SecretAccessKey><UserName>u</UserName></R>');
+    expect(redactBody('Action=CreateLoginProfile&Password=hunter2&UserName=u'))
+      .toBe('Action=CreateLoginProfile&Password=<redacted>&UserName=u');
+  });
+
+  it('keeps the signing scheme and signed headers but not the credential or signature', () => {
+    const h = redactHeaders({
+      authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/appmesh/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcdef',
+      'X-Amz-Security-Token': 'tok',
+      host: 'h',
+    });
+    expect(h).toEqual({
+      authorization: 'AWS4-HMAC-SHA256 Credential=<redacted>, SignedHeaders=host;x-amz-date, Signature=<redacted>',
+      'X-Amz-Security-Token': '<redacted>',
+      host: 'h',
+    });
   });
 });

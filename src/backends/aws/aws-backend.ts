@@ -33,6 +33,12 @@ interface ServiceClient {
   endpoint?: ResolvedEndpoint;
 }
 
+function describePlan(plan: CredentialPlan): string {
+  if (plan.kind === 'static') return plan.source === 'env' ? 'environment variables' : 'keys of the shared profile';
+  if (plan.kind === 'chain') return `the SDK's default chain for profile ${plan.profile}`;
+  return 'none (unsigned requests)';
+}
+
 export class AwsBackend implements Backend {
   readonly kind = 'aws' as const;
   private readonly clients = new Map<string, ServiceClient>();
@@ -75,7 +81,10 @@ export class AwsBackend implements Backend {
     if (!sc) {
       const endpoint = this.settings.endpoint(service);
       const s = this.settings;
-      if (s.credentials.kind !== 'anonymous') this.credentials ??= credentialProvider(s.credentials, this.logger);
+      if (s.credentials.kind !== 'anonymous' && this.credentials === undefined) {
+        this.credentials = credentialProvider(s.credentials, this.logger);
+        s.debug?.(`Credentials: ${describePlan(s.credentials)}`);
+      }
       const clientSettings: ClientSettings = {
         region,
         endpoint: endpoint?.url,
