@@ -17,6 +17,7 @@ MESH=apps
 cd "$HERE"
 
 appmesh() { "$AWSMESH_BIN" appmesh "$@"; }
+iam() { "$AWSMESH_BIN" iam "$@"; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 names() { appmesh "$@" --output text; }
 
@@ -46,7 +47,26 @@ clean_mesh() {
   appmesh delete-mesh --mesh-name "$MESH" >/dev/null
 }
 
+# The IAM role and policy of step 6 from an earlier run (IAM refuses to delete attached ones).
+ROLE=mesh-virtual-node-service-b
+POLICY_ARN=arn:aws:iam::111122223333:policy/virtual-node-policy
+clean_iam() {
+  local arn
+  if iam get-role --role-name "$ROLE" >/dev/null 2>&1; then
+    step "Removing the previous run's role $ROLE"
+    for arn in $(iam list-attached-role-policies --role-name "$ROLE" --query 'AttachedPolicies[].PolicyArn' --output text); do
+      iam detach-role-policy --role-name "$ROLE" --policy-arn "$arn"
+    done
+    iam delete-role --role-name "$ROLE"
+  fi
+  if iam get-policy --policy-arn "$POLICY_ARN" >/dev/null 2>&1; then
+    step "Removing the previous run's policy virtual-node-policy"
+    iam delete-policy --policy-arn "$POLICY_ARN"
+  fi
+}
+
 clean_mesh
+clean_iam
 
 # Step 1: create a mesh and a virtual service.
 step "Create the mesh"
@@ -85,6 +105,15 @@ appmesh update-route --cli-input-json file://update-route.json
 step "Create virtual service servicea.apps.local"
 appmesh create-virtual-service --cli-input-json file://create-virtual-servicea.json
 
-# Step 6 (IAM role and policy for the Envoy proxy) follows here.
+# Step 6: an IAM role for the EC2 instance running serviceB's Envoy, allowed to fetch its
+# configuration (virtual-node-policy.json) and to pull the Envoy image from ECR. The commands are
+# the walkthrough's own, account 111122223333 included (the local backend's default account).
+step "Create the IAM role for serviceB's proxy"
+iam create-role --role-name mesh-virtual-node-service-b --assume-role-policy-document file://ec2-trust-relationship.json
+step "Create the policy that lets it stream serviceB's configuration"
+iam create-policy --policy-name virtual-node-policy --policy-document file://virtual-node-policy.json
+step "Attach the policies to the role"
+iam attach-role-policy --policy-arn arn:aws:iam::111122223333:policy/virtual-node-policy --role-name mesh-virtual-node-service-b
+iam attach-role-policy --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly --role-name mesh-virtual-node-service-b
 
 step "Done: mesh $MESH is set up as in the walkthrough"
