@@ -213,3 +213,12 @@ describe('exit codes through the CLI', () => {
     expect(r.stderr).not.toContain('env-secret');
   });
 });
+
+describe('timeouts', () => {
+  it('rejects a non-numeric --cli-read-timeout as a usage error (252) before sending anything', async () => {
+    const r = await run(listMeshes('--region', 'us-east-1', '--cli-read-timeout', 'abc'), {}, KEYS);
+    expect(r.code).toBe(252);
+    expect(r.stderr).toContain('argument --cli-read-timeout: expected a number of seconds (0 for no limit)');
+    expect(main.requests).toHaveLength(0);
+  });
+});

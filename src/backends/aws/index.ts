@@ -4,7 +4,7 @@
 
 import type { Backend } from '../backend';
 import type { ProfileSettings } from '../../core/aws-config';
-import { ParamError } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 import type { ServiceName } from '../../model/services';
 import { AwsBackend, type AwsBackendSettings } from './aws-backend';
 import { planCredentials } from './credentials';
@@ -32,7 +32,8 @@ const DEFAULT_TIMEOUT_SECONDS = 60;
 /** Seconds to milliseconds; 0 means "no timeout", as in the AWS CLI. */
 function timeoutMs(seconds: number | undefined, flag: string): number | undefined {
   const s = seconds ?? DEFAULT_TIMEOUT_SECONDS;
-  if (!Number.isFinite(s) || s < 0) throw new ParamError(`argument ${flag}: invalid int value: '${seconds}'`);
+  // The CLI hands over Number(text), so a non-number arrives as NaN and its text is gone.
+  if (!Number.isFinite(s) || s < 0) throw new UsageError(`argument ${flag}: expected a number of seconds (0 for no limit)`);
   return s === 0 ? undefined : Math.round(s * 1000);
 }
 
