@@ -90,6 +90,19 @@ describe('roles', () => {
     expect((await iamFail('ListRoles', { Marker: 'garbage' })).code).toBe('InvalidInput');
   });
 
+  test('values must wholly match IAM patterns (ValidationError lists each), before anything else', async () => {
+    const e = await iamFail('CreateRole', { RoleName: 'bad name', Path: '/a/b', AssumeRolePolicyDocument: '{}', Tags: [{ Key: 'ok', Value: 'bad!' }] });
+    expect([e.code, e.status]).toEqual(['ValidationError', 400]);
+    expect(e.message).toBe(
+      "3 validation errors detected: Value '/a/b' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F); "
+      + "Value 'bad name' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; "
+      + "Value 'bad!' at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
+    );
+    expect((await iamFail('GetRole', { RoleName: 'x y' })).code).toBe('ValidationError');
+    expect((await iamFail('CreatePolicy', { PolicyName: 'p', PolicyDocument: allow({ Sid: 'Euro€' }) })).code).toBe('ValidationError');
+    expect((await iam('ListRoles')).Roles).toEqual([]);
+  });
+
   test('the roles-per-account quota is configurable (5 here)', async () => {
     for (let i = 0; i < 5; i++) await iam('CreateRole', { RoleName: `r${i}`, AssumeRolePolicyDocument: TRUST });
     const e = await iamFail('CreateRole', { RoleName: 'r5', AssumeRolePolicyDocument: TRUST });

@@ -1,6 +1,7 @@
 // The local IAM provider: the 23 role and managed-policy operations mesh set-ups use.
 
-import type { Provider } from '../provider';
+import type { OperationHandler, Provider } from '../provider';
+import { checkConstraints } from './constraints';
 import { attachRolePolicy, detachRolePolicy, listAttachedRolePolicies, listEntitiesForPolicy } from './attachments';
 import {
   createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, getPolicy, getPolicyVersion, listPolicies,
@@ -11,7 +12,7 @@ import {
   updateRoleDescription,
 } from './roles';
 
-export const provider: Provider = {
+const handlers: Provider = {
   CreateRole: createRole,
   GetRole: getRole,
   ListRoles: listRoles,
@@ -36,3 +37,14 @@ export const provider: Provider = {
   ListAttachedRolePolicies: listAttachedRolePolicies,
   ListEntitiesForPolicy: listEntitiesForPolicy,
 };
+
+/** Every operation checks IAM's value constraints first, as the service does. */
+export const provider: Provider = Object.fromEntries(
+  Object.entries(handlers).map(([name, handler]): [string, OperationHandler] => [
+    name,
+    async (input, ctx) => {
+      checkConstraints(name, input);
+      return handler(input, ctx);
+    },
+  ]),
+);
