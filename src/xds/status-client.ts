@@ -28,15 +28,15 @@ export interface ProxyStatus {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** google.protobuf.Value / Struct (protobufjs object form) → plain JSON. */
+/** google.protobuf.Value / Struct (protobufjs object form, lowerCamel members) → plain JSON. */
 function fromValue(v: Json | undefined): unknown {
   const has = (k: string) => v?.[k] !== undefined && v?.[k] !== null;
   if (!v) return null;
-  if (has('struct_value')) return fromStruct(v.struct_value);
-  if (has('list_value')) return ((v.list_value.values ?? []) as Json[]).map(fromValue);
-  if (has('string_value')) return v.string_value;
-  if (has('number_value')) return v.number_value;
-  if (has('bool_value')) return v.bool_value;
+  if (has('structValue')) return fromStruct(v.structValue);
+  if (has('listValue')) return ((v.listValue.values ?? []) as Json[]).map(fromValue);
+  if (has('stringValue')) return v.stringValue;
+  if (has('numberValue')) return v.numberValue;
+  if (has('boolValue')) return v.boolValue;
   return null;
 }
 

@@ -85,15 +85,15 @@ function timestamp(ms: number): { seconds: string; nanos: number } {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
 }
 
-/** Struct in protobufjs object form, for node metadata. */
+/** Struct in protobufjs object form (its bundled WKTs use lowerCamel member names), for node metadata. */
 function struct(o: Record<string, unknown>): Record<string, unknown> {
   const value = (v: unknown): Record<string, unknown> => {
-    if (typeof v === 'number') return { number_value: v };
-    if (typeof v === 'string') return { string_value: v };
-    if (typeof v === 'boolean') return { bool_value: v };
-    if (Array.isArray(v)) return { list_value: { values: v.map(value) } };
-    if (v && typeof v === 'object') return { struct_value: struct(v as Record<string, unknown>) };
-    return { null_value: 0 };
+    if (typeof v === 'number') return { numberValue: v };
+    if (typeof v === 'string') return { stringValue: v };
+    if (typeof v === 'boolean') return { boolValue: v };
+    if (Array.isArray(v)) return { listValue: { values: v.map(value) } };
+    if (v && typeof v === 'object') return { structValue: struct(v as Record<string, unknown>) };
+    return { nullValue: 0 };
   };
   return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, value(v)])) };
 }

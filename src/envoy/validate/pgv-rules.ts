@@ -61,8 +61,8 @@ export function checkValueRules(sink: RuleSink, rules: Rules, kind: string, valu
   if (kind === 'duration') return checkRange(rules.duration, durationNanos(value.decoded), fail, formatDuration, durationNanos);
   if (kind === 'any') {
     const url = value.json?.['@type'];
-    if (rules.any?.in && !rules.any.in.includes(url)) fail(`type must be one of ${rules.any.in.join(', ')}`);
-    if (rules.any?.not_in?.includes(url)) fail(`type ${url} is not allowed here`);
+    if (rules.any?.in !== undefined && !list(rules.any.in)!.includes(url)) fail(`type must be one of ${list(rules.any.in)!.join(', ')}`);
+    if (list(rules.any?.not_in)?.includes(url)) fail(`type ${url} is not allowed here`);
     return;
   }
   if (kind.startsWith('wrapper:')) {
@@ -83,6 +83,11 @@ export function checkValueRules(sink: RuleSink, rules: Rules, kind: string, valu
   else checkRange(numeric, BigInt(value), fail, String, (v: unknown) => BigInt(v as number));
 }
 
+/** A repeated rule option written once (`not_in: 0`) is parsed as a scalar. */
+function list(x: unknown): unknown[] | undefined {
+  return x === undefined || x === null ? undefined : Array.isArray(x) ? x : [x];
+}
+
 function checkSize(r: Rules | undefined, n: number, unit: string, fail: (m: string) => void, items?: unknown[]): void {
   if (!r || (r.ignore_empty && n === 0)) return;
   if (r[`min_${unit}`] !== undefined && n < Number(r[`min_${unit}`])) fail(`needs at least ${r[`min_${unit}`]} ${unit.replace(/s$/, '(s)')}, has ${n}`);
@@ -97,8 +102,8 @@ function checkEnum(r: Rules | undefined, n: number, e: protobuf.Enum, fail: (m: 
   if (!r) return;
   if (r.defined_only && e.valuesById[n] === undefined) fail(`${n} is not a defined value of ${e.fullName.slice(1)}`);
   if (r.const !== undefined && n !== r.const) fail(`value must be ${e.valuesById[r.const] ?? r.const}`);
-  if (r.in && !r.in.includes(n)) fail(`value must be one of ${r.in.map((v: number) => e.valuesById[v] ?? v).join(', ')}`);
-  if (r.not_in?.includes(n)) fail(`value ${e.valuesById[n] ?? n} is not allowed here`);
+  if (r.in !== undefined && !list(r.in)!.includes(n)) fail(`value must be one of ${list(r.in)!.map((v) => e.valuesById[v as number] ?? v).join(', ')}`);
+  if (list(r.not_in)?.includes(n)) fail(`value ${e.valuesById[n] ?? n} is not allowed here`);
 }
 
 /** Works for numbers, bigints and durations (as bigint nanoseconds) alike. */
@@ -108,8 +113,8 @@ function checkRange<T extends number | bigint>(
   if (!r) return;
   const has = (k: string) => r[k] !== undefined && r[k] !== null;
   if (has('const') && v !== conv(r.const)) fail(`value must equal ${show(conv(r.const))}`);
-  if (r.in?.length && !r.in.some((x: unknown) => conv(x) === v)) fail(`value must be one of ${r.in.map((x: unknown) => show(conv(x))).join(', ')}`);
-  if (r.not_in?.some((x: unknown) => conv(x) === v)) fail(`value ${show(v)} is not allowed`);
+  if (list(r.in)?.length && !list(r.in)!.some((x: unknown) => conv(x) === v)) fail(`value must be one of ${list(r.in)!.map((x: unknown) => show(conv(x))).join(', ')}`);
+  if (list(r.not_in)?.some((x: unknown) => conv(x) === v)) fail(`value ${show(v)} is not allowed`);
   const lower = has('gt') ? { v: conv(r.gt), incl: false } : has('gte') ? { v: conv(r.gte), incl: true } : undefined;
   const upper = has('lt') ? { v: conv(r.lt), incl: false } : has('lte') ? { v: conv(r.lte), incl: true } : undefined;
   const above = (b: { v: T; incl: boolean }) => (b.incl ? v >= b.v : v > b.v);
@@ -154,8 +159,8 @@ function checkString(r: Rules | undefined, s: string, fail: (m: string) => void)
   if (r.suffix !== undefined && !s.endsWith(r.suffix)) fail(`value must end with "${r.suffix}"`);
   if (r.contains !== undefined && !s.includes(r.contains)) fail(`value must contain "${r.contains}"`);
   if (r.not_contains !== undefined && s.includes(r.not_contains)) fail(`value must not contain "${r.not_contains}"`);
-  if (r.in && !r.in.includes(s)) fail(`value must be one of ${r.in.join(', ')}`);
-  if (r.not_in?.includes(s)) fail(`value "${s}" is not allowed`);
+  if (r.in !== undefined && !list(r.in)!.includes(s)) fail(`value must be one of ${list(r.in)!.join(', ')}`);
+  if (list(r.not_in)?.includes(s)) fail(`value "${s}" is not allowed`);
   if (r.pattern !== undefined) {
     const re = safeRegExp(r.pattern);
     if (re && !re.test(s)) fail(`value does not match ${r.pattern}`);

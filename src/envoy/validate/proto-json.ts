@@ -409,13 +409,15 @@ class Decoder implements RuleSink {
   }
 }
 
+// protobufjs bundles the well-known types with their JSON (lowerCamel) field names whatever
+// keepCase says, so google.protobuf.Value's members are spelled nullValue, numberValue, ….
 function toValue(v: unknown): Record<string, unknown> {
-  if (v === null || v === undefined) return { null_value: 0 };
-  if (typeof v === 'number') return { number_value: v };
-  if (typeof v === 'string') return { string_value: v };
-  if (typeof v === 'boolean') return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map(toValue) } };
-  return { struct_value: structValue(v as Record<string, unknown>) };
+  if (v === null || v === undefined) return { nullValue: 0 };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
+  return { structValue: structValue(v as Record<string, unknown>) };
 }
 
 function structValue(o: Record<string, unknown>): Record<string, unknown> {
