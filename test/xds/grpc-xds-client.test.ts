@@ -1,0 +1,161 @@
+// A real xDS client against our ADS server: @grpc/grpc-js-xds, bootstrapped with
+// GRPC_XDS_BOOTSTRAP_CONFIG as virtual node serviceA of the EC2 walkthrough's mesh, calls
+// xds:///serviceb.apps.local. Two gRPC servers (serviceB and serviceBv2) are the endpoints of the
+// walkthrough's two virtual nodes, registered as Cloud Map instances. The route is the walkthrough's
+// 75/25; an `awsmesh appmesh update-route` during the calls moves it to 25/75 without failed calls.
+// grpc-js-xds caches its bootstrap per process, so the client runs as a child process.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LocalBackend } from '../../src/backends/local/local-backend';
+import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
+import { startAdsServer, type AdsServerHandle } from '../../src/xds';
+import { cleanupHomes, ROOT, runCli, WALKTHROUGH } from '../helpers/run-cli';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startEchoServer } = require('./fixtures/echo-service') as {
+  startEchoServer(name: string): Promise<{ port: number; close(): Promise<void> }>;
+};
+
+const REGION = 'us-west-2';
+type Json = Record<string, any>;
+
+let home: string;
+let backend: LocalBackend;
+let ads: AdsServerHandle;
+let servers: Array<{ port: number; close(): Promise<void> }> = [];
+let child: ChildProcessWithoutNullStreams | undefined;
+
+const appmesh = (op: string, input: Json) => backend.invoke('appmesh', op, input, { region: REGION });
+const cloudmap = (op: string, input: Json) => backend.invoke('servicediscovery', op, input, { region: REGION });
+const walkthrough = (file: string): Json => JSON.parse(fs.readFileSync(path.join(WALKTHROUGH, file), 'utf8'));
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-grpc-xds-'));
+  backend = new LocalBackend(openSqliteStore(path.join(home, 'state.db')), { home, account: '111122223333' });
+  servers = [await startEchoServer('serviceB'), await startEchoServer('serviceBv2')];
+
+  // Cloud Map: one instance per version, at its gRPC server's port.
+  await cloudmap('CreateHttpNamespace', { Name: 'apps.local' });
+  const ns = ((await cloudmap('ListNamespaces', {})).Namespaces as Json[]).find((n) => n.Name === 'apps.local')!;
+  for (const [i, name] of ['serviceB', 'serviceBv2'].entries()) {
+    const svc = (await cloudmap('CreateService', { Name: name, NamespaceId: ns.Id })).Service as Json;
+    await cloudmap('RegisterInstance', {
+      ServiceId: svc.Id, InstanceId: `${name}-1`,
+      Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(servers[i].port) },
+    });
+  }
+
+  // The walkthrough, with the two serviceB nodes discovered through Cloud Map instead of DNS.
+  const viaCloudMap = (input: Json, serviceName: string) => ({
+    ...input, spec: { ...input.spec, serviceDiscovery: { awsCloudMap: { namespaceName: 'apps.local', serviceName } } },
+  });
+  await appmesh('CreateMesh', { meshName: 'apps' });
+  await appmesh('CreateVirtualService', { meshName: 'apps', virtualServiceName: 'serviceb.apps.local', spec: {} });
+  await appmesh('CreateVirtualNode', viaCloudMap(walkthrough('create-virtual-node-serviceb.json'), 'serviceB'));
+  await appmesh('CreateVirtualRouter', walkthrough('create-virtual-router.json'));
+  await appmesh('CreateRoute', walkthrough('create-route.json'));
+  await appmesh('CreateVirtualNode', viaCloudMap(walkthrough('create-virtual-node-servicebv2.json'), 'serviceBv2'));
+  await appmesh('CreateVirtualNode', walkthrough('create-virtual-node-servicea.json'));
+  await appmesh('UpdateVirtualService', walkthrough('update-virtual-service.json'));
+  await appmesh('UpdateRoute', walkthrough('update-route.json'));
+
+  ads = await startAdsServer({ backend, region: REGION });
+}, 30_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await ads?.close();
+  await Promise.all(servers.map((s) => s.close()));
+  await backend?.close();
+  fs.rmSync(home, { recursive: true, force: true });
+  cleanupHomes();
+});
+
+interface RunResult {
+  counts: Record<string, number>;
+  failures: number;
+  errors: string[];
+  sequence: string[];
+}
+
+/** The grpc-js-xds client process; `run` sends a batch of calls and resolves with its results. */
+function startClient(): { ready: Promise<void>; run(calls: number, onProgress?: (done: number) => void): Promise<RunResult> } {
+  const bootstrap = {
+    xds_servers: [{ server_uri: ads.address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    node: { id: 'mesh/apps/virtualNode/serviceA', locality: {} },
+  };
+  child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'grpc-xds-client.js'), 'xds:///serviceb.apps.local'], {
+    cwd: ROOT,
+    env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap), GRPC_XDS_BOOTSTRAP: '' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let buffer = '';
+  const listeners: Array<(msg: Json) => void> = [];
+  child.stdout.on('data', (d) => {
+    buffer += d;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const msg = JSON.parse(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+      for (const l of [...listeners]) l(msg);
+    }
+  });
+  const next = (pred: (m: Json) => boolean, onOther?: (m: Json) => void) => new Promise<Json>((resolve, reject) => {
+    const l = (m: Json) => {
+      if (pred(m)) {
+        listeners.splice(listeners.indexOf(l), 1);
+        resolve(m);
+      } else onOther?.(m);
+    };
+    listeners.push(l);
+    child!.once('exit', (code) => reject(new Error(`xDS client exited (${code}): ${stderr}`)));
+  });
+  return {
+    ready: next((m) => m.ready).then(() => undefined),
+    run(calls, onProgress) {
+      child!.stdin.write(`run ${calls} 8\n`);
+      return next((m) => m.done, (m) => m.progress && onProgress?.(m.progress)) as Promise<RunResult>;
+    },
+  };
+}
+
+const share = (seq: string[], name: string) => (100 * seq.filter((s) => s === name).length) / seq.length;
+
+test('grpc-js-xds follows the walkthrough\'s 75/25 route, and update-route shifts it with no failed call', async () => {
+  const client = startClient();
+  await client.ready;
+
+  const first = await client.run(2000);
+  expect(first.errors).toEqual([]);
+  expect(first.failures).toBe(0);
+  expect(first.counts.serviceB + first.counts.serviceBv2).toBe(2000);
+  expect(Math.abs(share(first.sequence, 'serviceB') - 75)).toBeLessThanOrEqual(3);
+
+  // The server saw one gRPC client as serviceA, every type ACKed.
+  const [proxy] = ads.status().clients;
+  expect(proxy).toMatchObject({ nodeId: 'mesh/apps/virtualNode/serviceA', flavor: 'grpc' });
+  expect(proxy.types.map((t) => [t.type, t.state])).toEqual([['LDS', 'SYNCED'], ['RDS', 'SYNCED'], ['CDS', 'SYNCED'], ['EDS', 'SYNCED']]);
+  const rdsVersion = Number(proxy.types.find((t) => t.type === 'RDS')!.ackedVersion);
+
+  // The same update-route a user would run, through the CLI on the same AWSMESH_HOME, mid-run.
+  const shifted = walkthrough('update-route.json');
+  shifted.spec.http2Route.action.weightedTargets = [{ virtualNode: 'serviceB', weight: 25 }, { virtualNode: 'serviceBv2', weight: 75 }];
+  let update: Promise<{ code: number; stderr: string }> | undefined;
+  const second = await client.run(4000, (done) => {
+    if (done === 500) update = runCli(['appmesh', 'update-route', '--cli-input-json', JSON.stringify(shifted)], { home });
+  });
+  const updated = await update!;
+  expect(updated.code).toBe(0);
+  expect(second.errors).toEqual([]);
+  expect(second.failures).toBe(0);
+  // Before the change 75/25, after it 25/75 (the last 1,000 calls are well after the push).
+  expect(Math.abs(share(second.sequence.slice(0, 400), 'serviceB') - 75)).toBeLessThanOrEqual(7);
+  expect(Math.abs(share(second.sequence.slice(3000), 'serviceB') - 25)).toBeLessThanOrEqual(5);
+  const rds = ads.status().clients[0].types.find((t) => t.type === 'RDS')!;
+  expect(Number(rds.ackedVersion)).toBe(rdsVersion + 1);
+  expect(rds.nacks).toBe(0);
+}, 60_000);
