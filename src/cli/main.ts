@@ -26,7 +26,8 @@ function commandName(argv: string[]): string | undefined {
   return undefined;
 }
 
-function buildProgram(io: Io): Command {
+/** The root program with the global options (also read by `awsmesh completion`). */
+export function buildProgram(io: Io): Command {
   const program = new Command('awsmesh')
     .exitOverride()
     .helpOption(false)

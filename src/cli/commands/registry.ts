@@ -26,6 +26,10 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
   { name: 'envoy', summary: 'Envoy configuration (static or ADS bootstrap), xDS status, validation against Envoy\'s API', load: () => require('./envoy') },
   { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
+  { name: 'validate', summary: 'Check App Mesh manifests: schemas plus cross-resource analysis (codes AM0001…)', load: () => require('./validate') },
+  { name: 'apply', summary: 'Apply App Mesh manifests declaratively (plan, --dry-run diff, --prune)', load: () => require('./apply') },
+  { name: 'export', summary: 'Write a mesh as manifests that `awsmesh apply` accepts', load: () => require('./export') },
+  { name: 'completion', summary: 'Print a bash, zsh or fish completion script', load: () => require('./completion') },
 ];
 
 /** Subcommands of `awsmesh local …`, each owned by its own module. */

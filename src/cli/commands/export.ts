@@ -1,0 +1,19 @@
+// `awsmesh export --mesh NAME`: a mesh as manifests that `awsmesh apply` accepts (see
+// src/workflows/export.ts). Registration only.
+
+import type { Command } from 'commander';
+import type { App } from '../app';
+
+export function register(parent: Command, app: () => App): void {
+  parent
+    .command('export')
+    .description('Write a mesh as manifests for `awsmesh apply` (one file per resource under --dir, or one stream on stdout)')
+    .requiredOption('--mesh <name>', 'the mesh to export')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .option('--dir <dir>', 'write one file per resource under this directory, grouped by kind')
+    .action(async (flags: { mesh: string; format: string; dir?: string }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runExport } = require('../../workflows/export') as typeof import('../../workflows/export');
+      await runExport(app(), flags);
+    });
+}

@@ -1,0 +1,127 @@
+// `awsmesh apply -f PATH… [--dry-run] [--prune] [--mesh NAME] [--yes]`: validate, read the live
+// state of the meshes involved, plan, then apply in dependency order. Nothing is applied when
+// validation fails (252 for unreadable or schema-invalid input, 1 for analyzer errors); a failed
+// call stops the run with a report and the service error (254).
+
+import type { App } from '../cli/app';
+import { ParamError } from '../core/errors';
+import { analyze } from './analyze';
+import { executePlan, failureReport, summary, type Progress } from './execute';
+import {
+  FindingsError, formatFindingsText, painter, sortFindings, type Finding, type Painter,
+} from './findings';
+import { addressKey } from './kinds';
+import { attachTags, dispatching, readMeshes } from './live';
+import { loadManifestSet, type Resource } from './manifest';
+import { computePlan, planCounts, planJson, renderPlan, type Plan } from './plan';
+import { findingsFormat } from './validate-run';
+
+export interface ApplyFlags {
+  filename: string[];
+  mesh?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  yes?: boolean;
+}
+
+/** Findings that mean the input itself is wrong (schema, kind, duplicates): exit 252 like the CLI. */
+const INPUT_CODES = new Set(['AM0001', 'AM0002', 'AM0003']);
+
+function checkFindings(app: App, findings: Finding[], paint: Painter): void {
+  const shown = sortFindings(findings.filter((f) => f.severity !== 'info'));
+  if (shown.length) app.io.stderr.write(formatFindingsText(shown, paint));
+  const errors = shown.filter((f) => f.severity === 'error');
+  if (errors.some((f) => INPUT_CODES.has(f.code))) {
+    throw new ParamError(`Nothing was applied: ${errors.length} error${errors.length === 1 ? '' : 's'} in the manifests (see above).`);
+  }
+  if (errors.length) throw new FindingsError(`Nothing was applied: ${errors.length} error${errors.length === 1 ? '' : 's'} found by the analyzers (see above).`);
+}
+
+/**
+ * The resources the analyzers see next to the declared ones: live resources that stay (all of
+ * them without --prune; with --prune only the meshes that still hold declared resources).
+ */
+function remainingLive(live: Resource[], declared: Resource[], prune: boolean): Resource[] {
+  if (!prune) return live;
+  const keep = new Set(declared.map((r) => r.address.mesh));
+  return live.filter((r) => r.address.kind === 'Mesh' && keep.has(r.address.mesh));
+}
+
+async function confirmDeletes(app: App, plan: Plan, yes: boolean | undefined): Promise<void> {
+  const deletes = planCounts(plan).delete;
+  if (deletes === 0 || yes) return;
+  const stdin = app.io.stdin as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+  const what = `${deletes} resource${deletes === 1 ? '' : 's'}`;
+  if (!stdin?.isTTY || !app.io.stderrIsTTY) {
+    throw new ParamError(`apply would delete ${what}; re-run with --yes to confirm (or with --dry-run to review the plan).`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const readline = require('readline') as typeof import('readline');
+  const rl = readline.createInterface({ input: stdin, output: process.stderr });
+  const answer = await new Promise<string>((resolve) => rl.question(`Delete ${what}? [y/N] `, resolve));
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) throw new ParamError('Nothing was applied: deletion not confirmed.');
+}
+
+/** A spinner on a TTY (stderr); result lines on `out` (stdout, or stderr when stdout carries JSON). */
+function progressFor(app: App, out: { write(s: string): unknown }): Progress {
+  if (!app.io.stderrIsTTY) {
+    return { start: () => undefined, done: (line) => out.write(`${line}\n`), stop: () => undefined };
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ora = require('ora') as typeof import('ora');
+  const spinner = ora({ stream: process.stderr });
+  return {
+    start: (text) => {
+      spinner.start(`${text}…`);
+    },
+    done: (line) => {
+      spinner.stop();
+      out.write(`${line}\n`);
+    },
+    stop: () => {
+      spinner.stop();
+    },
+  };
+}
+
+export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
+  const format = findingsFormat(app);
+  const paint = painter(app.colorEnabled());
+  if (flags.filename.length === 0 && !flags.mesh) {
+    throw new ParamError('apply needs -f/--filename PATH (manifest files or directories), or --mesh NAME with --prune.');
+  }
+  const set = loadManifestSet(flags.filename, app.io.cwd, { mesh: flags.mesh });
+  checkFindings(app, set.findings, paint);
+
+  const meshes = [...new Set([...set.resources.map((r) => r.address.mesh), ...(flags.mesh ? [flags.mesh] : [])])];
+  const backend = await app.backend();
+  const region = app.region();
+  const { call } = dispatching(backend, region);
+  const live = await readMeshes(backend, region, meshes);
+  const declaredTags = new Set(set.resources.filter((r) => r.tags !== undefined).map((r) => addressKey(r.address)));
+  await attachTags(call, live, (r) => declaredTags.has(addressKey(r.address)));
+
+  checkFindings(app, analyze(set.resources, remainingLive(live, set.resources, !!flags.prune), { liveChecked: true }), paint);
+
+  const plan = computePlan(set.resources, live, { prune: !!flags.prune, meshes });
+  if (flags.dryRun) {
+    if (format === 'json') app.io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+    else app.io.stdout.write(renderPlan(plan, paint));
+    return;
+  }
+  if (plan.changes.length === 0) {
+    if (format === 'json') app.io.stdout.write('[]\n');
+    else app.io.stdout.write('No changes.\n');
+    return;
+  }
+  await confirmDeletes(app, plan, flags.yes);
+  const json = format === 'json';
+  const result = await executePlan(plan, call, progressFor(app, json ? app.io.stderr : app.io.stdout), paint);
+  if (result.failure) {
+    app.io.stderr.write(failureReport(result, paint));
+    throw result.failure.error;
+  }
+  if (json) app.io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+  else app.io.stdout.write(`Apply complete: ${summary(result.applied)}.\n`);
+}

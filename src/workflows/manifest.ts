@@ -1,0 +1,260 @@
+// Manifests: JSON or YAML files (multi-document YAML, or a JSON list) whose documents are the
+// Create<Kind> inputs of App Mesh resources, plus an optional `kind`. `--cli-input-json` files
+// work as they are: the kind is inferred from their name members. Reading is strict — a missing
+// file or a syntax error stops everything with exit 252 — while problems inside well-formed
+// documents become findings, so `validate` can report all of them at once.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { ParamError } from '../core/errors';
+import { closest } from '../validation/messages';
+import { validateInput } from '../validation/validate';
+import type { Finding } from './findings';
+import {
+  addressKey, addressOf, describeAddress, inferKind, isKindName, KIND_NAMES, type Address, type KindName,
+} from './kinds';
+import { childPath, jsonLineMap, lineOf, yamlLineMap, type LineMap } from './source-map';
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** One document of one file, before it is known to be a resource. */
+export interface ManifestDocument {
+  file: string;
+  value: unknown;
+  /** Line of a path inside this document (falls back to the document's first line). */
+  line(path: string): number | undefined;
+}
+
+/** A declared (or, for analysis and planning, a live) App Mesh resource. */
+export interface Resource {
+  address: Address;
+  /** The Create<Kind> input, without `kind` and without clientToken. */
+  input: Record<string, unknown>;
+  spec: Record<string, unknown>;
+  /** Tags to manage; undefined when the manifest does not mention tags. */
+  tags?: Tag[];
+  origin: 'manifest' | 'live';
+  file?: string;
+  line?: (path: string) => number | undefined;
+  /** Live resources: their ARN (for tagging) and version. */
+  arn?: string;
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
+const SKIPPED_DIRS = new Set(['node_modules', '.git']);
+
+/** Every manifest file under the given paths (directories recursively, in a stable order). */
+export function manifestFiles(paths: string[], cwd: string): string[] {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) walk(full);
+      } else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        files.push(full);
+      }
+    }
+  };
+  for (const p of paths) {
+    const abs = path.resolve(cwd, p.replace(/^file:\/\//, ''));
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (stat.isDirectory()) walk(abs);
+    else files.push(abs);
+  }
+  if (missing.length) {
+    throw new ParamError(missing.map((p) => `The file or directory ${p} does not exist.`).join('\n'));
+  }
+  return [...new Set(files)];
+}
+
+/** How a file is shown in findings: relative to the working directory when inside it. */
+export function displayName(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+function lineFromJsonError(text: string, message: string): string {
+  const pos = /position (\d+)/.exec(message);
+  if (!pos) return '';
+  const upto = text.slice(0, Number(pos[1]));
+  const line = upto.split('\n').length;
+  const col = Number(pos[1]) - upto.lastIndexOf('\n');
+  return `${line}:${col}: `;
+}
+
+function looksLikeJson(file: string, text: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json') return true;
+  if (ext === '.yaml' || ext === '.yml') return false;
+  return /^\s*[[{]/.test(text);
+}
+
+/** Splits a parsed top-level value into documents: a list holds several, anything else is one. */
+function documentsOf(file: string, value: unknown, map: LineMap, prefix: string, out: ManifestDocument[]): void {
+  const at = (base: string) => (p: string) => lineOf(map, base && p ? `${base}.${p}` : base || p);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => out.push({ file, value: v, line: at(childPath(prefix, i)) }));
+  } else if (value !== null && value !== undefined) {
+    out.push({ file, value, line: at(prefix) });
+  }
+}
+
+/** Reads and parses every file; all syntax errors are reported together (exit 252). */
+export function readDocuments(files: string[], cwd: string): ManifestDocument[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const YAML = require('yaml') as typeof import('yaml');
+  const docs: ManifestDocument[] = [];
+  const errors: string[] = [];
+  for (const abs of files) {
+    const file = displayName(abs, cwd);
+    let text: string;
+    try {
+      text = fs.readFileSync(abs, 'utf8').replace(/^\ufeff/, '');
+    } catch (e) {
+      errors.push(`${file}: cannot read: ${(e as Error).message}`);
+      continue;
+    }
+    if (looksLikeJson(abs, text)) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        const msg = (e as Error).message;
+        errors.push(`${file}:${lineFromJsonError(text, msg)}Invalid JSON: ${msg}`);
+        continue;
+      }
+      documentsOf(file, value, jsonLineMap(text), '', docs);
+      continue;
+    }
+    const counter = new YAML.LineCounter();
+    const parsed = YAML.parseAllDocuments(text, { lineCounter: counter });
+    const list = Array.isArray(parsed) ? parsed : [];
+    const bad = list.flatMap((d) => d.errors);
+    if (bad.length) {
+      const e = bad[0];
+      const pos = e.linePos?.[0];
+      errors.push(`${file}:${pos ? `${pos.line}:${pos.col}: ` : ''}Invalid YAML: ${e.message.split('\n')[0]}`);
+      continue;
+    }
+    for (const d of list) documentsOf(file, d.toJS(), yamlLineMap(d, counter), '', docs);
+  }
+  if (errors.length) throw new ParamError(errors.join('\n'));
+  return docs;
+}
+
+export interface ResourceOptions {
+  /** --mesh: meshName for documents that leave it out. */
+  mesh?: string;
+}
+
+function isIamPolicy(doc: Record<string, unknown>): boolean {
+  return 'Statement' in doc && ('Version' in doc || Object.keys(doc).length === 1);
+}
+
+function normaliseTagList(v: unknown): Tag[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter((t): t is Tag => !!t && typeof t === 'object' && typeof (t as Tag).key === 'string')
+    .map((t) => ({ key: t.key, value: typeof t.value === 'string' ? t.value : '' }));
+}
+
+/**
+ * Documents → resources, with schema findings (AM0001), kind findings (AM0002), duplicates
+ * (AM0003) and skipped IAM policy documents (AM0004).
+ */
+export function toResources(docs: ManifestDocument[], opts: ResourceOptions = {}): { resources: Resource[]; findings: Finding[] } {
+  const resources: Resource[] = [];
+  const findings: Finding[] = [];
+  const seen = new Map<string, Resource>();
+  for (const doc of docs) {
+    const at = (p: string) => ({ file: doc.file, line: doc.line(p), path: p || undefined });
+    if (!doc.value || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+      findings.push({
+        code: 'AM0002', severity: 'error', ...at(''),
+        message: `A manifest document must be a mapping of the Create<Kind> input members, not ${Array.isArray(doc.value) ? 'a nested list' : JSON.stringify(doc.value)}`,
+      });
+      continue;
+    }
+    const raw = doc.value as Record<string, unknown>;
+    if (isIamPolicy(raw)) {
+      findings.push({ code: 'AM0004', severity: 'info', ...at(''), message: 'IAM policy document, not an App Mesh resource: skipped' });
+      continue;
+    }
+    const { kind: declared, ...rest } = raw;
+    let kind: KindName | undefined;
+    if (declared !== undefined) {
+      if (!isKindName(declared)) {
+        const guess = typeof declared === 'string' ? closest(declared, [...KIND_NAMES]) : undefined;
+        findings.push({
+          code: 'AM0002', severity: 'error', ...at('kind'),
+          message: `Unknown kind ${JSON.stringify(declared)}, must be one of: ${KIND_NAMES.join(', ')}`,
+          fix: guess ? `Did you mean "${guess}"?` : undefined,
+        });
+        continue;
+      }
+      kind = declared;
+    } else {
+      kind = inferKind(rest);
+      if (!kind) {
+        findings.push({
+          code: 'AM0002', severity: 'error', ...at(''),
+          message: 'Cannot tell which App Mesh resource this document is: it has no kind and no name member (meshName, virtualNodeName, …)',
+          fix: 'Add `kind: VirtualNode` (or Mesh, VirtualRouter, Route, VirtualService, VirtualGateway, GatewayRoute) and the name members the Create operation needs',
+        });
+        continue;
+      }
+    }
+    const input: Record<string, unknown> = { ...rest };
+    if (input.meshName === undefined && opts.mesh !== undefined) input.meshName = opts.mesh;
+    for (const p of validateInput('appmesh', `Create${kind}`, input)) {
+      findings.push({ code: 'AM0001', severity: 'error', ...at(p.path), message: p.message, fix: p.fix });
+    }
+    delete input.clientToken;
+    const address = addressOf(kind, input);
+    if (!address) continue; // the schema findings above already say which name is missing
+    const resource: Resource = {
+      address,
+      input,
+      spec: input.spec && typeof input.spec === 'object' && !Array.isArray(input.spec) ? (input.spec as Record<string, unknown>) : {},
+      tags: input.tags === undefined ? undefined : normaliseTagList(input.tags) ?? [],
+      origin: 'manifest',
+      file: doc.file,
+      line: doc.line,
+    };
+    const key = addressKey(address);
+    const first = seen.get(key);
+    if (first) {
+      findings.push({
+        code: 'AM0003', severity: 'error', ...at(''), resource: describeAddress(address),
+        message: `${describeAddress(address)} is declared more than once (first in ${first.file}:${first.line?.('') ?? '?'})`,
+        fix: 'Keep one document per resource; merge the specs if both are meant',
+      });
+      continue;
+    }
+    seen.set(key, resource);
+    resources.push(resource);
+  }
+  return { resources, findings };
+}
+
+export interface ManifestSet {
+  files: string[];
+  resources: Resource[];
+  findings: Finding[];
+}
+
+/** Files → documents → resources: the first step of validate and apply. */
+export function loadManifestSet(paths: string[], cwd: string, opts: ResourceOptions = {}): ManifestSet {
+  const files = manifestFiles(paths, cwd);
+  return { files, ...toResources(readDocuments(files, cwd), opts) };
+}

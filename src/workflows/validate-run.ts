@@ -1,0 +1,42 @@
+// `awsmesh validate PATH…`: schema validation of every document plus the cross-resource analysis,
+// printed as text (file:line, severity, code, message, fix) or as JSON for CI annotations.
+// Exit 0 when there is no error-severity finding, 1 when there is, 252 when input is unreadable.
+
+import type { App } from '../cli/app';
+import { ParamError, UsageError } from '../core/errors';
+import { analyze } from './analyze';
+import {
+  FindingsError, findingsJson, formatFindingsText, painter, sortFindings, summaryLine,
+} from './findings';
+import { readMeshes } from './live';
+import { loadManifestSet } from './manifest';
+
+export interface ValidateFlags {
+  mesh?: string;
+  againstLive?: boolean;
+}
+
+/** validate and apply print findings as text unless `--output json` was given explicitly. */
+export function findingsFormat(app: App): 'text' | 'json' {
+  const o = app.globals.output;
+  if (o === undefined || o === 'text') return 'text';
+  if (o === 'json') return 'json';
+  throw new UsageError(`argument --output: this command prints text or json (got '${o}')`);
+}
+
+export async function runValidate(app: App, paths: string[], flags: ValidateFlags): Promise<void> {
+  const format = findingsFormat(app);
+  const set = loadManifestSet(paths, app.io.cwd, { mesh: flags.mesh });
+  if (set.files.length === 0) throw new ParamError(`No manifest files (.json, .yaml, .yml) found in: ${paths.join(', ')}`);
+  let context: Awaited<ReturnType<typeof readMeshes>> = [];
+  if (flags.againstLive) {
+    const meshes = [...new Set([...set.resources.map((r) => r.address.mesh), ...(flags.mesh ? [flags.mesh] : [])])];
+    context = await readMeshes(await app.backend(), app.region(), meshes);
+  }
+  const findings = sortFindings([...set.findings, ...analyze(set.resources, context, { liveChecked: flags.againstLive })]);
+  const summary = summaryLine(findings, set.files.length);
+  if (format === 'json') app.io.stdout.write(findingsJson(findings));
+  else app.io.stdout.write(formatFindingsText(findings, painter(app.colorEnabled())));
+  if (findings.some((f) => f.severity === 'error')) throw new FindingsError(summary);
+  app.io.stderr.write(`${summary}\n`);
+}
