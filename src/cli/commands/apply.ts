@@ -9,6 +9,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function register(parent: Command, app: () => App): void {
   parent
     .command('apply')
+    .helpOption('-h, --help', 'show this help')
     .description('Create, update (and with --prune delete) App Mesh resources so the backend matches the manifests')
     .option('-f, --filename <path>', 'manifest file or directory (repeatable; directories are searched recursively)', collect, [])
     .option('--mesh <name>', 'meshName for documents that leave it out; with --prune, a mesh to prune even if nothing declares it')

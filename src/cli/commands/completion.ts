@@ -9,6 +9,7 @@ const SHELLS = ['bash', 'zsh', 'fish'];
 export function register(parent: Command, app: () => App): void {
   parent
     .command('completion')
+    .helpOption('-h, --help', 'show this help')
     .description('Print a completion script for commands, services, operations and flags: bash, zsh or fish')
     .argument('<shell>', SHELLS.join(' | '))
     .action((shell: string) => {

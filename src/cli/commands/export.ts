@@ -7,6 +7,7 @@ import type { App } from '../app';
 export function register(parent: Command, app: () => App): void {
   parent
     .command('export')
+    .helpOption('-h, --help', 'show this help')
     .description('Write a mesh as manifests for `awsmesh apply` (one file per resource under --dir, or one stream on stdout)')
     .requiredOption('--mesh <name>', 'the mesh to export')
     .option('--format <format>', 'yaml or json', 'yaml')

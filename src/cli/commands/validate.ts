@@ -7,6 +7,7 @@ import type { App } from '../app';
 export function register(parent: Command, app: () => App): void {
   parent
     .command('validate')
+    .helpOption('-h, --help', 'show this help')
     .description('Check App Mesh manifests (JSON/YAML files or directories): schemas plus cross-resource analysis with stable codes')
     .argument('<paths...>', 'files or directories (searched recursively for .json, .yaml, .yml)')
     .option('--mesh <name>', 'meshName for documents that leave it out')
