@@ -8,12 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ParamError } from '../core/errors';
 import { closest } from '../validation/messages';
-import { validateInput } from '../validation/validate';
+import { validateInput, type Problem } from '../validation/validate';
 import type { Finding } from './findings';
 import {
   addressKey, addressOf, describeAddress, inferKind, isKindName, KIND_NAMES, type Address, type KindName,
 } from './kinds';
-import { childPath, jsonLineMap, lineOf, yamlLineMap, type LineMap } from './source-map';
+import { childPath, jsonErrorOffset, jsonLineMap, lineOf, yamlLineMap, type LineMap } from './source-map';
 
 export interface Tag {
   key: string;
@@ -84,13 +84,12 @@ export function displayName(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
-function lineFromJsonError(text: string, message: string): string {
-  const pos = /position (\d+)/.exec(message);
-  if (!pos) return '';
-  const upto = text.slice(0, Number(pos[1]));
-  const line = upto.split('\n').length;
-  const col = Number(pos[1]) - upto.lastIndexOf('\n');
-  return `${line}:${col}: `;
+/** `line:col: ` of the first syntax error of a JSON text. */
+function jsonErrorPosition(text: string): string {
+  const at = jsonErrorOffset(text);
+  if (at < 0) return '';
+  const upto = text.slice(0, at);
+  return `${upto.split('\n').length}:${at - upto.lastIndexOf('\n')}: `;
 }
 
 function looksLikeJson(file: string, text: string): boolean {
@@ -131,7 +130,7 @@ export function readDocuments(files: string[], cwd: string): ManifestDocument[] 
         value = JSON.parse(text);
       } catch (e) {
         const msg = (e as Error).message;
-        errors.push(`${file}:${lineFromJsonError(text, msg)}Invalid JSON: ${msg}`);
+        errors.push(`${file}:${jsonErrorPosition(text)}Invalid JSON: ${msg}`);
         continue;
       }
       documentsOf(file, value, jsonLineMap(text), '', docs);
@@ -156,6 +155,12 @@ export function readDocuments(files: string[], cwd: string): ManifestDocument[] 
 export interface ResourceOptions {
   /** --mesh: meshName for documents that leave it out. */
   mesh?: string;
+}
+
+/** The path of the offending value; for an unknown key, the key itself rather than its parent. */
+function problemPath(p: Problem): string {
+  const unknown = p.keyword === 'additionalProperties' ? /^Unknown parameter in [^:]*: "([^"]+)"/.exec(p.message) : null;
+  return unknown ? childPath(p.path, unknown[1]) : p.path;
 }
 
 function isIamPolicy(doc: Record<string, unknown>): boolean {
@@ -217,7 +222,7 @@ export function toResources(docs: ManifestDocument[], opts: ResourceOptions = {}
     const input: Record<string, unknown> = { ...rest };
     if (input.meshName === undefined && opts.mesh !== undefined) input.meshName = opts.mesh;
     for (const p of validateInput('appmesh', `Create${kind}`, input)) {
-      findings.push({ code: 'AM0001', severity: 'error', ...at(p.path), message: p.message, fix: p.fix });
+      findings.push({ code: 'AM0001', severity: 'error', ...at(problemPath(p)), message: p.message, fix: p.fix });
     }
     delete input.clientToken;
     const address = addressOf(kind, input);
