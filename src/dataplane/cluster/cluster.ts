@@ -1,0 +1,240 @@
+// A cluster at run time: its hosts (from the load assignment or EDS), round-robin over the
+// healthy ones with Envoy's 50 % panic threshold, circuit breakers, outlier detection and active
+// health checks. A ClusterRuntime outlives config updates with the same cluster name, so
+// connection pools and health/ejection state survive a mesh change.
+
+import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../../envoy/translate/envoy-types';
+import { parseEnvoyDuration } from '../../envoy/translate/durations';
+import { OPEN_CIRCUIT } from '../../envoy/translate/defaults';
+import { ClusterStats } from '../stats';
+import { HealthChecker } from './health-check';
+import { Host } from './host';
+import { OutlierDetector } from './outlier';
+
+/** Below this share of healthy hosts Envoy ignores health and balances over all hosts. */
+const PANIC_THRESHOLD = 0.5;
+
+export interface Admission {
+  cancel(): void;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+export class ClusterRuntime {
+  readonly stats = new ClusterStats();
+  hosts: Host[] = [];
+  private usable: Host[] = [];
+  private rr = 0;
+  http2 = false;
+  private connectTimeoutMs = 1000;
+  private maxActive = OPEN_CIRCUIT;
+  private maxPending = OPEN_CIRCUIT;
+  private maxRetries = OPEN_CIRCUIT;
+  private maxConnections: number | undefined;
+  private unlimited = true;
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+  private activeRetries = 0;
+  private outlier?: OutlierDetector;
+  private checker?: HealthChecker;
+  private configKey = '';
+  /** ORIGINAL_DST: hosts come from each request's authority. */
+  passthrough = false;
+  private readonly originalDst = new Map<string, Host>();
+  config?: Cluster;
+
+  constructor(readonly name: string) {}
+
+  /** Applies a (new version of the) cluster definition and, for EDS clusters, its assignment. */
+  apply(cluster: Cluster, assignment: ClusterLoadAssignment | undefined): void {
+    this.config = cluster;
+    const http2 = cluster.typed_extension_protocol_options !== undefined
+      && JSON.stringify(cluster.typed_extension_protocol_options).includes('http2_protocol_options');
+    const connectTimeoutMs = parseEnvoyDuration(cluster.connect_timeout) ?? 5000;
+    const t = cluster.circuit_breakers?.thresholds?.[0];
+    const maxConnections = t?.max_connections ?? 1024;
+    const maxRequests = t?.max_requests ?? 1024;
+    this.maxActive = http2 ? maxRequests : Math.min(maxConnections, maxRequests);
+    // HTTP/2 requests do not queue for a connection: past max_requests they overflow at once.
+    this.maxPending = http2 && maxRequests < OPEN_CIRCUIT ? 0 : (t?.max_pending_requests ?? 1024);
+    this.maxRetries = t?.max_retries ?? 3;
+    this.unlimited = this.maxActive >= OPEN_CIRCUIT;
+    const key = `${http2}|${connectTimeoutMs}|${http2 ? '' : maxConnections}`;
+    if (key !== this.configKey && this.configKey) {
+      // Protocol or pool settings changed: new connections from now on.
+      for (const h of this.hosts) void h.close();
+      this.hosts = [];
+    }
+    this.configKey = key;
+    this.http2 = http2;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.maxConnections = maxConnections < OPEN_CIRCUIT ? maxConnections : undefined;
+    this.passthrough = cluster.type === 'ORIGINAL_DST';
+
+    const odKey = JSON.stringify(cluster.outlier_detection ?? null);
+    if (odKey !== JSON.stringify(this.outlierConfig ?? null)) {
+      this.outlier?.stop();
+      this.outlier = cluster.outlier_detection
+        ? new OutlierDetector(cluster.outlier_detection, () => this.hosts, this.stats, () => this.refresh())
+        : undefined;
+      for (const h of this.hosts) if (h.ejected && !this.outlier) h.ejected = false;
+      this.outlierConfig = cluster.outlier_detection;
+    }
+    const hcKey = JSON.stringify(cluster.health_checks?.[0] ?? null);
+    if (hcKey !== JSON.stringify(this.hcConfig ?? null)) {
+      this.checker?.stop();
+      this.checker = cluster.health_checks?.[0]
+        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh())
+        : undefined;
+      for (const h of this.hosts) {
+        h.activeHealthy = true;
+        this.checker?.add(h);
+      }
+      this.hcConfig = cluster.health_checks?.[0];
+    }
+    const cla = cluster.load_assignment ?? assignment;
+    if (!this.passthrough) this.setEndpoints(cla?.endpoints?.flatMap((l) => l.lb_endpoints ?? []) ?? []);
+  }
+
+  private outlierConfig?: Cluster['outlier_detection'];
+  private hcConfig?: NonNullable<Cluster['health_checks']>[number];
+
+  private setEndpoints(eps: LbEndpoint[]): void {
+    const byKey = new Map(this.hosts.map((h) => [h.key, h]));
+    const next: Host[] = [];
+    for (const e of eps) {
+      const a = e.endpoint.address.socket_address;
+      const key = `${a.address}:${a.port_value}`;
+      let h = byKey.get(key);
+      if (h) byKey.delete(key);
+      else {
+        h = new Host(a.address, a.port_value, this.http2, this.connectTimeoutMs, this.maxConnections);
+        this.checker?.add(h);
+      }
+      h.edsHealthy = e.health_status !== 'UNHEALTHY';
+      if (!next.includes(h)) next.push(h);
+    }
+    for (const gone of byKey.values()) {
+      this.checker?.remove(gone);
+      this.outlier?.forget(gone);
+      // Let in-flight requests finish on the old connection before closing it.
+      setTimeout(() => void gone.close(), 30_000).unref();
+    }
+    this.hosts = next;
+    this.refresh();
+  }
+
+  /** Recomputes the load-balancing set after any health change. */
+  refresh(): void {
+    this.usable = this.hosts.filter((h) => h.healthy);
+    this.stats.membership_total = this.hosts.length;
+    this.stats.membership_healthy = this.usable.length;
+  }
+
+  /**
+   * Next host, round robin. `exclude` holds hosts already tried (previous_hosts predicate):
+   * they are avoided while another choice exists.
+   */
+  pick(exclude?: Set<Host>, attempts = 1): Host | undefined {
+    const all = this.hosts;
+    if (all.length === 0) return undefined;
+    const pool = this.usable.length >= all.length * PANIC_THRESHOLD && this.usable.length > 0 ? this.usable : all;
+    let choice: Host | undefined;
+    for (let i = 0; i < Math.max(1, attempts); i++) {
+      choice = pool[this.rr++ % pool.length];
+      if (!exclude || !exclude.has(choice)) return choice;
+    }
+    if (exclude) for (const h of pool) if (!exclude.has(h)) return h;
+    return choice;
+  }
+
+  /** ORIGINAL_DST host for an authority; only loopback destinations are allowed. */
+  originalDestination(authority: string): Host | undefined {
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(authority);
+    if (!m || !isLoopback(m[1])) return undefined;
+    const key = `${m[1]}:${m[2] ?? 80}`;
+    let h = this.originalDst.get(key);
+    if (!h) {
+      h = new Host(m[1] === 'localhost' ? '127.0.0.1' : m[1], Number(m[2] ?? 80), false, this.connectTimeoutMs, undefined);
+      this.originalDst.set(key, h);
+    }
+    return h;
+  }
+
+  /** Records an attempt's outcome for outlier detection. */
+  outcome(host: Host, serverError: boolean): void {
+    this.outlier?.record(host, serverError);
+  }
+
+  /**
+   * Circuit breaking: runs `start` now, or queues it as a pending request, or returns null on
+   * overflow (the caller answers 503 with x-envoy-overloaded).
+   */
+  admit(start: () => void): Admission | null {
+    if (this.unlimited) {
+      this.stats.upstream_rq_active++;
+      start();
+      return NO_ADMISSION;
+    }
+    if (this.active < this.maxActive) {
+      this.active++;
+      this.stats.upstream_rq_active++;
+      start();
+      return NO_ADMISSION;
+    }
+    if (this.queue.length < this.maxPending) {
+      const run = () => {
+        this.stats.upstream_rq_pending_active--;
+        this.stats.upstream_rq_active++;
+        start();
+      };
+      this.queue.push(run);
+      this.stats.upstream_rq_pending_active++;
+      return {
+        cancel: () => {
+          const i = this.queue.indexOf(run);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            this.stats.upstream_rq_pending_active--;
+          }
+        },
+      };
+    }
+    this.stats.upstream_rq_pending_overflow++;
+    return null;
+  }
+
+  /** The admitted request finished: hand its slot to the next pending one. */
+  release(): void {
+    this.stats.upstream_rq_active--;
+    if (this.unlimited) return;
+    const next = this.queue.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  tryRetry(): boolean {
+    if (this.activeRetries >= this.maxRetries) {
+      this.stats.upstream_rq_retry_overflow++;
+      return false;
+    }
+    this.activeRetries++;
+    return true;
+  }
+
+  retryDone(): void {
+    this.activeRetries--;
+  }
+
+  async close(): Promise<void> {
+    this.outlier?.stop();
+    this.checker?.stop();
+    await Promise.all([...this.hosts, ...this.originalDst.values()].map((h) => h.close()));
+    this.hosts = [];
+    this.refresh();
+  }
+}
+
+const NO_ADMISSION: Admission = { cancel() {} };

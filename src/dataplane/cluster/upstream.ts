@@ -1,0 +1,223 @@
+// Sending one request attempt to one upstream host, over HTTP/1.1 (undici Pool with keep-alive)
+// or HTTP/2 cleartext (one multiplexed node:http2 session per host). Failures are classified the
+// way Envoy's router sees them, because retry_on and outlier detection depend on the kind.
+
+import * as http2 from 'http2';
+import type { IncomingHttpHeaders } from 'http';
+import type { Readable } from 'stream';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+
+export type FailureKind = 'connect-failure' | 'reset' | 'refused-stream';
+
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  authority: string;
+  /** Lower-case names, hop-by-hop headers removed, no `host` and no pseudo-headers. */
+  headers: Record<string, string | string[]>;
+  body: Readable | null;
+}
+
+export interface UpstreamHandler {
+  onHeaders(status: number, headers: IncomingHttpHeaders): void;
+  /** Return false to apply back-pressure (call resume() on the call later). */
+  onData(chunk: Buffer): boolean;
+  onEnd(trailers: IncomingHttpHeaders | undefined): void;
+  onFailure(kind: FailureKind, error: Error): void;
+}
+
+export interface UpstreamCall {
+  abort(): void;
+  resume(): void;
+}
+
+export interface Upstream {
+  send(req: UpstreamRequest, handler: UpstreamHandler): UpstreamCall;
+  close(): Promise<void>;
+}
+
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_HTTP2_SESSION_ERROR_CONNECT',
+]);
+
+export function classify(err: Error & { code?: string }): FailureKind {
+  return err.code && CONNECT_ERRORS.has(err.code) ? 'connect-failure' : 'reset';
+}
+
+class AbortedByProxy extends Error {
+  constructor() {
+    super('aborted by proxy');
+  }
+}
+
+/** HTTP/1.1 with keep-alive connections (undici, which honours the server's Keep-Alive hints). */
+export class Http1Upstream implements Upstream {
+  private readonly pool: Pool;
+
+  constructor(host: string, port: number, opts: { connectTimeoutMs: number; maxConnections?: number }) {
+    this.pool = new Pool(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
+      connections: opts.maxConnections ?? null,
+      connectTimeout: opts.connectTimeoutMs,
+      // Timeouts are the router's job (route timeout, per-try timeout, idle timeout).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      keepAliveTimeout: 30_000,
+      keepAliveTimeoutThreshold: 1_000,
+    });
+  }
+
+  send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {
+    let controller: Dispatcher.DispatchController | undefined;
+    let aborted = false;
+    let failed = false;
+    const headers = req.headers;
+    headers.host = req.authority;
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (aborted) c.abort(new AbortedByProxy());
+      },
+      onResponseStart(c, status, resHeaders) {
+        if (status < 200) return; // 1xx informational responses are not forwarded
+        h.onHeaders(status, resHeaders);
+      },
+      onResponseData(c, chunk) {
+        if (!h.onData(chunk)) c.pause();
+      },
+      onResponseEnd(_c, trailers) {
+        h.onEnd(trailers && Object.keys(trailers).length ? trailers : undefined);
+      },
+      onResponseError(_c, err) {
+        if (aborted || failed) return;
+        failed = true;
+        h.onFailure(classify(err as Error & { code?: string }), err);
+      },
+    };
+    this.pool.dispatch(
+      { method: req.method as Dispatcher.HttpMethod, path: req.path, headers, body: req.body ?? null },
+      handler,
+    );
+    return {
+      abort() {
+        if (aborted) return;
+        aborted = true;
+        controller?.abort(new AbortedByProxy());
+      },
+      resume() {
+        controller?.resume();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+}
+
+const { NGHTTP2_REFUSED_STREAM } = http2.constants;
+const H2_RESPONSE_DROP = new Set([':status']);
+
+/** HTTP/2 cleartext with prior knowledge, one session per host, re-created when it dies. */
+export class Http2Upstream implements Upstream {
+  private session?: http2.ClientHttp2Session;
+  private connected = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  private getSession(): http2.ClientHttp2Session {
+    const s = this.session;
+    if (s && !s.closed && !s.destroyed) return s;
+    const session = http2.connect(`http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`);
+    this.connected = false;
+    session.on('connect', () => {
+      this.connected = true;
+      clearTimeout(timer);
+    });
+    const timer = setTimeout(() => {
+      if (!this.connected) session.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+    }, this.connectTimeoutMs);
+    timer.unref();
+    session.on('error', () => undefined); // streams report their own failure
+    session.on('close', () => {
+      clearTimeout(timer);
+      if (this.session === session) this.session = undefined;
+    });
+    session.unref();
+    this.session = session;
+    return session;
+  }
+
+  send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {
+    const session = this.getSession();
+    const wasConnected = this.connected;
+    let done = false;
+    let gotHeaders = false;
+    const fail = (kind: FailureKind, err: Error) => {
+      if (done) return;
+      done = true;
+      h.onFailure(kind, err);
+    };
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(
+        { ...req.headers, ':method': req.method, ':path': req.path, ':authority': req.authority, ':scheme': 'http' },
+        { endStream: !req.body },
+      );
+    } catch (e) {
+      queueMicrotask(() => fail(wasConnected ? 'reset' : 'connect-failure', e as Error));
+      return { abort() {}, resume() {} };
+    }
+    stream.on('response', (headers) => {
+      const status = Number(headers[':status']);
+      if (status < 200) return;
+      gotHeaders = true;
+      const out: IncomingHttpHeaders = {};
+      for (const k in headers) if (!H2_RESPONSE_DROP.has(k)) out[k] = headers[k] as string;
+      h.onHeaders(status, out);
+    });
+    let trailers: IncomingHttpHeaders | undefined;
+    stream.on('trailers', (t) => {
+      trailers = { ...t } as IncomingHttpHeaders;
+    });
+    stream.on('data', (chunk: Buffer) => {
+      if (!h.onData(chunk)) stream.pause();
+    });
+    stream.on('end', () => {
+      if (done) return;
+      done = true;
+      h.onEnd(trailers);
+    });
+    stream.on('error', (err: Error & { code?: string }) => {
+      if (!this.connected && !gotHeaders) fail('connect-failure', err);
+      else if (stream.rstCode === NGHTTP2_REFUSED_STREAM) fail('refused-stream', err);
+      else fail(classify(err) === 'connect-failure' && !wasConnected ? 'connect-failure' : 'reset', err);
+    });
+    stream.on('close', () => {
+      if (done) return;
+      if (stream.rstCode === NGHTTP2_REFUSED_STREAM) fail('refused-stream', new Error('refused stream'));
+      else fail(this.connected || wasConnected ? 'reset' : 'connect-failure', new Error(`stream closed (code ${stream.rstCode})`));
+    });
+    if (req.body) req.body.pipe(stream);
+    return {
+      abort() {
+        done = true;
+        if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      },
+      resume() {
+        stream.resume();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (s && !s.destroyed) s.destroy();
+  }
+}

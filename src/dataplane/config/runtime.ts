@@ -1,0 +1,39 @@
+// The shapes the servers read at request time. A Generation is one applied configuration;
+// requests capture it when they start, so a config change never affects a request in flight.
+
+import type { EnvoyResources } from '../../envoy/translate/envoy-types';
+import type { ClusterRuntime } from '../cluster/cluster';
+import type { AccessLogger } from '../http/access-log';
+import type { CompiledRouteTable } from './route-table';
+
+export interface Generation {
+  version: number;
+  resources: EnvoyResources;
+  routeTables: Map<string, CompiledRouteTable>;
+  clusters: Map<string, ClusterRuntime>;
+}
+
+export interface HcmRuntime {
+  routeConfigName: string;
+  statPrefix: string;
+  normalizePath: boolean;
+  mergeSlashes: boolean;
+  streamIdleMs: number;
+  accessLog?: AccessLogger;
+  connect: boolean;
+}
+
+export interface TcpProxyRuntime {
+  statPrefix: string;
+  cluster?: string;
+  weighted?: Array<{ name: string; weight: number }>;
+  idleMs: number;
+  accessLog?: AccessLogger;
+}
+
+/** What one listening socket does with connections under the current generation. */
+export interface ChainState {
+  generation: Generation;
+  hcm?: HcmRuntime;
+  tcp?: TcpProxyRuntime;
+}

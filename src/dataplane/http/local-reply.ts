@@ -1,0 +1,35 @@
+// Responses the proxy itself generates, worded as Envoy words them (users grep for these), and
+// turned into trailers-only gRPC responses for gRPC callers as Envoy does.
+
+export interface LocalReply {
+  status: number;
+  body: string;
+  /** Envoy response flag for access logs: UH, UF, UC, UT, UO, NR, NC, URX. */
+  flag: string;
+  headers?: Record<string, string>;
+}
+
+export const REPLIES = {
+  noRoute: { status: 404, body: '', flag: 'NR' },
+  noCluster: { status: 503, body: '', flag: 'NC' },
+  noHealthyUpstream: { status: 503, body: 'no healthy upstream', flag: 'UH' },
+  connectFailure: { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure', flag: 'UF' },
+  reset: { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination', flag: 'UC' },
+  refusedStream: { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: remote refused stream reset', flag: 'UR' },
+  overflow: { status: 503, body: 'upstream connect error or disconnect/reset before headers. reset reason: overflow', flag: 'UO', headers: { 'x-envoy-overloaded': 'true' } },
+  timeout: { status: 504, body: 'upstream request timeout', flag: 'UT' },
+  tooLarge: { status: 413, body: 'Payload Too Large', flag: '' },
+  notReady: { status: 503, body: 'no route configuration', flag: 'NR' },
+} satisfies Record<string, LocalReply>;
+
+/** Envoy's HTTP → gRPC status mapping for local replies (source/common/grpc/status.cc). */
+export function grpcStatusFor(http: number): number {
+  switch (http) {
+    case 400: return 13;
+    case 401: return 16;
+    case 403: return 7;
+    case 404: return 12;
+    case 429: case 502: case 503: case 504: return 14;
+    default: return 2;
+  }
+}

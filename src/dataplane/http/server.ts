@@ -1,0 +1,127 @@
+// A listening socket with Envoy's `codec_type: AUTO`: HTTP/1.1 and HTTP/2 cleartext (prior
+// knowledge) on the same port, told apart by the connection preface. The egress listener is
+// also an HTTP proxy for clients configured with HTTP_PROXY (absolute-form request targets) and
+// accepts CONNECT for TCP virtual services. TCP chains splice connections to the cluster.
+
+import * as http from 'http';
+import * as http2 from 'http2';
+import * as net from 'net';
+import { pickTarget } from '../config/route-table';
+import { RequestView } from '../config/request-view';
+import type { ChainState } from '../config/runtime';
+import type { ListenerStats } from '../stats';
+import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
+import { dispatchConnection } from './auto-codec';
+import { handleHttpRequest } from './exchange';
+
+export class ListeningSocket {
+  private readonly server: net.Server;
+  private readonly h1: http.Server;
+  private readonly h2: http2.Http2Server;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly address: string,
+    private readonly requestedPort: number,
+    private readonly state: () => ChainState | undefined,
+    readonly stats: ListenerStats,
+  ) {
+    this.h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 300_000 });
+    this.h1.keepAliveTimeout = 300_000;
+    this.h1.on('request', (req, res) => this.onRequest(req, res, 'HTTP/1.1'));
+    this.h1.on('connect', (req, socket, head) => this.onConnect(req, socket as net.Socket, head));
+    this.h1.on('clientError', (_err, socket) => {
+      if ((socket as net.Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    this.h2 = http2.createServer({});
+    this.h2.on('request', (req, res) => this.onRequest(req, res, 'HTTP/2'));
+    this.h2.on('sessionError', () => undefined);
+    this.server = net.createServer((socket) => this.onConnection(socket));
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.requestedPort, this.address, () => {
+        this.server.off('error', reject);
+        this.port = (this.server.address() as net.AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  private onConnection(socket: net.Socket): void {
+    this.stats.downstream_cx_total++;
+    this.stats.downstream_cx_active++;
+    this.sockets.add(socket);
+    socket.on('close', () => {
+      this.stats.downstream_cx_active--;
+      this.sockets.delete(socket);
+    });
+    socket.on('error', () => undefined);
+    const state = this.state();
+    if (!state) {
+      socket.destroy();
+      return;
+    }
+    if (state.tcp) {
+      const t = state.tcp;
+      const name = t.cluster ?? (t.weighted ? pickTarget({ targets: cumulative(t.weighted), totalWeight: t.weighted.reduce((s, w) => s + w.weight, 0) } as never) : '');
+      proxyTcpConnection(socket, state.generation.clusters.get(name), t.idleMs);
+      return;
+    }
+    socket.setNoDelay(true);
+    dispatchConnection(socket, this.h1, this.h2);
+  }
+
+  private onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, protocol: 'HTTP/1.1' | 'HTTP/2'): void {
+    const state = this.state();
+    if (!state?.hcm) {
+      res.writeHead(503, { 'content-length': '0' });
+      res.end();
+      return;
+    }
+    handleHttpRequest({ state, hcm: state.hcm, stats: this.stats, protocol }, req, res);
+  }
+
+  /** CONNECT host:port → a TCP route of the egress route table. */
+  private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const state = this.state();
+    const fail = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\n\r\n`);
+    };
+    socket.on('error', () => socket.destroy());
+    if (!state?.hcm?.connect) return fail('405 Method Not Allowed');
+    const table = state.generation.routeTables.get(state.hcm.routeConfigName);
+    const view = new RequestView('CONNECT', req.url ?? '', '', req.headers, 'http');
+    const { route } = table?.route(view, true) ?? {};
+    if (!route || route.direct) return fail('404 Not Found');
+    const cluster = state.generation.clusters.get(pickTarget(route));
+    if (!cluster) return fail('503 Service Unavailable');
+    cluster.stats.upstream_rq_total++;
+    connectUpstream(cluster).then(
+      ({ socket: upstream }) => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) upstream.write(head);
+        splice(socket, upstream, route.idleTimeoutMs);
+      },
+      () => fail('503 Service Unavailable'),
+    );
+  }
+
+  /** Stops accepting; open connections get `graceMs` to finish, then are cut. */
+  async close(graceMs = 0): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (graceMs > 0 && this.sockets.size) await new Promise((r) => setTimeout(r, graceMs).unref());
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
+
+function cumulative(w: Array<{ name: string; weight: number }>) {
+  let sum = 0;
+  return w.map((x) => ({ cluster: x.name, upTo: (sum += x.weight) }));
+}

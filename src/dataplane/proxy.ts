@@ -1,0 +1,174 @@
+// The local Envoy stand-in: runs a set of Envoy resources (from the translator) and swaps to a
+// new set atomically. Requests capture the generation they started on, clusters keep their
+// connection pools and health state across updates, and sockets are only opened or closed when
+// the listener set itself changes.
+
+import type { EnvoyResources } from '../envoy/translate/envoy-types';
+import { ClusterRuntime } from './cluster/cluster';
+import { compileRouteTables, planSockets, type SocketPlan } from './config/compile';
+import type { ChainState, Generation } from './config/runtime';
+import { ListeningSocket } from './http/server';
+import { ListenerStats } from './stats';
+
+/** How long a removed cluster keeps serving requests that started before the change. */
+const DRAIN_MS = 30_000;
+
+interface SocketSlot {
+  plan: SocketPlan;
+  socket: ListeningSocket;
+  state: ChainState;
+}
+
+export interface BoundListener {
+  name: string;
+  direction: 'INBOUND' | 'OUTBOUND';
+  address: string;
+  port: number;
+  destinationPort?: number;
+  tlsIgnored: boolean;
+}
+
+export class Proxy {
+  private generation?: Generation;
+  private readonly clusters = new Map<string, ClusterRuntime>();
+  private readonly slots = new Map<string, SocketSlot>();
+  private readonly listenerStats = new Map<string, ListenerStats>();
+  private version = 0;
+  private closed = false;
+  readonly startedAt = Date.now();
+  /** Number of successful applies and of rejected ones (Envoy's update_success / update_rejected). */
+  updates = { success: 0, rejected: 0, lastError: '' };
+
+  constructor(readonly log: (line: string) => void = () => undefined) {}
+
+  get current(): Generation | undefined {
+    return this.generation;
+  }
+
+  get ready(): boolean {
+    return this.generation !== undefined && !this.closed;
+  }
+
+  clusterRuntimes(): ClusterRuntime[] {
+    return [...this.clusters.values()];
+  }
+
+  listeners(): BoundListener[] {
+    return [...this.slots.values()].map((s) => ({
+      name: s.plan.listener,
+      direction: s.plan.direction,
+      address: s.plan.address,
+      port: s.socket.port,
+      destinationPort: s.plan.destinationPort,
+      tlsIgnored: s.plan.tlsIgnored,
+    }));
+  }
+
+  statsGroups(): Array<[string, object]> {
+    const groups: Array<[string, object]> = [];
+    for (const [name, c] of this.clusters) groups.push([`cluster.${name}`, c.stats]);
+    for (const [name, s] of this.listenerStats) groups.push([`listener.${name}`, s]);
+    groups.push(['listener_manager.lds', { update_success: this.updates.success, update_rejected: this.updates.rejected }]);
+    return groups;
+  }
+
+  /**
+   * Runs `resources` from now on. Compile errors and unusable ports throw and leave the running
+   * configuration untouched.
+   */
+  async apply(resources: EnvoyResources): Promise<Generation> {
+    if (this.closed) throw new Error('proxy is closed');
+    let routeTables;
+    let plans: SocketPlan[];
+    try {
+      routeTables = compileRouteTables(resources);
+      plans = planSockets(resources);
+    } catch (e) {
+      this.updates.rejected++;
+      this.updates.lastError = (e as Error).message;
+      throw e;
+    }
+
+    // Clusters: same name → same runtime (pools, ejections and health checks carry over).
+    const assignments = new Map(resources.endpoints.map((e) => [e.cluster_name, e]));
+    const clusters = new Map<string, ClusterRuntime>();
+    for (const c of resources.clusters) {
+      let rt = this.clusters.get(c.name);
+      if (!rt) {
+        rt = new ClusterRuntime(c.name);
+        this.clusters.set(c.name, rt);
+      }
+      rt.apply(c, assignments.get(c.name));
+      clusters.set(c.name, rt);
+    }
+    const generation: Generation = { version: ++this.version, resources, routeTables, clusters };
+
+    // Sockets: open what is new before retiring what is gone, so a moving listener never gaps.
+    const wanted = new Map(plans.map((p) => [p.key, p]));
+    const opened: SocketSlot[] = [];
+    try {
+      for (const plan of plans) {
+        const slot = this.slots.get(plan.key);
+        const reusable = slot && slot.plan.address === plan.address && (plan.port === 0 || plan.port === slot.socket.port);
+        if (reusable) continue;
+        const stats = this.statsFor(plan);
+        const holder: { slot?: SocketSlot } = {};
+        const socket = new ListeningSocket(plan.listener, plan.address, plan.port, () => holder.slot?.state, stats);
+        holder.slot = { plan, socket, state: { generation, hcm: plan.hcm, tcp: plan.tcp } };
+        await socket.listen();
+        opened.push(holder.slot);
+      }
+    } catch (e) {
+      for (const s of opened) await s.socket.close();
+      this.updates.rejected++;
+      this.updates.lastError = (e as Error).message;
+      throw e;
+    }
+    for (const s of opened) {
+      const old = this.slots.get(s.plan.key);
+      if (old) void old.socket.close(DRAIN_MS);
+      this.slots.set(s.plan.key, s);
+      if (s.plan.tlsIgnored) this.log(`listener ${s.plan.listener}: TLS is not terminated locally; serving plaintext`);
+    }
+    // The swap: every socket's state points at the new generation in one synchronous pass.
+    for (const [key, slot] of this.slots) {
+      const plan = wanted.get(key);
+      if (!plan) {
+        this.slots.delete(key);
+        void slot.socket.close(DRAIN_MS);
+        continue;
+      }
+      slot.plan = { ...plan, port: slot.socket.port };
+      slot.state = { generation, hcm: plan.hcm, tcp: plan.tcp };
+    }
+    this.generation = generation;
+    for (const [name, rt] of this.clusters) {
+      if (!clusters.has(name)) {
+        this.clusters.delete(name);
+        setTimeout(() => void rt.close(), DRAIN_MS).unref();
+      }
+    }
+    this.updates.success++;
+    return generation;
+  }
+
+  private statsFor(plan: SocketPlan): ListenerStats {
+    const name = `${plan.address}_${plan.port}`;
+    let s = this.listenerStats.get(name);
+    if (!s) {
+      s = new ListenerStats();
+      this.listenerStats.set(name, s);
+    }
+    return s;
+  }
+
+  /** Stops listening; in-flight requests get `graceMs` to finish. */
+  async close(graceMs = 0): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.slots.values()].map((s) => s.socket.close(graceMs)));
+    this.slots.clear();
+    await Promise.all([...this.clusters.values()].map((c) => c.close()));
+    this.clusters.clear();
+  }
+}

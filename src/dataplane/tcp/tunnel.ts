@@ -1,0 +1,76 @@
+// TCP proxying: the ingress tcp_proxy filter (TCP listeners of a virtual node) and CONNECT
+// tunnels on the egress listener (how local apps reach TCP virtual services without iptables).
+// Connection failures move on to another host, as Envoy's tcp_proxy does (max_connect_attempts).
+
+import * as net from 'net';
+import type { ClusterRuntime } from '../cluster/cluster';
+import type { Host } from '../cluster/host';
+
+const CONNECT_ATTEMPTS = 3;
+
+export function connectUpstream(cluster: ClusterRuntime): Promise<{ socket: net.Socket; host: Host }> {
+  const tried = new Set<Host>();
+  return new Promise((resolve, reject) => {
+    const tryNext = (left: number) => {
+      const host = cluster.pick(tried, 5);
+      if (!host || (tried.has(host) && tried.size >= cluster.hosts.length && left < CONNECT_ATTEMPTS)) {
+        reject(new Error(host ? 'connection failure' : 'no healthy upstream'));
+        return;
+      }
+      tried.add(host);
+      const timeoutMs = Number(cluster.config?.connect_timeout?.replace('s', '') ?? 5) * 1000;
+      const socket = net.connect({ host: host.address, port: host.port });
+      const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        cluster.outcome(host, false);
+        resolve({ socket, host });
+      });
+      socket.once('error', () => {
+        clearTimeout(timer);
+        cluster.stats.upstream_cx_connect_fail++;
+        cluster.outcome(host, true);
+        if (left > 1) tryNext(left - 1);
+        else reject(new Error('connection failure'));
+      });
+    };
+    tryNext(CONNECT_ATTEMPTS);
+  });
+}
+
+/** Pipes two sockets both ways; either side closing or idling past `idleMs` closes both. */
+export function splice(a: net.Socket, b: net.Socket, idleMs: number): void {
+  a.pipe(b);
+  b.pipe(a);
+  const closeBoth = () => {
+    a.destroy();
+    b.destroy();
+  };
+  a.on('error', closeBoth);
+  b.on('error', closeBoth);
+  a.on('close', closeBoth);
+  b.on('close', closeBoth);
+  if (idleMs > 0) {
+    a.setTimeout(idleMs, closeBoth);
+    b.setTimeout(idleMs, closeBoth);
+  }
+}
+
+/** An accepted connection on a tcp_proxy chain. */
+export function proxyTcpConnection(downstream: net.Socket, cluster: ClusterRuntime | undefined, idleMs: number): void {
+  downstream.pause();
+  downstream.on('error', () => downstream.destroy());
+  if (!cluster) {
+    downstream.destroy();
+    return;
+  }
+  cluster.stats.upstream_rq_total++;
+  connectUpstream(cluster).then(
+    ({ socket }) => {
+      splice(downstream, socket, idleMs);
+      downstream.resume();
+    },
+    () => downstream.destroy(),
+  );
+}
