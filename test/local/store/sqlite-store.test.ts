@@ -75,6 +75,48 @@ describe('opening', () => {
   });
 });
 
+describe('locking and failures', () => {
+  test('opening and reading never wait for another connection\'s write lock', async () => {
+    const file = path.join(tmp, 'lock.db');
+    open(file).close();
+    const holder = new BetterSqlite3(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const s = openSqliteStore(file, { busyTimeoutMs: 100 });
+      stores.push(s);
+      await expect(s.read(P, (tx) => tx.count('svc', 'thing'))).resolves.toBe(0);
+      // A write cannot get the lock in time: a clear message, not "database is locked".
+      await expect(s.write(P, (tx) => tx.put(res('a')))).rejects.toMatchObject({
+        message: expect.stringMatching(/stayed locked by another awsmesh process/),
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
+  test('a file that is not a database is named in the error', () => {
+    const file = path.join(tmp, 'garbage.db');
+    fs.writeFileSync(file, 'this is not sqlite, just some text that is long enough to look like a header '.repeat(20));
+    expect(() => openSqliteStore(file)).toThrow(/garbage\.db is not a usable awsmesh state database/);
+  });
+
+  test('expired idempotency records are dropped on the next token write', async () => {
+    const file = path.join(tmp, 'tokens.db');
+    const s = open(file);
+    await s.write(P, (tx) => tx.putIdempotency('op', 'fresh', { fingerprint: 'f', response: {} }));
+    await s.close();
+    const db = new BetterSqlite3(file);
+    db.prepare(`INSERT INTO idempotency VALUES (?, ?, 'op', 'old', 'f', '{}', ?)`).run(P.account, P.region, Date.now() / 1000 - 8 * 24 * 3600);
+    db.close();
+    const again = open(file);
+    await expect(again.read(P, (tx) => tx.getIdempotency('op', 'old'))).resolves.toBeDefined();
+    await again.write(P, (tx) => tx.putIdempotency('op', 'new', { fingerprint: 'f', response: {} }));
+    await expect(again.read(P, (tx) => tx.getIdempotency('op', 'old'))).resolves.toBeUndefined();
+    await expect(again.read(P, (tx) => tx.getIdempotency('op', 'fresh'))).resolves.toBeDefined();
+  });
+});
+
 describe('resources', () => {
   test('put, get, getByArn, replace and delete', async () => {
     const s = open();

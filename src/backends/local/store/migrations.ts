@@ -66,9 +66,12 @@ export function schemaVersion(db: Database): number {
 
 /**
  * Brings the database up to `target` (default: the latest) in one write transaction, so two
- * processes opening a new store at once cannot both migrate it.
+ * processes opening a new store at once cannot both migrate it (the version is checked again
+ * under the lock).
  */
 export function migrate(db: Database, target = SCHEMA_VERSION): number {
+  // Fast path without the write lock: every CLI invocation opens the store, most need no migration.
+  if (schemaVersion(db) === target) return target;
   return db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
     const current = schemaVersion(db);

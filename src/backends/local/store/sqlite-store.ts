@@ -38,12 +38,24 @@ interface ResourceRow {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 const DEFAULT_WATCH_INTERVAL_MS = 100;
-/** Idempotency records older than this are dropped when the store opens. */
+/** Idempotency records older than this are dropped (on the first token write of a connection). */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Opens (creating if needed) the state database at `file`, migrated to the current schema. */
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   return new SqliteStore(file, opts);
+}
+
+/** SQLite's terse messages for the two failures a user can meet, in words that say what to do. */
+function describeSqliteError(e: unknown, location: string): unknown {
+  const code = (e as { code?: string } | null)?.code;
+  if (code === 'SQLITE_BUSY') {
+    return new Error(`The local state ${location} stayed locked by another awsmesh process for too long; try again.`);
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new Error(`${location} is not a usable awsmesh state database (${(e as Error).message}); move it away or point AWSMESH_HOME elsewhere.`);
+  }
+  return e;
 }
 
 function rowToResource(row: ResourceRow): StoredResource {
@@ -80,12 +92,10 @@ class SqliteStore implements Store {
       fs.chmodSync(this.location, 0o600);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
       migrate(this.db);
-      this.sql('DELETE FROM idempotency WHERE created_at < ?').run(Date.now() / 1000 - IDEMPOTENCY_TTL_SECONDS);
     } catch (e) {
       this.db.close();
-      throw e;
+      throw describeSqliteError(e, this.location);
     }
   }
 
@@ -110,7 +120,11 @@ class SqliteStore implements Store {
       this.inTx.run(true, async () => {
         this.assertOpen();
         let changed = false;
-        this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
+        try {
+          this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
+        } catch (e) {
+          throw describeSqliteError(e, this.location);
+        }
         let result: T;
         try {
           result = await fn(() => (changed = true));
@@ -118,7 +132,7 @@ class SqliteStore implements Store {
           this.db.exec('COMMIT');
         } catch (e) {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw e;
+          throw describeSqliteError(e, this.location);
         }
         if (changed) this.notifyLocal();
         return result;
@@ -127,7 +141,16 @@ class SqliteStore implements Store {
   }
 
   private tx(p: Partition, writable: boolean, dirty: () => void): StoreTx {
-    return new SqliteTx(p, writable, dirty, (text) => this.sql(text));
+    return new SqliteTx(p, writable, dirty, (text) => this.sql(text), () => this.pruneIdempotencyOnce());
+  }
+
+  private pruned = false;
+
+  /** Keeps the token table small; runs inside a write transaction that already holds the lock. */
+  private pruneIdempotencyOnce(): void {
+    if (this.pruned) return;
+    this.pruned = true;
+    this.sql('DELETE FROM idempotency WHERE created_at < ?').run(Date.now() / 1000 - IDEMPOTENCY_TTL_SECONDS);
   }
 
   read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -252,6 +275,8 @@ class SqliteTx implements StoreTx {
     private readonly writable: boolean,
     private readonly dirty: () => void,
     private readonly sql: (text: string) => Statement,
+    /** Drops expired idempotency records (the store does it at most once per connection). */
+    private readonly pruneIdempotency: () => void,
   ) {}
 
   private mutating(): void {
@@ -349,6 +374,7 @@ class SqliteTx implements StoreTx {
 
   async putIdempotency(scope: string, token: string, record: IdempotencyRecord): Promise<void> {
     if (!this.writable) throw new Error('write attempted in a read-only store transaction');
+    this.pruneIdempotency();
     this.sql(
       `INSERT OR REPLACE INTO idempotency (account, region, scope, token, fingerprint, response, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
