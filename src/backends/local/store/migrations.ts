@@ -52,6 +52,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_age ON idempotency (created_at);
     `);
   },
+  // 3: resource counts per (partition, service, kind, parent), kept by triggers, so quota checks
+  // and stats stay O(1) however many resources a mesh holds.
+  (db) => {
+    db.exec(`
+      CREATE TABLE counts (
+        account TEXT NOT NULL,
+        region  TEXT NOT NULL,
+        service TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        parent  TEXT NOT NULL,
+        n       INTEGER NOT NULL,
+        PRIMARY KEY (account, region, service, kind, parent)
+      ) WITHOUT ROWID;
+      INSERT INTO counts (account, region, service, kind, parent, n)
+        SELECT account, region, service, kind, parent, COUNT(*) FROM resources GROUP BY account, region, service, kind, parent;
+      CREATE TRIGGER resources_counted_insert AFTER INSERT ON resources BEGIN
+        INSERT INTO counts (account, region, service, kind, parent, n)
+          VALUES (NEW.account, NEW.region, NEW.service, NEW.kind, NEW.parent, 1)
+          ON CONFLICT (account, region, service, kind, parent) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER resources_counted_delete AFTER DELETE ON resources BEGIN
+        UPDATE counts SET n = n - 1 WHERE account = OLD.account AND region = OLD.region
+          AND service = OLD.service AND kind = OLD.kind AND parent = OLD.parent;
+        DELETE FROM counts WHERE account = OLD.account AND region = OLD.region
+          AND service = OLD.service AND kind = OLD.kind AND parent = OLD.parent AND n <= 0;
+      END;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -208,8 +208,8 @@ class SqliteStore implements Store {
   async stats(): Promise<PartitionStats[]> {
     this.assertOpen();
     const rows = this.sql(
-      `SELECT account, region, service, kind, COUNT(*) AS n FROM resources
-       GROUP BY account, region, service, kind ORDER BY account, region, service, kind`,
+      `SELECT account, region, service, kind, SUM(n) AS n FROM counts
+       GROUP BY account, region, service, kind HAVING SUM(n) > 0 ORDER BY account, region, service, kind`,
     ).all() as Array<{ account: string; region: string; service: string; kind: string; n: number }>;
     const out: PartitionStats[] = [];
     for (const r of rows) {
@@ -251,6 +251,7 @@ class SqliteStore implements Store {
   async reset(): Promise<void> {
     await this.transaction('write', async (dirty) => {
       this.sql('DELETE FROM resources').run();
+      this.sql('DELETE FROM counts').run();
       this.sql('DELETE FROM refs').run();
       this.sql('DELETE FROM idempotency').run();
       dirty();
@@ -323,12 +324,13 @@ class SqliteTx implements StoreTx {
   }
 
   async count(service: string, kind: string, parent?: string): Promise<number> {
+    // Kept by triggers on `resources` (migration 3): no scan, whatever the size of the mesh.
     const row = (parent === undefined
-      ? this.sql('SELECT COUNT(*) AS n FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ?')
+      ? this.sql('SELECT COALESCE(SUM(n), 0) AS n FROM counts WHERE account = ? AND region = ? AND service = ? AND kind = ?')
         .get(this.p.account, this.p.region, service, kind)
-      : this.sql('SELECT COUNT(*) AS n FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ?')
-        .get(this.p.account, this.p.region, service, kind, parent)) as { n: number };
-    return row.n;
+      : this.sql('SELECT n FROM counts WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ?')
+        .get(this.p.account, this.p.region, service, kind, parent)) as { n: number } | undefined;
+    return row?.n ?? 0;
   }
 
   async put(r: StoredResource): Promise<void> {
