@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench:serve — throughput of `awsmesh local serve` against moto_server, on loopback:
+//   1. wrk, 10 connections, GET describe-virtual-node (target: >= 10x moto)
+//   2. the JS SDK, one client, create-virtual-node + describe-virtual-node (+ delete, to stay under
+//      App Mesh's 200-nodes-per-mesh quota) in a loop
+// Needs `npm run build`. wrk: `apt-get install wrk`; moto: `pip install 'moto[server]'`.
+// Env: BENCH_SECONDS (default 5) per measurement, BENCH_WARMUP_SECONDS (default 3) of uncounted
+// wrk load before each wrk measurement.
+
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 3);
+const REGION = 'us-west-2';
+const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/** `awsmesh local serve` as users run it, in a throwaway AWSMESH_HOME. */
+async function startAwsmesh(home) {
+  const bin = path.join(ROOT, 'bin', 'awsmesh');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'server', 'http-server.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  const child = spawn(process.execPath, [bin, 'local', 'serve', '--port', '0'], {
+    env: { ...process.env, AWSMESH_HOME: home },
+    stdio: ['ignore', 'pipe', 'ignore'], // per-request log lines go to /dev/null, as for moto
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`awsmesh local serve exited with ${code}`)));
+  });
+  return { name: 'awsmesh', url, child, account: '111122223333' };
+}
+
+async function startMoto() {
+  const moto = which('moto_server');
+  if (!moto || spawnSync('python3', ['-c', 'import moto'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn(moto, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/moto-api/`, 30_000);
+  return { name: 'moto', url, child, account: '123456789012' };
+}
+
+function meshClient(url) {
+  const { AppMeshClient } = require('@aws-sdk/client-app-mesh');
+  return new AppMeshClient({ endpoint: url, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+}
+
+const NODE_SPEC = { listeners: [{ portMapping: { port: 80, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'web.bench.local' } } };
+
+/**
+ * Sends a command; a 2xx answer the SDK cannot parse still counts as served (moto's App Mesh
+ * timestamps, "25/11/2026, 17:35:11", are not epoch seconds) but is tallied in target.unparseable.
+ */
+async function send(target, client, command) {
+  try {
+    return await client.send(command);
+  } catch (err) {
+    const status = err.$response?.statusCode ?? err.$metadata?.httpStatusCode;
+    if (status >= 200 && status < 300 && /Deserialization|Expected/.test(err.message)) {
+      target.unparseable = (target.unparseable ?? 0) + 1;
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function seed(target) {
+  const { CreateMeshCommand, CreateVirtualNodeCommand, DescribeVirtualNodeCommand } = require('@aws-sdk/client-app-mesh');
+  const client = meshClient(target.url);
+  await send(target, client, new CreateMeshCommand({ meshName: 'bench' }));
+  await send(target, client, new CreateVirtualNodeCommand({ meshName: 'bench', virtualNodeName: 'web', spec: NODE_SPEC }));
+  const check = await send(target, client, new DescribeVirtualNodeCommand({ meshName: 'bench', virtualNodeName: 'web' }));
+  if (check && check.virtualNode?.virtualNodeName !== 'web') throw new Error(`${target.name}: seeding failed`);
+}
+
+/**
+ * wrk's Requests/sec for GET describe-virtual-node; non-2xx answers make the figure invalid. The
+ * request carries a SigV4-shaped Authorization header (not a valid signature: neither server
+ * checks it here) because moto picks the service from its credential scope.
+ */
+function wrkDescribe(target) {
+  const url = `${target.url}/v20190125/meshes/bench/virtualNodes/web`;
+  const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const auth = `Authorization: AWS4-HMAC-SHA256 Credential=bench/${date}/${REGION}/appmesh/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
+  // Warm-up run, not counted: both servers get to their steady state (JIT, caches) first.
+  spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${WARMUP_SECONDS}s`, '-H', auth, url], { encoding: 'utf8' });
+  const r = spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${SECONDS}s`, '--latency', '-H', auth, url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const p99 = /99%\s+(\S+)/.exec(r.stdout)?.[1];
+  const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout);
+  const errors = /Socket errors:[^\n]*/.exec(r.stdout)?.[0];
+  if (bad) throw new Error(`${target.name}: ${bad[1]} non-2xx responses under wrk`);
+  return { rps, p99, errors };
+}
+
+/** Sequential create + describe + delete of a virtual node with one SDK client; requests per second. */
+async function sdkLoop(target) {
+  const { CreateVirtualNodeCommand, DeleteVirtualNodeCommand, DescribeVirtualNodeCommand } = require('@aws-sdk/client-app-mesh');
+  const client = meshClient(target.url);
+  const deadline = Date.now() + SECONDS * 1000;
+  const t0 = process.hrtime.bigint();
+  let requests = 0;
+  for (let i = 0; Date.now() < deadline; i++) {
+    const virtualNodeName = `node-${i}`;
+    await send(target, client, new CreateVirtualNodeCommand({ meshName: 'bench', virtualNodeName, spec: NODE_SPEC }));
+    const d = await send(target, client, new DescribeVirtualNodeCommand({ meshName: 'bench', virtualNodeName }));
+    if (d && d.virtualNode?.virtualNodeName !== virtualNodeName) throw new Error(`${target.name}: describe returned the wrong node`);
+    await send(target, client, new DeleteVirtualNodeCommand({ meshName: 'bench', virtualNodeName }));
+    requests += 3;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { rps: requests / seconds, requests };
+}
+
+async function measure(target, haveWrk) {
+  await seed(target);
+  const wrk = haveWrk ? wrkDescribe(target) : undefined;
+  const sdk = await sdkLoop(target);
+  return { wrk, sdk, unparseable: target.unparseable ?? 0 };
+}
+
+const fmt = (n) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(0).padStart(8));
+
+async function main() {
+  const haveWrk = Boolean(which('wrk'));
+  console.log(`bench:serve — ${SECONDS}s per measurement, node ${process.version}, ${os.cpus().length} CPU(s)`);
+  if (!haveWrk) console.log('wrk not installed (apt-get install wrk): skipping the wrk figure');
+
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-serve-'));
+  const results = {};
+  const started = [];
+  try {
+    const ours = await startAwsmesh(home);
+    started.push(ours);
+    results.awsmesh = await measure(ours, haveWrk);
+    await stop(ours.child);
+
+    const moto = await startMoto();
+    if (!moto) {
+      console.log('moto not installed (pip install "moto[server]"): no comparison');
+    } else {
+      started.push(moto);
+      results.moto = await measure(moto, haveWrk);
+    }
+  } finally {
+    for (const s of started) await stop(s.child);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+
+  console.log('');
+  console.log('                                       awsmesh       moto     ratio');
+  const row = (label, a, m) => {
+    const ratio = a !== undefined && m !== undefined ? `${(a / m).toFixed(1)}x` : 'n/a';
+    console.log(`${label.padEnd(36)} ${fmt(a)}   ${fmt(m)}   ${ratio.padStart(7)}`);
+  };
+  row('wrk describe-virtual-node (req/s)', results.awsmesh.wrk?.rps, results.moto?.wrk?.rps);
+  row('SDK create+describe+delete (req/s)', results.awsmesh.sdk.rps, results.moto?.sdk.rps);
+  if (results.awsmesh.wrk) {
+    console.log(`\nwrk p99 latency: awsmesh ${results.awsmesh.wrk.p99}${results.moto?.wrk ? `, moto ${results.moto.wrk.p99}` : ''}`);
+    for (const [name, r] of Object.entries(results)) if (r.wrk?.errors) console.log(`${name} wrk ${r.wrk.errors}`);
+  }
+  for (const [name, r] of Object.entries(results)) {
+    if (r.unparseable) console.log(`${name}: ${r.unparseable} successful responses the JS SDK could not parse (counted as served)`);
+  }
+  if (results.awsmesh.wrk && results.moto?.wrk) {
+    const ratio = results.awsmesh.wrk.rps / results.moto.wrk.rps;
+    console.log(`target: wrk describe >= 10x moto — ${ratio >= 10 ? 'met' : 'NOT met'} (${ratio.toFixed(1)}x)`);
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench:serve failed: ${err.message}`);
+  process.exitCode = 1;
+});
