@@ -35,10 +35,11 @@ function optionFlags(options: readonly Option[]): { flags: string[]; booleans: s
   const booleans: string[] = [];
   const choices: Record<string, string[]> = {};
   for (const o of options) {
-    if (!o.long || o.hidden) continue;
-    flags.push(o.long);
-    if (!o.required && !o.optional) booleans.push(o.long);
-    if (o.argChoices) choices[o.long] = [...o.argChoices];
+    if (o.hidden) continue;
+    const names = [o.long, o.short].filter((n): n is string => !!n);
+    flags.push(...names);
+    if (!o.required && !o.optional) booleans.push(...names);
+    for (const n of names) if (o.argChoices) choices[n] = [...o.argChoices];
   }
   return { flags, booleans, choices };
 }
