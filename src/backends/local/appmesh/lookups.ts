@@ -1,9 +1,15 @@
 // Finding App Mesh resources in a store transaction, with the service's NotFound wording.
 
 import type { Input } from '../../backend';
-import type { StoredResource, StoreTx } from '../store/store';
+import type { ProviderContext } from '../provider';
+import type { Partition, StoredResource, StoreTx } from '../store/store';
 import { appMeshError } from './errors';
 import { KINDS, SERVICE, storeParent, type Address, type KindDef } from './kinds';
+
+/** The store partition a call works in: the local account and the call's region. */
+export function partitionOf(ctx: ProviderContext): Partition {
+  return { account: ctx.account, region: ctx.region };
+}
 
 export function notFound(d: KindDef, a: Address, account: string): Error {
   if (d.kind === 'mesh') return appMeshError('NotFoundException', `Mesh with name ${a.mesh} is not present for account ${account}`);

@@ -3,22 +3,18 @@
 
 import type { Input, Output } from '../../backend';
 import type { OperationHandler, Provider, ProviderContext } from '../provider';
-import type { Partition, StoredResource, StoreTx } from '../store/store';
+import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
 import { idempotent } from './idempotency';
 import {
   KINDS, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
   type Address, type KindDef, type MeshResourceData,
 } from './kinds';
-import { addressFromInput, checkMeshOwner, getResource, requireContainers, requireResource } from './lookups';
+import { addressFromInput, checkMeshOwner, getResource, partitionOf, requireContainers, requireResource } from './lookups';
 import { pageSize, readToken, signToken } from './paging';
 import { loadQuotas } from './quotas';
 import { checkDelete, checkListenersFitRoutes, checkSpec, limitExceeded } from './rules';
 import { normaliseTags } from './tags';
-
-function partition(ctx: ProviderContext): Partition {
-  return { account: ctx.account, region: ctx.region };
-}
 
 /** Epoch seconds with milliseconds, as App Mesh reports them. */
 function timestamp(ctx: ProviderContext): number {
@@ -51,7 +47,7 @@ function quotaScope(d: KindDef, a: Address): string {
 
 async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
   const op = `Create${d.type}`;
-  return ctx.store.write(partition(ctx), (tx) => idempotent(tx, op, input, async () => {
+  return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     const container = await requireContainers(tx, d, a, ctx.account);
@@ -83,7 +79,7 @@ async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
 
 async function update(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
   const op = `Update${d.type}`;
-  return ctx.store.write(partition(ctx), (tx) => idempotent(tx, op, input, async () => {
+  return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     const container = await requireContainers(tx, d, a, ctx.account);
@@ -105,7 +101,7 @@ async function update(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
 }
 
 async function describe(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.read(partition(ctx), async (tx) => {
+  return ctx.store.read(partitionOf(ctx), async (tx) => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);
@@ -114,7 +110,7 @@ async function describe(d: KindDef, input: Input, ctx: ProviderContext): Promise
 }
 
 async function remove(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.write(partition(ctx), async (tx) => {
+  return ctx.store.write(partitionOf(ctx), async (tx) => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);
@@ -126,7 +122,7 @@ async function remove(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
 }
 
 async function list(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.read(partition(ctx), async (tx: StoreTx) => {
+  return ctx.store.read(partitionOf(ctx), async (tx: StoreTx) => {
     const a = addressFromInput(d, { ...input, [d.nameField]: '' });
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);

@@ -6,6 +6,7 @@ import type { Provider, ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
 import { SERVICE, dataOf } from './kinds';
+import { partitionOf } from './lookups';
 import { pageSize, readToken, signToken } from './paging';
 
 export const MAX_TAGS = 50;
@@ -29,10 +30,8 @@ async function requireTagged(tx: StoreTx, arn: unknown): Promise<StoredResource>
   return r;
 }
 
-const partition = (ctx: ProviderContext) => ({ account: ctx.account, region: ctx.region });
-
 async function tagResource(input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.write(partition(ctx), async (tx) => {
+  return ctx.store.write(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const data = dataOf(r);
     const tags = normaliseTags(input.tags, data.tags);
@@ -49,7 +48,7 @@ async function tagResource(input: Input, ctx: ProviderContext): Promise<Output> 
 }
 
 async function untagResource(input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.write(partition(ctx), async (tx) => {
+  return ctx.store.write(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const data = dataOf(r);
     const drop = new Set((input.tagKeys as string[] | undefined) ?? []);
@@ -60,7 +59,7 @@ async function untagResource(input: Input, ctx: ProviderContext): Promise<Output
 }
 
 async function listTags(input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.read(partition(ctx), async (tx) => {
+  return ctx.store.read(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const limit = pageSize(input.limit, MAX_TAGS);
     const scope = JSON.stringify(['ListTagsForResource', ctx.account, ctx.region, r.arn]);
