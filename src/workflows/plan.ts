@@ -124,7 +124,18 @@ export function computePlan(desired: Resource[], live: Resource[], opts: PlanOpt
   upserts.sort((a, b) => compareAddresses(a.address, b.address));
   // deletes: highest rank first; within a kind, names in ascending order for a readable plan
   deletes.sort((a, b) => KINDS[b.address.kind].rank - KINDS[a.address.kind].rank || compareAddresses(a.address, b.address));
-  return { changes: [...upserts, ...deletes], meshes: [...new Set(opts.meshes)].sort() };
+  // A (gateway) route that goes away while its router/gateway is updated is deleted first: the new
+  // listeners may no longer fit it, and nothing can refer to a route. Other deletes run last, so
+  // replacements exist before what they replace is removed.
+  const early = deletes.filter((d) => containerUpdated(d.address, upserts));
+  const late = deletes.filter((d) => !early.includes(d));
+  return { changes: [...early, ...upserts, ...late], meshes: [...new Set(opts.meshes)].sort() };
+}
+
+function containerUpdated(a: Address, upserts: Change[]): boolean {
+  const container = KINDS[a.kind].container;
+  return !!container && upserts.some((u) => u.action === 'update' && u.specChanged && u.address.kind === container
+    && u.address.mesh === a.mesh && u.address.name === a.container);
 }
 
 export function planCounts(plan: Plan): Record<Action, number> {

@@ -167,6 +167,27 @@ describe('updates, dry runs and tags', () => {
   });
 });
 
+test('a router that drops a listener: the route on that port is deleted before the router update', async () => {
+  const home = tempHome();
+  const listener = (port: number) => ({ portMapping: { port, protocol: 'http' } });
+  const route = (port: number): Doc => ({
+    kind: 'Route', meshName: 'ports', virtualRouterName: 'r', routeName: `r${port}`,
+    spec: { httpRoute: { match: { prefix: '/', port }, action: { weightedTargets: [{ virtualNode: 'n', weight: 1, port }] } } },
+  });
+  const docs = (ports: number[]): Doc[] => [
+    { kind: 'Mesh', meshName: 'ports' },
+    { kind: 'VirtualNode', meshName: 'ports', virtualNodeName: 'n', spec: { listeners: [80, 81].map(listener) } },
+    { kind: 'VirtualRouter', meshName: 'ports', virtualRouterName: 'r', spec: { listeners: ports.map(listener) } },
+    ...ports.map(route),
+  ];
+  const dir = writeTree(tempDir(), { 'm.yaml': yamlStream(docs([80, 81])) });
+  expect((await cli(home, ['apply', '-f', dir])).code).toBe(0);
+  writeTree(dir, { 'm.yaml': yamlStream(docs([80])) });
+  const r = await cli(home, ['apply', '-f', dir, '--prune', '--yes']);
+  expect(r.stderr).toBe('');
+  expect(actions(r.stdout)).toEqual(['- deleted Route ports/r/r81', '~ updated VirtualRouter ports/r']);
+});
+
 describe('nothing is applied when validation fails', () => {
   test('analyzer errors: exit 1, findings on stderr, no mesh created', async () => {
     const home = tempHome();
