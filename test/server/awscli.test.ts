@@ -148,7 +148,7 @@ awsTest('IAM walkthrough: role, policy, attachments; XML errors', async () => {
   expect(again.stderr).toContain('An error occurred (EntityAlreadyExists) when calling the CreateRole operation: Role with name mesh-virtual-node-service-b already exists.');
 });
 
-awsTest('Cloud Map: namespace, service, instances; JSON 1.1 errors', async () => {
+awsTest('Cloud Map: namespace, service, instances, discover-instances (hosts-entry workaround); JSON 1.1 errors', async () => {
   const created = await awsJson('servicediscovery', 'create-private-dns-namespace', '--name', 'apps.local', '--vpc', 'vpc-0123456789abcdef0');
   const op = await awsJson('servicediscovery', 'get-operation', '--operation-id', created.OperationId);
   expect(op.Operation).toMatchObject({ Status: 'SUCCESS', Type: 'CREATE_NAMESPACE' });
@@ -159,6 +159,29 @@ awsTest('Cloud Map: namespace, service, instances; JSON 1.1 errors', async () =>
   expect(reg.OperationId).toBeTruthy();
   const listed = await aws('servicediscovery', 'list-instances', '--service-id', svc.Service.Id, '--query', 'Instances[].[Id,Attributes.AWS_INSTANCE_IPV4]', '--output', 'text');
   expect(listed).toMatchObject({ code: 0, stdout: 'b-1\t10.0.0.5\n' });
+
+  // discover-instances goes to `data-<host>`: the README's hosts-entry workaround, with the entry
+  // simulated inside the CLI's Python process (data-localhost -> 127.0.0.1) instead of /etc/hosts.
+  const launcher = path.join(home, 'aws-with-hosts-entry.py');
+  fs.writeFileSync(
+    launcher,
+    [
+      'import runpy, socket, sys',
+      'real = socket.getaddrinfo',
+      "socket.getaddrinfo = lambda host, *a, **k: real('127.0.0.1' if host == 'data-localhost' else host, *a, **k)",
+      `sys.argv[0] = '${AWS}'`,
+      `runpy.run_path('${AWS}', run_name='__main__')`,
+    ].join('\n'),
+  );
+  const discovered = await new Promise<AwsResult>((resolve) => {
+    const endpoint = `http://localhost:${server.port}`;
+    const args = [launcher, '--endpoint-url', endpoint, 'servicediscovery', 'discover-instances', '--namespace-name', 'apps.local', '--service-name', 'serviceb'];
+    execFile('/usr/bin/python3', args, { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 255 : 0, stdout, stderr }));
+  });
+  expect(discovered.code).toBe(0);
+  expect(JSON.parse(discovered.stdout).Instances).toEqual([
+    { InstanceId: 'b-1', NamespaceName: 'apps.local', ServiceName: 'serviceb', HealthStatus: expect.any(String), Attributes: { AWS_INSTANCE_IPV4: '10.0.0.5', AWS_INSTANCE_PORT: '80' } },
+  ]);
 
   const missing = await aws('servicediscovery', 'get-namespace', '--id', 'ns-doesnotexist0000');
   expect(missing.code).toBe(254);
