@@ -30,9 +30,8 @@ function commandName(argv: string[]): string | undefined {
 export function buildProgram(io: Io): Command {
   const program = new Command('awsmesh')
     .exitOverride()
-    .helpOption(false)
     .allowExcessArguments()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined })
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
     .option('--backend <backend>', 'local or aws')
     .option('--region <region>')
     .option('--profile <profile>')
@@ -98,6 +97,8 @@ function reportError(e: unknown, io: Io, debug: boolean): number {
   if (debug && e instanceof Error && e.stack) write(`${e.stack}\n`);
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.OK;
+    // A command group called without its subcommand: commander printed the group's help to stderr.
+    if (e.code === 'commander.help') return ExitCode.PARAM;
     write(`${USAGE}\nawsmesh: error: ${e.message.replace(/^error: /, '')}\n`);
     return ExitCode.PARAM;
   }
