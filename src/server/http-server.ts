@@ -2,6 +2,7 @@
 // WireRequest, hands it to the RequestHandler, writes the answer, logs one line, and shuts down
 // cleanly (stop accepting, let in-flight requests finish).
 
+import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { RequestHandler, type HandlerOptions } from './handler';
@@ -54,6 +55,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const send = (res: http.ServerResponse, response: WireResponse, extra: Record<string, string> = {}) => {
     if (res.headersSent) return;
     const headers: Record<string, string | number> = { ...response.headers, ...extra, 'content-length': Buffer.byteLength(response.body) };
+    headers['x-amzn-requestid'] ??= randomUUID(); // health, reset and last-resort answers have none yet
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
     res.end(response.body);

@@ -29,6 +29,7 @@ test('binds loopback on an ephemeral port and reports its URL', () => {
 test('health answers with status, version, uptime and services', async () => {
   const res = await rawRequest(server.url, { path: '/_awsmesh/health' });
   expect(res.status).toBe(200);
+  expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
   const doc = JSON.parse(res.body);
   expect(doc).toEqual({ status: 'ok', version: '9.9.9', uptimeSeconds: expect.any(Number), services: ['appmesh', 'iam', 'servicediscovery'] });
 });

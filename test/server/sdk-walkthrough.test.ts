@@ -146,6 +146,23 @@ describe('App Mesh walkthrough', () => {
     await expect(mesh.send(new DescribeVirtualNodeCommand({ meshName: 'apps', virtualNodeName: 'bad' }))).rejects.toMatchObject({ name: 'NotFoundException' });
   });
 
+  test('concurrent requests: distinct creates all succeed, racing creates of one name give one winner', async () => {
+    const spec = { listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }] };
+    const distinct = await Promise.allSettled(
+      Array.from({ length: 25 }, (_, i) => mesh.send(new CreateVirtualNodeCommand({ meshName: 'apps', virtualNodeName: `load-${i}`, spec }))),
+    );
+    expect(distinct.filter((r) => r.status === 'fulfilled')).toHaveLength(25);
+    const racing = await Promise.allSettled(
+      Array.from({ length: 10 }, () => mesh.send(new CreateVirtualNodeCommand({ meshName: 'apps', virtualNodeName: 'contested', spec }))),
+    );
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of racing.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason).toMatchObject({ name: 'ConflictException', $metadata: { httpStatusCode: 409 } });
+    }
+    const all = await mesh.send(new ListVirtualNodesCommand({ meshName: 'apps', limit: 100 }));
+    expect(all.virtualNodes!.filter((n) => n.virtualNodeName!.startsWith('load-') || n.virtualNodeName === 'contested')).toHaveLength(26);
+  });
+
   test('a write through the server is visible to another process-style backend on the same store, and vice versa', async () => {
     const other = openLocalBackend({ AWSMESH_HOME: home });
     try {
