@@ -6,6 +6,7 @@ import { randomUUID } from 'crypto';
 import type { Backend, Input } from '../backends/backend';
 import { isServiceError } from '../core/errors';
 import { getService, type ServiceName } from '../model/services';
+import { REST_JSON_WIRE_ERRORS, restJsonError } from './codecs/rest-json';
 import { ServiceRouter } from './router';
 import { verifySignature, type Credentials } from './sigv4';
 import { WireError, type Codec, type WireErrorKind, type WireRequest, type WireResponse } from './wire';
@@ -64,33 +65,31 @@ export class RequestHandler {
   async handle(req: WireRequest, rawHeaders: string[]): Promise<Handled> {
     const requestId = randomUUID();
     const routed = this.router.route(req);
-    if (!routed) return { requestId, response: unroutable(req, requestId) };
+    if (!routed) return { requestId, response: unroutable(req, 'unknownOperation', requestId) };
     const { codec } = routed;
-    const handled: Handled = { requestId, service: codec.service, response: undefined as unknown as WireResponse };
+    let operation: string | undefined;
+    let response: WireResponse;
     try {
       if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
-      const { operation, input } = codec.decode(req);
-      handled.operation = operation;
+      const decoded = codec.decode(req);
+      operation = decoded.operation;
       this.validator ??= schemaValidator();
-      const problems = this.validator(codec.service, operation, input);
+      const problems = this.validator(codec.service, operation, decoded.input);
       if (problems) throw new WireError('validation', problems);
       const region = routed.region ?? this.opts.defaultRegion;
-      const output = await this.opts.backend.invoke(codec.service, operation, input, { region, requestId });
-      handled.response = codec.encodeOutput(operation, output ?? {}, requestId);
+      const output = await this.opts.backend.invoke(codec.service, operation, decoded.input, { region, requestId });
+      response = codec.encodeOutput(operation, output ?? {}, requestId);
     } catch (err) {
-      handled.response = this.errorResponse(codec, err, requestId);
+      response = this.errorResponse(codec, err, requestId);
     }
-    return handled;
+    return { requestId, service: codec.service, operation, response };
   }
 
   /** The protocol's error for a failure found outside a provider (e.g. a body over the limit). */
   wireErrorResponse(req: WireRequest, kind: WireErrorKind, message: string): Handled {
     const requestId = randomUUID();
     const routed = this.router.route(req);
-    if (!routed) {
-      const status = kind === 'tooLarge' ? 413 : 400;
-      return { requestId, response: jsonError(status, kind === 'tooLarge' ? 'RequestEntityTooLargeException' : 'SerializationException', message, requestId) };
-    }
+    if (!routed) return { requestId, response: unroutable(req, kind, requestId, message) };
     return { requestId, service: routed.codec.service, response: this.errorResponse(routed.codec, new WireError(kind, message), requestId) };
   }
 
@@ -109,20 +108,11 @@ export class RequestHandler {
   }
 }
 
-function jsonError(status: number, code: string, message: string, requestId: string): WireResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': code },
-    body: JSON.stringify({ message }),
-  };
-}
-
-function unroutable(req: WireRequest, requestId: string): WireResponse {
-  return jsonError(
-    404,
-    'UnknownOperationException',
+/** No service claims the request: AWS's generic JSON error. */
+function unroutable(req: WireRequest, kind: WireErrorKind, requestId: string, message?: string): WireResponse {
+  const text =
+    message ??
     `No service matches ${req.method} ${req.rawPath}: sign the request (SigV4 scope appmesh, iam or servicediscovery), ` +
-      'send X-Amz-Target, or use an App Mesh path under /v20190125/.',
-    requestId,
-  );
+      'send X-Amz-Target, or use an App Mesh path under /v20190125/.';
+  return restJsonError({ ...REST_JSON_WIRE_ERRORS[kind], message: text }, requestId);
 }

@@ -52,14 +52,22 @@ export class WireError extends Error {
   }
 }
 
+/** An error as the codecs encode it; `code` is what clients see (x-amzn-errortype, <Code>, __type). */
+export interface WireErrorBody {
+  code: string;
+  message: string;
+  status: number;
+  /** Other members of the error shape (e.g. Cloud Map's NamespaceId). */
+  fields?: Record<string, unknown>;
+}
+
 /** One AWS protocol (App Mesh rest-json, IAM query, Cloud Map json-1.1) for one service. */
 export interface Codec {
   readonly service: ServiceName;
   /** Works out the operation and its input from the request; throws WireError. */
   decode(req: WireRequest): DecodedCall;
   encodeOutput(operation: string, output: Output, requestId: string): WireResponse;
-  /** `code` is the error code as clients see it (x-amzn-errortype, <Code>, __type). */
-  encodeError(err: { code: string; message: string; status: number; fields?: Record<string, unknown> }, requestId: string): WireResponse;
+  encodeError(err: WireErrorBody, requestId: string): WireResponse;
   /** This protocol's code and status for a server-side failure. */
   wireError(kind: WireErrorKind): { code: string; status: number };
 }

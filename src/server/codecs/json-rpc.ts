@@ -4,7 +4,7 @@
 import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import { toJsonWire, type Shapes } from '../shapes';
-import { WireError, type Codec, type DecodedCall, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
   serialization: { code: 'SerializationException', status: 400 },
@@ -82,7 +82,7 @@ export class JsonRpcCodec implements Codec {
     };
   }
 
-  encodeError(err: { code: string; message: string; status: number; fields?: Record<string, unknown> }, requestId: string): WireResponse {
+  encodeError(err: WireErrorBody, requestId: string): WireResponse {
     return {
       status: err.status,
       headers: { 'content-type': this.contentType, 'x-amzn-requestid': requestId },

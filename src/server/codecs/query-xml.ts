@@ -6,7 +6,7 @@ import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import type { MemberRef } from '../../model/types';
 import { scalarFromText, toIso8601, wireName, type Shapes } from '../shapes';
-import { WireError, type Codec, type DecodedCall, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
   serialization: { code: 'MalformedQueryString', status: 400 },
@@ -177,7 +177,7 @@ export class QueryXmlCodec implements Codec {
     }
   }
 
-  encodeError(err: { code: string; message: string; status: number; fields?: Record<string, unknown> }, requestId: string): WireResponse {
+  encodeError(err: WireErrorBody, requestId: string): WireResponse {
     const type = err.status >= 500 ? 'Receiver' : 'Sender';
     const body =
       `<ErrorResponse xmlns="${this.namespace}"><Error><Type>${type}</Type><Code>${escapeXml(err.code)}</Code>` +

@@ -6,7 +6,7 @@ import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
 import { scalarFromText, toJsonWire, wireName, type Shapes } from '../shapes';
-import { WireError, type Codec, type DecodedCall, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 type Segment = { literal: string } | { label: string; greedy: boolean };
 
@@ -17,7 +17,8 @@ interface Route {
   greedy: boolean;
 }
 
-const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
+/** AWS's JSON error names; also used for requests no service claims. */
+export const REST_JSON_WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
   serialization: { code: 'SerializationException', status: 400 },
   unknownOperation: { code: 'UnknownOperationException', status: 404 },
   validation: { code: 'BadRequestException', status: 400 },
@@ -103,6 +104,15 @@ function parseJsonBody(body: Buffer): Record<string, unknown> {
     throw new WireError('serialization', 'The request body must be a JSON object.');
   }
   return parsed as Record<string, unknown>;
+}
+
+/** restJson1 errors: the status, `x-amzn-errortype: <Code>` and `{"message": …}`. */
+export function restJsonError(err: WireErrorBody, requestId: string): WireResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+    body: JSON.stringify({ ...err.fields, message: err.message }),
+  };
 }
 
 export class RestJsonCodec implements Codec {
@@ -196,15 +206,11 @@ export class RestJsonCodec implements Codec {
     };
   }
 
-  encodeError(err: { code: string; message: string; status: number; fields?: Record<string, unknown> }, requestId: string): WireResponse {
-    return {
-      status: err.status,
-      headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
-      body: JSON.stringify({ ...err.fields, message: err.message }),
-    };
+  encodeError(err: WireErrorBody, requestId: string): WireResponse {
+    return restJsonError(err, requestId);
   }
 
   wireError(kind: WireErrorKind): { code: string; status: number } {
-    return WIRE_ERRORS[kind];
+    return REST_JSON_WIRE_ERRORS[kind];
   }
 }
