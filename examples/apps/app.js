@@ -5,8 +5,9 @@
 //
 // Settings (environment): APP_NAME, PORT (0 = any free port; the chosen port is printed as
 // "listening <port>"), HOST (127.0.0.1), FAIL_RATE (0..1) answered with FAIL_STATUS (503),
-// DELAY_MS, and UPSTREAM: a URL this app calls for every request (through HTTP_PROXY, the
-// sidecar's egress listener, when set), e.g. UPSTREAM=http://serviceb.apps.local/.
+// DELAY_MS, UNHEALTHY=1 (fail /ping and /health), and UPSTREAM: a URL this app calls for every
+// request (through HTTP_PROXY, the sidecar's egress listener, when set),
+// e.g. UPSTREAM=http://serviceb.apps.local/.
 
 'use strict';
 const http = require('http');
@@ -44,8 +45,9 @@ function callUpstream(reqPath, headers, cb) {
 function handle(req, res) {
   const url = req.url || '/';
   if (url === '/ping' || url === '/health') {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('pong\n');
+    const ok = process.env.UNHEALTHY !== '1';
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+    res.end(ok ? 'pong\n' : 'unhealthy\n');
     return;
   }
   const respond = () => {

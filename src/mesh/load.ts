@@ -4,6 +4,7 @@
 // polling a remote control plane cheap.
 
 import type { Backend, CallContext } from '../backends/backend';
+import { ServiceError } from '../core/errors';
 import type {
   GatewayRouteData, MeshData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData,
   VirtualServiceData,
@@ -38,7 +39,15 @@ export async function loadMeshSnapshot(
   ctx: CallContext,
   previous?: MeshSnapshot,
 ): Promise<MeshSnapshot> {
-  const call = (op: string, input: Record<string, unknown>) => backend.invoke('appmesh', op, input, ctx);
+  const call = async (op: string, input: Record<string, unknown>) => {
+    try {
+      return await backend.invoke('appmesh', op, input, ctx);
+    } catch (e) {
+      // Name the failing call in AWS CLI-style messages ("when calling the DescribeMesh operation").
+      if (e instanceof ServiceError && !e.operation) e.operation = op;
+      throw e;
+    }
+  };
   const mesh = (await call('DescribeMesh', { meshName })).mesh as MeshData;
   const cache = new Map<string, { version?: number; data: unknown }>();
   if (previous) {

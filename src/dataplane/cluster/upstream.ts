@@ -3,6 +3,7 @@
 // way Envoy's router sees them, because retry_on and outlier detection depend on the kind.
 
 import * as http2 from 'http2';
+import * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
 import { Pool } from 'undici';
@@ -133,7 +134,9 @@ export class Http2Upstream implements Upstream {
   private getSession(): http2.ClientHttp2Session {
     const s = this.session;
     if (s && !s.closed && !s.destroyed) return s;
-    const session = http2.connect(`http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`);
+    const session = http2.connect(`http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`, {
+      createConnection: () => net.connect({ host: this.host, port: this.port, noDelay: true }),
+    });
     this.connected = false;
     session.on('connect', () => {
       this.connected = true;

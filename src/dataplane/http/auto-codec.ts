@@ -5,7 +5,6 @@
 import type * as http from 'http';
 import type * as http2 from 'http2';
 import type * as net from 'net';
-import { Duplex } from 'stream';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 
@@ -15,47 +14,20 @@ function looksLikeH2(first: Buffer): boolean {
 }
 
 /**
- * Re-feeds the bytes read while sniffing to an HTTP/2 session. (The HTTP/1.1 parser accepts
- * them back through socket.unshift; the HTTP/2 session reads the socket handle directly, so it
- * gets a stream wrapper instead.)
+ * Hands an accepted connection to the HTTP/1.1 or the HTTP/2 server, by its first bytes. The
+ * sniffed bytes go back with socket.unshift(): the HTTP/1.1 parser reads them when the socket
+ * resumes, and an HTTP/2 session drains a socket's buffered bytes when it takes the socket over.
  */
-function prepend(sock: net.Socket, first: Buffer): Duplex {
-  const d = new Duplex({
-    read() {
-      sock.resume();
-    },
-    write(chunk, enc, cb) {
-      sock.write(chunk, enc, cb);
-    },
-    final(cb) {
-      sock.end();
-      cb();
-    },
-    destroy(err, cb) {
-      sock.destroy(err ?? undefined);
-      cb(err);
-    },
-  });
-  d.push(first);
-  sock.on('data', (c) => {
-    if (!d.push(c)) sock.pause();
-  });
-  sock.on('end', () => d.push(null));
-  sock.on('error', (e) => d.destroy(e));
-  sock.on('close', () => d.destroy());
-  Object.defineProperty(d, 'remoteAddress', { get: () => sock.remoteAddress });
-  return d;
-}
-
-/** Hands an accepted connection to the HTTP/1.1 or the HTTP/2 server, by its first bytes. */
 export function dispatchConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+  // HTTP/2 writes frames in small pieces; Nagle + delayed ACKs would add ~40 ms per exchange.
+  socket.setNoDelay(true);
   socket.once('data', (first: Buffer) => {
-    if (looksLikeH2(first)) {
-      h2.emit('connection', prepend(socket, first));
-      return;
-    }
     socket.pause();
     socket.unshift(first);
+    if (looksLikeH2(first)) {
+      h2.emit('connection', socket);
+      return;
+    }
     h1.emit('connection', socket);
     socket.resume();
   });

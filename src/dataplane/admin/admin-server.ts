@@ -1,0 +1,195 @@
+// The proxy's admin interface (Envoy's :9901). Pages live in a route table so other modules add
+// their own with registerAdminRoute() (observability adds metrics pages, for instance) without
+// touching this file. Binds 127.0.0.1 only.
+
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import type { Proxy } from '../proxy';
+
+export interface AdminContext {
+  proxy: Proxy;
+  /** Envoy node identity, e.g. mesh/apps/virtualNode/serviceB. */
+  nodeId: string;
+  cluster: string;
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
+  /** Extra facts shown by /server_info (ports, pid, backend, …). */
+  info?: Record<string, unknown>;
+}
+
+export type AdminHandler = (
+  req: http.IncomingMessage, res: http.ServerResponse, ctx: AdminContext, url: URL,
+) => void | Promise<void>;
+
+export interface AdminRoute {
+  help: string;
+  handler: AdminHandler;
+  /** Allowed methods (default GET). */
+  methods?: string[];
+}
+
+const routes = new Map<string, AdminRoute>();
+
+/** Adds (or replaces) an admin page for every proxy in this process. */
+export function registerAdminRoute(path: string, route: AdminRoute): void {
+  routes.set(path, route);
+}
+
+export function adminRoutes(): ReadonlyMap<string, AdminRoute> {
+  return routes;
+}
+
+export function sendText(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=UTF-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache, max-age=0' });
+  res.end(body);
+}
+
+export function sendJson(res: http.ServerResponse, value: unknown): void {
+  sendText(res, 200, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+}
+
+export class AdminServer {
+  private readonly server: http.Server;
+  port = 0;
+
+  constructor(
+    private readonly ctx: AdminContext,
+    private readonly address = '127.0.0.1',
+    private readonly requestedPort = 9901,
+  ) {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.requestedPort, this.address, () => {
+        this.server.off('error', reject);
+        this.port = (this.server.address() as AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const route = routes.get(url.pathname);
+    if (!route) {
+      sendText(res, 404, `invalid path. admin commands are:\n${help()}`);
+      return;
+    }
+    if (!(route.methods ?? ['GET']).includes(req.method ?? 'GET')) {
+      sendText(res, 405, `This admin endpoint requires ${(route.methods ?? ['GET']).join(' or ')}.\n`);
+      return;
+    }
+    try {
+      await route.handler(req, res, this.ctx, url);
+    } catch (e) {
+      if (!res.headersSent) sendText(res, 500, `${(e as Error).message}\n`);
+      else res.destroy();
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+function help(): string {
+  return [...routes].sort(([a], [b]) => a.localeCompare(b)).map(([p, r]) => `  ${p}: ${r.help}`).join('\n') + '\n';
+}
+
+// ---- the built-in pages ------------------------------------------------------------------------
+
+registerAdminRoute('/', { help: 'this list', handler: (_q, res) => sendText(res, 200, `admin commands are:\n${help()}`) });
+
+registerAdminRoute('/ready', {
+  help: 'print server state, return 200 if LIVE, otherwise return 503',
+  handler: (_q, res, ctx) => (ctx.proxy.ready ? sendText(res, 200, 'LIVE\n') : sendText(res, 503, 'PRE_INITIALIZING\n')),
+});
+
+registerAdminRoute('/server_info', {
+  help: 'print server version/status information',
+  handler: (_q, res, ctx) => {
+    const p = ctx.proxy;
+    sendJson(res, {
+      version: `awsmesh-local/${serverVersion()}`,
+      state: p.ready ? 'LIVE' : 'PRE_INITIALIZING',
+      uptime_current_epoch: `${Math.floor((Date.now() - p.startedAt) / 1000)}s`,
+      uptime_all_epochs: `${Math.floor((Date.now() - p.startedAt) / 1000)}s`,
+      hot_restart_version: 'disabled',
+      node: { id: ctx.nodeId, cluster: ctx.cluster, metadata: { mesh: ctx.mesh, [ctx.kind]: ctx.name } },
+      command_line_options: { concurrency: 1, mode: 'Serve' },
+      listeners: p.listeners(),
+      config: { version: p.current?.version ?? 0, updates: p.updates },
+      ...(ctx.info ?? {}),
+    });
+  },
+});
+
+registerAdminRoute('/config_dump', {
+  help: 'dump current Envoy configs (the translated App Mesh resources this proxy runs)',
+  handler: (_q, res, ctx) => {
+    const r = ctx.proxy.current?.resources;
+    const at = (t: string) => `type.googleapis.com/envoy.admin.v3.${t}`;
+    sendJson(res, {
+      configs: [
+        { '@type': at('BootstrapConfigDump'), bootstrap: { node: { id: ctx.nodeId, cluster: ctx.cluster } } },
+        { '@type': at('ListenersConfigDump'), dynamic_listeners: (r?.listeners ?? []).map((l) => ({ name: l.name, active_state: { listener: { '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener', ...l } } })) },
+        { '@type': at('ClustersConfigDump'), dynamic_active_clusters: (r?.clusters ?? []).map((c) => ({ cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', ...c } })) },
+        { '@type': at('RoutesConfigDump'), dynamic_route_configs: (r?.routeConfigs ?? []).map((rc) => ({ route_config: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', ...rc } })) },
+        { '@type': at('EndpointsConfigDump'), dynamic_endpoint_configs: (r?.endpoints ?? []).map((e) => ({ endpoint_config: { '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', ...e } })) },
+      ],
+    });
+  },
+});
+
+registerAdminRoute('/clusters', {
+  help: 'upstream cluster status',
+  handler: (_q, res, ctx) => {
+    const lines: string[] = [];
+    for (const c of ctx.proxy.clusterRuntimes()) {
+      for (const h of c.hosts) {
+        const flags = [
+          !h.edsHealthy ? '/failed_eds_health' : '',
+          h.activeHealthy === false ? '/failed_active_hc' : h.activeHealthy === undefined ? '/pending_active_hc' : '',
+          h.ejected ? '/failed_outlier_check' : '',
+        ].join('');
+        const p = `${c.name}::${h.key}`;
+        lines.push(`${p}::cx_active::${h.activeRequests}`, `${p}::rq_active::${h.activeRequests}`, `${p}::health_flags::${flags || 'healthy'}`);
+      }
+    }
+    sendText(res, 200, `${lines.join('\n')}\n`);
+  },
+});
+
+registerAdminRoute('/listeners', {
+  help: 'print listener info',
+  handler: (_q, res, ctx) => sendText(res, 200, `${ctx.proxy.listeners().map((l) => `${l.name}::${l.address}:${l.port}`).join('\n')}\n`),
+});
+
+registerAdminRoute('/stats', {
+  help: 'print server stats',
+  handler: async (_q, res, ctx) => {
+    const { renderStats } = await import('../stats');
+    sendText(res, 200, renderStats(ctx.proxy.statsGroups()));
+  },
+});
+
+let version: string | undefined;
+function serverVersion(): string {
+  if (!version) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      version = (require('../../../package.json') as { version: string }).version;
+    } catch {
+      version = 'dev';
+    }
+  }
+  return version;
+}

@@ -1,0 +1,61 @@
+// `awsmesh local down`: stops what `local up` started (from its run records under AWSMESH_HOME).
+
+import type { App } from '../../cli/app';
+import { GeneralError } from '../../core/errors';
+import { alive, readRunRecords, removeRunRecord, sameProcess } from './runfile';
+
+export interface DownFlags {
+  mesh?: string;
+  timeout?: string;
+}
+
+async function waitExit(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return !alive(pid);
+}
+
+export async function runDown(app: App, flags: DownFlags): Promise<void> {
+  const io = app.io;
+  const local = await app.localBackend();
+  const timeoutMs = flags.timeout === undefined ? 10_000 : Number(flags.timeout) * 1000;
+  const records = readRunRecords(local.settings.home).filter((r) => !flags.mesh || r.record?.mesh === flags.mesh);
+  if (!records.length) {
+    io.stderr.write(flags.mesh ? `Mesh ${flags.mesh} is not up.\n` : 'Nothing is up.\n');
+    return;
+  }
+  for (const { file, record } of records) {
+    if (!record) {
+      removeRunRecord(file);
+      continue;
+    }
+    // Only signal the `local up` process if the pid still belongs to awsmesh.
+    if (sameProcess(record.pid, /awsmesh|node/)) {
+      process.kill(record.pid, 'SIGTERM');
+      if (!(await waitExit(record.pid, timeoutMs))) {
+        throw new GeneralError(`local up for mesh ${record.mesh} (pid ${record.pid}) did not stop within ${timeoutMs / 1000} s`);
+      }
+    }
+    // Apps outlive an `up` that was killed outright: stop the ones still running what we started.
+    for (const a of record.apps) {
+      if (!sameProcess(a.pid, a.cmdline)) continue;
+      try {
+        process.kill(-a.pid, 'SIGTERM');
+      } catch {
+        process.kill(a.pid, 'SIGTERM');
+      }
+      if (!(await waitExit(a.pid, 2000))) {
+        try {
+          process.kill(-a.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    removeRunRecord(file);
+    io.stdout.write(`Stopped mesh ${record.mesh} (pid ${record.pid}, ${record.proxies.length} proxies, ${record.apps.length} apps)\n`);
+  }
+}

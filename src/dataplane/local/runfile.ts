@@ -1,0 +1,79 @@
+// What `local up` started, recorded under AWSMESH_HOME/run/ so `local down` (another process)
+// can stop it: the up process's pid, and each app's pid with its command line, so a recycled
+// pid is never signalled.
+
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface RunRecord {
+  pid: number;
+  mesh: string;
+  region: string;
+  startedAt: string;
+  apps: Array<{ name: string; pid: number; cmdline: string }>;
+  proxies: Array<{ name: string; ingress?: number; egress: number; admin: number }>;
+}
+
+export function runDir(home: string): string {
+  return path.join(home, 'run');
+}
+
+export function runFile(home: string, mesh: string): string {
+  return path.join(runDir(home), `local-up-${encodeURIComponent(mesh)}.json`);
+}
+
+export function writeRunRecord(home: string, rec: RunRecord): string {
+  fs.mkdirSync(runDir(home), { recursive: true, mode: 0o700 });
+  const file = runFile(home, rec.mesh);
+  fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
+export function readRunRecords(home: string): Array<{ file: string; record: RunRecord }> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runDir(home));
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const n of names.filter((x) => x.startsWith('local-up-') && x.endsWith('.json'))) {
+    const file = path.join(runDir(home), n);
+    try {
+      out.push({ file, record: JSON.parse(fs.readFileSync(file, 'utf8')) as RunRecord });
+    } catch {
+      out.push({ file, record: undefined as unknown as RunRecord });
+    }
+  }
+  return out;
+}
+
+export function removeRunRecord(file: string): void {
+  fs.rmSync(file, { force: true });
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The process's command line (Linux /proc), or undefined where unavailable. */
+export function cmdlineOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` still runs the command we started (or /proc cannot tell us otherwise). */
+export function sameProcess(pid: number, expected: string | RegExp): boolean {
+  if (!alive(pid)) return false;
+  const actual = cmdlineOf(pid);
+  if (actual === undefined) return true;
+  return typeof expected === 'string' ? actual === expected || actual.includes(expected) : expected.test(actual);
+}

@@ -1,0 +1,140 @@
+// `awsmesh proxy`: one sidecar in the foreground. Option checking, start-up, a ready line on
+// stdout, logs on stderr, and a clean stop (deregistration, drained listeners) on SIGINT/SIGTERM.
+
+import type { App } from '../cli/app';
+import { GeneralError, ServiceError, UsageError } from '../core/errors';
+import { Sidecar } from './sidecar';
+
+export interface ProxyFlags {
+  mesh?: string;
+  virtualNode?: string;
+  virtualGateway?: string;
+  appPort?: string;
+  ingressPort?: string;
+  egressPort?: string;
+  adminPort?: string;
+  pollInterval?: string;
+  quiet?: boolean;
+}
+
+export function portOption(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > 65535) {
+    throw new UsageError(`argument --${name}: expected a port number from ${min} to 65535, got '${value}'`);
+  }
+  return n;
+}
+
+/** `8081` (the node's only listener) or `80=8081,8080=9090` (App Mesh listener port = local app port). */
+export function parseAppPorts(value: string | undefined, listenerPorts: number[]): Record<number, number> | undefined {
+  if (value === undefined) return undefined;
+  const out: Record<number, number> = {};
+  if (/^\d+$/.test(value)) {
+    if (listenerPorts.length > 1) {
+      throw new UsageError(`argument --app-port: the node has ${listenerPorts.length} listeners (${listenerPorts.join(', ')}); use LISTENER=APP pairs, e.g. ${listenerPorts[0]}=8081`);
+    }
+    const port = portOption('app-port', value, 1)!;
+    if (listenerPorts.length === 1) out[listenerPorts[0]] = port;
+    return out;
+  }
+  for (const pair of value.split(',')) {
+    const m = /^(\d+)=(\d+)$/.exec(pair.trim());
+    if (!m) throw new UsageError(`argument --app-port: expected PORT or LISTENER=APP[,LISTENER=APP…], got '${value}'`);
+    const listener = portOption('app-port', m[1], 1)!;
+    if (!listenerPorts.includes(listener)) {
+      throw new UsageError(`argument --app-port: the node has no listener on port ${listener} (listeners: ${listenerPorts.join(', ') || 'none'})`);
+    }
+    out[listener] = portOption('app-port', m[2], 1)!;
+  }
+  return out;
+}
+
+export interface ProxyTarget {
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
+  region?: string;
+}
+
+/** The proxied resource from flags, else from APPMESH_RESOURCE_ARN (short form or full ARN). */
+export function proxyTarget(flags: ProxyFlags, env: NodeJS.ProcessEnv): ProxyTarget {
+  if (flags.virtualNode && flags.virtualGateway) throw new UsageError('give either --virtual-node or --virtual-gateway, not both');
+  const name = flags.virtualNode ?? flags.virtualGateway;
+  if (name || flags.mesh) {
+    if (!flags.mesh) throw new UsageError('the following arguments are required: --mesh');
+    if (!name) throw new UsageError('the following arguments are required: --virtual-node or --virtual-gateway');
+    return { mesh: flags.mesh, kind: flags.virtualNode ? 'virtualNode' : 'virtualGateway', name };
+  }
+  const arn = env.APPMESH_RESOURCE_ARN;
+  if (!arn) {
+    throw new UsageError('the following arguments are required: --mesh and --virtual-node/--virtual-gateway (or APPMESH_RESOURCE_ARN)');
+  }
+  const m = /^(?:arn:aws[\w-]*:appmesh:([\w-]+):\d{12}:)?mesh\/([^/]+)\/(virtualNode|virtualGateway)\/([^/]+)$/.exec(arn);
+  if (!m) {
+    throw new UsageError(`APPMESH_RESOURCE_ARN '${arn}' is not mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or such an ARN`);
+  }
+  return { region: m[1], mesh: m[2], kind: m[3] as ProxyTarget['kind'], name: m[4] };
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {
+  const io = app.io;
+  const target = proxyTarget(flags, app.env);
+  const ingressPort = portOption('ingress-port', flags.ingressPort);
+  const egressPort = portOption('egress-port', flags.egressPort);
+  const adminPort = portOption('admin-port', flags.adminPort ?? app.env.ENVOY_ADMIN_ACCESS_PORT);
+  const pollMs = flags.pollInterval === undefined ? undefined : Number(flags.pollInterval);
+  if (pollMs !== undefined && !(pollMs >= 100)) throw new UsageError(`argument --poll-interval: expected milliseconds ≥ 100, got '${flags.pollInterval}'`);
+  const region = app.globals.region ?? target.region ?? app.region();
+  const backend = await app.backend();
+  const local = app.backendKind() === 'local' ? await app.localBackend() : undefined;
+  const log = flags.quiet ? () => undefined : (line: string) => io.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+
+  // The app-port mapping needs the node's listener ports: read them first.
+  let appPorts: Record<number, number> | undefined;
+  if (flags.appPort !== undefined) {
+    if (target.kind !== 'virtualNode') throw new UsageError('--app-port applies to virtual nodes only');
+    const out = await backend.invoke('appmesh', 'DescribeVirtualNode', { meshName: target.mesh, virtualNodeName: target.name }, { region })
+      .catch((e: unknown) => {
+        if (e instanceof ServiceError && !e.operation) e.operation = 'DescribeVirtualNode';
+        throw e;
+      });
+    const spec = (out.virtualNode as { spec?: { listeners?: Array<{ portMapping: { port: number } }> } }).spec;
+    appPorts = parseAppPorts(flags.appPort, (spec?.listeners ?? []).map((l) => l.portMapping.port));
+  }
+
+  const sidecar = new Sidecar({
+    backend, local: local ? { store: local.store, account: local.settings.account } : undefined,
+    region, mesh: target.mesh, kind: target.kind, name: target.name,
+    ingressPort, egressPort, adminPort, appPorts, pollMs, log,
+  });
+  try {
+    await sidecar.start();
+  } catch (e) {
+    await sidecar.stop().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const addr = e as NodeJS.ErrnoException & { address?: string; port?: number };
+      throw new GeneralError(`Could not listen on ${addr.address ?? '127.0.0.1'}:${addr.port ?? '?'}: ${code === 'EADDRINUSE' ? 'the address is already in use' : 'permission denied'}`);
+    }
+    throw e;
+  }
+  const ports = sidecar.proxy.listeners().map((l) => `${l.direction === 'INBOUND' ? 'ingress' : 'egress'}=${l.address}:${l.port}`);
+  io.stdout.write(`ready ${sidecar.nodeId} ${ports.join(' ')} admin=127.0.0.1:${sidecar.adminPort}\n`);
+  log(`${sidecar.nodeId}: ${ports.join(' ')}, admin 127.0.0.1:${sidecar.adminPort}; following ${local ? `the local control plane (${local.store.location})` : 'the remote control plane'}; Ctrl-C to stop`);
+  const sig = await stop;
+  log(`${typeof sig === 'string' ? `${sig}: ` : ''}stopping`);
+  await sidecar.stop(1000);
+}

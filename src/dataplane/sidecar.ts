@@ -1,0 +1,265 @@
+// A sidecar: the local equivalent of the App Mesh Envoy container for one virtual node or
+// virtual gateway. It reads the mesh through a Backend, resolves endpoints, runs the translated
+// config in a Proxy, registers its ingress socket as an endpoint of its node, and follows mesh
+// changes: store.watch() on the local backend (plus a slow sweep for expired registrations),
+// polling for a remote control plane. Each change is re-translated and swapped in atomically.
+
+import { AsyncResource } from 'async_hooks';
+import type { Backend } from '../backends/backend';
+import type { Store } from '../backends/local/store/store';
+import { ServiceError } from '../core/errors';
+import {
+  endpointNodes, translateVirtualGateway, translateVirtualNode, TranslationError,
+  type ResolvedEndpoint, type TranslateOptions, type TranslationResult,
+} from '../envoy/translate';
+import { DEFAULT_ADMIN_PORT, DEFAULT_EGRESS_PORT, DEFAULT_INGRESS_PORT } from '../envoy/translate/defaults';
+import { loadMeshSnapshot } from '../mesh/load';
+import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
+import type { MeshSnapshot } from '../mesh/types';
+import { AdminServer } from './admin/admin-server';
+import { choosePort } from './ports';
+import { Proxy } from './proxy';
+
+export interface SidecarOptions {
+  backend: Backend;
+  /** The local control plane's store (endpoint registration, watch); absent against a remote server. */
+  local?: { store: Store; account: string };
+  region: string;
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
+  ingressPort?: number;
+  egressPort?: number;
+  adminPort?: number;
+  /** App Mesh listener port → local app port. */
+  appPorts?: Record<number, number>;
+  /** How often to poll a remote control plane (ms). */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+/** How long a registration lives without a heartbeat (a killed sidecar stops counting at once by pid). */
+const REGISTRATION_TTL_S = 30;
+const HEARTBEAT_MS = 10_000;
+/** Periodic re-resolution catches registrations that expired without a store write. */
+const SWEEP_MS = 5_000;
+
+export class Sidecar {
+  readonly proxy: Proxy;
+  private admin?: AdminServer;
+  private snapshot?: MeshSnapshot;
+  private lastKey = '';
+  private ports = { ingress: 0, egress: 0, admin: 0 };
+  private stopWatch?: () => void;
+  private timers: NodeJS.Timeout[] = [];
+  private refreshing?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private registered = false;
+  /** When the running config last changed, and how long re-translation took (for status output). */
+  lastChange = { at: 0, ms: 0 };
+  readonly log: (line: string) => void;
+
+  constructor(private readonly opts: SidecarOptions) {
+    this.log = opts.log ?? (() => undefined);
+    this.proxy = new Proxy(this.log);
+  }
+
+  get nodeId(): string {
+    return `mesh/${this.opts.mesh}/${this.opts.kind}/${this.opts.name}`;
+  }
+
+  get ingressPort(): number {
+    return this.ports.ingress;
+  }
+
+  get egressPort(): number {
+    return this.ports.egress;
+  }
+
+  get adminPort(): number {
+    return this.ports.admin;
+  }
+
+  /** Loads the mesh, binds the listeners and the admin port, registers, and starts following changes. */
+  async start(): Promise<void> {
+    const snapshot = await this.load();
+    this.requireResource(snapshot);
+    const taken = new Set<number>();
+    const o = this.opts;
+    const hasIngress = o.kind === 'virtualNode' && (findVirtualNode(snapshot, o.name)!.spec.listeners ?? []).length > 0;
+    this.ports.egress = await choosePort(o.egressPort, DEFAULT_EGRESS_PORT, taken);
+    if (o.kind === 'virtualNode') this.ports.ingress = await choosePort(o.ingressPort, DEFAULT_INGRESS_PORT, taken);
+    this.ports.admin = await choosePort(o.adminPort, DEFAULT_ADMIN_PORT, taken);
+    if (hasIngress && [this.ports.ingress, this.ports.egress].includes(this.ports.admin)) {
+      throw new ServiceError('BadRequestException', 'The admin port must differ from the listener ports.');
+    }
+    await this.apply(snapshot, true);
+    this.admin = new AdminServer(
+      {
+        proxy: this.proxy, nodeId: this.nodeId, cluster: this.nodeId, mesh: o.mesh, kind: o.kind, name: o.name,
+        info: { pid: process.pid, ports: this.ports, control_plane: o.local ? 'local' : 'remote' },
+      },
+      '127.0.0.1',
+      this.ports.admin,
+    );
+    await this.admin.listen();
+    this.ports.admin = this.admin.port;
+    await this.register();
+    this.follow();
+  }
+
+  private async load(): Promise<MeshSnapshot> {
+    this.snapshot = await loadMeshSnapshot(this.opts.backend, this.opts.mesh, { region: this.opts.region }, this.snapshot);
+    return this.snapshot;
+  }
+
+  private requireResource(s: MeshSnapshot): void {
+    const o = this.opts;
+    const found = o.kind === 'virtualNode' ? findVirtualNode(s, o.name) : findVirtualGateway(s, o.name);
+    if (!found) {
+      const kind = o.kind === 'virtualNode' ? 'VirtualNode' : 'VirtualGateway';
+      throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404 });
+    }
+  }
+
+  private async resolve(s: MeshSnapshot): Promise<Record<string, ResolvedEndpoint[]>> {
+    const o = this.opts;
+    const nodes = endpointNodes(s, o.kind === 'virtualNode' ? { virtualNode: o.name } : { virtualGateway: o.name });
+    if (o.local) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { localEndpointResolver } = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
+      return localEndpointResolver(o.local.store, o.local.account)(s, nodes, { region: o.region });
+    }
+    // A remote control plane: nodes are reachable at their DNS service-discovery names.
+    const out: Record<string, ResolvedEndpoint[]> = {};
+    for (const n of nodes) {
+      const node = findVirtualNode(s, n);
+      const host = node?.spec.serviceDiscovery?.dns?.hostname;
+      const port = node?.spec.listeners?.[0]?.portMapping.port;
+      out[n] = host && port ? [{ host, port, source: 'dns' }] : [];
+    }
+    return out;
+  }
+
+  private translate(s: MeshSnapshot, endpoints: Record<string, ResolvedEndpoint[]>): TranslationResult {
+    const o = this.opts;
+    const topts: TranslateOptions = {
+      listenAddress: '127.0.0.1',
+      ingressPort: this.ports.ingress || DEFAULT_INGRESS_PORT,
+      egressPort: this.ports.egress,
+      appPorts: o.appPorts,
+      endpoints,
+    };
+    if (o.kind === 'virtualGateway' && o.ingressPort !== undefined) {
+      const first = findVirtualGateway(s, o.name)?.spec.listeners?.[0]?.portMapping.port;
+      if (first !== undefined) topts.gatewayPorts = { [first]: o.ingressPort };
+    }
+    return o.kind === 'virtualNode' ? translateVirtualNode(s, o.name, topts) : translateVirtualGateway(s, o.name, topts);
+  }
+
+  /** Translates and, when anything changed, swaps the new config in. */
+  private async apply(s: MeshSnapshot, first = false): Promise<void> {
+    const t0 = performance.now();
+    const endpoints = await this.resolve(s);
+    let result: TranslationResult;
+    try {
+      result = this.translate(s, endpoints);
+    } catch (e) {
+      if (e instanceof TranslationError) {
+        if (first) throw new ServiceError(e.code, e.message, { status: 404 });
+        this.log(`${this.nodeId} is gone from the mesh; keeping the last configuration`);
+        return;
+      }
+      throw e;
+    }
+    const key = JSON.stringify([result.listeners, result.routeConfigs, result.clusters, result.endpoints]);
+    if (key === this.lastKey) return;
+    for (const w of result.warnings) this.log(`warning: ${w}`);
+    try {
+      await this.proxy.apply(result);
+    } catch (e) {
+      if (first) throw e;
+      this.log(`configuration rejected, keeping the previous one: ${(e as Error).message}`);
+      this.lastKey = key;
+      return;
+    }
+    this.lastKey = key;
+    this.lastChange = { at: Date.now(), ms: performance.now() - t0 };
+    if (!first) this.log(`configuration updated (version ${this.proxy.current?.version})`);
+  }
+
+  /** Coalesces change notifications: one refresh at a time, one more if something came in meanwhile. */
+  refresh(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.apply(await this.load());
+        } catch (e) {
+          if (!this.stopped) this.log(`mesh refresh failed: ${(e as Error).message}`);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private follow(): void {
+    const o = this.opts;
+    if (o.local) {
+      // The store announces local commits from inside the writer's transaction context; binding
+      // the listener here makes the refresh run outside it (its reads are new transactions).
+      this.stopWatch = o.local.store.watch(AsyncResource.bind(() => void this.refresh()));
+      this.timers.push(setInterval(() => void this.refresh(), SWEEP_MS));
+    } else {
+      this.timers.push(setInterval(() => void this.refresh(), o.pollMs ?? 1000));
+    }
+    for (const t of this.timers) t.unref();
+  }
+
+  private registration() {
+    return { mesh: this.opts.mesh, virtualNode: this.opts.name, host: '127.0.0.1', port: this.ports.ingress };
+  }
+
+  private async register(): Promise<void> {
+    const o = this.opts;
+    if (!o.local || o.kind !== 'virtualNode' || !this.proxy.listeners().some((l) => l.direction === 'INBOUND')) return;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const r = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
+    const partition = { account: o.local.account, region: o.region };
+    await r.registerProxyEndpoint(o.local.store, partition, { ...this.registration(), pid: process.pid, ttlSeconds: REGISTRATION_TTL_S });
+    this.registered = true;
+    const beat = setInterval(() => {
+      void r.heartbeatProxyEndpoint(o.local!.store, partition, this.registration()).then(async (alive) => {
+        if (!alive && !this.stopped) {
+          await r.registerProxyEndpoint(o.local!.store, partition, { ...this.registration(), pid: process.pid, ttlSeconds: REGISTRATION_TTL_S });
+        }
+      }).catch((e: Error) => this.log(`heartbeat failed: ${e.message}`));
+    }, HEARTBEAT_MS);
+    beat.unref();
+    this.timers.push(beat);
+  }
+
+  /** Deregisters, stops following the mesh, and closes listeners after `graceMs` for in-flight requests. */
+  async stop(graceMs = 0): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopWatch?.();
+    for (const t of this.timers) clearInterval(t);
+    const o = this.opts;
+    if (this.registered && o.local) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const r = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
+      await r.deregisterProxyEndpoint(o.local.store, { account: o.local.account, region: o.region }, this.registration()).catch(() => false);
+    }
+    await this.refreshing?.catch(() => undefined);
+    await Promise.all([this.proxy.close(graceMs), this.admin?.close()]);
+  }
+}
