@@ -24,6 +24,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'iam', summary: 'AWS IAM roles and policies used by mesh set-ups', load: () => require('./service').forService('iam') },
   { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
+  { name: 'proxy', summary: 'Run a sidecar proxy for a virtual node or gateway (the local App Mesh Envoy)', load: () => require('./proxy') },
   { name: 'envoy', summary: 'Envoy configuration (static or ADS bootstrap), xDS status, validation against Envoy\'s API', load: () => require('./envoy') },
   { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
   { name: 'validate', summary: 'Check App Mesh manifests: schemas plus cross-resource analysis (codes AM0001…)', load: () => require('./validate') },
@@ -36,4 +37,5 @@ export const COMMANDS: CommandEntry[] = [
 export const LOCAL_COMMANDS: CommandEntry[] = [
   { name: 'serve', summary: 'Serve the local backend on the AWS wire protocols (for the AWS CLI and SDKs)', load: () => require('./local-serve') },
   { name: 'state', summary: 'The local state: status | reset | export | import', load: () => require('./local-state') },
+  { name: 'dataplane', summary: 'up | down | demo: run a mesh\'s proxies and apps locally', load: () => require('./local-dataplane') },
 ];
