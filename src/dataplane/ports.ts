@@ -23,17 +23,18 @@ export function anyFreePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /**
- * `explicit` must be used as given (an error if busy is the caller's to report when binding);
- * otherwise `preferred` if free, else a free port. `taken` avoids handing out a port twice.
+ * `explicit` must be used as given (an error if busy is the caller's to report when binding),
+ * except 0, which means any free port; otherwise `preferred` if free, else a free port. `taken`
+ * avoids handing out a port twice.
  */
 export async function choosePort(
   explicit: number | undefined, preferred: number, taken: Set<number>, host = '127.0.0.1',
 ): Promise<number> {
-  if (explicit !== undefined) {
+  if (explicit !== undefined && explicit !== 0) {
     taken.add(explicit);
     return explicit;
   }
-  if (!taken.has(preferred) && (await portFree(preferred, host))) {
+  if (explicit === undefined && !taken.has(preferred) && (await portFree(preferred, host))) {
     taken.add(preferred);
     return preferred;
   }

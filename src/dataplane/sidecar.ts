@@ -84,7 +84,7 @@ export class Sidecar {
   /** Loads the mesh, binds the listeners and the admin port, registers, and starts following changes. */
   async start(): Promise<void> {
     const snapshot = await this.load();
-    this.requireResource(snapshot);
+    await this.requireResource(snapshot);
     const taken = new Set<number>();
     const o = this.opts;
     const hasIngress = o.kind === 'virtualNode' && (findVirtualNode(snapshot, o.name)!.spec.listeners ?? []).length > 0;
@@ -114,13 +114,21 @@ export class Sidecar {
     return this.snapshot;
   }
 
-  private requireResource(s: MeshSnapshot): void {
+  /** A missing node or gateway fails the way `describe-virtual-node|gateway` does (exit 254). */
+  private async requireResource(s: MeshSnapshot): Promise<void> {
     const o = this.opts;
     const found = o.kind === 'virtualNode' ? findVirtualNode(s, o.name) : findVirtualGateway(s, o.name);
-    if (!found) {
-      const kind = o.kind === 'virtualNode' ? 'VirtualNode' : 'VirtualGateway';
-      throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404 });
+    if (found) return;
+    const [op, member, kind] = o.kind === 'virtualNode'
+      ? ['DescribeVirtualNode', 'virtualNodeName', 'VirtualNode']
+      : ['DescribeVirtualGateway', 'virtualGatewayName', 'VirtualGateway'];
+    try {
+      await o.backend.invoke('appmesh', op, { meshName: o.mesh, [member]: o.name }, { region: o.region });
+    } catch (e) {
+      if (e instanceof ServiceError && !e.operation) e.operation = op;
+      throw e;
     }
+    throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404, operation: op });
   }
 
   private async resolve(s: MeshSnapshot): Promise<Record<string, ResolvedEndpoint[]>> {
