@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
-import { translateVirtualNode, type ResolvedEndpoint, type TranslateOptions } from '../../src/envoy/translate';
+import { translateVirtualGateway, translateVirtualNode, type ResolvedEndpoint, type TranslateOptions } from '../../src/envoy/translate';
 import type { MeshSnapshot } from '../../src/mesh/types';
 import { Proxy } from '../../src/dataplane/proxy';
 
@@ -72,6 +72,26 @@ export async function startProxy(
     proxy, ingressPort, egressPort,
     update: async (s, endpoints) => {
       await proxy.apply(translateVirtualNode(s, node, { ...fixed, ...(endpoints ? { endpoints } : {}) }));
+    },
+  };
+}
+
+/** A virtual gateway's proxy, in this process; its first listener on an ephemeral port. */
+export async function startGateway(
+  snapshot: MeshSnapshot, gateway: string, listenerPort: number, opts: TranslateOptions = {},
+): Promise<LocalProxy & { gatewayPort: number }> {
+  const proxy = new Proxy();
+  const base: TranslateOptions = { listenAddress: '127.0.0.1', egressPort: 0, gatewayPorts: { [listenerPort]: 0 }, ...opts };
+  await proxy.apply(translateVirtualGateway(snapshot, gateway, base));
+  const egressPort = proxy.listeners().find((l) => l.direction === 'OUTBOUND')!.port;
+  const gatewayPort = proxy.listeners().find((l) => l.direction === 'INBOUND')!.port;
+  // The self-redirect cluster must point at the real egress port.
+  const fixed: TranslateOptions = { ...base, egressPort, gatewayPorts: { [listenerPort]: gatewayPort } };
+  await proxy.apply(translateVirtualGateway(snapshot, gateway, fixed));
+  return {
+    proxy, egressPort, gatewayPort,
+    update: async (s, endpoints) => {
+      await proxy.apply(translateVirtualGateway(s, gateway, { ...fixed, ...(endpoints ? { endpoints } : {}) }));
     },
   };
 }

@@ -220,6 +220,7 @@ export class Exchange {
     let host: Host | undefined;
     if (cluster.passthrough) host = cluster.originalDestination(this.upstreamReq!.authority);
     else host = cluster.pick(retry?.previousHosts ? this.tried : undefined, retry?.hostSelectionAttempts ?? 1);
+    if (!host && cluster.passthrough) return this.reply(REPLIES.passthroughDenied);
     if (!host) return this.reply(this.attempts === 0 ? REPLIES.noHealthyUpstream : this.lastFailure);
     this.attempts++;
     const admission = cluster.admit(() => this.send(host!));
@@ -450,14 +451,19 @@ export class Exchange {
     if (res.headersSent) return this.resetDownstream();
     try {
       if (this.isGrpc && r.status !== 200) {
-        // Trailers-only gRPC response, like Envoy's local replies to gRPC requests.
-        res.writeHead(200, {
+        // Trailers-only gRPC response (HEADERS with END_STREAM), like Envoy's local replies.
+        const headers = {
           'content-type': 'application/grpc',
           'grpc-status': String(grpcStatusFor(r.status)),
           'grpc-message': encodeURIComponent(r.body || `upstream ${r.status}`),
           ...(r.headers ?? {}),
-        });
-        res.end();
+        };
+        const stream = (this.res as Http2ServerResponse).stream;
+        if (stream && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });
+        else {
+          res.writeHead(200, headers);
+          res.end();
+        }
       } else {
         const body = r.body;
         res.writeHead(r.status, {

@@ -20,6 +20,8 @@ export const REPLIES = {
   timeout: { status: 504, body: 'upstream request timeout', flag: 'UT' },
   tooLarge: { status: 413, body: 'Payload Too Large', flag: '' },
   notReady: { status: 503, body: 'no route configuration', flag: 'NR' },
+  /** ALLOW_ALL passthrough only reaches this machine's loopback addresses (our safety rule). */
+  passthroughDenied: { status: 502, body: 'awsmesh: egress passthrough (ALLOW_ALL) reaches loopback destinations only', flag: 'UH' },
 } satisfies Record<string, LocalReply>;
 
 /** Envoy's HTTP → gRPC status mapping for local replies (source/common/grpc/status.cc). */
