@@ -29,6 +29,7 @@ export class AdsClient {
   private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
   private waiters: Array<{ test: (r: ReceivedResponse) => boolean; resolve: (r: ReceivedResponse) => void }> = [];
   private first = true;
+  private closed = false;
   error?: grpc.ServiceError;
   ended = false;
 
@@ -47,6 +48,7 @@ export class AdsClient {
 
   /** Sends a request; the node goes with the first one only (set_node_on_first_message_only). */
   send(req: Partial<DiscoveryRequest> & { type_url: string }): void {
+    if (this.closed) return;
     const full: DiscoveryRequest = {
       version_info: '', resource_names: [], response_nonce: '', ...req,
       ...(this.first ? { node: this.node } : {}),
@@ -101,6 +103,7 @@ export class AdsClient {
   }
 
   private onResponse(r: DiscoveryResponse): void {
+    if (this.closed) return;
     const received: ReceivedResponse = { ...r, receivedAt: Date.now() };
     this.responses.push(received);
     const problem = this.opts.reject?.(r);
@@ -143,6 +146,7 @@ export class AdsClient {
   }
 
   close(): void {
+    this.closed = true;
     this.call.end();
     this.client.close();
   }

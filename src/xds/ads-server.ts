@@ -136,19 +136,8 @@ export class AdsServer {
     this.unwatch?.();
     for (const s of this.streams) s.call.end();
     this.streams.clear();
-    const server = this.server;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    // Every stream is ended already; proxies reconnect to the next server, so nothing is left to drain.
+    this.server?.forceShutdown();
     await this.opts.source.close?.();
   }
 

@@ -4,6 +4,7 @@
 // hostname itself (the translator makes a DNS cluster of it).
 
 import type { Backend } from '../backends/backend';
+import type { LocalBackend } from '../backends/local/local-backend';
 import type { ResolvedEndpoint } from '../envoy/translate';
 import type { MeshSnapshot } from '../mesh/types';
 import type { EndpointResolver } from './mesh-source';
@@ -58,4 +59,29 @@ async function cloudMapEndpoints(
     endpoints.push({ host, port, healthy: i.HealthStatus !== 'UNHEALTHY', source: 'cloudmap' });
   }
   return endpoints;
+}
+
+/** Per node, the first resolver's endpoints when it has any, else the next one's. */
+export function firstWithEndpoints(...resolvers: EndpointResolver[]): EndpointResolver {
+  return async (snapshot, nodeNames, ctx) => {
+    const results = await Promise.all(resolvers.map((r) => r(snapshot, nodeNames, ctx)));
+    const out: Record<string, ResolvedEndpoint[]> = {};
+    for (const name of nodeNames) out[name] = results.map((r) => r[name] ?? []).find((e) => e.length > 0) ?? [];
+    return out;
+  };
+}
+
+/**
+ * Where a backend's proxies find their peers. On the local backend: live registered sidecars,
+ * Cloud Map instances and resolvable DNS names (the local resolver), falling back to what the
+ * mesh describes (a DNS name as is), so exported config still names the App Mesh hostnames.
+ * Elsewhere: what the APIs describe.
+ */
+export function defaultEndpointResolver(backend: Backend): EndpointResolver {
+  const api = apiEndpointResolver(backend);
+  const local = backend as Partial<LocalBackend>;
+  if (backend.kind !== 'local' || !local.store || !local.settings) return api;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { localEndpointResolver } = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
+  return firstWithEndpoints(localEndpointResolver(local.store, local.settings.account), api);
 }

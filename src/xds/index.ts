@@ -10,14 +10,14 @@ import type { Backend } from '../backends/backend';
 import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
 import type { Store } from '../backends/local/store/store';
 import { AdsServer, type XdsConfigSource } from './ads-server';
-import { apiEndpointResolver } from './endpoints';
+import { defaultEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
 import { adsStatus, type AdsStatus } from './status';
 
 export type { XdsConfigSource } from './ads-server';
 export type { AdsStatus, ClientStatus, TypeStatus } from './status';
 export type { EndpointResolver } from './mesh-source';
-export { apiEndpointResolver } from './endpoints';
+export { apiEndpointResolver, defaultEndpointResolver } from './endpoints';
 export { parseNodeId, formatNodeId, type NodeIdentity } from './node-id';
 export { TYPE_URLS, type XdsResources } from './resource-types';
 
@@ -72,7 +72,7 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
       backend,
       store: opts.store ?? localStoreOf(backend),
       region,
-      endpoints: opts.endpoints ?? apiEndpointResolver(backend),
+      endpoints: opts.endpoints ?? defaultEndpointResolver(backend),
       translate: opts.translate,
       pollIntervalMs: opts.pollIntervalMs,
     });

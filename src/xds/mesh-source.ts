@@ -3,6 +3,7 @@
 // from an endpoint resolver. Changes are noticed through store.watch() on the local backend, or by
 // polling the API fingerprint (resource versions) otherwise.
 
+import { AsyncResource } from 'async_hooks';
 import type { Backend } from '../backends/backend';
 import type { Store } from '../backends/local/store/store';
 import { isServiceError } from '../core/errors';
@@ -26,6 +27,8 @@ export interface MeshSourceOptions {
   translate?: Omit<TranslateOptions, 'endpoints'>;
   /** Poll interval without a store (default 5 s). */
   pollIntervalMs?: number;
+  /** With a store: how often to rebuild anyway, for registrations that expired (default 15 s). */
+  expiryCheckMs?: number;
 }
 
 interface CachedSnapshot {
@@ -84,12 +87,21 @@ export class MeshConfigSource implements XdsConfigSource {
   }
 
   watch(onChange: () => void): () => void {
-    const changed = () => {
+    // The store announces its own commits from inside the committing transaction's async context;
+    // binding to this (outer) context keeps our reads from looking like nested transactions.
+    const changed = AsyncResource.bind(() => {
       this.generation++;
       onChange();
+    });
+    if (!this.opts.store) return this.poll(changed);
+    const unwatch = this.opts.store.watch(changed);
+    // Proxy registrations also end by expiring, which writes nothing: look again now and then.
+    const timer = setInterval(changed, this.opts.expiryCheckMs ?? 15_000);
+    timer.unref();
+    return () => {
+      unwatch();
+      clearInterval(timer);
     };
-    if (this.opts.store) return this.opts.store.watch(changed);
-    return this.poll(changed);
   }
 
   /** Without a store to watch: compare each mesh's resource versions every interval. */
