@@ -1,5 +1,6 @@
 // `awsmesh local down`: stops what `local up` started (from its run records under AWSMESH_HOME).
 
+import { localSettings } from '../../backends/local/settings';
 import type { App } from '../../cli/app';
 import { GeneralError } from '../../core/errors';
 import { alive, readRunRecords, removeRunRecord, sameProcess } from './runfile';
@@ -20,9 +21,11 @@ async function waitExit(pid: number, ms: number): Promise<boolean> {
 
 export async function runDown(app: App, flags: DownFlags): Promise<void> {
   const io = app.io;
-  const local = await app.localBackend();
+  // Only the run records are needed: the state database stays closed (an open connection would
+  // make the stopping `local up` wait on SQLite's busy timeout when it closes its own).
+  const home = localSettings(app.env).home;
   const timeoutMs = flags.timeout === undefined ? 10_000 : Number(flags.timeout) * 1000;
-  const records = readRunRecords(local.settings.home).filter((r) => !flags.mesh || r.record?.mesh === flags.mesh);
+  const records = readRunRecords(home).filter((r) => !flags.mesh || r.record?.mesh === flags.mesh);
   if (!records.length) {
     io.stderr.write(flags.mesh ? `Mesh ${flags.mesh} is not up.\n` : 'Nothing is up.\n');
     return;
