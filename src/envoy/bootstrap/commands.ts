@@ -84,8 +84,8 @@ export async function runConfig(app: App, flags: ProxyFlags): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { MeshConfigSource } = require('../../xds/mesh-source') as typeof import('../../xds/mesh-source');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { apiEndpointResolver } = require('../../xds/endpoints') as typeof import('../../xds/endpoints');
-  const source = new MeshConfigSource({ backend, region: app.region(), endpoints: apiEndpointResolver(backend) });
+  const { defaultEndpointResolver } = require('../../xds/endpoints') as typeof import('../../xds/endpoints');
+  const source = new MeshConfigSource({ backend, region: app.region(), endpoints: defaultEndpointResolver(backend) });
   let result;
   try {
     result = await source.resources({ mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() });
