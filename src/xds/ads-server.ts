@@ -35,6 +35,16 @@ export interface AdsServerOptions {
   log?: (line: string) => void;
   /** Region assumed for node ids without one (App Mesh's `mesh/<m>/virtualNode/<n>` form). */
   region?: string;
+  /** Called for every response sent and every ACK/NACK received (metrics, benchmarks). */
+  observe?: (event: XdsEvent) => void;
+}
+
+export interface XdsEvent {
+  kind: 'response' | 'ack' | 'nack';
+  nodeId: string;
+  stream: number;
+  type: XdsType['short'];
+  version: string;
 }
 
 export type Flavor = 'envoy' | 'grpc';
@@ -209,11 +219,13 @@ export class AdsServer {
         this.counters.nacks++;
         st.nack = { version: st.sentVersion ?? '', hash: st.sentHash ?? '', message: req.error_detail.message ?? '', at: Date.now() };
         this.log(`xDS: NACK from ${stream.nodeId} for ${type.short} version ${st.sentVersion}: ${req.error_detail.message}`);
+        this.opts.observe?.({ kind: 'nack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: st.sentVersion ?? '' });
       } else {
         this.counters.acks++;
         st.ackedVersion = req.version_info;
         st.ackedAt = Date.now();
         st.nack = undefined;
+        this.opts.observe?.({ kind: 'ack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: req.version_info });
       }
     }
     const names = req.resource_names.length === 0 || req.resource_names.includes('*') ? undefined : new Set(req.resource_names);
@@ -252,6 +264,7 @@ export class AdsServer {
       nonce: st.nonce,
       control_plane: { identifier: 'awsmesh' },
     });
+    this.opts.observe?.({ kind: 'response', nodeId: stream.nodeId, stream: stream.id, type: type.short, version });
   }
 
   // ---- node configurations ------------------------------------------------------------------

@@ -9,12 +9,12 @@
 import type { Backend } from '../backends/backend';
 import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
 import type { Store } from '../backends/local/store/store';
-import { AdsServer, type XdsConfigSource } from './ads-server';
+import { AdsServer, type AdsServerOptions, type XdsConfigSource } from './ads-server';
 import { defaultEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
 import { adsStatus, type AdsStatus } from './status';
 
-export type { XdsConfigSource } from './ads-server';
+export type { XdsConfigSource, XdsEvent } from './ads-server';
 export type { AdsStatus, ClientStatus, TypeStatus } from './status';
 export type { EndpointResolver } from './mesh-source';
 export { apiEndpointResolver, defaultEndpointResolver } from './endpoints';
@@ -36,6 +36,7 @@ export interface StartAdsOptions {
   endpoints?: EndpointResolver;
   translate?: MeshSourceOptions['translate'];
   pollIntervalMs?: number;
+  observe?: AdsServerOptions['observe'];
 }
 
 export interface AdsServerHandle {
@@ -77,7 +78,7 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
       pollIntervalMs: opts.pollIntervalMs,
     });
   }
-  const server = await new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region }).start();
+  const server = await new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe }).start();
   const host = opts.host ?? '127.0.0.1';
   return {
     port: server.port,
