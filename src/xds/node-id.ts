@@ -2,6 +2,8 @@
 // as the bare resource path (`mesh/apps/virtualNode/serviceB`, what App Mesh's Envoy image sends)
 // or as the full ARN (`arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/serviceB`).
 
+import { nodeId } from '../envoy/translate/names';
+
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
 
 export interface NodeIdentity {
@@ -31,6 +33,7 @@ export function parseNodeId(id: string): NodeIdentity | undefined {
   return identity;
 }
 
+/** The canonical (App Mesh image) form, as the translator names nodes. */
 export function formatNodeId(n: Pick<NodeIdentity, 'mesh' | 'kind' | 'name'>): string {
-  return `mesh/${n.mesh}/${n.kind}/${n.name}`;
+  return nodeId(n.mesh, n.kind, n.name);
 }

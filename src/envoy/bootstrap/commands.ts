@@ -112,7 +112,9 @@ export async function runBootstrap(
     throw new UsageError(`argument --xds-address: ${(e as Error).message}`);
   }
   await describeProxy(app, t);
-  const id = `mesh/${t.mesh}/${t.kind}/${t.name}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { nodeId } = require('../translate/names') as typeof import('../translate/names');
+  const id = nodeId(t.mesh, t.kind, t.name);
   const doc = dynamicBootstrap({
     node: { id, cluster: flags.cluster ?? id }, adminPort, xdsAddress: flags.xdsAddress, sdsSocketPath: flags.sdsSocketPath,
   });
