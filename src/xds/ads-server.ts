@@ -71,7 +71,6 @@ export interface TypeState {
   sentNames: string[];
   sentAt?: number;
   ackedVersion?: string;
-  ackedAt?: number;
   nacks: number;
   /** Set while the latest response is rejected; cleared by the next ACK. */
   nack?: { version: string; hash: string; message: string; at: number };
@@ -156,8 +155,9 @@ export class AdsServer {
     return new Promise((resolve) => this.pushWaiters.push(resolve));
   }
 
-  nodeConfig(key: string): NodeConfig | undefined {
-    return this.configs.get(key);
+  /** The configuration last built for a stream's node (and client flavour). */
+  nodeConfig(stream: AdsStream): NodeConfig | undefined {
+    return this.configs.get(this.configKey(stream));
   }
 
   // ---- streams ------------------------------------------------------------------------------
@@ -223,7 +223,6 @@ export class AdsServer {
       } else {
         this.counters.acks++;
         st.ackedVersion = req.version_info;
-        st.ackedAt = Date.now();
         st.nack = undefined;
         this.opts.observe?.({ kind: 'ack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: req.version_info });
       }

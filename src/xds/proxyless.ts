@@ -10,10 +10,9 @@
 // HCM fetches a route configuration of the same name over ADS.
 
 import { isIP } from 'net';
-import { TYPE_URLS, type EnvoyJson, type XdsResources } from './resource-types';
+import { TYPE } from '../envoy/translate/defaults';
+import type { EnvoyJson, XdsResources } from './resource-types';
 
-const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 const ADS_SOURCE = { ads: {}, resource_api_version: 'V3' };
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -56,7 +55,7 @@ function egressRouteConfigs(envoy: XdsResources): Json[] {
     for (const chain of (l.filter_chains ?? []) as Json[]) {
       for (const f of (chain.filters ?? []) as Json[]) {
         const hcm = f.typed_config;
-        if (hcm?.['@type'] !== HCM_TYPE) continue;
+        if (hcm?.['@type'] !== TYPE.hcm) continue;
         const rc = hcm.route_config ?? byName.get(hcm.rds?.route_config_name);
         if (rc && !result.includes(rc)) result.push(rc);
       }
@@ -70,10 +69,10 @@ function apiListener(name: string): EnvoyJson {
     name,
     api_listener: {
       api_listener: {
-        '@type': HCM_TYPE,
+        '@type': TYPE.hcm,
         stat_prefix: name,
         rds: { config_source: ADS_SOURCE, route_config_name: name },
-        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': TYPE.router } }],
       },
     },
   };
@@ -141,4 +140,3 @@ export function isProxylessClient(node: { user_agent_name?: string } | undefined
   return /^grpc/i.test(node?.user_agent_name ?? '');
 }
 
-export { TYPE_URLS };

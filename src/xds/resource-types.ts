@@ -24,11 +24,6 @@ export interface XdsType {
   short: 'LDS' | 'RDS' | 'CDS' | 'EDS';
   message: string;
   key: keyof XdsResources;
-  /**
-   * LDS and CDS responses carry the complete set the client subscribed to: a resource missing
-   * from one is deleted. RDS and EDS resources are only ever named by other resources.
-   */
-  fullState: boolean;
   nameOf(resource: EnvoyJson): string;
 }
 
@@ -36,12 +31,12 @@ const field = (r: EnvoyJson, key: string) => String((r as Record<string, unknown
 const byName = (r: EnvoyJson) => field(r, 'name');
 
 export const XDS_TYPES: readonly XdsType[] = [
-  { url: TYPE_URLS.listener, short: 'LDS', message: 'envoy.config.listener.v3.Listener', key: 'listeners', fullState: true, nameOf: byName },
-  { url: TYPE_URLS.routeConfiguration, short: 'RDS', message: 'envoy.config.route.v3.RouteConfiguration', key: 'routeConfigs', fullState: false, nameOf: byName },
-  { url: TYPE_URLS.cluster, short: 'CDS', message: 'envoy.config.cluster.v3.Cluster', key: 'clusters', fullState: true, nameOf: byName },
+  { url: TYPE_URLS.listener, short: 'LDS', message: 'envoy.config.listener.v3.Listener', key: 'listeners', nameOf: byName },
+  { url: TYPE_URLS.routeConfiguration, short: 'RDS', message: 'envoy.config.route.v3.RouteConfiguration', key: 'routeConfigs', nameOf: byName },
+  { url: TYPE_URLS.cluster, short: 'CDS', message: 'envoy.config.cluster.v3.Cluster', key: 'clusters', nameOf: byName },
   {
     url: TYPE_URLS.clusterLoadAssignment, short: 'EDS', message: 'envoy.config.endpoint.v3.ClusterLoadAssignment', key: 'endpoints',
-    fullState: false, nameOf: (r) => field(r, 'cluster_name'),
+    nameOf: (r) => field(r, 'cluster_name'),
   },
 ];
 

@@ -72,7 +72,7 @@ export function adsStatus(server: AdsServer): AdsStatus {
     userAgent: [s.node.user_agent_name, s.node.user_agent_version].filter(Boolean).join(' '),
     flavor: s.flavor,
     connectedAt: new Date(s.connectedAt).toISOString(),
-    invalid: server.nodeConfig(`${s.flavor}|${s.nodeId}`)?.invalid ?? [],
+    invalid: server.nodeConfig(s)?.invalid ?? [],
     types: typeStatus(s),
   }));
   return { port: server.port, counters: { ...server.counters }, clients };
@@ -108,7 +108,7 @@ export function clientStatus(server: AdsServer, includeContents = false): Client
   return {
     config: status.clients.map((c) => {
       const stream = byStream.get(c.stream)!;
-      const config = server.nodeConfig(`${c.flavor}|${c.nodeId}`);
+      const config = server.nodeConfig(stream);
       const generic: GenericXdsConfig[] = [];
       for (const t of c.types) {
         const type = XDS_TYPES.find((x) => x.short === t.type)!;

@@ -5,21 +5,20 @@
 //                     shaped like App Mesh's own bootstrap (lds/cds over ADS, initial_fetch_timeout 0s).
 
 import { isIP } from 'net';
+import { http2ProtocolOptions } from '../translate/clusters';
+import { DEFAULT_ADMIN_PORT, TYPE } from '../translate/defaults';
+import { SDS_CLUSTER } from '../translate/tls';
+
+export { DEFAULT_ADMIN_PORT, SDS_CLUSTER };
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export const DEFAULT_ADMIN_PORT = 9901;
 /** App Mesh's Envoy image binds admin on all interfaces and logs admin access here (dataplane.md §1.2). */
 export const DEFAULT_ADMIN_ADDRESS = '0.0.0.0';
 export const DEFAULT_ADMIN_ACCESS_LOG = '/tmp/envoy_admin_access.log';
 export const XDS_CLUSTER = 'xds_cluster';
-/** The cluster App Mesh's TLS contexts use to reach an SDS agent (SPIRE) over a Unix socket. */
-export const SDS_CLUSTER = 'static_cluster_sds_unix_socket';
 export const DEFAULT_SDS_SOCKET_PATH = '/run/spire/sockets/agent.sock';
 
-const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const HTTP_PROTOCOL_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
-const FILE_ACCESS_LOG = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
 
 export interface BootstrapOptions {
   node: { id: string; cluster?: string };
@@ -46,7 +45,7 @@ function admin(o: BootstrapOptions): Json {
   return {
     access_log: [{
       name: 'envoy.access_loggers.file',
-      typed_config: { '@type': FILE_ACCESS_LOG, path: o.adminAccessLog ?? DEFAULT_ADMIN_ACCESS_LOG },
+      typed_config: { '@type': TYPE.fileAccessLog, path: o.adminAccessLog ?? DEFAULT_ADMIN_ACCESS_LOG },
     }],
     address: socketAddress(o.adminAddress ?? DEFAULT_ADMIN_ADDRESS, o.adminPort ?? DEFAULT_ADMIN_PORT),
   };
@@ -54,10 +53,6 @@ function admin(o: BootstrapOptions): Json {
 
 function node(o: BootstrapOptions): Json {
   return { id: o.node.id, cluster: o.node.cluster ?? o.node.id };
-}
-
-function http2Only(): Json {
-  return { [HTTP_PROTOCOL_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } } };
 }
 
 function sdsCluster(path: string): Json {
@@ -69,7 +64,7 @@ function sdsCluster(path: string): Json {
       cluster_name: SDS_CLUSTER,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path } } } }] }],
     },
-    typed_extension_protocol_options: http2Only(),
+    typed_extension_protocol_options: http2ProtocolOptions(),
   };
 }
 
@@ -89,7 +84,7 @@ export function staticBootstrap(resources: ProxyResources, o: BootstrapOptions):
     for (const chain of (l.filter_chains ?? []) as Json[]) {
       for (const filter of (chain.filters ?? []) as Json[]) {
         const hcm = filter.typed_config;
-        if (hcm?.['@type'] !== HCM_TYPE || !hcm.rds) continue;
+        if (hcm?.['@type'] !== TYPE.hcm || !hcm.rds) continue;
         const rc = routeConfigs.get(hcm.rds.route_config_name);
         if (!rc) throw new Error(`listener ${l.name} names route configuration ${hcm.rds.route_config_name}, which was not generated`);
         delete hcm.rds;
@@ -134,7 +129,7 @@ export function dynamicBootstrap(o: BootstrapOptions & { xdsAddress: string }): 
     type: isIP(host) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: '1s',
     load_assignment: { cluster_name: XDS_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(host, port) } }] }] },
-    typed_extension_protocol_options: http2Only(),
+    typed_extension_protocol_options: http2ProtocolOptions(),
   };
   const clusters = [xdsCluster];
   if (o.sdsSocketPath) clusters.push(sdsCluster(o.sdsSocketPath));

@@ -4,12 +4,13 @@
 // Runs on decoded-clean JSON only (the proto pass reports structural problems first).
 
 import { isIP } from 'net';
+import { TYPE } from '../translate/defaults';
 import type { Issue } from './proto-json';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+const HCM = TYPE.hcm;
+const ROUTER = TYPE.router;
 
 class Checker {
   readonly issues: Issue[] = [];
