@@ -164,18 +164,20 @@ export class AdsServer {
 
   private onStream(call: AdsStream['call']): void {
     let stream: AdsStream | undefined;
+    let refused = false;
     let queue = Promise.resolve();
     const fail = (code: grpc.status, details: string) => call.emit('error', { code, details, metadata: new grpc.Metadata() });
     call.on('data', (req: DiscoveryRequest) => {
       // Requests of one stream are handled in order; building a node's config is async.
       queue = queue.then(async () => {
-        if (this.closed) return;
+        if (this.closed || refused) return;
         if (!stream) {
           const id = req.node?.id ?? '';
           const identity = parseNodeId(id);
           if (!identity) {
             this.log(`xDS: refusing a stream from ${call.getPeer()}: node id "${id}" is not mesh/<mesh>/virtualNode/<name> or mesh/<mesh>/virtualGateway/<name> (or its ARN)`);
             fail(grpc.status.INVALID_ARGUMENT, `node id "${id}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`);
+            refused = true;
             return;
           }
           stream = {
@@ -204,7 +206,11 @@ export class AdsServer {
   private async onRequest(stream: AdsStream, req: DiscoveryRequest): Promise<void> {
     const type = xdsType(req.type_url);
     if (!type) {
-      this.log(`xDS: ${stream.nodeId} asked for unsupported type ${req.type_url}; ignored`);
+      // Answer (empty) rather than stay silent, so the client does not wait for it; ACKs need nothing.
+      if (!req.response_nonce) {
+        this.log(`xDS: ${stream.nodeId} asked for ${req.type_url}, which this server does not serve; answered with no resources`);
+        stream.call.write({ version_info: '0', resources: [], type_url: req.type_url, nonce: String(++this.nonceSeq) });
+      }
       return;
     }
     let st = stream.types.get(type.url);

@@ -126,6 +126,15 @@ test('named subscriptions get exactly the resources they name', async () => {
   expect(AdsClient.decode(r)[0].endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value).toBe(ports.serviceBv2);
 });
 
+test('a type this server does not serve is answered with no resources, so the client does not wait', async () => {
+  const secret = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
+  const c = client({ id: NODE }, { envoyLike: false });
+  c.subscribe(secret, ['spiffe://apps/serviceA']);
+  const r = await c.waitFor(ofType(secret));
+  expect(r.resources).toEqual([]);
+  expect(logs).toContainEqual(expect.stringContaining(`asked for ${secret}, which this server does not serve`));
+});
+
 test('gRPC proxyless clients get api_listeners by virtual service name', async () => {
   const c = client({ id: `arn:aws:appmesh:us-west-2:111122223333:${NODE}`, user_agent_name: 'gRPC Node Pure JS' }, { envoyLike: false });
   c.subscribe(TYPE_URLS.listener, ['serviceb.apps.local']);
