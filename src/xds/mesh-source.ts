@@ -3,7 +3,6 @@
 // from an endpoint resolver. Changes are noticed through store.watch() on the local backend, or by
 // polling the API fingerprint (resource versions) otherwise.
 
-import { AsyncResource } from 'async_hooks';
 import type { Backend } from '../backends/backend';
 import type { Store } from '../backends/local/store/store';
 import { isServiceError } from '../core/errors';
@@ -87,12 +86,10 @@ export class MeshConfigSource implements XdsConfigSource {
   }
 
   watch(onChange: () => void): () => void {
-    // The store announces its own commits from inside the committing transaction's async context;
-    // binding to this (outer) context keeps our reads from looking like nested transactions.
-    const changed = AsyncResource.bind(() => {
+    const changed = () => {
       this.generation++;
       onChange();
-    });
+    };
     if (!this.opts.store) return this.poll(changed);
     const unwatch = this.opts.store.watch(changed);
     // Proxy registrations also end by expiring, which writes nothing: look again now and then.

@@ -294,6 +294,20 @@ describe('change sequence and watch', () => {
   });
 });
 
+test('a watcher may read the store from its callback (it runs outside the transaction)', async () => {
+  const s = open();
+  const seen: string[] = [];
+  const errors: unknown[] = [];
+  const stop = s.watch(() => {
+    s.read(P, (tx) => tx.list('svc', 'thing', undefined)).then((rows) => seen.push(...rows.map((r) => r.name)), (e) => errors.push(e));
+  }, 1000);
+  await s.write(P, (tx) => tx.put(res('a')));
+  await new Promise((r) => setTimeout(r, 20));
+  stop();
+  expect(errors).toEqual([]);
+  expect(seen).toEqual(['a']);
+});
+
 describe('admin helpers', () => {
   test('stats counts per partition and kind; reset empties everything', async () => {
     const s = open();

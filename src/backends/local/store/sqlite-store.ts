@@ -116,7 +116,7 @@ class SqliteStore implements Store {
   private async transaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<T> {
     this.assertOpen();
     if (this.inTx.getStore()) throw new Error('nested store transactions are not supported');
-    return this.mutex.run(() =>
+    const { result, changed } = await this.mutex.run(() =>
       this.inTx.run(true, async () => {
         this.assertOpen();
         let changed = false;
@@ -134,10 +134,13 @@ class SqliteStore implements Store {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
           throw describeSqliteError(e, this.location);
         }
-        if (changed) this.notifyLocal();
-        return result;
+        return { result, changed };
       }),
     );
+    // Listeners run after the lock is released and outside the transaction's async context, so
+    // they may read the store themselves.
+    if (changed) this.notifyLocal();
+    return result;
   }
 
   private tx(p: Partition, writable: boolean, dirty: () => void): StoreTx {
