@@ -26,6 +26,11 @@ export class ParamError extends CliError {
   readonly exitCode = ExitCode.PARAM;
 }
 
+/** A check (validate, envoy validate) found error-severity problems: exit 1. */
+export class FindingsError extends CliError {
+  readonly exitCode = ExitCode.FINDINGS;
+}
+
 /** Missing region/credentials or other environment problems. */
 export class ConfigError extends CliError {
   readonly exitCode = ExitCode.CONFIG;

@@ -1,14 +1,12 @@
 // What `awsmesh validate` reports: findings with stable codes (documented in README, never
 // renumbered), a severity, a message, a suggested fix and where in which file.
 
-import { CliError, ExitCode } from '../core/errors';
-
-export type Severity = 'error' | 'warning' | 'info';
+import { FindingsError } from '../core/errors';
 
 /** Exit 1: the input was read, and findings of error severity were reported. */
-export class FindingsError extends CliError {
-  readonly exitCode = ExitCode.FINDINGS;
-}
+export { FindingsError };
+
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {
   code: string;

@@ -5,15 +5,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../cli/app';
 import { invokeOperation } from '../../core/dispatcher';
-import { CliError, ExitCode, GeneralError, isServiceError, UsageError } from '../../core/errors';
+import { FindingsError, GeneralError, isServiceError, UsageError } from '../../core/errors';
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
 import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
 
 /** Exit 1: the document was produced or read, but Envoy would reject it. */
-export class FindingsError extends CliError {
-  readonly exitCode = ExitCode.FINDINGS;
-}
-
 interface ProxyFlags {
   mesh?: string;
   meshName?: string;
