@@ -1,13 +1,12 @@
-// Sending one request attempt to one upstream host, over HTTP/1.1 (undici Pool with keep-alive)
-// or HTTP/2 cleartext (one multiplexed node:http2 session per host). Failures are classified the
-// way Envoy's router sees them, because retry_on and outlier detection depend on the kind.
+// Sending one request attempt to one upstream host, over HTTP/1.1 (a lean keep-alive client,
+// http1-client.ts) or HTTP/2 cleartext (one multiplexed node:http2 session per host). Failures
+// are classified the way Envoy's router sees them: retry_on and outlier detection depend on it.
 
 import * as http2 from 'http2';
 import * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Http1Pool } from './http1-client';
 
 export type FailureKind = 'connect-failure' | 'reset' | 'refused-stream';
 
@@ -47,73 +46,20 @@ export function classify(err: Error & { code?: string }): FailureKind {
   return err.code && CONNECT_ERRORS.has(err.code) ? 'connect-failure' : 'reset';
 }
 
-class AbortedByProxy extends Error {
-  constructor() {
-    super('aborted by proxy');
-  }
-}
-
-/** HTTP/1.1 with keep-alive connections (undici, which honours the server's Keep-Alive hints). */
+/** HTTP/1.1 with keep-alive connections (see http1-client.ts). */
 export class Http1Upstream implements Upstream {
-  private readonly pool: Pool;
+  private readonly pool: Http1Pool;
 
   constructor(host: string, port: number, opts: { connectTimeoutMs: number; maxConnections?: number }) {
-    this.pool = new Pool(`http://${host.includes(':') ? `[${host}]` : host}:${port}`, {
-      connections: opts.maxConnections ?? null,
-      connectTimeout: opts.connectTimeoutMs,
-      // Timeouts are the router's job (route timeout, per-try timeout, idle timeout).
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 30_000,
-      keepAliveTimeoutThreshold: 1_000,
-    });
+    this.pool = new Http1Pool(host, port, { connectTimeoutMs: opts.connectTimeoutMs });
   }
 
   send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {
-    let controller: Dispatcher.DispatchController | undefined;
-    let aborted = false;
-    let failed = false;
-    const headers = req.headers;
-    headers.host = req.authority;
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (aborted) c.abort(new AbortedByProxy());
-      },
-      onResponseStart(c, status, resHeaders) {
-        if (status < 200) return; // 1xx informational responses are not forwarded
-        h.onHeaders(status, resHeaders);
-      },
-      onResponseData(c, chunk) {
-        if (!h.onData(chunk)) c.pause();
-      },
-      onResponseEnd(_c, trailers) {
-        h.onEnd(trailers && Object.keys(trailers).length ? trailers : undefined);
-      },
-      onResponseError(_c, err) {
-        if (aborted || failed) return;
-        failed = true;
-        h.onFailure(classify(err as Error & { code?: string }), err);
-      },
-    };
-    this.pool.dispatch(
-      { method: req.method as Dispatcher.HttpMethod, path: req.path, headers, body: req.body ?? null },
-      handler,
-    );
-    return {
-      abort() {
-        if (aborted) return;
-        aborted = true;
-        controller?.abort(new AbortedByProxy());
-      },
-      resume() {
-        controller?.resume();
-      },
-    };
+    return this.pool.send(req, h);
   }
 
-  async close(): Promise<void> {
-    await this.pool.destroy().catch(() => undefined);
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 

@@ -87,6 +87,9 @@ export class Exchange {
   private status = 0;
   private bytesSent = 0;
   private resHeaders?: IncomingHttpHeaders;
+  /** Declared response length (content-length), and a final chunk held back to go out with end(). */
+  private expectedLength = -1;
+  private held?: Buffer;
   private readonly isGrpc: boolean;
 
   constructor(
@@ -383,6 +386,8 @@ export class Exchange {
     out['x-envoy-upstream-service-time'] = String(Date.now() - this.attemptStart);
     out.server = 'envoy';
     this.resHeaders = out;
+    const cl = headers['content-length'];
+    this.expectedLength = cl === undefined ? -1 : Number(cl);
     try {
       this.res.writeHead(status, out as never);
     } catch {
@@ -394,6 +399,16 @@ export class Exchange {
     if (attemptNo !== this.live || this.finished) return true;
     this.touch();
     this.bytesSent += chunk.length;
+    if (this.held) {
+      (this.res as ServerResponse).write(this.held);
+      this.held = undefined;
+    }
+    // The chunk that completes a declared body is sent with end(): head, body and end then
+    // leave in one write instead of two (most responses are small and arrive in one chunk).
+    if (this.bytesSent === this.expectedLength) {
+      this.held = chunk;
+      return true;
+    }
     const ok = (this.res as ServerResponse).write(chunk);
     if (!ok) {
       const call = this.call;
@@ -413,7 +428,10 @@ export class Exchange {
         /* downstream cannot carry trailers (HTTP/1.1 with content-length) */
       }
     }
-    this.res.end();
+    const last = this.held;
+    this.held = undefined;
+    if (last) (this.res as ServerResponse).end(last);
+    else this.res.end();
     this.finish();
   }
 

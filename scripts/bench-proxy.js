@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// npm run bench:proxy — the local data plane's performance, beside a reference proxy.
+//
+//   1. Saturation (wrk, loopback): (a) the backend directly, (b) an awsmesh sidecar egress doing
+//      the walkthrough's 75/25 weighted split, (c) nginx (1 worker, upstream weights 3:1, keepalive)
+//      doing the same split. Prints req/s, p50, p99 and the ratios.
+//   2. Fixed rate (1,000 req/s, open loop, Node client): latency direct vs through the sidecar,
+//      and the latency the sidecar adds (p50, p99).
+//   3. Config propagation: `update-route` on the local control plane → the change running in an
+//      `awsmesh proxy` process (another process: it learns through the store's change watch).
+//
+// Targets: sidecar rps ≥ 0.6× nginx; added latency at 1,000 req/s ≤ 0.5 ms p50 and ≤ 2 ms p99;
+// propagation p99 ≤ 500 ms. Figures are printed, never asserted. Needs `npm run build`, wrk and
+// nginx (apt-get install -y wrk nginx). BENCH_SECONDS (default 8) sets each wrk run's length.
+
+'use strict';
+const { spawn, spawnSync, execFileSync } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS || 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+
+// ---- roles run in child processes ---------------------------------------------------------------
+
+// A clean exit on SIGINT/SIGTERM (so `node --cpu-prof` can write its profile when profiling a role).
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));
+
+function roleBackend(ports) {
+  const body = Buffer.from('hello from serviceB\n');
+  for (const port of ports) {
+    http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length, 'x-backend': String(port) });
+      res.end(body);
+    }).listen(port, '127.0.0.1');
+  }
+  process.stdout.write('ready\n');
+}
+
+async function roleProxy(egressPort, b1, b2) {
+  const { translateVirtualNode } = require(path.join(ROOT, 'dist', 'envoy', 'translate'));
+  const { Proxy } = require(path.join(ROOT, 'dist', 'dataplane', 'proxy'));
+  const http1 = { portMapping: { port: 80, protocol: 'http' } };
+  const snapshot = {
+    mesh: { meshName: 'apps', spec: {} },
+    virtualNodes: [
+      { meshName: 'apps', virtualNodeName: 'serviceA', spec: { backends: [{ virtualService: { virtualServiceName: 'serviceb.apps.local' } }] } },
+      { meshName: 'apps', virtualNodeName: 'serviceB', spec: { listeners: [http1] } },
+      { meshName: 'apps', virtualNodeName: 'serviceBv2', spec: { listeners: [http1] } },
+    ],
+    virtualRouters: [{ meshName: 'apps', virtualRouterName: 'serviceB', spec: { listeners: [http1] } }],
+    routes: [{
+      meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB',
+      spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 75 }, { virtualNode: 'serviceBv2', weight: 25 }] } } },
+    }],
+    virtualServices: [{ meshName: 'apps', virtualServiceName: 'serviceb.apps.local', spec: { provider: { virtualRouter: { virtualRouterName: 'serviceB' } } } }],
+    virtualGateways: [],
+    gatewayRoutes: [],
+  };
+  const proxy = new Proxy();
+  await proxy.apply(translateVirtualNode(snapshot, 'serviceA', {
+    listenAddress: '127.0.0.1', egressPort,
+    // Instances without sidecars (Cloud Map style): one proxy hop, like nginx.
+    endpoints: { serviceB: [{ host: '127.0.0.1', port: b1, source: 'cloudmap' }], serviceBv2: [{ host: '127.0.0.1', port: b2, source: 'cloudmap' }] },
+  }));
+  process.stdout.write('ready\n');
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = require('net').createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startChild(args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/^(ready|listening)/m.test(out)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+  });
+}
+
+function toMs(v, unit) {
+  return Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
+}
+
+function wrk(url, host) {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+  if (host) args.push('-H', `Host: ${host}`);
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const pct = (p) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    return m ? toMs(m[1], m[2]) : NaN;
+  };
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors[1]) : 0 };
+}
+
+/** Open-loop load at `rate` req/s for `seconds`; latency of every request (ms). */
+async function fixedRate(port, host, rate, seconds) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const lat = [];
+  let failed = 0;
+  const total = rate * seconds;
+  const start = process.hrtime.bigint();
+  const interval = 1e9 / rate;
+  let sent = 0;
+  await new Promise((resolve) => {
+    let done = 0;
+    const tick = () => {
+      const elapsed = Number(process.hrtime.bigint() - start);
+      const due = Math.min(total, Math.floor(elapsed / interval) + 1);
+      for (; sent < due; sent++) {
+        const t0 = process.hrtime.bigint();
+        http.get({ host: '127.0.0.1', port, path: '/', agent, headers: host ? { host } : {} }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            else failed++;
+            if (++done === total) resolve();
+          });
+        }).on('error', () => {
+          failed++;
+          if (++done === total) resolve();
+        });
+      }
+      if (sent < total) setImmediate(tick);
+    };
+    tick();
+  });
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+  return { p50: q(50), p99: q(99), n: lat.length, failed };
+}
+
+function nginxConf(dir, listen, b1, b2) {
+  return `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream serviceb { server 127.0.0.1:${b1} weight=3; server 127.0.0.1:${b2} weight=1; keepalive 64; }
+  server {
+    listen 127.0.0.1:${listen};
+    location / { proxy_pass http://serviceb; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`;
+}
+
+const fmt = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(2)} ms` : 'n/a');
+
+// ---- config propagation through the local control plane ------------------------------------------
+
+async function propagation(samples) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-proxy-'));
+  const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2' };
+  const bin = path.join(ROOT, 'bin', 'awsmesh');
+  const cli = (...args) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { env, cwd: path.join(ROOT, 'examples', 'walkthrough-ec2'), encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`awsmesh ${args.join(' ')}: ${r.stderr}`);
+  };
+  cli('appmesh', 'create-mesh', '--mesh-name', 'apps');
+  cli('appmesh', 'create-virtual-node', '--cli-input-json', 'file://create-virtual-node-serviceb.json');
+  cli('appmesh', 'create-virtual-node', '--cli-input-json', 'file://create-virtual-node-servicebv2.json');
+  cli('appmesh', 'create-virtual-node', '--cli-input-json', 'file://create-virtual-node-servicea.json');
+  cli('appmesh', 'create-virtual-router', '--cli-input-json', 'file://create-virtual-router.json');
+  cli('appmesh', 'create-route', '--cli-input-json', 'file://create-route.json');
+  cli('appmesh', 'create-virtual-service', '--cli-input-json', 'file://update-virtual-service.json');
+  const proxy = spawn(process.execPath, [bin, 'proxy', '--mesh', 'apps', '--virtual-node', 'serviceA', '--ingress-port', '0', '--egress-port', '0', '--admin-port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const admin = await new Promise((resolve, reject) => {
+    let out = '';
+    proxy.stdout.on('data', (d) => {
+      out += d;
+      const m = /admin=127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proxy.once('exit', (c) => reject(new Error(`awsmesh proxy exited ${c}`)));
+  });
+  const version = () => new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: admin, path: '/server_info' }, (res) => {
+      let b = '';
+      res.on('data', (d) => (b += d));
+      res.on('end', () => resolve(JSON.parse(b).config.version));
+    }).on('error', reject);
+  });
+  // The writer: the local backend in this process, as `awsmesh appmesh update-route` would use it.
+  const { openLocalBackend } = require(path.join(ROOT, 'dist', 'backends', 'local'));
+  const backend = openLocalBackend(env);
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const before = await version();
+    const w = (i % 9) + 1;
+    const t0 = performance.now();
+    await backend.invoke('appmesh', 'UpdateRoute', {
+      meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB',
+      spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 10 - w }, { virtualNode: 'serviceBv2', weight: w }] } } },
+    }, { region: 'us-west-2' });
+    while ((await version()) === before) await new Promise((r) => setTimeout(r, 2));
+    times.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+  }
+  await backend.close();
+  proxy.kill('SIGTERM');
+  await new Promise((r) => proxy.once('exit', r));
+  fs.rmSync(home, { recursive: true, force: true });
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)], p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))], max: times[times.length - 1], n: times.length };
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+async function main() {
+  if (process.argv[2] === '--role') {
+    const [role, ...ports] = process.argv.slice(3);
+    if (role === 'backend') return roleBackend(ports.map(Number));
+    if (role === 'proxy') return roleProxy(...ports.map(Number));
+    throw new Error(`unknown role ${role}`);
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'dataplane', 'proxy.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  for (const tool of ['wrk', 'nginx']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is not installed: apt-get install -y wrk nginx`);
+  }
+  const [b1, b2, proxyPort, nginxPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-nginx-'));
+  for (const d of ['body', 'proxy', 'fcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, d));
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxConf(dir, nginxPort, b1, b2));
+  const children = [];
+  const cleanup = () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  try {
+    children.push(await startChild([__filename, '--role', 'backend', String(b1), String(b2)]));
+    children.push(await startChild([__filename, '--role', 'proxy', String(proxyPort), String(b1), String(b2)]));
+    const nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' });
+    children.push(nginx);
+    await new Promise((r) => setTimeout(r, 500));
+
+    console.log(`awsmesh data plane benchmark — ${os.cpus().length} CPUs, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, loopback`);
+    console.log('Everything (wrk, backend, proxy) shares this machine\'s CPUs; figures vary with other load.\n');
+    // Warm-up (JIT, keep-alive pools) before measuring.
+    for (const [url, host] of [[`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local'], [`http://127.0.0.1:${nginxPort}/`]]) {
+      execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]);
+    }
+    const direct = wrk(`http://127.0.0.1:${b1}/`);
+    const ours = wrk(`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local');
+    const ng = wrk(`http://127.0.0.1:${nginxPort}/`);
+    console.log('1. Saturation');
+    const row = (name, r) => console.log(`   ${name.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
+    row('(a) backend directly', direct);
+    row('(b) awsmesh sidecar, 75/25 split', ours);
+    row('(c) nginx 1 worker, weights 3:1', ng);
+    const ratio = ours.rps / ng.rps;
+    console.log(`   sidecar / nginx throughput: ${ratio.toFixed(2)}× (target ≥ 0.60×) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
+    console.log(`   sidecar / direct throughput: ${(ours.rps / direct.rps).toFixed(2)}×; nginx / direct: ${(ng.rps / direct.rps).toFixed(2)}×\n`);
+
+    console.log('2. Fixed rate: 1,000 req/s for 10 s (open loop)');
+    const d = await fixedRate(b1, undefined, 1000, 10);
+    const p = await fixedRate(proxyPort, 'serviceb.apps.local', 1000, 10);
+    console.log(`   direct:   p50 ${fmt(d.p50)}  p99 ${fmt(d.p99)}  (${d.n} ok, ${d.failed} failed)`);
+    console.log(`   sidecar:  p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  (${p.n} ok, ${p.failed} failed)`);
+    const addP50 = p.p50 - d.p50;
+    const addP99 = p.p99 - d.p99;
+    console.log(`   added by the sidecar: p50 ${fmt(addP50)} (target ≤ 0.5 ms) ${addP50 <= 0.5 ? 'MET' : 'NOT MET'}, p99 ${fmt(addP99)} (target ≤ 2 ms) ${addP99 <= 2 ? 'MET' : 'NOT MET'}\n`);
+
+    console.log('3. Config propagation: update-route → running in an `awsmesh proxy` process');
+    const prop = await propagation(Number(process.env.BENCH_PROPAGATION_SAMPLES || 40));
+    console.log(`   ${prop.n} changes: p50 ${fmt(prop.p50)}  p99 ${fmt(prop.p99)}  max ${fmt(prop.max)} (target p99 ≤ 500 ms) ${prop.p99 <= 500 ? 'MET' : 'NOT MET'}`);
+  } finally {
+    cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench:proxy failed: ${e.message}`);
+  process.exit(1);
+});
