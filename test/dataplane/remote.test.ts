@@ -1,0 +1,74 @@
+// A sidecar following a remote control plane (`awsmesh local serve`, reached with --endpoint-url
+// through the aws backend): it loads the mesh over the App Mesh wire protocol and polls for changes.
+
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { applyWalkthrough, BIN, cli, startCliProxy, type RunningProxy } from './cli';
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-dp-remote-'));
+const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+let serve: ChildProcess;
+let url: string;
+let proxy: RunningProxy;
+
+function json(port: number, p: string): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+      let b = '';
+      res.on('data', (d) => (b += d));
+      res.on('end', () => resolve(JSON.parse(b)));
+    }).on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  applyWalkthrough(env);
+  serve = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    serve.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    serve.once('exit', (c) => reject(new Error(`local serve exited ${c}`)));
+  });
+  proxy = await startCliProxy(['--endpoint-url', url, '--region', 'us-west-2', '--mesh', 'apps', '--virtual-node', 'serviceA',
+    '--ingress-port', '0', '--egress-port', '0', '--admin-port', '0', '--poll-interval', '200'], env);
+}, 30_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await new Promise<void>((r) => {
+    if (!serve || serve.exitCode !== null) return r();
+    serve.once('exit', () => r());
+    serve.kill('SIGTERM');
+  });
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+test('loads the mesh over the wire and follows update-route by polling', async () => {
+  const info = await json(proxy.admin, '/server_info');
+  expect(info.control_plane).toBe('remote');
+  const weights = async () => {
+    const dump = await json(proxy.admin, '/config_dump');
+    const routes = dump.configs.find((c: any) => c['@type'].endsWith('RoutesConfigDump')).dynamic_route_configs;
+    const egress = routes.find((r: any) => r.route_config.name.startsWith('rds_egress_http_')).route_config;
+    return egress.virtual_hosts[0].routes[0].route.weighted_clusters.clusters.map((c: any) => c.weight);
+  };
+  expect(await weights()).toEqual([75, 25]);
+  const r = cli(['--endpoint-url', url, '--region', 'us-west-2', 'appmesh', 'update-route', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB', '--route-name', 'serviceB',
+    '--spec', JSON.stringify({ http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 10 }, { virtualNode: 'serviceBv2', weight: 90 }] } } })], env);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const deadline = Date.now() + 5000;
+  let w = await weights();
+  while (w[0] !== 10 && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 50));
+    w = await weights();
+  }
+  expect(w).toEqual([10, 90]);
+});
