@@ -7,7 +7,7 @@ import type {
 } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { accessLogger } from '../http/access-log';
-import { CompiledRouteTable } from './route-table';
+import { CompiledRouteTable, pickTarget, type CompiledRoute } from './route-table';
 import type { HcmRuntime, TcpProxyRuntime } from './runtime';
 
 const HCM = 'envoy.filters.network.http_connection_manager';
@@ -50,10 +50,16 @@ function hcmRuntime(c: HttpConnectionManager): HcmRuntime {
 }
 
 function tcpRuntime(c: TcpProxy): TcpProxyRuntime {
+  let pick: () => string | undefined = () => c.cluster;
+  const weighted = c.weighted_clusters?.clusters.filter((w) => w.weight > 0);
+  if (!c.cluster && weighted?.length) {
+    let sum = 0;
+    const route = { targets: weighted.map((w) => ({ cluster: w.name, upTo: (sum += w.weight) })), totalWeight: sum } as CompiledRoute;
+    pick = () => pickTarget(route);
+  }
   return {
     statPrefix: c.stat_prefix,
-    cluster: c.cluster,
-    weighted: c.weighted_clusters?.clusters,
+    pick,
     idleMs: parseEnvoyDuration(c.idle_timeout) ?? 3_600_000,
     accessLog: accessLogger(c.access_log),
   };

@@ -25,8 +25,8 @@ export interface HcmRuntime {
 
 export interface TcpProxyRuntime {
   statPrefix: string;
-  cluster?: string;
-  weighted?: Array<{ name: string; weight: number }>;
+  /** The cluster for a new connection (weighted choice when the filter has weighted clusters). */
+  pick(): string | undefined;
   idleMs: number;
   accessLog?: AccessLogger;
 }

@@ -69,8 +69,7 @@ export class ListeningSocket {
     }
     if (state.tcp) {
       const t = state.tcp;
-      const name = t.cluster ?? (t.weighted ? pickTarget({ targets: cumulative(t.weighted), totalWeight: t.weighted.reduce((s, w) => s + w.weight, 0) } as never) : '');
-      proxyTcpConnection(socket, state.generation.clusters.get(name), t.idleMs);
+      proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs);
       return;
     }
     socket.setNoDelay(true);
@@ -119,9 +118,4 @@ export class ListeningSocket {
     for (const s of this.sockets) s.destroy();
     await closed;
   }
-}
-
-function cumulative(w: Array<{ name: string; weight: number }>) {
-  let sum = 0;
-  return w.map((x) => ({ cluster: x.name, upTo: (sum += x.weight) }));
 }

@@ -3,6 +3,7 @@
 // Connection failures move on to another host, as Envoy's tcp_proxy does (max_connect_attempts).
 
 import * as net from 'net';
+import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
 
@@ -18,7 +19,7 @@ export function connectUpstream(cluster: ClusterRuntime): Promise<{ socket: net.
         return;
       }
       tried.add(host);
-      const timeoutMs = Number(cluster.config?.connect_timeout?.replace('s', '') ?? 5) * 1000;
+      const timeoutMs = parseEnvoyDuration(cluster.config?.connect_timeout) ?? 5000;
       const socket = net.connect({ host: host.address, port: host.port });
       const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), timeoutMs);
       socket.once('connect', () => {
