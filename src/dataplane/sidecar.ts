@@ -107,6 +107,9 @@ export class Sidecar {
     this.ports.admin = this.admin.port;
     await this.register();
     this.follow();
+    // Changes that landed between the first load and the watch starting (a peer registering
+    // at the same moment) are caught by one more look.
+    void this.refresh();
   }
 
   private async load(): Promise<MeshSnapshot> {
