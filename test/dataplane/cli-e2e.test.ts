@@ -95,6 +95,23 @@ test('update-route (awsmesh appmesh update-route) under load: new split, zero fa
   expect(v2).toBeLessThan(0.81);
 });
 
+test('awsmesh proxy --virtual-gateway: gateway routes rewrite and reach the mesh', async () => {
+  expect(cli(['appmesh', 'create-virtual-gateway', '--mesh-name', 'apps', '--virtual-gateway-name', 'gw',
+    '--spec', JSON.stringify({ listeners: [{ portMapping: { port: 8088, protocol: 'http' } }] })], env).status).toBe(0);
+  expect(cli(['appmesh', 'create-gateway-route', '--mesh-name', 'apps', '--virtual-gateway-name', 'gw', '--gateway-route-name', 'b',
+    '--spec', JSON.stringify({ httpRoute: { match: { prefix: '/b' }, action: { target: { virtualService: { virtualServiceName: 'serviceb.apps.local' } } } } })], env).status).toBe(0);
+  const gw = await startCliProxy(['--mesh', 'apps', '--virtual-gateway', 'gw', '--ingress-port', '0', '--egress-port', '0', '--admin-port', '0'], env);
+  proxies.push(gw);
+  const replies = await load(50, 4, () => viaProxy(gw.ingress!, 'http://shop.example.com/b/x'));
+  for (const r of replies) {
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.body);
+    expect(['serviceB', 'serviceBv2']).toContain(body.service);
+    expect(body).toMatchObject({ path: '/x', host: 'serviceb.apps.local' });
+  }
+  expect((await get(gw.ingress!, '/elsewhere')).status).toBe(404);
+});
+
 test('a stopped sidecar deregisters: callers drop it at once', async () => {
   const b2 = proxies[1];
   expect(await b2.stop()).toBe(0);
