@@ -88,7 +88,7 @@ test('local up --config runs apps and sidecars; local down stops them all', asyn
   expect(cli(['local', 'down'], env).stderr).toContain('Nothing is up.');
 }, 60_000);
 
-test('local up errors: unknown mesh 254, bad config 252, missing --mesh 252', () => {
+test('local up/down/demo errors: unknown mesh 254, bad config or options 252', () => {
   const env = freshEnv('errors');
   const nope = cli(['local', 'up', '--mesh', 'nope'], env);
   expect(nope.status).toBe(254);
@@ -100,6 +100,8 @@ test('local up errors: unknown mesh 254, bad config 252, missing --mesh 252', ()
   expect(r.stderr).toContain(`Invalid local up configuration ${bad}: proxies[0]: give exactly one of virtualNode or virtualGateway`);
   expect(cli(['local', 'up', '--config', path.join(tmp, 'missing.yaml')], env).stderr).toContain('no such file');
   expect(cli(['local', 'up'], env).status).toBe(252);
+  expect(cli(['local', 'down', '--timeout', 'soon'], env).status).toBe(252);
+  expect(cli(['local', 'demo', '--requests', '0'], env).stderr).toContain("argument --requests: expected an integer from 1 to 1000000, got '0'");
 });
 
 test('local demo: walkthrough, 75/25, update-route, cleanup — on a fresh home, exit 0', () => {

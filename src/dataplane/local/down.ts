@@ -2,7 +2,7 @@
 
 import { localSettings } from '../../backends/local/settings';
 import type { App } from '../../cli/app';
-import { GeneralError } from '../../core/errors';
+import { GeneralError, UsageError } from '../../core/errors';
 import { alive, readRunRecords, removeRunRecord, sameProcess } from './runfile';
 
 export interface DownFlags {
@@ -24,6 +24,9 @@ export async function runDown(app: App, flags: DownFlags): Promise<void> {
   // Only the run records are needed: the state database stays closed (an open connection would
   // make the stopping `local up` wait on SQLite's busy timeout when it closes its own).
   const home = localSettings(app.env).home;
+  if (flags.timeout !== undefined && !(/^\d+(\.\d+)?$/.test(flags.timeout) && Number(flags.timeout) > 0)) {
+    throw new UsageError(`argument --timeout: expected seconds (a positive number), got '${flags.timeout}'`);
+  }
   const timeoutMs = flags.timeout === undefined ? 10_000 : Number(flags.timeout) * 1000;
   const records = readRunRecords(home).filter((r) => !flags.mesh || r.record?.mesh === flags.mesh);
   if (!records.length) {
