@@ -4,7 +4,6 @@
 // changes: store.watch() on the local backend (plus a slow sweep for expired registrations),
 // polling for a remote control plane. Each change is re-translated and swapped in atomically.
 
-import { AsyncResource } from 'async_hooks';
 import type { Backend } from '../backends/backend';
 import type { Store } from '../backends/local/store/store';
 import { ServiceError } from '../core/errors';
@@ -225,9 +224,7 @@ export class Sidecar {
   private follow(): void {
     const o = this.opts;
     if (o.local) {
-      // The store announces local commits from inside the writer's transaction context; binding
-      // the listener here makes the refresh run outside it (its reads are new transactions).
-      this.stopWatch = o.local.store.watch(AsyncResource.bind(() => void this.refresh()));
+      this.stopWatch = o.local.store.watch(() => void this.refresh());
       this.timers.push(setInterval(() => void this.refresh(), SWEEP_MS));
     } else {
       this.timers.push(setInterval(() => void this.refresh(), o.pollMs ?? 1000));
