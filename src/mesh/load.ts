@@ -10,7 +10,16 @@ import type {
   VirtualServiceData,
 } from './types';
 
-type Ref = Record<string, unknown> & { arn?: string; version?: number };
+type Ref = Record<string, unknown> & { arn?: string; version?: number; lastUpdatedAt?: unknown };
+
+/**
+ * Identifies one state of a resource. The version alone is not enough: a resource deleted and
+ * created again under the same name has the same ARN and is back at version 1.
+ */
+function revision(r: { version?: number; lastUpdatedAt?: unknown }): string {
+  const at = r.lastUpdatedAt instanceof Date ? r.lastUpdatedAt.getTime() / 1000 : Number(r.lastUpdatedAt);
+  return `${r.version}@${at}`;
+}
 
 interface Kind<T> {
   list: string;
@@ -49,9 +58,9 @@ export async function loadMeshSnapshot(
     }
   };
   const mesh = (await call('DescribeMesh', { meshName })).mesh as MeshData;
-  const cache = new Map<string, { version?: number; data: unknown }>();
+  const cache = new Map<string, { revision: string; data: unknown }>();
   if (previous) {
-    for (const r of allResources(previous)) if (r.metadata?.arn) cache.set(r.metadata.arn, { version: r.metadata.version, data: r });
+    for (const r of allResources(previous)) if (r.metadata?.arn) cache.set(r.metadata.arn, { revision: revision(r.metadata), data: r });
   }
 
   const listAll = async (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> => {
@@ -68,7 +77,7 @@ export async function loadMeshSnapshot(
   const describeAll = async <T>(kind: Kind<unknown>, refs: Ref[]): Promise<T[]> =>
     mapLimit(refs, CONCURRENCY, async (ref) => {
       const hit = ref.arn ? cache.get(ref.arn) : undefined;
-      if (hit && ref.version !== undefined && hit.version === ref.version) return hit.data as T;
+      if (hit && ref.version !== undefined && hit.revision === revision(ref)) return hit.data as T;
       const input: Record<string, unknown> = { meshName };
       for (const m of kind.idMembers) input[m] = ref[m];
       return (await call(kind.describe, input))[kind.describeKey] as T;
@@ -96,7 +105,7 @@ export async function loadMeshSnapshot(
   return { mesh, virtualNodes, virtualRouters, routes, virtualServices, virtualGateways, gatewayRoutes };
 }
 
-function allResources(s: MeshSnapshot): Array<{ metadata?: { arn: string; version: number } }> {
+function allResources(s: MeshSnapshot): Array<{ metadata?: { arn: string; version: number; lastUpdatedAt?: unknown } }> {
   return [...s.virtualNodes, ...s.virtualRouters, ...s.routes, ...s.virtualServices, ...s.virtualGateways, ...s.gatewayRoutes];
 }
 
@@ -105,8 +114,8 @@ function allResources(s: MeshSnapshot): Array<{ metadata?: { arn: string; versio
  * poller can skip re-translation when nothing moved.
  */
 export function snapshotFingerprint(s: MeshSnapshot): string {
-  const parts = [s.mesh.metadata ? `${s.mesh.metadata.arn}@${s.mesh.metadata.version}` : s.mesh.meshName];
-  for (const r of allResources(s)) parts.push(r.metadata ? `${r.metadata.arn}@${r.metadata.version}` : '?');
+  const parts = [s.mesh.metadata ? `${s.mesh.metadata.arn}@${revision(s.mesh.metadata)}` : s.mesh.meshName];
+  for (const r of allResources(s)) parts.push(r.metadata ? `${r.metadata.arn}@${revision(r.metadata)}` : '?');
   return parts.sort().join('|');
 }
 
