@@ -23,8 +23,10 @@ export interface ServerOptions extends HandlerOptions {
   log?: (line: string) => void;
   /** Extra fields for the health document (e.g. the xDS port). */
   health?: () => Record<string, unknown>;
-  /** Enables POST /_awsmesh/reset (deletes all local state). */
+  /** Enables POST /_awsmesh/reset (deletes all local state); off unless --allow-reset. */
   reset?: () => Promise<void>;
+  /** Accept requests that carry an Origin header (browser pages). */
+  allowBrowserOrigins?: boolean;
 }
 
 export interface RunningServer {
@@ -79,6 +81,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       body: Buffer.alloc(0),
     };
 
+    // Browsers send Origin on cross-site requests; SDKs and the AWS CLI never do. Refusing them
+    // keeps a web page from driving the local control plane with simple form POSTs (IAM, reset).
+    if (req.headers.origin !== undefined && !opts.allowBrowserOrigins) {
+      req.resume();
+      send(res, { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Requests from web pages (with an Origin header) are refused; start the server with --allow-browser-origins to accept them.' }) });
+      logLine(req, rawPath, 'refused-origin', res.statusCode, t0);
+      return;
+    }
     if (rawPath === HEALTH_PATH && wire.method === 'GET') {
       const doc = {
         status: closing ? 'stopping' : 'ok',

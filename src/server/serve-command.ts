@@ -19,6 +19,8 @@ export interface ServeFlags {
   secretKey?: string;
   xdsPort?: string;
   quiet?: boolean;
+  allowReset?: boolean;
+  allowBrowserOrigins?: boolean;
 }
 
 function intOption(name: string, value: string, min: number, max: number): number {
@@ -106,7 +108,8 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
         log: flags.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
         onInternalError: (err) => io.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
         health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xds: { port: xds.port, clients: xds.status().clients.length } } : {}) }),
-        reset: () => backend.store.reset(),
+        reset: flags.allowReset ? () => backend.store.reset() : undefined,
+        allowBrowserOrigins: Boolean(flags.allowBrowserOrigins),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -119,3 +119,32 @@ test('close() lets an in-flight request finish, then stops accepting', async () 
   await closing;
   await expect(rawRequest(slow.url, { path: '/_awsmesh/health' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 });
+
+describe('requests that a web page could forge, and the reset path', () => {
+  test('an Origin header (a browser page) is refused before anything runs', async () => {
+    const before = backend.calls.length;
+    const res = await rawRequest(server.url, {
+      method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: 'Action=DeleteRole&Version=2010-05-08&RoleName=r',
+    });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).message).toContain('--allow-browser-origins');
+    expect(backend.calls.length).toBe(before);
+  });
+
+  test('POST /_awsmesh/reset does not exist unless the server was started with reset enabled', async () => {
+    const res = await rawRequest(server.url, { method: 'POST', path: '/_awsmesh/reset' });
+    expect(res.status).not.toBe(200);
+    let resets = 0;
+    const withReset = await startServer({ backend, host: '127.0.0.1', port: 0, defaultRegion: 'us-west-2', version: 't', reset: async () => void resets++, allowBrowserOrigins: true });
+    try {
+      const ok = await rawRequest(withReset.url, { method: 'POST', path: '/_awsmesh/reset' });
+      expect(ok.status).toBe(200);
+      expect(resets).toBe(1);
+      const fromPage = await rawRequest(withReset.url, { path: '/_awsmesh/health', headers: { origin: 'http://localhost:3000' } });
+      expect(fromPage.status).toBe(200); // allowed with allowBrowserOrigins
+    } finally {
+      await withReset.close();
+    }
+  });
+});

@@ -15,6 +15,8 @@ export function register(parent: Command, app: () => App): void {
     .option('--secret-key <secret>', 'secret key matching --access-key')
     .option('--xds-port <port>', 'also start the xDS (ADS) server for Envoy on this port')
     .option('--quiet', 'do not log one line per request to stderr')
+    .option('--allow-reset', 'enable POST /_awsmesh/reset, which deletes all local state (for test suites)')
+    .option('--allow-browser-origins', 'accept requests from web pages (requests with an Origin header are refused by default)')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runServe } = require('../../server/serve-command') as typeof import('../../server/serve-command');
