@@ -162,7 +162,7 @@ export function egressCluster(
   if (l.outlierDetection) cluster.outlier_detection = outlierDetection(l.outlierDetection);
   if (l.healthCheck) cluster.health_checks = [healthCheck(l.healthCheck)];
   if (isHttp2(protocol)) cluster.typed_extension_protocol_options = http2ProtocolOptions();
-  const tls = upstreamTlsSocket(policy, l.portMapping.port, node);
+  const tls = upstreamTlsSocket(policy, l, node);
   if (tls) cluster.transport_socket = tls;
   ctx.addCluster(cluster, cla);
   return name;

@@ -12,6 +12,7 @@ import { httpConnectionManager, listener } from './listeners';
 import { escapeRegex, grpcRouteMatch, hostnameMatcher, httpRouteMatch } from './match';
 import { ingressRouteConfigName, selfRedirectClusterName } from './names';
 import { byPrecedence } from './order';
+import { listenerChains, usesAcm } from './tls';
 
 function gatewayRouteKind(gr: GatewayRouteData): 'http' | 'grpc' | undefined {
   if (gr.spec?.httpRoute || gr.spec?.http2Route) return 'http';
@@ -143,7 +144,10 @@ export function translateGatewayResources(
       logging: gateway.spec.logging,
       upgrades: protocol === 'http' ? ['websocket'] : [],
     });
-    listeners.push(listener('ingress', ctx.opts.listenAddress, bindPort, [{ filters: [hcm] }]));
+    if (l.tls && l.tls.mode !== 'DISABLED' && usesAcm(l.tls)) {
+      ctx.warn(`virtual gateway ${name}: listener ${port} uses ACM, which exists only in AWS; awsmesh proxies emulate it with the local CA (awsmesh local ca issue --acm-arn)`);
+    }
+    listeners.push(listener('ingress', ctx.opts.listenAddress, bindPort, listenerChains({ filters: [hcm] }, l.tls)));
   }
 
   const targets = new Set<string>();

@@ -10,7 +10,7 @@ import { buildEgress, clientPolicyFor } from './egress';
 import type { FilterChain, Listener, RouteConfiguration } from './envoy-types';
 import { httpConnectionManager, listener, tcpProxy } from './listeners';
 import { ingressRouteConfigName } from './names';
-import { downstreamTlsSocket, usesAcm } from './tls';
+import { listenerChains, usesAcm } from './tls';
 
 export function translateNodeResources(
   ctx: TranslationContext, node: VirtualNodeData,
@@ -51,20 +51,9 @@ export function translateNodeResources(
     }
     const base: FilterChain = { filter_chain_match: { destination_port: port }, filters: [filter] };
     if (l.tls && l.tls.mode !== 'DISABLED' && usesAcm(l.tls)) {
-      ctx.warn(`virtual node ${name}: listener ${port} uses an ACM certificate, which exists only in AWS; it serves plaintext here`);
-      chains.push(base);
-    } else if (l.tls && l.tls.mode !== 'DISABLED') {
-      const tlsChain: FilterChain = {
-        filter_chain_match: { destination_port: port, transport_protocol: 'tls' },
-        filters: [filter],
-        transport_socket: downstreamTlsSocket(l.tls),
-      };
-      chains.push(tlsChain);
-      // PERMISSIVE also accepts plaintext: a second chain for everything that is not TLS.
-      if (l.tls.mode === 'PERMISSIVE') chains.push(base);
-    } else {
-      chains.push(base);
+      ctx.warn(`virtual node ${name}: listener ${port} uses ACM, which exists only in AWS; awsmesh proxies emulate it with the local CA (awsmesh local ca issue --acm-arn)`);
     }
+    chains.push(...listenerChains(base, l.tls));
   }
   // No listener, no ingress listener (envoy-metrics.md).
   if (chains.length) listeners.push(listener('ingress', ctx.opts.listenAddress, ctx.opts.ingressPort, chains));
