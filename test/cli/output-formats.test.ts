@@ -1,5 +1,5 @@
 // Output formats against what the real AWS CLI v2 printed for the same describe-mesh result
-// (../shared/reference/awscli.md §3), plus the formatting rules behind them.
+// (the AWS CLI behaviour measured in the project brief, awscli.md §3), plus the formatting rules behind them.
 
 import { getOperation } from '../../src/model/services';
 import { renderResult, type OutputFormatName } from '../../src/output/render';

@@ -10,7 +10,6 @@ import { apiEndpointResolver } from '../../src/xds/endpoints';
 import { MeshConfigSource } from '../../src/xds/mesh-source';
 import { proxylessResources } from '../../src/xds/proxyless';
 import { XDS_TYPES, type XdsResources } from '../../src/xds/resource-types';
-import { CORPUS_AVAILABLE } from '../helpers/corpus';
 import { loadCorpusMeshes, loadWalkthrough, openLocalMeshes, REGION, type LoadedMesh, type LocalMeshes } from './helpers/corpus-mesh';
 
 let m: LocalMeshes;
@@ -21,7 +20,7 @@ let corpus: { meshes: LoadedMesh[]; failures: string[] };
 beforeAll(async () => {
   m = openLocalMeshes();
   walkthrough = await loadWalkthrough(m);
-  corpus = CORPUS_AVAILABLE ? await loadCorpusMeshes(m) : { meshes: [], failures: [] };
+  corpus = await loadCorpusMeshes(m);
   source = new MeshConfigSource({ backend: m.backend, region: REGION, endpoints: apiEndpointResolver(m.backend) });
 }, 60_000);
 
@@ -58,10 +57,6 @@ function problems(label: string, r: TranslationResult): string[] {
 }
 
 test('the corpus loads into local meshes without errors', () => {
-  if (!CORPUS_AVAILABLE) {
-    console.log('corpus not found next to the repository (../shared/reference/corpus); only the walkthrough is checked');
-    return;
-  }
   expect(corpus.failures).toEqual([]);
   expect(corpus.meshes.length).toBeGreaterThanOrEqual(15);
 });
@@ -78,7 +73,7 @@ test('every walkthrough and corpus virtual node and gateway yields config Envoy 
     }
   }
   expect(found).toEqual([]);
-  expect(proxies).toBeGreaterThanOrEqual(CORPUS_AVAILABLE ? 60 : 3);
+  expect(proxies).toBeGreaterThanOrEqual(60);
 }, 60_000);
 
 describe('golden: the EC2 walkthrough after update-route (75/25)', () => {
@@ -146,7 +141,6 @@ describe('golden: the EC2 walkthrough after update-route (75/25)', () => {
 });
 
 test('golden: a virtual gateway (howto-ingress-gateway) routes through its self-redirect cluster', async () => {
-  if (!CORPUS_AVAILABLE) return;
   const mesh = corpus.meshes.find((x) => x.mesh === 'howto-ingress-gateway')!;
   const gw = mesh.gateways.find((g) => g === 'colorgateway-vg')!;
   const r = await translate(mesh.mesh, 'virtualGateway', gw);

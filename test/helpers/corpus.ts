@@ -1,10 +1,12 @@
-// The real App Mesh specs in ../shared/reference/corpus, turned into operation inputs.
+// The real App Mesh specs of AWS's examples repository (MIT-0; vendored under test/fixtures/corpus,
+// see its README), turned into operation inputs.
 
 import * as fs from 'fs';
 import * as path from 'path';
 
-export const CORPUS = path.resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'corpus');
-export const CORPUS_AVAILABLE = fs.existsSync(path.join(CORPUS, 'INDEX.json'));
+export const CORPUS = path.resolve(__dirname, '..', 'fixtures', 'corpus');
+/** The App Mesh EC2 walkthrough's input files, verbatim. */
+export const REFERENCE_WALKTHROUGH = path.resolve(__dirname, '..', 'fixtures', 'walkthrough');
 
 export type Kind = 'Mesh' | 'VirtualNode' | 'VirtualRouter' | 'Route' | 'VirtualService' | 'VirtualGateway' | 'GatewayRoute';
 

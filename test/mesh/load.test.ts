@@ -25,7 +25,7 @@ test('a node deleted and created again at version 1 is not served from the previ
     await cli(['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'b', '--spec', node(9090)]);
 
     const second = await loadMeshSnapshot(backend, 'apps', ctx, first);
-    expect(second.virtualNodes[0].metadata.version).toBe(1);
+    expect(second.virtualNodes[0].metadata?.version).toBe(1);
     expect(second.virtualNodes[0].spec.listeners?.[0].portMapping.port).toBe(9090);
     expect(snapshotFingerprint(second)).not.toBe(snapshotFingerprint(first));
 

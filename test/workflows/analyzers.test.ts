@@ -6,7 +6,7 @@ import * as path from 'path';
 import { analyze } from '../../src/workflows/analyze';
 import { CODES, type Finding } from '../../src/workflows/findings';
 import { loadManifestSet } from '../../src/workflows/manifest';
-import { CORPUS_AVAILABLE, loadCorpus } from '../helpers/corpus';
+import { loadCorpus } from '../helpers/corpus';
 import { cleanMesh, cleanupDirs, tempDir, yamlStream, type Doc } from './helpers';
 
 afterAll(cleanupDirs);
@@ -278,10 +278,6 @@ test('live resources complete references but are never reported on', () => {
 });
 
 test('all 123 corpus specs load as manifests (kind given, names from flags) and analyze without a schema error', () => {
-  if (!CORPUS_AVAILABLE) {
-    console.log('corpus not found beside the repository (../shared/reference/corpus): corpus analysis not run');
-    return;
-  }
   const corpus = loadCorpus();
   expect(corpus).toHaveLength(123);
   const dir = tempDir();

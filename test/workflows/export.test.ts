@@ -4,12 +4,12 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 import { cleanupHomes, runCli, tempHome, WALKTHROUGH } from '../helpers/run-cli';
 import {
   cleanupDirs, ingressGatewayMesh, multipleListenersMesh, readTree, tempDir, timeoutPolicyMesh, writeJsonDocs, type Doc,
 } from './helpers';
 
-const REFERENCE_WALKTHROUGH = path.resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'walkthrough');
 
 afterAll(() => {
   cleanupDirs();

@@ -2,10 +2,10 @@
 // text and JSON output, exit codes 0/1/252, file:line, --against-live on the local backend.
 
 import * as path from 'path';
+import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 import { cleanupHomes, runCli, tempHome, WALKTHROUGH } from '../helpers/run-cli';
 import { cleanMesh, cleanupDirs, tempDir, writeTree, yamlStream } from './helpers';
 
-const REFERENCE_WALKTHROUGH = path.resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'walkthrough');
 
 afterAll(() => {
   cleanupDirs();
