@@ -9,6 +9,7 @@ import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import { removeDir, tempHome } from './helpers';
+import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 
 const AWS = '/usr/bin/aws';
 const HAVE_AWS = fs.existsSync(AWS);
@@ -16,7 +17,7 @@ const awsTest = HAVE_AWS
   ? test
   : (name: string, _fn: () => Promise<void>) => test(name, () => console.log(`not run: ${AWS} is not installed (apt-get install -y awscli)`));
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'walkthrough');
+const FIXTURES = REFERENCE_WALKTHROUGH;
 const file = (name: string) => `file://${path.join(FIXTURES, name)}`;
 
 let home: string;

@@ -20,8 +20,9 @@ import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import { removeDir, tempHome } from './helpers';
+import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'walkthrough');
+const FIXTURES = REFERENCE_WALKTHROUGH;
 const fixture = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as T;
 const ACCOUNT = '111122223333';
 const REGION = 'us-west-2';
