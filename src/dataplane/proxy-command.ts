@@ -4,6 +4,7 @@
 import type { App } from '../cli/app';
 import { GeneralError, ServiceError, UsageError } from '../core/errors';
 import { Sidecar } from './sidecar';
+import { untilSignal } from '../core/signals';
 
 export interface ProxyFlags {
   mesh?: string;
@@ -75,18 +76,6 @@ export function proxyTarget(flags: ProxyFlags, env: NodeJS.ProcessEnv): ProxyTar
     throw new UsageError(`APPMESH_RESOURCE_ARN '${arn}' is not mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or such an ARN`);
   }
   return { region: m[1], mesh: m[2], kind: m[3] as ProxyTarget['kind'], name: m[4] };
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {

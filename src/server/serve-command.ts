@@ -9,6 +9,7 @@ import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-
 import type { Credentials } from './sigv4';
 import type { AdsServerHandle } from '../xds';
 import { startXdsBeside } from './xds-bridge';
+import { untilSignal } from '../core/signals';
 
 export interface ServeFlags {
   host: string;
@@ -59,19 +60,6 @@ function verificationCredentials(app: App, flags: ServeFlags): Credentials[] {
     );
   }
   return [{ accessKeyId: plan.credentials.accessKeyId, secretAccessKey: plan.credentials.secretAccessKey }];
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {

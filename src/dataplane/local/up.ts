@@ -13,6 +13,7 @@ import { startApp, type RunningApp } from './apps';
 import { readUpConfig, type ProxyEntry } from './config';
 import { progress } from './progress';
 import { alive, readRunRecords, removeRunRecord, writeRunRecord, type RunRecord } from './runfile';
+import { untilSignal } from '../../core/signals';
 
 export interface UpFlags {
   mesh?: string;
@@ -24,18 +25,6 @@ export interface RunningMesh {
   mesh: string;
   sidecars: Array<{ entry: ProxyEntry; sidecar: Sidecar; app?: RunningApp }>;
   stop(): Promise<void>;
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 function label(e: ProxyEntry): string {
