@@ -4,6 +4,7 @@
 import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import { toJsonWire, type Shapes } from '../shapes';
+import { parseJsonBody } from './rest-json';
 import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
@@ -45,7 +46,7 @@ export class JsonRpcCodec implements Codec {
     if (req.method !== 'POST' || !Object.hasOwn(getService(this.service).operations, operation)) {
       throw new WireError('unknownOperation', `Unknown operation ${target}.`);
     }
-    return { operation, input: this.modelledMembers(operation, this.parseBody(req.body)) };
+    return { operation, input: this.modelledMembers(operation, parseJsonBody(req.body)) };
   }
 
   /** Like AWS, unknown top-level members are ignored rather than passed to the provider. */
@@ -56,20 +57,6 @@ export class JsonRpcCodec implements Codec {
     const input: Input = {};
     for (const name of Object.keys(members)) if (body[name] !== undefined) input[name] = body[name];
     return input;
-  }
-
-  private parseBody(body: Buffer): Input {
-    if (body.length === 0) return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      throw new WireError('serialization', `The request body is not valid JSON: ${(e as Error).message}`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new WireError('serialization', 'The request body must be a JSON object.');
-    }
-    return parsed as Input;
   }
 
   encodeOutput(operation: string, output: Output, requestId: string): WireResponse {

@@ -92,7 +92,8 @@ function matchRoute(route: Route, parts: string[]): Record<string, string> | und
   return labels;
 }
 
-function parseJsonBody(body: Buffer): Record<string, unknown> {
+/** A JSON object request body ({} when empty); anything else is a SerializationException. */
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
