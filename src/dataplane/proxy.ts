@@ -8,7 +8,8 @@ import { ClusterRuntime } from './cluster/cluster';
 import { compileRouteTables, planSockets, type SocketPlan } from './config/compile';
 import type { ChainState, Generation } from './config/runtime';
 import { ListeningSocket } from './http/server';
-import { ListenerStats } from './stats';
+import { ListenerStats, type StatGroup } from './stats';
+import { clusterStatTags, ProxyTelemetry } from '../observability/telemetry';
 
 /** How long a removed cluster keeps serving requests that started before the change. */
 const DRAIN_MS = 30_000;
@@ -38,6 +39,8 @@ export class Proxy {
   readonly startedAt = Date.now();
   /** Number of successful applies and of rejected ones (Envoy's update_success / update_rejected). */
   updates = { success: 0, rejected: 0, lastError: '' };
+  /** HTTP and route stats, span export and the proxy's App Mesh identity (src/observability). */
+  readonly telemetry = new ProxyTelemetry();
 
   constructor(readonly log: (line: string) => void = () => undefined) {}
 
@@ -64,11 +67,13 @@ export class Proxy {
     }));
   }
 
-  statsGroups(): Array<[string, object]> {
-    const groups: Array<[string, object]> = [];
-    for (const [name, c] of this.clusters) groups.push([`cluster.${name}`, c.stats]);
+  statsGroups(): StatGroup[] {
+    const groups: StatGroup[] = [];
+    for (const [name, c] of this.clusters) groups.push([`cluster.${name}`, c.stats, clusterStatTags(c)]);
     for (const [name, s] of this.listenerStats) groups.push([`listener.${name}`, s]);
+    groups.push(...this.telemetry.groups());
     groups.push(['listener_manager.lds', { update_success: this.updates.success, update_rejected: this.updates.rejected }]);
+    groups.push(['server', { live: this.ready ? 1 : 0, uptime: Math.floor((Date.now() - this.startedAt) / 1000), concurrency: 1 }]);
     return groups;
   }
 
@@ -102,6 +107,7 @@ export class Proxy {
       clusters.set(c.name, rt);
     }
     const generation: Generation = { version: ++this.version, resources, routeTables, clusters };
+    this.telemetry.attach(generation, plans.flatMap((p) => (p.hcm ? [p.hcm] : [])));
 
     // Sockets: open what is new before retiring what is gone, so a moving listener never gaps.
     const wanted = new Map(plans.map((p) => [p.key, p]));
@@ -116,6 +122,7 @@ export class Proxy {
         const socket = new ListeningSocket(plan.listener, plan.address, plan.port, () => holder.slot?.state, stats);
         holder.slot = { plan, socket, state: { generation, hcm: plan.hcm, tcp: plan.tcp } };
         await socket.listen();
+        if (plan.port === 0) this.listenerStats.set(`${plan.address}_${socket.port}`, stats);
         opened.push(holder.slot);
       }
     } catch (e) {
@@ -153,6 +160,8 @@ export class Proxy {
   }
 
   private statsFor(plan: SocketPlan): ListenerStats {
+    // An ephemeral port is known after listen(): its stats are filed under it then.
+    if (plan.port === 0) return new ListenerStats();
     const name = `${plan.address}_${plan.port}`;
     let s = this.listenerStats.get(name);
     if (!s) {
@@ -170,5 +179,6 @@ export class Proxy {
     this.slots.clear();
     await Promise.all([...this.clusters.values()].map((c) => c.close()));
     this.clusters.clear();
+    await this.telemetry.close();
   }
 }

@@ -18,6 +18,7 @@ import type { MeshSnapshot } from '../mesh/types';
 import { AdminServer } from './admin/admin-server';
 import { choosePort } from './ports';
 import { Proxy } from './proxy';
+import { otlpSpanExporter } from '../observability/telemetry';
 
 export interface SidecarOptions {
   backend: Backend;
@@ -34,6 +35,8 @@ export interface SidecarOptions {
   appPorts?: Record<number, number>;
   /** How often to poll a remote control plane (ms). */
   pollMs?: number;
+  /** OTLP/HTTP traces endpoint (loopback) to export each request's span to. */
+  otlpEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -62,6 +65,9 @@ export class Sidecar {
   constructor(private readonly opts: SidecarOptions) {
     this.log = opts.log ?? (() => undefined);
     this.proxy = new Proxy(this.log);
+    const identity = { mesh: opts.mesh, kind: opts.kind, name: opts.name };
+    this.proxy.telemetry.identity = identity;
+    if (opts.otlpEndpoint) this.proxy.telemetry.spans = otlpSpanExporter(opts.otlpEndpoint, identity, this.log);
   }
 
   get nodeId(): string {

@@ -1,14 +1,47 @@
-// Envoy-style counters and gauges, named as Envoy names them (`cluster.<name>.upstream_rq_2xx`,
-// `listener.<address>_<port>.downstream_cx_total`, …). Kept as plain numbers on small objects so
-// the request path only increments fields; /stats renders them on demand.
+// Envoy-style counters, gauges and histograms, named as Envoy names them
+// (`cluster.<name>.upstream_rq_2xx`, `listener.<address>_<port>.downstream_cx_total`,
+// `http.<stat_prefix>.downstream_rq_total`, `vhost.<host>.route.<route>.upstream_rq_time`, …).
+// They are plain fields on small objects resolved once per configuration, so the request path
+// only increments numbers; the admin pages render them on demand (src/observability/stats-format.ts
+// renders every numeric field, CodeCounts and Histogram of a group, so a new field needs no
+// renderer change).
+
+import { Histogram } from '../observability/histogram';
+
+export { Histogram };
+
+/** Per-status-code counters (`<stem>_200`, `<stem>_503`, …), rendered for the codes seen. */
+export class CodeCounts {
+  readonly counts = new Float64Array(600);
+
+  constructor(readonly stem: string) {}
+
+  add(status: number): void {
+    if (status > 0 && status < 600) this.counts[status]++;
+  }
+}
+
+/**
+ * How a group of stats is named in Prometheus (Envoy's tag extraction): the family prefix
+ * (`cluster` → envoy_cluster_upstream_rq_total) and the tags taken out of the name.
+ */
+export interface StatTags {
+  family: string;
+  labels: Record<string, string>;
+}
+
+/** `[text prefix, stats object, tags]`; without tags they are derived from the prefix. */
+export type StatGroup = [prefix: string, stats: object, tags?: StatTags];
 
 export class ClusterStats {
   upstream_rq_total = 0;
+  upstream_rq_completed = 0;
   upstream_rq_1xx = 0;
   upstream_rq_2xx = 0;
   upstream_rq_3xx = 0;
   upstream_rq_4xx = 0;
   upstream_rq_5xx = 0;
+  readonly upstream_rq = new CodeCounts('upstream_rq');
   upstream_rq_retry = 0;
   upstream_rq_retry_success = 0;
   upstream_rq_retry_overflow = 0;
@@ -19,9 +52,11 @@ export class ClusterStats {
   upstream_rq_pending_active = 0;
   upstream_cx_connect_fail = 0;
   upstream_cx_destroy_remote_with_active_rq = 0;
-  upstream_rq_time_sum_ms = 0;
+  readonly upstream_rq_time = new Histogram();
   'outlier_detection.ejections_active' = 0;
   'outlier_detection.ejections_total' = 0;
+  'outlier_detection.ejections_enforced_total' = 0;
+  'outlier_detection.ejections_consecutive_5xx' = 0;
   'outlier_detection.ejections_enforced_consecutive_5xx' = 0;
   'health_check.attempt' = 0;
   'health_check.success' = 0;
@@ -35,34 +70,103 @@ export class ClusterStats {
     else if (status < 400) this.upstream_rq_3xx++;
     else if (status < 500) this.upstream_rq_4xx++;
     else this.upstream_rq_5xx++;
+    this.upstream_rq.add(status);
   }
 }
 
+/** Listener stats: connections (Envoy's `listener.<address>_<port>.*`). */
 export class ListenerStats {
   downstream_cx_total = 0;
   downstream_cx_active = 0;
+}
+
+/** HTTP connection manager stats (`http.<stat_prefix>.*`): requests as the downstream saw them. */
+export class HttpStats {
   downstream_rq_total = 0;
   downstream_rq_active = 0;
+  downstream_rq_completed = 0;
   downstream_rq_1xx = 0;
   downstream_rq_2xx = 0;
   downstream_rq_3xx = 0;
   downstream_rq_4xx = 0;
   downstream_rq_5xx = 0;
+  readonly downstream_rq = new CodeCounts('downstream_rq');
+  /** Requests the proxy answered itself (no route, no healthy upstream, overflow, timeout). */
+  rq_direct_response = 0;
+  no_route = 0;
+  readonly downstream_rq_time = new Histogram();
 
-  countStatus(status: number): void {
+  countStatus(status: number, ms: number): void {
+    this.downstream_rq_completed++;
     if (status < 200) this.downstream_rq_1xx++;
     else if (status < 300) this.downstream_rq_2xx++;
     else if (status < 400) this.downstream_rq_3xx++;
     else if (status < 500) this.downstream_rq_4xx++;
     else this.downstream_rq_5xx++;
+    this.downstream_rq.add(status);
+    this.downstream_rq_time.record(ms);
+  }
+}
+
+/** Per-target counts of a route (which weighted cluster got the request, and how it ended). */
+export class RouteTargetStats {
+  upstream_rq_total = 0;
+  upstream_rq_2xx = 0;
+  upstream_rq_4xx = 0;
+  upstream_rq_5xx = 0;
+}
+
+/** Route stats (`vhost.<virtual host>.route.<route>.*`), one object per route across updates. */
+export class RouteStats {
+  upstream_rq_total = 0;
+  upstream_rq_completed = 0;
+  upstream_rq_1xx = 0;
+  upstream_rq_2xx = 0;
+  upstream_rq_3xx = 0;
+  upstream_rq_4xx = 0;
+  upstream_rq_5xx = 0;
+  readonly upstream_rq = new CodeCounts('upstream_rq');
+  upstream_rq_retry = 0;
+  upstream_rq_timeout = 0;
+  readonly upstream_rq_time = new Histogram();
+  /** By cluster name (the weighted targets). */
+  readonly targets = new Map<string, RouteTargetStats>();
+
+  constructor(readonly virtualHost: string, readonly route: string, readonly virtualService?: string) {}
+
+  target(cluster: string): RouteTargetStats {
+    let t = this.targets.get(cluster);
+    if (!t) {
+      t = new RouteTargetStats();
+      this.targets.set(cluster, t);
+    }
+    return t;
+  }
+
+  /** One finished request: its final status (0 when none was sent), duration and retries. */
+  complete(status: number, ms: number, retries: number, timedOut: boolean, target: RouteTargetStats | undefined): void {
+    this.upstream_rq_retry += retries;
+    if (timedOut) this.upstream_rq_timeout++;
+    if (status === 0) return;
+    this.upstream_rq_completed++;
+    if (status < 200) this.upstream_rq_1xx++;
+    else if (status < 300) this.upstream_rq_2xx++;
+    else if (status < 400) this.upstream_rq_3xx++;
+    else if (status < 500) this.upstream_rq_4xx++;
+    else this.upstream_rq_5xx++;
+    this.upstream_rq.add(status);
+    this.upstream_rq_time.record(ms);
+    if (target) {
+      if (status >= 500) target.upstream_rq_5xx++;
+      else if (status >= 400) target.upstream_rq_4xx++;
+      else if (status >= 200 && status < 300) target.upstream_rq_2xx++;
+    }
   }
 }
 
 /** `prefix.field: value` lines, sorted, as Envoy's /stats prints them. */
-export function renderStats(groups: Array<[string, object]>): string {
-  const lines: string[] = [];
-  for (const [prefix, stats] of groups) {
-    for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') lines.push(`${prefix}.${k}: ${v}`);
-  }
-  return lines.sort().join('\n') + '\n';
+export function renderStats(groups: StatGroup[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderEnvoyText } = require('../observability/stats-format') as typeof import('../observability/stats-format');
+  return renderEnvoyText(groups);
 }

@@ -115,7 +115,7 @@ test('awsmesh proxy --virtual-gateway: gateway routes rewrite and reach the mesh
 test('a stopped sidecar deregisters: callers drop it at once', async () => {
   const b2 = proxies[1];
   expect(await b2.stop()).toBe(0);
-  await waitFor(async () => !(await get(a.admin, '/clusters')).body.includes('cds_egress_apps_serviceBv2_http2_80::'), 5000);
+  await waitFor(async () => !(await get(a.admin, '/clusters')).body.includes('cds_egress_apps_serviceBv2_http2_80::127.0.0.1:'), 5000);
   const replies = await load(200, 8, () => viaProxy(a.egress, 'http://serviceb.apps.local/'));
   // serviceBv2 has no endpoint left: its share fails fast with Envoy's 503, serviceB's share works.
   const t = tally(replies);

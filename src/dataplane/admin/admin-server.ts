@@ -132,40 +132,24 @@ registerAdminRoute('/server_info', {
   },
 });
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Pages = typeof import('../../observability/admin-pages');
+// The page bodies live in src/observability (loaded on the first request for them).
+const pages = (): Pages => require('../../observability/admin-pages') as Pages;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function sendPage(res: http.ServerResponse, page: { status: number; body: string; type?: string }): void {
+  sendText(res, page.status, page.body, page.type);
+}
+
 registerAdminRoute('/config_dump', {
-  help: 'dump current Envoy configs (the translated App Mesh resources this proxy runs)',
-  handler: (_q, res, ctx) => {
-    const r = ctx.proxy.current?.resources;
-    const at = (t: string) => `type.googleapis.com/envoy.admin.v3.${t}`;
-    sendJson(res, {
-      configs: [
-        { '@type': at('BootstrapConfigDump'), bootstrap: { node: { id: ctx.nodeId, cluster: ctx.cluster } } },
-        { '@type': at('ListenersConfigDump'), dynamic_listeners: (r?.listeners ?? []).map((l) => ({ name: l.name, active_state: { listener: { '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener', ...l } } })) },
-        { '@type': at('ClustersConfigDump'), dynamic_active_clusters: (r?.clusters ?? []).map((c) => ({ cluster: { '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster', ...c } })) },
-        { '@type': at('RoutesConfigDump'), dynamic_route_configs: (r?.routeConfigs ?? []).map((rc) => ({ route_config: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', ...rc } })) },
-        { '@type': at('EndpointsConfigDump'), dynamic_endpoint_configs: (r?.endpoints ?? []).map((e) => ({ endpoint_config: { '@type': 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', ...e } })) },
-      ],
-    });
-  },
+  help: 'dump current Envoy configs (the translated App Mesh resources this proxy runs); ?include_eds, ?resource=, ?name_regex=',
+  handler: (_q, res, ctx, url) => sendPage(res, pages().configDumpPage(ctx, url)),
 });
 
 registerAdminRoute('/clusters', {
-  help: 'upstream cluster status',
-  handler: (_q, res, ctx) => {
-    const lines: string[] = [];
-    for (const c of ctx.proxy.clusterRuntimes()) {
-      for (const h of c.hosts) {
-        const flags = [
-          !h.edsHealthy ? '/failed_eds_health' : '',
-          h.activeHealthy === false ? '/failed_active_hc' : h.activeHealthy === undefined ? '/pending_active_hc' : '',
-          h.ejected ? '/failed_outlier_check' : '',
-        ].join('');
-        const p = `${c.name}::${h.key}`;
-        lines.push(`${p}::cx_active::${h.activeRequests}`, `${p}::rq_active::${h.activeRequests}`, `${p}::health_flags::${flags || 'healthy'}`);
-      }
-    }
-    sendText(res, 200, `${lines.join('\n')}\n`);
-  },
+  help: 'upstream cluster status (hosts, health flags, outlier ejections); ?format=json',
+  handler: (_q, res, ctx, url) => sendPage(res, pages().clustersPage(ctx, url)),
 });
 
 registerAdminRoute('/listeners', {
@@ -174,11 +158,13 @@ registerAdminRoute('/listeners', {
 });
 
 registerAdminRoute('/stats', {
-  help: 'print server stats',
-  handler: async (_q, res, ctx) => {
-    const { renderStats } = await import('../stats');
-    sendText(res, 200, renderStats(ctx.proxy.statsGroups()));
-  },
+  help: 'print server stats; ?filter=regex, ?usedonly, ?type=Counters|Gauges|Histograms, ?format=json|prometheus',
+  handler: (_q, res, ctx, url) => sendPage(res, pages().statsPage(ctx, url)),
+});
+
+registerAdminRoute('/stats/prometheus', {
+  help: 'print server stats in prometheus format (App Mesh stat tags as labels); ?usedonly, ?filter=regex',
+  handler: (_q, res, ctx, url) => sendPage(res, pages().statsPage(ctx, url, true)),
 });
 
 let version: string | undefined;

@@ -37,6 +37,11 @@ export class Host {
     return this.edsHealthy && this.activeHealthy !== false && !this.ejected;
   }
 
+  /** Open connections to this host. */
+  get activeConnections(): number {
+    return this.upstream?.activeConnections?.() ?? 0;
+  }
+
   connection(): Upstream {
     this.upstream ??= this.http2
       ? new Http2Upstream(this.address, this.port, this.connectTimeoutMs)

@@ -295,6 +295,11 @@ export class Http1Pool {
     private readonly opts: Http1PoolOptions,
   ) {}
 
+  /** Open connections (idle or busy), for the admin /clusters page. */
+  get connections(): number {
+    return this.all.size;
+  }
+
   forget(c: Connection): void {
     this.all.delete(c);
     const i = this.idle.indexOf(c);

@@ -54,6 +54,8 @@ export class OutlierDetector {
     this.stats['outlier_detection.ejections_active']++;
     this.stats['outlier_detection.ejections_total']++;
     this.stats['outlier_detection.ejections_enforced_consecutive_5xx']++;
+    this.stats['outlier_detection.ejections_enforced_total']++;
+    this.stats['outlier_detection.ejections_consecutive_5xx']++;
     this.onChange();
   }
 

@@ -35,6 +35,8 @@ export interface UpstreamCall {
 export interface Upstream {
   send(req: UpstreamRequest, handler: UpstreamHandler): UpstreamCall;
   close(): Promise<void>;
+  /** Open connections to the host (admin /clusters cx_active). */
+  activeConnections?(): number;
 }
 
 const CONNECT_ERRORS = new Set([
@@ -56,6 +58,10 @@ export class Http1Upstream implements Upstream {
 
   send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {
     return this.pool.send(req, h);
+  }
+
+  activeConnections(): number {
+    return this.pool.connections;
   }
 
   close(): Promise<void> {
@@ -100,6 +106,11 @@ export class Http2Upstream implements Upstream {
     session.unref();
     this.session = session;
     return session;
+  }
+
+  activeConnections(): number {
+    const s = this.session;
+    return s && !s.closed && !s.destroyed ? 1 : 0;
   }
 
   send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {

@@ -9,6 +9,7 @@ import type {
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { compileFullMatch, compileRewrite } from './regex';
 import type { RequestView } from './request-view';
+import type { RouteStats } from '../stats';
 
 export type Predicate = (req: RequestView) => boolean;
 
@@ -56,6 +57,8 @@ export interface CompiledRoute {
   requestHeadersToAdd?: Array<[string, string]>;
   /** The App Mesh virtual service this route serves (from the aggregate_stats metadata). */
   virtualService?: string;
+  /** Route stats (vhost.<host>.route.<name>.*), set by the proxy when it applies the configuration. */
+  stats?: RouteStats;
 }
 
 export interface CompiledVirtualHost {
@@ -239,6 +242,8 @@ const AUTHORITY_CACHE_LIMIT = 1024;
 
 export class CompiledRouteTable {
   readonly name: string;
+  /** Every virtual host, in configuration order. */
+  readonly hosts: CompiledVirtualHost[] = [];
   private readonly exact = new Map<string, CompiledVirtualHost>();
   private readonly suffixes: Array<[string, CompiledVirtualHost]> = [];
   private readonly prefixes: Array<[string, CompiledVirtualHost]> = [];
@@ -259,6 +264,7 @@ export class CompiledRouteTable {
       routes: (vh.routes ?? []).map(compileRoute),
       responseHeadersToRemove: vh.response_headers_to_remove?.map((h) => h.toLowerCase()),
     };
+    this.hosts.push(compiled);
     for (const raw of vh.domains) {
       const d = raw.toLowerCase();
       if (d === '*') this.catchAll = compiled;

@@ -4,6 +4,7 @@
 import type { EnvoyResources } from '../../envoy/translate/envoy-types';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { AccessLogger } from '../http/access-log';
+import type { HcmTelemetry } from '../../observability/telemetry';
 import type { CompiledRouteTable } from './route-table';
 
 export interface Generation {
@@ -21,6 +22,8 @@ export interface HcmRuntime {
   streamIdleMs: number;
   accessLog?: AccessLogger;
   connect: boolean;
+  /** Stats and span sink, set by the proxy when it applies the configuration. */
+  telemetry?: HcmTelemetry;
 }
 
 export interface TcpProxyRuntime {

@@ -14,7 +14,9 @@ import type { CompiledRetry, CompiledRoute, CompiledVirtualHost } from '../confi
 import { pickTarget } from '../config/route-table';
 import { normalizePath, RequestView } from '../config/request-view';
 import type { ChainState, HcmRuntime } from '../config/runtime';
-import type { ListenerStats } from '../stats';
+import { HttpStats, type ListenerStats, type RouteTargetStats } from '../stats';
+import type { HcmTelemetry } from '../../observability/telemetry';
+import { continueTrace, injectTrace, type TraceContext } from '../../observability/trace-context';
 import { ReplayableBody } from './body';
 import { REPLIES, grpcStatusFor, type LocalReply } from './local-reply';
 
@@ -59,8 +61,18 @@ function target(req: DownstreamRequest, h2: boolean): { authority: string; path:
   return { authority: (req.headers.host as string | undefined) ?? '', path: url };
 }
 
+/** Where requests of a connection manager that was never attached to a proxy report. */
+const DETACHED: HcmTelemetry = { stats: new HttpStats(), client: false };
+
 export class Exchange {
   private readonly start = Date.now();
+  /** High-resolution start, for durations (histograms, spans). */
+  private readonly t0 = performance.now();
+  private readonly tel: HcmTelemetry;
+  private trace?: TraceContext;
+  private routeTarget?: RouteTargetStats;
+  private timedOut = false;
+  private responseStart = 0;
   private readonly view: RequestView;
   private route?: CompiledRoute;
   private vhost?: CompiledVirtualHost;
@@ -102,8 +114,9 @@ export class Exchange {
     const path = env.hcm.normalizePath || env.hcm.mergeSlashes ? normalizePath(t.path) : t.path;
     this.view = new RequestView(req.method ?? 'GET', t.authority, path, req.headers, 'http');
     this.isGrpc = this.view.isGrpc();
-    env.stats.downstream_rq_total++;
-    env.stats.downstream_rq_active++;
+    this.tel = env.hcm.telemetry ?? DETACHED;
+    this.tel.stats.downstream_rq_total++;
+    this.tel.stats.downstream_rq_active++;
     res.on('close', () => this.onDownstreamClose());
   }
 
@@ -113,10 +126,21 @@ export class Exchange {
     if (!table) return this.reply(REPLIES.notReady);
     const { host, route } = table.route(this.view);
     this.vhost = host;
-    if (!route) return this.reply(REPLIES.noRoute);
+    if (!route) {
+      this.tel.stats.no_route++;
+      return this.reply(REPLIES.noRoute);
+    }
     this.route = route;
-    if (route.direct) return this.reply({ status: route.direct.status, body: route.direct.body, flag: '' });
+    if (route.direct) {
+      this.tel.stats.rq_direct_response++;
+      return this.reply({ status: route.direct.status, body: route.direct.body, flag: '' });
+    }
     const clusterName = pickTarget(route);
+    if (route.stats) {
+      route.stats.upstream_rq_total++;
+      this.routeTarget = route.stats.target(clusterName);
+      this.routeTarget.upstream_rq_total++;
+    }
     const cluster = state.generation.clusters.get(clusterName);
     if (!cluster) return this.reply(REPLIES.noCluster);
     this.cluster = cluster;
@@ -149,6 +173,8 @@ export class Exchange {
     }
     if (src.te === 'trailers') headers.te = 'trailers';
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = randomUUID();
+    this.trace = continueTrace(src);
+    injectTrace(headers, this.trace);
     headers['x-forwarded-proto'] = 'http';
     if (route.requestHeadersToAdd) for (const [k, v] of route.requestHeadersToAdd) headers[k] = v;
     let path = this.view.path;
@@ -199,6 +225,7 @@ export class Exchange {
   private onGlobalTimeout(): void {
     this.timer = undefined;
     if (this.finished) return;
+    this.timedOut = true;
     this.cluster!.stats.upstream_rq_timeout++;
     if (this.host) this.cluster!.outcome(this.host, true);
     this.abortAttempt();
@@ -244,8 +271,9 @@ export class Exchange {
     this.host = host;
     this.tried.add(host);
     host.activeRequests++;
+    host.rqTotal++;
     this.cluster!.stats.upstream_rq_total++;
-    this.attemptStart = Date.now();
+    this.attemptStart = performance.now();
     const ureq = this.upstreamReq!;
     if (this.body) {
       try {
@@ -351,6 +379,7 @@ export class Exchange {
     if (attemptNo !== this.live || this.finished) return;
     const cluster = this.cluster!;
     cluster.stats.countStatus(status);
+    if (status >= 500) this.host!.rqError++;
     cluster.outcome(this.host!, status >= 500);
     const r = this.route!.retry;
     if (r && this.shouldRetryResponse(r, status, headers) && this.retryAllowed()) {
@@ -383,7 +412,8 @@ export class Exchange {
     }
     const remove = this.vhost?.responseHeadersToRemove;
     if (remove) for (const k of remove) delete out[k];
-    out['x-envoy-upstream-service-time'] = String(Date.now() - this.attemptStart);
+    this.responseStart = performance.now();
+    out['x-envoy-upstream-service-time'] = String(Math.round(this.responseStart - this.attemptStart));
     out.server = 'envoy';
     this.resHeaders = out;
     const cl = headers['content-length'];
@@ -419,7 +449,9 @@ export class Exchange {
 
   private onUpstreamEnd(attemptNo: number, trailers: IncomingHttpHeaders | undefined): void {
     if (attemptNo !== this.live || this.finished) return;
-    this.cluster!.stats.upstream_rq_time_sum_ms += Date.now() - this.attemptStart;
+    const stats = this.cluster!.stats;
+    stats.upstream_rq_completed++;
+    stats.upstream_rq_time.record(performance.now() - this.attemptStart);
     this.endAttempt();
     if (trailers && this.res.addTrailers) {
       try {
@@ -442,6 +474,7 @@ export class Exchange {
     this.endAttempt();
     if (kind === 'connect-failure') cluster.stats.upstream_cx_connect_fail++;
     else cluster.stats.upstream_cx_destroy_remote_with_active_rq++;
+    host.rqError++;
     cluster.outcome(host, true);
     if (this.committed) {
       // Headers already went out: all we can do is cut the downstream stream too.
@@ -520,12 +553,16 @@ export class Exchange {
     this.clearTimers();
     this.releaseRetrySlot();
     if (this.call) this.abortAttempt();
-    const stats = this.env.stats;
-    stats.downstream_rq_active--;
-    if (this.status) stats.countStatus(this.status);
+    const ms = performance.now() - this.t0;
+    const tel = this.tel;
+    tel.stats.downstream_rq_active--;
+    if (this.status) tel.stats.countStatus(this.status, ms);
+    this.route?.stats?.complete(this.status, ms, this.retries, this.timedOut, this.routeTarget);
+    if (tel.spans) this.exportSpan(tel, ms);
     const log = this.env.hcm.accessLog;
     if (log) {
       const reqHeaders = this.req.headers;
+      const upHeaders = this.upstreamReq?.headers;
       const authority = this.view.authority;
       const resHeaders = this.resHeaders;
       log({
@@ -537,15 +574,58 @@ export class Exchange {
         flags: this.flags,
         bytesReceived: this.body?.bytes ?? 0,
         bytesSent: this.bytesSent,
-        durationMs: Date.now() - this.start,
+        durationMs: Math.round(ms),
+        responseDurationMs: this.responseStart ? Math.round(this.responseStart - this.t0) : undefined,
+        traceId: this.trace?.traceId,
         upstreamHost: this.host?.key,
         upstreamCluster: this.cluster?.name,
         routeName: this.route?.name,
         downstreamRemote: this.req.socket?.remoteAddress,
-        reqHeader: (n) => (n === ':authority' ? authority : (reqHeaders[n] as string | undefined)),
+        downstreamRemotePort: this.req.socket?.remotePort,
+        downstreamLocal: this.req.socket ? `${this.req.socket.localAddress}:${this.req.socket.localPort}` : undefined,
+        // Headers as the proxy sent them on (x-request-id and trace headers included).
+        reqHeader: (n) => {
+          if (n === ':authority') return authority;
+          const v = upHeaders?.[n] ?? reqHeaders[n];
+          return Array.isArray(v) ? v.join(',') : v;
+        },
         resHeader: (n) => (resHeaders?.[n] as string | undefined),
       });
     }
+  }
+
+  private exportSpan(tel: HcmTelemetry, ms: number): void {
+    const trace = this.trace ?? continueTrace(this.req.headers);
+    if (!trace.sampled) return;
+    const path = this.view.pathOnly();
+    tel.spans!.add({
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      parentSpanId: trace.parentSpanId,
+      name: `${this.view.authority}${path}`,
+      kind: tel.client ? 3 : 2,
+      startMs: this.start,
+      durationMs: ms,
+      error: this.status === 0 || this.status >= 500,
+      attributes: {
+        node_id: tel.nodeId,
+        component: 'proxy',
+        'guid:x-request-id': (this.upstreamReq?.headers['x-request-id'] ?? this.req.headers['x-request-id']) as string | undefined,
+        'http.method': this.view.method,
+        'http.url': `http://${this.view.authority}${this.view.path}`,
+        'http.protocol': this.env.protocol,
+        'http.status_code': this.status,
+        'response_flags': this.flags || '-',
+        'upstream_cluster': this.cluster?.name,
+        'upstream_address': this.host?.key,
+        'appmesh.route': this.route?.name,
+        'appmesh.virtual_service': this.route?.virtualService,
+        'peer.address': this.req.socket?.remoteAddress,
+        'request_size': this.body?.bytes ?? 0,
+        'response_size': this.bytesSent,
+        'retry.count': this.retries || undefined,
+      },
+    });
   }
 }
 
