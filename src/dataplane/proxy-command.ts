@@ -16,6 +16,8 @@ export interface ProxyFlags {
   adminPort?: string;
   pollInterval?: string;
   quiet?: boolean;
+  /** OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  otlpEndpoint?: string;
 }
 
 export function portOption(name: string, value: string | undefined, min = 0): number | undefined {
@@ -108,6 +110,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
     backend, local: local ? { store: local.store, account: local.settings.account } : undefined,
     region, mesh: target.mesh, kind: target.kind, name: target.name,
     ingressPort, egressPort, adminPort, appPorts, pollMs, log,
+    otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
   });
   try {
     await sidecar.start();
@@ -123,7 +126,30 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   const ports = sidecar.proxy.listeners().map((l) => `${l.direction === 'INBOUND' ? 'ingress' : 'egress'}=${l.address}:${l.port}`);
   io.stdout.write(`ready ${sidecar.nodeId} ${ports.join(' ')} admin=127.0.0.1:${sidecar.adminPort}\n`);
   log(`${sidecar.nodeId}: ${ports.join(' ')}, admin 127.0.0.1:${sidecar.adminPort}; following ${local ? `the local control plane (${local.store.location})` : 'the remote control plane'}; Ctrl-C to stop`);
-  const sig = await stop;
-  log(`${typeof sig === 'string' ? `${sig}: ` : ''}stopping`);
-  await sidecar.stop(1000);
+  // Announced under AWSMESH_HOME/run so `awsmesh local stat|graph|check` find this proxy.
+  const unannounce = announce(app, local?.settings.home, sidecar);
+  try {
+    const sig = await stop;
+    log(`${typeof sig === 'string' ? `${sig}: ` : ''}stopping`);
+    await sidecar.stop(1000);
+  } finally {
+    unannounce();
+  }
+}
+
+function announce(app: App, home: string | undefined, sidecar: Sidecar): () => void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { announceProxy } = require('../observability/discovery') as typeof import('../observability/discovery');
+  const { localSettings } = require('../backends/local/settings') as typeof import('../backends/local/settings');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { mesh, kind, name } = sidecar.proxy.telemetry.identity!;
+  try {
+    return announceProxy(home ?? localSettings(app.env).home, {
+      pid: process.pid, mesh, kind, name, admin: sidecar.adminPort,
+      ingress: sidecar.ingressPort || undefined, egress: sidecar.egressPort, startedAt: new Date().toISOString(),
+    });
+  } catch (e) {
+    sidecar.log(`could not record this proxy under AWSMESH_HOME/run (local stat/graph/check will not see it): ${(e as Error).message}`);
+    return () => undefined;
+  }
 }

@@ -9,6 +9,7 @@ export function register(parent: Command, app: () => App): void {
     .description("Run a mesh's sidecar proxies (and the apps a --config file names) in the foreground; Ctrl-C stops them")
     .option('--mesh <name>', 'mesh to run (default: `mesh:` from --config)')
     .option('--config <file>', 'mesh.local.yaml: which proxies, and which command runs each app on which port')
+    .option('--otlp-endpoint <url>', 'every proxy exports a span per request to this OTLP/HTTP collector (http://127.0.0.1:4318/v1/traces)')
     .option('--quiet', 'no progress or proxy log lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -15,6 +15,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--egress-port <port>', 'egress listener port, for HTTP_PROXY=http://127.0.0.1:<port> (default 15001 if free, else any)')
     .option('--admin-port <port>', 'admin port: /ready, /server_info, /config_dump, /clusters, /stats (default 9901 if free, else any)')
     .option('--poll-interval <ms>', 'how often to poll a remote control plane (--endpoint-url)', undefined)
+    .option('--otlp-endpoint <url>', 'export a span per request to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318/v1/traces (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)')
     .option('--quiet', 'no log lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

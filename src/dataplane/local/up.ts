@@ -19,6 +19,8 @@ export interface UpFlags {
   mesh?: string;
   config?: string;
   quiet?: boolean;
+  /** OTLP/HTTP traces endpoint every proxy exports spans to. */
+  otlpEndpoint?: string;
 }
 
 export interface RunningMesh {
@@ -50,6 +52,8 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   const cfg = flags.config ? readUpConfig(flags.config) : undefined;
   const mesh = flags.mesh ?? cfg?.mesh;
   if (!mesh) throw new UsageError('the following arguments are required: --mesh (or `mesh:` in the --config file)');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (flags.otlpEndpoint) (require('../../observability/otlp') as typeof import('../../observability/otlp')).parseOtlpEndpoint(flags.otlpEndpoint);
   const region = app.globals.region ?? cfg?.region ?? app.region();
   const local = await app.localBackend();
   const home = local.settings.home;
@@ -68,7 +72,9 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
     if (e.virtualGateway && !findVirtualGateway(snapshot, e.virtualGateway)) throw notFound('VirtualGateway', e.virtualGateway, mesh);
   }
 
-  const running = await startMesh(app, { mesh, region, entries, dir: cfg?.dir ?? app.io.cwd, snapshot, progress: p, quiet: flags.quiet });
+  const running = await startMesh(app, {
+    mesh, region, entries, dir: cfg?.dir ?? app.io.cwd, snapshot, progress: p, quiet: flags.quiet, otlpEndpoint: flags.otlpEndpoint,
+  });
   let runFile: string | undefined;
   try {
     const record: RunRecord = {
@@ -96,6 +102,7 @@ interface StartOptions {
   snapshot: MeshSnapshot;
   progress: ReturnType<typeof progress>;
   quiet?: boolean;
+  otlpEndpoint?: string;
   /** Extra environment for every app (the demo's sample app settings). */
   appEnv?: (entry: ProxyEntry) => Record<string, string>;
 }
@@ -139,7 +146,7 @@ export async function startMesh(app: App, o: StartOptions): Promise<RunningMesh>
       const sidecar = new Sidecar({
         backend: local, local: { store: local.store, account: local.settings.account }, region: o.region, mesh: o.mesh,
         kind: e.virtualNode ? 'virtualNode' : 'virtualGateway', name: (e.virtualNode ?? e.virtualGateway)!,
-        ingressPort, egressPort, adminPort, appPorts,
+        ingressPort, egressPort, adminPort, appPorts, otlpEndpoint: o.otlpEndpoint,
         log: o.quiet ? undefined : (line) => io.stderr.write(`[proxy ${e.virtualNode ?? e.virtualGateway}] ${line}\n`),
       });
       started.push({ entry: e, sidecar, app: running });
