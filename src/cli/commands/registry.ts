@@ -38,4 +38,5 @@ export const LOCAL_COMMANDS: CommandEntry[] = [
   { name: 'serve', summary: 'Serve the local backend on the AWS wire protocols (for the AWS CLI and SDKs)', load: () => require('./local-serve') },
   { name: 'state', summary: 'The local state: status | reset | export | import', load: () => require('./local-state') },
   { name: 'dataplane', summary: 'up | down | demo: run a mesh\'s proxies and apps locally', load: () => require('./local-dataplane') },
+  { name: 'observe', summary: 'stat | graph | check: metrics, topology and health of the local mesh', load: () => require('./local-observe') },
 ];

@@ -379,6 +379,7 @@ export class Exchange {
     if (attemptNo !== this.live || this.finished) return;
     const cluster = this.cluster!;
     cluster.stats.countStatus(status);
+    cluster.stats.upstream_rq_completed++;
     if (status >= 500) this.host!.rqError++;
     cluster.outcome(this.host!, status >= 500);
     const r = this.route!.retry;
@@ -449,9 +450,7 @@ export class Exchange {
 
   private onUpstreamEnd(attemptNo: number, trailers: IncomingHttpHeaders | undefined): void {
     if (attemptNo !== this.live || this.finished) return;
-    const stats = this.cluster!.stats;
-    stats.upstream_rq_completed++;
-    stats.upstream_rq_time.record(performance.now() - this.attemptStart);
+    this.cluster!.stats.upstream_rq_time.record(performance.now() - this.attemptStart);
     this.endAttempt();
     if (trailers && this.res.addTrailers) {
       try {

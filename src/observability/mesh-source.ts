@@ -1,0 +1,65 @@
+// What `local stat|graph|check` look at: the mesh definitions (through the same backend the
+// proxies use: the local store, or --endpoint-url) and the proxies recorded under AWSMESH_HOME.
+
+import type { App } from '../cli/app';
+import { ServiceError, UsageError } from '../core/errors';
+import { loadMeshSnapshot } from '../mesh/load';
+import type { MeshSnapshot } from '../mesh/types';
+import { discoverProxies, type DiscoveredProxy } from './discovery';
+
+export function awsmeshHome(app: App): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { localSettings } = require('../backends/local/settings') as typeof import('../backends/local/settings');
+  return localSettings(app.env).home;
+}
+
+async function call(app: App, op: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const backend = await app.backend();
+  try {
+    return await backend.invoke('appmesh', op, input, { region: app.region() });
+  } catch (e) {
+    if (e instanceof ServiceError && !e.operation) e.operation = op;
+    throw e;
+  }
+}
+
+/** Every mesh name (all pages of ListMeshes). */
+export async function listMeshes(app: App): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const out = await call(app, 'ListMeshes', nextToken ? { nextToken } : {});
+    for (const m of (out.meshes as Array<{ meshName: string }> | undefined) ?? []) names.push(m.meshName);
+    nextToken = out.nextToken as string | undefined;
+  } while (nextToken);
+  return names;
+}
+
+/**
+ * The meshes to report on: the one named (which must exist, else the DescribeMesh error),
+ * else those with running proxies, else every mesh.
+ */
+export async function meshesToShow(app: App, named: string | undefined, proxies: DiscoveredProxy[]): Promise<string[]> {
+  if (named !== undefined) return [named];
+  const running = [...new Set(proxies.filter((p) => p.running).map((p) => p.mesh))];
+  if (running.length) return running.sort();
+  return listMeshes(app);
+}
+
+export async function loadSnapshot(app: App, mesh: string): Promise<MeshSnapshot> {
+  return loadMeshSnapshot(await app.backend(), mesh, { region: app.region() });
+}
+
+export function proxiesOf(app: App, mesh?: string): DiscoveredProxy[] {
+  return discoverProxies(awsmeshHome(app), mesh);
+}
+
+/** `--interval`-style seconds: a positive number up to an hour. */
+export function secondsOption(name: string, value: string | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 3600) {
+    throw new UsageError(`argument --${name}: expected a number of seconds greater than 0 (at most 3600), got '${value}'`);
+  }
+  return n;
+}
