@@ -62,7 +62,8 @@ function handle(req, res) {
       return;
     }
     const fwd = {};
-    for (const h of ['x-request-id', 'x-canary', 'user-agent']) if (req.headers[h]) fwd[h] = req.headers[h];
+    // Trace headers go on too, so a request is one trace across the sidecars (as instrumented apps do).
+    for (const h of ['x-request-id', 'x-canary', 'user-agent', 'traceparent', 'tracestate', 'x-amzn-trace-id']) if (req.headers[h]) fwd[h] = req.headers[h];
     callUpstream(url, fwd, (err, status, body) => {
       const code = err ? 502 : status;
       res.writeHead(code, { 'content-type': 'application/json', 'x-app-name': name });
