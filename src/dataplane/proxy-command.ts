@@ -4,6 +4,8 @@
 import type { App } from '../cli/app';
 import { GeneralError, ServiceError, UsageError } from '../core/errors';
 import { Sidecar } from './sidecar';
+import { localSettings } from '../backends/local/settings';
+import { caDir } from '../tls/ca/store';
 import { untilSignal } from '../core/signals';
 
 export interface ProxyFlags {
@@ -111,6 +113,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
     region, mesh: target.mesh, kind: target.kind, name: target.name,
     ingressPort, egressPort, adminPort, appPorts, pollMs, log,
     otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    caDir: caDir(localSettings(app.env).home),
   });
   try {
     await sidecar.start();

@@ -10,6 +10,9 @@ import type { ChainState, Generation } from './config/runtime';
 import { ListeningSocket } from './http/server';
 import { ListenerStats, type StatGroup } from './stats';
 import { clusterStatTags, ProxyTelemetry } from '../observability/telemetry';
+import type { DownstreamTls } from '../tls/downstream';
+import type { ProxyTls } from '../tls/proxy-tls';
+import type { UpstreamTls } from '../tls/upstream';
 
 /** How long a removed cluster keeps serving requests that started before the change. */
 const DRAIN_MS = 30_000;
@@ -26,7 +29,13 @@ export interface BoundListener {
   address: string;
   port: number;
   destinationPort?: number;
-  tlsIgnored: boolean;
+  /** Listener TLS mode of the socket, if it terminates TLS. */
+  tls?: 'STRICT' | 'PERMISSIVE';
+}
+
+export interface ProxyOptions {
+  /** The local CA (SDS secrets, emulated ACM, certificates for spec paths); default $AWSMESH_HOME/ca. */
+  caDir?: string;
 }
 
 export class Proxy {
@@ -42,7 +51,26 @@ export class Proxy {
   /** HTTP and route stats, span export and the proxy's App Mesh identity (src/observability). */
   readonly telemetry = new ProxyTelemetry();
 
-  constructor(readonly log: (line: string) => void = () => undefined) {}
+  private tlsRuntime?: ProxyTls;
+
+  constructor(
+    readonly log: (line: string) => void = () => undefined,
+    private readonly options: ProxyOptions = {},
+  ) {}
+
+  /** Certificates, TLS contexts and ssl stats; created when a configuration first uses TLS. */
+  get tls(): ProxyTls | undefined {
+    return this.tlsRuntime;
+  }
+
+  private tlsFor(resources: EnvoyResources, plans: SocketPlan[]): ProxyTls | undefined {
+    if (!this.tlsRuntime && (plans.some((p) => p.tls) || resources.clusters.some((c) => c.transport_socket))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ProxyTls: Runtime, defaultCaDir } = require('../tls/proxy-tls') as typeof import('../tls/proxy-tls');
+      this.tlsRuntime = new Runtime(this.options.caDir ?? defaultCaDir(), this.log);
+    }
+    return this.tlsRuntime;
+  }
 
   get current(): Generation | undefined {
     return this.generation;
@@ -63,7 +91,7 @@ export class Proxy {
       address: s.plan.address,
       port: s.socket.port,
       destinationPort: s.plan.destinationPort,
-      tlsIgnored: s.plan.tlsIgnored,
+      tls: s.plan.tls ? (s.plan.tls.permissive ? 'PERMISSIVE' : 'STRICT') : undefined,
     }));
   }
 
@@ -72,6 +100,7 @@ export class Proxy {
     for (const [name, c] of this.clusters) groups.push([`cluster.${name}`, c.stats, clusterStatTags(c)]);
     for (const [name, s] of this.listenerStats) groups.push([`listener.${name}`, s]);
     groups.push(...this.telemetry.groups());
+    if (this.tlsRuntime) groups.push(...this.tlsRuntime.statsGroups());
     groups.push(['listener_manager.lds', { update_success: this.updates.success, update_rejected: this.updates.rejected }]);
     groups.push(['server', { live: this.ready ? 1 : 0, uptime: Math.floor((Date.now() - this.startedAt) / 1000), concurrency: 1 }]);
     return groups;
@@ -94,6 +123,18 @@ export class Proxy {
       throw e;
     }
 
+    // TLS contexts of the clusters first: a certificate file that cannot be read rejects the update.
+    const tls = this.tlsFor(resources, plans);
+    const clusterTls = new Map<string, UpstreamTls | undefined>();
+    try {
+      for (const c of resources.clusters) clusterTls.set(c.name, tls?.cluster(c.name, c.transport_socket));
+    } catch (e) {
+      tls?.rollback();
+      this.updates.rejected++;
+      this.updates.lastError = (e as Error).message;
+      throw e;
+    }
+
     // Clusters: same name → same runtime (pools, ejections and health checks carry over).
     const assignments = new Map(resources.endpoints.map((e) => [e.cluster_name, e]));
     const clusters = new Map<string, ClusterRuntime>();
@@ -103,7 +144,7 @@ export class Proxy {
         rt = new ClusterRuntime(c.name);
         this.clusters.set(c.name, rt);
       }
-      rt.apply(c, assignments.get(c.name));
+      rt.apply(c, assignments.get(c.name), clusterTls.get(c.name));
       clusters.set(c.name, rt);
     }
     const generation: Generation = { version: ++this.version, resources, routeTables, clusters };
@@ -112,20 +153,39 @@ export class Proxy {
     // Sockets: open what is new before retiring what is gone, so a moving listener never gaps.
     const wanted = new Map(plans.map((p) => [p.key, p]));
     const opened: SocketSlot[] = [];
+    const listenerTls = new Map<string, DownstreamTls>();
+    // Listener TLS is prepared once the socket's port is known (its ssl stats are named after it).
+    const prepareTls = (plan: SocketPlan, socket: ListeningSocket): DownstreamTls | undefined => {
+      if (!plan.tls || !tls) return undefined;
+      const key = plan.key;
+      const d = tls.listener(
+        { key, listener: plan.listener, statName: `${plan.address}_${socket.port}`, ...plan.tls },
+        // The slot's current socket serves (an unchanged context outlives a moved socket).
+        (s) => (this.slots.get(key)?.socket ?? socket).serve(s),
+      );
+      listenerTls.set(key, d);
+      return d;
+    };
     try {
       for (const plan of plans) {
         const slot = this.slots.get(plan.key);
         const reusable = slot && slot.plan.address === plan.address && (plan.port === 0 || plan.port === slot.socket.port);
-        if (reusable) continue;
+        if (reusable) {
+          prepareTls(plan, slot.socket);
+          continue;
+        }
         const stats = this.statsFor(plan);
         const holder: { slot?: SocketSlot } = {};
         const socket = new ListeningSocket(plan.listener, plan.address, plan.port, () => holder.slot?.state, stats);
         holder.slot = { plan, socket, state: { generation, hcm: plan.hcm, tcp: plan.tcp } };
         await socket.listen();
-        if (plan.port === 0) this.listenerStats.set(`${plan.address}_${socket.port}`, stats);
         opened.push(holder.slot);
+        // Before any other await: a TLS socket never serves a connection without its TLS.
+        holder.slot.state.tls = prepareTls(plan, socket);
+        if (plan.port === 0) this.listenerStats.set(`${plan.address}_${socket.port}`, stats);
       }
     } catch (e) {
+      tls?.rollback();
       for (const s of opened) await s.socket.close();
       this.updates.rejected++;
       this.updates.lastError = (e as Error).message;
@@ -135,7 +195,6 @@ export class Proxy {
       const old = this.slots.get(s.plan.key);
       if (old) void old.socket.close(DRAIN_MS);
       this.slots.set(s.plan.key, s);
-      if (s.plan.tlsIgnored) this.log(`listener ${s.plan.listener}: TLS is not terminated locally; serving plaintext`);
     }
     // The swap: every socket's state points at the new generation in one synchronous pass.
     for (const [key, slot] of this.slots) {
@@ -146,8 +205,9 @@ export class Proxy {
         continue;
       }
       slot.plan = { ...plan, port: slot.socket.port };
-      slot.state = { generation, hcm: plan.hcm, tcp: plan.tcp };
+      slot.state = { generation, hcm: plan.hcm, tcp: plan.tcp, tls: listenerTls.get(key) };
     }
+    tls?.commit();
     this.generation = generation;
     for (const [name, rt] of this.clusters) {
       if (!clusters.has(name)) {
@@ -179,6 +239,7 @@ export class Proxy {
     this.slots.clear();
     await Promise.all([...this.clusters.values()].map((c) => c.close()));
     this.clusters.clear();
+    this.tlsRuntime?.close();
     await this.telemetry.close();
   }
 }

@@ -16,6 +16,7 @@ import { loadMeshSnapshot } from '../mesh/load';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import { AdminServer } from './admin/admin-server';
+import '../tls/certs-page'; // registers the admin /certs page
 import { choosePort } from './ports';
 import { Proxy } from './proxy';
 import { otlpSpanExporter } from '../observability/telemetry';
@@ -37,6 +38,8 @@ export interface SidecarOptions {
   pollMs?: number;
   /** OTLP/HTTP traces endpoint (loopback) to export each request's span to. */
   otlpEndpoint?: string;
+  /** The local CA for SDS secrets, emulated ACM and spec certificate paths (default $AWSMESH_HOME/ca). */
+  caDir?: string;
   log?: (line: string) => void;
 }
 
@@ -64,7 +67,7 @@ export class Sidecar {
 
   constructor(private readonly opts: SidecarOptions) {
     this.log = opts.log ?? (() => undefined);
-    this.proxy = new Proxy(this.log);
+    this.proxy = new Proxy(this.log, { caDir: opts.caDir });
     const identity = { mesh: opts.mesh, kind: opts.kind, name: opts.name };
     this.proxy.telemetry.identity = identity;
     if (opts.otlpEndpoint) this.proxy.telemetry.spans = otlpSpanExporter(opts.otlpEndpoint, identity, this.log);

@@ -6,6 +6,8 @@
 import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { OPEN_CIRCUIT } from '../../envoy/translate/defaults';
+import { plainConnector, type Connector } from '../../tls/connector';
+import type { UpstreamTls } from '../../tls/upstream';
 import { ClusterStats } from '../stats';
 import { HealthChecker } from './health-check';
 import { Host } from './host';
@@ -44,11 +46,20 @@ export class ClusterRuntime {
   passthrough = false;
   private readonly originalDst = new Map<string, Host>();
   config?: Cluster;
+  /** The cluster's UpstreamTlsContext at run time (src/tls), if it has one. */
+  tls?: UpstreamTls;
 
   constructor(readonly name: string) {}
 
-  /** Applies a (new version of the) cluster definition and, for EDS clusters, its assignment. */
-  apply(cluster: Cluster, assignment: ClusterLoadAssignment | undefined): void {
+  /** Opens a connection to one of the hosts: TLS when the cluster has a transport socket. */
+  readonly connect: Connector = (host, port) =>
+    this.tls ? this.tls.connect(host, port, this.http2 ? ['h2'] : ['http/1.1']) : plainConnector(host, port);
+
+  /**
+   * Applies a (new version of the) cluster definition and, for EDS clusters, its assignment;
+   * `tls` is the runtime of its transport socket (prepared by the proxy).
+   */
+  apply(cluster: Cluster, assignment: ClusterLoadAssignment | undefined, tls?: UpstreamTls): void {
     this.config = cluster;
     const http2 = cluster.typed_extension_protocol_options !== undefined
       && JSON.stringify(cluster.typed_extension_protocol_options).includes('http2_protocol_options');
@@ -61,9 +72,11 @@ export class ClusterRuntime {
     this.maxPending = http2 && maxRequests < OPEN_CIRCUIT ? 0 : (t?.max_pending_requests ?? 1024);
     this.maxRetries = t?.max_retries ?? 3;
     this.unlimited = this.maxActive >= OPEN_CIRCUIT;
-    const key = `${http2}|${connectTimeoutMs}|${http2 ? '' : maxConnections}`;
+    const key = `${http2}|${connectTimeoutMs}|${http2 ? '' : maxConnections}|${tls?.settings.key ?? ''}`;
+    this.tls = tls;
     if (key !== this.configKey && this.configKey) {
-      // Protocol or pool settings changed: new connections from now on.
+      // Protocol, pool or TLS settings changed: new connections from now on.
+      // (Re-issued certificates are not a change here: new connections simply use them.)
       for (const h of this.hosts) void h.close();
       this.hosts = [];
     }
@@ -86,7 +99,7 @@ export class ClusterRuntime {
     if (hcKey !== JSON.stringify(this.hcConfig ?? null)) {
       this.checker?.stop();
       this.checker = cluster.health_checks?.[0]
-        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh())
+        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh(), this.connect)
         : undefined;
       for (const h of this.hosts) {
         h.activeHealthy = true;
@@ -110,7 +123,7 @@ export class ClusterRuntime {
       let h = byKey.get(key);
       if (h) byKey.delete(key);
       else {
-        h = new Host(a.address, a.port_value, this.http2, this.connectTimeoutMs, this.maxConnections);
+        h = new Host(a.address, a.port_value, this.http2, this.connectTimeoutMs, this.maxConnections, this.connect);
         this.checker?.add(h);
       }
       h.edsHealthy = e.health_status !== 'UNHEALTHY';
@@ -157,7 +170,7 @@ export class ClusterRuntime {
     const key = `${m[1]}:${m[2] ?? 80}`;
     let h = this.originalDst.get(key);
     if (!h) {
-      h = new Host(m[1] === 'localhost' ? '127.0.0.1' : m[1], Number(m[2] ?? 80), false, this.connectTimeoutMs, undefined);
+      h = new Host(m[1] === 'localhost' ? '127.0.0.1' : m[1], Number(m[2] ?? 80), false, this.connectTimeoutMs, undefined, this.connect);
       this.originalDst.set(key, h);
     }
     return h;

@@ -6,15 +6,17 @@
 
 import * as http from 'http';
 import * as http2 from 'http2';
-import * as net from 'net';
 import type { HealthCheck } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import type { ClusterStats } from '../stats';
+import { connectedEvent, plainConnector, type Connector } from '../../tls/connector';
 import type { Host } from './host';
 
 type Probe = (host: Host, timeoutMs: number) => Promise<boolean>;
 
-function httpProbe(path: string, agent: http.Agent): Probe {
+function httpProbe(path: string, agent: http.Agent, connect: Connector): Probe {
+  // Probes use the cluster's transport (TLS when it has one), as Envoy's health checker does.
+  agent.createConnection = ((opts: { host: string; port: number }) => connect(opts.host, opts.port)) as typeof agent.createConnection;
   return (host, timeoutMs) =>
     new Promise((resolve) => {
       const req = http.request(
@@ -30,7 +32,7 @@ function httpProbe(path: string, agent: http.Agent): Probe {
     });
 }
 
-function h2Probe(path: string, grpc: boolean): Probe {
+function h2Probe(path: string, grpc: boolean, connect: Connector): Probe {
   return (host, timeoutMs) =>
     new Promise((resolve) => {
       let settled = false;
@@ -42,7 +44,7 @@ function h2Probe(path: string, grpc: boolean): Probe {
         resolve(ok);
       };
       const timer = setTimeout(() => finish(false), timeoutMs);
-      const session = http2.connect(`http://${host.address}:${host.port}`);
+      const session = http2.connect(`http://${host.address}:${host.port}`, { createConnection: () => connect(host.address, host.port) });
       session.on('error', () => finish(false));
       const headers: http2.OutgoingHttpHeaders = grpc
         ? { ':method': 'POST', ':path': '/grpc.health.v1.Health/Check', 'content-type': 'application/grpc', te: 'trailers' }
@@ -70,12 +72,12 @@ function h2Probe(path: string, grpc: boolean): Probe {
     });
 }
 
-function tcpProbe(): Probe {
+function tcpProbe(connect: Connector): Probe {
   return (host, timeoutMs) =>
     new Promise((resolve) => {
-      const s = net.connect({ host: host.address, port: host.port });
+      const s = connect(host.address, host.port);
       s.setTimeout(timeoutMs, () => s.destroy(new Error('timeout')));
-      s.on('connect', () => {
+      s.on(connectedEvent(s), () => {
         s.destroy();
         resolve(true);
       });
@@ -97,15 +99,16 @@ export class HealthChecker {
     cfg: HealthCheck,
     private readonly stats: ClusterStats,
     private readonly onChange: () => void,
+    connect: Connector = plainConnector,
   ) {
     this.intervalMs = parseEnvoyDuration(cfg.interval) ?? 5_000;
     this.timeoutMs = parseEnvoyDuration(cfg.timeout) ?? 2_000;
     this.healthyThreshold = cfg.healthy_threshold ?? 1;
     this.unhealthyThreshold = cfg.unhealthy_threshold ?? 1;
-    if (cfg.tcp_health_check) this.probe = tcpProbe();
-    else if (cfg.grpc_health_check) this.probe = h2Probe('', true);
-    else if (cfg.http_health_check?.codec_client_type === 'HTTP2') this.probe = h2Probe(cfg.http_health_check.path, false);
-    else this.probe = httpProbe(cfg.http_health_check?.path ?? '/', this.agent);
+    if (cfg.tcp_health_check) this.probe = tcpProbe(connect);
+    else if (cfg.grpc_health_check) this.probe = h2Probe('', true, connect);
+    else if (cfg.http_health_check?.codec_client_type === 'HTTP2') this.probe = h2Probe(cfg.http_health_check.path, false, connect);
+    else this.probe = httpProbe(cfg.http_health_check?.path ?? '/', this.agent, connect);
   }
 
   /** Starts checking a host that just joined (unhealthy until it passes once). */

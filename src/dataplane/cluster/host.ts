@@ -1,6 +1,7 @@
 // One upstream endpoint of a cluster: its address, its connection pool, and the health state
 // the load balancer reads (EDS health status, active health checks, outlier ejection).
 
+import type { Connector } from '../../tls/connector';
 import { Http1Upstream, Http2Upstream, type Upstream } from './upstream';
 
 export class Host {
@@ -26,6 +27,8 @@ export class Host {
     private readonly http2: boolean,
     private readonly connectTimeoutMs: number,
     private readonly maxConnections: number | undefined,
+    /** How connections are opened (plain TCP or the cluster's TLS). */
+    private readonly connect?: Connector,
   ) {}
 
   get key(): string {
@@ -44,8 +47,8 @@ export class Host {
 
   connection(): Upstream {
     this.upstream ??= this.http2
-      ? new Http2Upstream(this.address, this.port, this.connectTimeoutMs)
-      : new Http1Upstream(this.address, this.port, { connectTimeoutMs: this.connectTimeoutMs, maxConnections: this.maxConnections });
+      ? new Http2Upstream(this.address, this.port, this.connectTimeoutMs, this.connect)
+      : new Http1Upstream(this.address, this.port, { connectTimeoutMs: this.connectTimeoutMs, maxConnections: this.maxConnections, connect: this.connect });
     return this.upstream;
   }
 

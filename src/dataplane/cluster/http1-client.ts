@@ -4,8 +4,9 @@
 // per request than a general-purpose client, which is most of the gap to a C proxy that can be
 // closed in JavaScript. Framing that needs more (upgrades, CONNECT) never comes here.
 
-import * as net from 'net';
+import type * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
+import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } from '../../tls/connector';
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream';
 
@@ -242,11 +243,13 @@ class Connection {
   connected = false;
   idleSince = 0;
 
-  constructor(host: string, port: number, connectTimeoutMs: number, private readonly pool: Http1Pool) {
-    this.socket = net.connect({ host, port, noDelay: true });
+  constructor(host: string, port: number, connectTimeoutMs: number, private readonly pool: Http1Pool, connect: Connector) {
+    this.socket = connect(host, port);
     const timer = setTimeout(() => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT_CONNECT' })), connectTimeoutMs);
     timer.unref();
-    this.socket.once('connect', () => {
+    // Over TLS the connection is up when the handshake is done: a failed one is a connect failure.
+    const tls = connectedEvent(this.socket) === 'secureConnect';
+    this.socket.once(connectedEvent(this.socket), () => {
       clearTimeout(timer);
       this.connected = true;
     });
@@ -264,7 +267,8 @@ class Connection {
       const ex = this.current;
       this.current = undefined;
       if (ex) {
-        const connectFailure = !this.connected && (CONNECT_CODES.has(err.code ?? '') || err.code === 'ETIMEDOUT_CONNECT');
+        const connectFailure = !this.connected
+          && (tls || CONNECT_CODES.has(err.code ?? '') || err.code === 'ETIMEDOUT_CONNECT' || err.code === NO_TLS_CERTIFICATES);
         ex.fail(connectFailure ? 'connect-failure' : 'reset', err);
       }
     });
@@ -280,6 +284,8 @@ class Connection {
 
 export interface Http1PoolOptions {
   connectTimeoutMs: number;
+  /** Plain TCP by default; the cluster's TLS when it has a transport socket. */
+  connect?: Connector;
   idleTimeoutMs?: number;
 }
 
@@ -335,7 +341,7 @@ export class Http1Pool {
       const c = this.idle.pop()!;
       if (!c.socket.destroyed && c.socket.writable) return c;
     }
-    const c = new Connection(this.host, this.port, this.opts.connectTimeoutMs, this);
+    const c = new Connection(this.host, this.port, this.opts.connectTimeoutMs, this, this.opts.connect ?? plainConnector);
     this.all.add(c);
     return c;
   }

@@ -3,9 +3,9 @@
 // are classified the way Envoy's router sees them: retry_on and outlier detection depend on it.
 
 import * as http2 from 'http2';
-import * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
+import { plainConnector, type Connector } from '../../tls/connector';
 import { Http1Pool } from './http1-client';
 
 export type FailureKind = 'connect-failure' | 'reset' | 'refused-stream';
@@ -52,8 +52,8 @@ export function classify(err: Error & { code?: string }): FailureKind {
 export class Http1Upstream implements Upstream {
   private readonly pool: Http1Pool;
 
-  constructor(host: string, port: number, opts: { connectTimeoutMs: number; maxConnections?: number }) {
-    this.pool = new Http1Pool(host, port, { connectTimeoutMs: opts.connectTimeoutMs });
+  constructor(host: string, port: number, opts: { connectTimeoutMs: number; maxConnections?: number; connect?: Connector }) {
+    this.pool = new Http1Pool(host, port, { connectTimeoutMs: opts.connectTimeoutMs, connect: opts.connect });
   }
 
   send(req: UpstreamRequest, h: UpstreamHandler): UpstreamCall {
@@ -81,13 +81,16 @@ export class Http2Upstream implements Upstream {
     private readonly host: string,
     private readonly port: number,
     private readonly connectTimeoutMs: number,
+    /** Plain TCP by default; the cluster's TLS when it has a transport socket. */
+    private readonly connect: Connector = plainConnector,
   ) {}
 
   private getSession(): http2.ClientHttp2Session {
     const s = this.session;
     if (s && !s.closed && !s.destroyed) return s;
     const session = http2.connect(`http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`, {
-      createConnection: () => net.connect({ host: this.host, port: this.port, noDelay: true }),
+      // node:http2 waits for 'secureConnect' itself when this is a TLS socket.
+      createConnection: () => this.connect(this.host, this.port),
     });
     this.connected = false;
     session.on('connect', () => {

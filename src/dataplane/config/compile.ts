@@ -3,7 +3,7 @@
 // run (the proxy then keeps its previous configuration, as Envoy does when it NACKs an update).
 
 import type {
-  EnvoyResources, FilterChain, HttpConnectionManager, Listener, TcpProxy,
+  EnvoyResources, FilterChain, HttpConnectionManager, Listener, TcpProxy, TypedExtension,
 } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { accessLogger } from '../http/access-log';
@@ -27,8 +27,8 @@ export interface SocketPlan {
   destinationPort?: number;
   hcm?: HcmRuntime;
   tcp?: TcpProxyRuntime;
-  /** The chain wants TLS, which the local proxy does not terminate (it serves plaintext). */
-  tlsIgnored: boolean;
+  /** The chain's DownstreamTlsContext; `permissive` when a plaintext chain shares the port. */
+  tls?: { transportSocket: TypedExtension; permissive: boolean };
 }
 
 export function compileRouteTables(r: EnvoyResources): Map<string, CompiledRouteTable> {
@@ -68,8 +68,8 @@ function tcpRuntime(c: TcpProxy): TcpProxyRuntime {
 /**
  * One socket per distinct destination port of a listener: without iptables nothing tells us
  * the port a connection was meant for, so the chain for the i-th port listens on port + i.
- * A TLS chain and a plaintext chain for the same port (PERMISSIVE) share the socket; the
- * plaintext one is used.
+ * A TLS chain and a plaintext chain for the same port (PERMISSIVE) share the socket, which
+ * tells them apart per connection (src/tls/downstream.ts).
  */
 function socketsOf(l: Listener, ordinal: number): SocketPlan[] {
   const byPort = new Map<number | undefined, FilterChain[]>();
@@ -81,7 +81,9 @@ function socketsOf(l: Listener, ordinal: number): SocketPlan[] {
   let i = 0;
   const plans: SocketPlan[] = [];
   for (const [destinationPort, chains] of byPort) {
-    const chain = chains.find((c) => !c.transport_socket) ?? chains[0];
+    const plain = chains.find((c) => !c.transport_socket);
+    const secure = chains.find((c) => c.transport_socket);
+    const chain = plain ?? chains[0];
     const filter = chain.filters[0];
     const plan: SocketPlan = {
       key: `${l.traffic_direction}:${ordinal}#${i}`,
@@ -90,7 +92,7 @@ function socketsOf(l: Listener, ordinal: number): SocketPlan[] {
       address: base.address,
       port: base.port_value === 0 ? 0 : base.port_value + i,
       destinationPort,
-      tlsIgnored: !chains.some((c) => !c.transport_socket),
+      tls: secure ? { transportSocket: secure.transport_socket!, permissive: plain !== undefined } : undefined,
     };
     if (filter?.name === HCM) plan.hcm = hcmRuntime(filter.typed_config as HttpConnectionManager);
     else if (filter?.name === TCP_PROXY) plan.tcp = tcpRuntime(filter.typed_config as TcpProxy);

@@ -5,6 +5,7 @@ import type { EnvoyResources } from '../../envoy/translate/envoy-types';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { AccessLogger } from '../http/access-log';
 import type { HcmTelemetry } from '../../observability/telemetry';
+import type { DownstreamTls } from '../../tls/downstream';
 import type { CompiledRouteTable } from './route-table';
 
 export interface Generation {
@@ -39,4 +40,6 @@ export interface ChainState {
   generation: Generation;
   hcm?: HcmRuntime;
   tcp?: TcpProxyRuntime;
+  /** The socket's listener TLS (STRICT or PERMISSIVE), if any. */
+  tls?: DownstreamTls;
 }

@@ -67,6 +67,18 @@ export class ListeningSocket {
       socket.destroy();
       return;
     }
+    // Listener TLS: STRICT/PERMISSIVE decide per connection, then serve() the (TLS) socket.
+    if (state.tls) state.tls.accept(socket, (s) => this.serve(s));
+    else this.serve(socket);
+  }
+
+  /** Serves an accepted connection (or an established TLS session on one) by the current chain. */
+  serve(socket: net.Socket): void {
+    const state = this.state();
+    if (!state) {
+      socket.destroy();
+      return;
+    }
     if (state.tcp) {
       const t = state.tcp;
       proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs);
@@ -74,6 +86,8 @@ export class ListeningSocket {
     }
     socket.setNoDelay(true);
     dispatchConnection(socket, this.h1, this.h2);
+    // A socket whose first bytes were peeked (PERMISSIVE) is paused until here.
+    socket.resume();
   }
 
   private onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, protocol: 'HTTP/1.1' | 'HTTP/2'): void {

@@ -9,6 +9,7 @@ import type { MeshSnapshot } from '../../mesh/types';
 import { anyFreePort } from '../ports';
 import { parseAppPorts } from '../proxy-command';
 import { Sidecar } from '../sidecar';
+import { caDir } from '../../tls/ca/store';
 import { startApp, type RunningApp } from './apps';
 import { readUpConfig, type ProxyEntry } from './config';
 import { progress } from './progress';
@@ -146,7 +147,7 @@ export async function startMesh(app: App, o: StartOptions): Promise<RunningMesh>
       const sidecar = new Sidecar({
         backend: local, local: { store: local.store, account: local.settings.account }, region: o.region, mesh: o.mesh,
         kind: e.virtualNode ? 'virtualNode' : 'virtualGateway', name: (e.virtualNode ?? e.virtualGateway)!,
-        ingressPort, egressPort, adminPort, appPorts, otlpEndpoint: o.otlpEndpoint,
+        ingressPort, egressPort, adminPort, appPorts, otlpEndpoint: o.otlpEndpoint, caDir: caDir(local.settings.home),
         log: o.quiet ? undefined : (line) => io.stderr.write(`[proxy ${e.virtualNode ?? e.virtualGateway}] ${line}\n`),
       });
       started.push({ entry: e, sidecar, app: running });

@@ -6,6 +6,7 @@ import * as net from 'net';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
+import { connectedEvent } from '../../tls/connector';
 
 const CONNECT_ATTEMPTS = 3;
 
@@ -20,9 +21,10 @@ export function connectUpstream(cluster: ClusterRuntime): Promise<{ socket: net.
       }
       tried.add(host);
       const timeoutMs = parseEnvoyDuration(cluster.config?.connect_timeout) ?? 5000;
-      const socket = net.connect({ host: host.address, port: host.port });
+      // Plain TCP, or TLS when the cluster has a transport socket (connected = handshake done).
+      const socket = cluster.connect(host.address, host.port);
       const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), timeoutMs);
-      socket.once('connect', () => {
+      socket.once(connectedEvent(socket), () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         cluster.outcome(host, false);
