@@ -14,7 +14,8 @@ export interface Material {
 }
 
 function sameMaterial(a: Material | undefined, b: Material): boolean {
-  return a?.cert?.chainPem === b.cert?.chainPem && a?.cert?.keyPem === b.cert?.keyPem && a?.trust?.pem === b.trust?.pem;
+  if (!a) return false;
+  return a.cert?.chainPem === b.cert?.chainPem && a.cert?.keyPem === b.cert?.keyPem && a.trust?.pem === b.trust?.pem;
 }
 
 export abstract class TlsMaterial {

@@ -46,6 +46,33 @@ export class SecretUnavailableError extends Error {
 
 const isArn = (name: string) => name.startsWith('arn:');
 
+/**
+ * One stat poller per path for the whole process (several proxies run in one `local up`),
+ * fanned out to subscribers. Returns the unsubscribe.
+ */
+const pollers = new Map<string, Set<() => void>>();
+
+function watchPath(p: string, intervalMs: number, fn: () => void): () => void {
+  let subscribers = pollers.get(p);
+  if (!subscribers) {
+    const subs = new Set<() => void>();
+    subscribers = subs;
+    pollers.set(p, subs);
+    fs.watchFile(p, { persistent: false, interval: intervalMs }, (curr, prev) => {
+      if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) for (const f of [...subs]) f();
+    });
+  }
+  const subs = subscribers;
+  subs.add(fn);
+  return () => {
+    subs.delete(fn);
+    if (subs.size === 0 && pollers.get(p) === subs) {
+      pollers.delete(p);
+      fs.unwatchFile(p);
+    }
+  };
+}
+
 function readIfExists(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8');
@@ -57,7 +84,7 @@ function readIfExists(p: string): string | undefined {
 
 export class SecretStore {
   private readonly listeners = new Set<() => void>();
-  private readonly watched = new Map<string, (curr: fs.Stats, prev: fs.Stats) => void>();
+  private readonly watched = new Map<string, () => void>();
   private readonly said = new Set<string>();
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -145,11 +172,7 @@ export class SecretStore {
 
   private watch(p: string): void {
     if (this.watched.has(p) || this.closed) return;
-    const listener = (curr: fs.Stats, prev: fs.Stats) => {
-      if (curr.mtimeMs !== prev.mtimeMs || curr.ino !== prev.ino || curr.size !== prev.size) this.changed();
-    };
-    this.watched.set(p, listener);
-    fs.watchFile(p, { persistent: false, interval: this.pollMs }, listener);
+    this.watched.set(p, watchPath(p, this.pollMs, () => this.changed()));
   }
 
   private changed(): void {
@@ -165,8 +188,7 @@ export class SecretStore {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    // Only this store's listeners: other proxies in the process may watch the same paths.
-    for (const [p, listener] of this.watched) fs.unwatchFile(p, listener);
+    for (const unwatch of this.watched.values()) unwatch();
     this.watched.clear();
     this.listeners.clear();
   }

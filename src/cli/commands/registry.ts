@@ -39,4 +39,5 @@ export const LOCAL_COMMANDS: CommandEntry[] = [
   { name: 'state', summary: 'The local state: status | reset | export | import', load: () => require('./local-state') },
   { name: 'dataplane', summary: 'up | down | demo: run a mesh\'s proxies and apps locally', load: () => require('./local-dataplane') },
   { name: 'observe', summary: 'stat | graph | check: metrics, topology and health of the local mesh', load: () => require('./local-observe') },
+  { name: 'ca', summary: 'ca init | issue | list: the local certificate authority for mesh TLS', load: () => require('./local-ca') },
 ];

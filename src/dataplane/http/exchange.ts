@@ -112,7 +112,9 @@ export class Exchange {
     const h2 = env.protocol === 'HTTP/2';
     const t = target(req, h2);
     const path = env.hcm.normalizePath || env.hcm.mergeSlashes ? normalizePath(t.path) : t.path;
-    this.view = new RequestView(req.method ?? 'GET', t.authority, path, req.headers, 'http');
+    // https when the listener terminated TLS (src/tls): route scheme matches and x-forwarded-proto.
+    const scheme = (req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http';
+    this.view = new RequestView(req.method ?? 'GET', t.authority, path, req.headers, scheme);
     this.isGrpc = this.view.isGrpc();
     this.tel = env.hcm.telemetry ?? DETACHED;
     this.tel.stats.downstream_rq_total++;
@@ -175,7 +177,7 @@ export class Exchange {
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = randomUUID();
     this.trace = continueTrace(src);
     injectTrace(headers, this.trace);
-    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-proto'] = this.view.scheme;
     if (route.requestHeadersToAdd) for (const [k, v] of route.requestHeadersToAdd) headers[k] = v;
     let path = this.view.path;
     if (route.prefixRewrite || route.regexRewrite) {

@@ -1,0 +1,255 @@
+// TLS in the proxy runtime, in this process with real TLS sockets on loopback: listener modes,
+// mTLS and SAN checks on both sides, the negotiation rule without a client policy, SDS warming,
+// rotation (CA re-issue and changed files) and the ssl counters.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tls from 'tls';
+import type { VirtualNodeSpec } from '../../src/mesh/types';
+import { CaStore } from '../../src/tls/ca/store';
+import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
+import {
+  destroyAgent, issue, plainGet, startEcho, startNodeProxy, statsMap, tempHome, viaEgress, waitFor, type InProcessProxy,
+} from './helpers';
+
+const MESH = 'tls';
+const sds = (secretName: string) => ({ sds: { secretName } });
+const http8080 = { port: 8080, protocol: 'http' as const };
+
+let home: string;
+let ca: CaStore;
+let echo: Awaited<ReturnType<typeof startEcho>>;
+const proxies: InProcessProxy[] = [];
+const logs: string[] = [];
+const log = (l: string) => logs.push(l);
+
+function serverNode(name: string, tlsSpec: NonNullable<VirtualNodeSpec['listeners']>[number]['tls']): VirtualNodeSpec {
+  return {
+    listeners: [{ portMapping: http8080, tls: tlsSpec }],
+    serviceDiscovery: { dns: { hostname: `${name}.tls.local` } },
+  };
+}
+
+function clientNode(service: string, policy?: VirtualNodeSpec['backendDefaults']): VirtualNodeSpec {
+  return { backends: [{ virtualService: { virtualServiceName: service } }], ...(policy ? { backendDefaults: policy } : {}) };
+}
+
+let files: { dir: string; chain: string; key: string; ca: string };
+
+function mesh() {
+  const trustSds = { trust: sds('bundle') };
+  return new SnapshotBuilder(MESH)
+    .node('server', serverNode('server', {
+      mode: 'STRICT', certificate: sds('server-cert'),
+      validation: { trust: sds('bundle'), subjectAlternativeNames: { match: { exact: ['spiffe://tls/virtualNode/client', 'spiffe://tls/virtualNode/anon'] } } },
+    }))
+    .service('server.svc', { node: 'server' })
+    .node('client', clientNode('server.svc', { clientPolicy: { tls: { certificate: sds('client-cert'), validation: trustSds } } }))
+    .node('anon', clientNode('server.svc', { clientPolicy: { tls: { validation: trustSds } } }))
+    .node('impostor', clientNode('server.svc', { clientPolicy: { tls: { certificate: sds('impostor-cert'), validation: trustSds } } }))
+    .node('rogue', clientNode('server.svc', {
+      clientPolicy: { tls: { certificate: sds('client-cert'), validation: { ...trustSds, subjectAlternativeNames: { match: { exact: ['wrong.tls.local'] } } } } },
+    }))
+    .node('perm', serverNode('perm', { mode: 'PERMISSIVE', certificate: { file: { certificateChain: files.chain, privateKey: files.key } } }))
+    .service('perm.svc', { node: 'perm' })
+    .node('front', clientNode('perm.svc', { clientPolicy: { tls: { validation: { trust: { file: { certificateChain: files.ca } } } } } }))
+    .node('strictfile', serverNode('strictfile', { mode: 'STRICT', certificate: { file: { certificateChain: files.chain, privateKey: files.key } } }))
+    .service('strictfile.svc', { node: 'strictfile' })
+    .node('nopolicy', clientNode('strictfile.svc'))
+    .node('late', serverNode('late', { mode: 'STRICT', certificate: sds('late-cert') }))
+    .service('late.svc', { node: 'late' })
+    .node('latecaller', clientNode('late.svc', { clientPolicy: { tls: { validation: trustSds } } }))
+    .build();
+}
+
+function writeFiles(pair: { chainPem: string; keyPem: string }): void {
+  // Replaced atomically, the way a certificate manager writes them.
+  for (const [p, text] of [[files.key, pair.keyPem], [files.chain, pair.chainPem]] as const) {
+    fs.writeFileSync(`${p}.tmp`, text, { mode: 0o600 });
+    fs.renameSync(`${p}.tmp`, p);
+  }
+}
+
+const servers: Record<string, InProcessProxy> = {};
+const clients: Record<string, InProcessProxy> = {};
+
+async function startServer(name: string): Promise<void> {
+  const p = await startNodeProxy(mesh(), name, ca.dir, { appPorts: { 8080: echo.port } }, log);
+  servers[name] = p;
+  proxies.push(p);
+}
+
+async function startClient(name: string, target: string): Promise<void> {
+  const endpoints = { [target]: [{ host: '127.0.0.1', port: servers[target].ingressPort!, source: 'proxy' as const }] };
+  const p = await startNodeProxy(mesh(), name, ca.dir, { endpoints }, log);
+  clients[name] = p;
+  proxies.push(p);
+}
+
+const stats = (p: InProcessProxy) => statsMap(p.proxy.statsGroups());
+const ingressStat = (p: InProcessProxy, field: string) => stats(p)[`listener.127.0.0.1_${p.ingressPort}.${field}`] ?? 0;
+const clusterStat = (p: InProcessProxy, target: string, field: string) => stats(p)[`cluster.cds_egress_${MESH}_${target}_http_8080.${field}`] ?? 0;
+const serials = (p: InProcessProxy) => p.proxy.tls!.certs().certificates.flatMap((c) => c.cert_chain.map((x) => x.serial_number));
+
+beforeAll(async () => {
+  home = tempHome();
+  ca = CaStore.forHome(home);
+  await ca.init();
+  const dir = path.join(home, 'certs');
+  fs.mkdirSync(dir);
+  files = { dir, chain: path.join(dir, 'cert_chain.pem'), key: path.join(dir, 'key.pem'), ca: ca.rootCertPath };
+  const fileCert = await issue(ca, { dns: ['perm.tls.local', 'strictfile.tls.local'] });
+  writeFiles(ca.readPair(fileCert));
+  await issue(ca, { dns: ['server.tls.local'], uris: ['spiffe://tls/virtualNode/server'], secretNames: ['server-cert'] });
+  await issue(ca, { uris: ['spiffe://tls/virtualNode/client'], secretNames: ['client-cert'] });
+  await issue(ca, { uris: ['spiffe://tls/virtualNode/impostor'], secretNames: ['impostor-cert'] });
+  echo = await startEcho('echo');
+  for (const s of ['server', 'perm', 'strictfile', 'late']) await startServer(s);
+  await startClient('client', 'server');
+  await startClient('anon', 'server');
+  await startClient('impostor', 'server');
+  await startClient('rogue', 'server');
+  await startClient('front', 'perm');
+  await startClient('nopolicy', 'strictfile');
+  await startClient('latecaller', 'late');
+});
+
+afterAll(async () => {
+  destroyAgent();
+  await Promise.all(proxies.map((p) => p.proxy.close()));
+  await echo?.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+test('mTLS: the client policy presents its certificate, checks the server SAN, and the request goes through', async () => {
+  const r = await viaEgress(clients.client.egressPort, 'http://server.svc:8080/hello');
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body)).toMatchObject({ service: 'echo', path: '/hello', proto: 'https' });
+  expect(ingressStat(servers.server, 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+  expect(clusterStat(clients.client, 'server', 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+  expect(servers.server.proxy.listeners().find((l) => l.direction === 'INBOUND')?.tls).toBe('STRICT');
+});
+
+test('STRICT refuses every plaintext connection (100 of 100)', async () => {
+  const before = ingressStat(servers.server, 'no_filter_chain_match');
+  const replies = await Promise.all(Array.from({ length: 100 }, () => plainGet(servers.server.ingressPort!)));
+  expect(replies.filter((r) => r.status !== 0)).toEqual([]);
+  expect(ingressStat(servers.server, 'no_filter_chain_match') - before).toBe(100);
+});
+
+test('mTLS: a client without a certificate is refused (fail_verify_no_cert)', async () => {
+  const before = ingressStat(servers.server, 'ssl.fail_verify_no_cert');
+  const r = await viaEgress(clients.anon.egressPort, 'http://server.svc:8080/');
+  expect(r.status).toBe(503);
+  expect(ingressStat(servers.server, 'ssl.fail_verify_no_cert')).toBeGreaterThan(before);
+});
+
+test('mTLS: a client certificate without an allowed SAN is refused by the listener (fail_verify_san)', async () => {
+  const before = ingressStat(servers.server, 'ssl.fail_verify_san');
+  const r = await viaEgress(clients.impostor.egressPort, 'http://server.svc:8080/');
+  expect(r.status).toBe(503);
+  expect(ingressStat(servers.server, 'ssl.fail_verify_san')).toBeGreaterThan(before);
+});
+
+test('a server certificate without the SAN the client policy names is refused by the client (fail_verify_san)', async () => {
+  const r = await viaEgress(clients.rogue.egressPort, 'http://server.svc:8080/');
+  expect(r.status).toBe(503);
+  expect(r.body).toContain('connection failure');
+  expect(clusterStat(clients.rogue, 'server', 'ssl.fail_verify_san')).toBeGreaterThanOrEqual(1);
+  expect(clusterStat(clients.rogue, 'server', 'ssl.handshake')).toBe(0);
+});
+
+test('PERMISSIVE serves TLS (client policy with file trust) and plaintext on one port', async () => {
+  const viaTls = await viaEgress(clients.front.egressPort, 'http://perm.svc:8080/');
+  expect(viaTls.status).toBe(200);
+  expect(JSON.parse(viaTls.body).proto).toBe('https');
+  const plain = await plainGet(servers.perm.ingressPort!, '/direct');
+  expect(plain.status).toBe(200);
+  expect(JSON.parse(plain.body)).toMatchObject({ path: '/direct', proto: 'http' });
+  expect(ingressStat(servers.perm, 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+  expect(servers.perm.proxy.listeners().find((l) => l.direction === 'INBOUND')?.tls).toBe('PERMISSIVE');
+});
+
+test('no client policy and a STRICT file-certificate server: TLS without validation (App Mesh negotiation)', async () => {
+  const r = await viaEgress(clients.nopolicy.egressPort, 'http://strictfile.svc:8080/');
+  expect(r.status).toBe(200);
+  expect(JSON.parse(r.body).proto).toBe('https');
+  expect(clusterStat(clients.nopolicy, 'strictfile', 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+});
+
+test('an SDS secret issued after start is picked up without a restart (warming until then)', async () => {
+  const first = await viaEgress(clients.latecaller.egressPort, 'http://late.svc:8080/', false);
+  expect(first.status).toBe(503);
+  expect(ingressStat(servers.late, 'ssl.no_certificate')).toBeGreaterThanOrEqual(1);
+  expect(logs.some((l) => l.includes('SDS secret late-cert is not in the local CA yet'))).toBe(true);
+  await issue(ca, { dns: ['late.tls.local'], secretNames: ['late-cert'] });
+  const ok = await waitFor(async () => (await viaEgress(clients.latecaller.egressPort, 'http://late.svc:8080/', false)).status === 200, 5000);
+  expect(ok).toBe(true);
+});
+
+test('re-issuing a secret under continuous load: new connections use it, no request fails', async () => {
+  const before = serials(servers.server);
+  let stop = false;
+  const results: number[] = [];
+  const worker = async () => {
+    // Fresh connections (no keep-alive) half of the time, so handshakes happen throughout.
+    for (let i = 0; !stop; i++) results.push((await viaEgress(clients.client.egressPort, 'http://server.svc:8080/', i % 2 === 0)).status);
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  await new Promise((r) => setTimeout(r, 200));
+  const fresh = await issue(ca, { dns: ['server.tls.local'], uris: ['spiffe://tls/virtualNode/server'], secretNames: ['server-cert'] });
+  const rotated = await waitFor(() => serials(servers.server).includes(fresh.serialNumber.toLowerCase()), 5000);
+  await new Promise((r) => setTimeout(r, 300));
+  stop = true;
+  await Promise.all(workers);
+  expect(rotated).toBe(true);
+  expect(before).not.toContain(fresh.serialNumber.toLowerCase());
+  expect(results.length).toBeGreaterThan(20);
+  expect(results.filter((s) => s !== 200)).toEqual([]);
+  // A new TLS connection now sees the new certificate.
+  const seen = await new Promise<string>((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port: servers.server.ingressPort!, rejectUnauthorized: false }, () => {
+      resolve(s.getPeerCertificate().serialNumber);
+      s.destroy();
+    });
+    s.on('error', reject);
+  });
+  expect(seen.toUpperCase()).toBe(fresh.serialNumber);
+  expect(logs.some((l) => l.includes('new certificates loaded') && l.includes(fresh.serialNumber))).toBe(true);
+});
+
+test('a changed certificate file is picked up; /certs describes what is loaded', async () => {
+  const fresh = await issue(ca, { dns: ['perm.tls.local', 'strictfile.tls.local'] });
+  writeFiles(ca.readPair(fresh));
+  expect(await waitFor(() => serials(servers.perm).includes(fresh.serialNumber.toLowerCase()), 5000)).toBe(true);
+  const entry = servers.perm.proxy.tls!.certs().certificates[0];
+  expect(entry.cert_chain[0]).toMatchObject({
+    path: files.chain,
+    serial_number: fresh.serialNumber.toLowerCase(),
+    subject_alt_names: [{ dns: 'perm.tls.local' }, { dns: 'strictfile.tls.local' }],
+  });
+  expect(Number(entry.cert_chain[0].days_until_expiration)).toBeGreaterThanOrEqual(29);
+  expect(entry.cert_chain[0].expiration_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  expect((await viaEgress(clients.front.egressPort, 'http://perm.svc:8080/')).status).toBe(200);
+  // The caller's context: its trust bundle (the CA root) is listed as ca_cert.
+  const front = clients.front.proxy.tls!.certs().certificates[0];
+  expect(front.ca_cert[0].path).toBe(files.ca);
+  expect(front.cert_chain).toEqual([]);
+});
+
+test('a half-written pair keeps the certificates loaded before', async () => {
+  const loaded = serials(servers.perm);
+  fs.writeFileSync(files.chain, '-----BEGIN CERTIFICATE-----\nnot a certificate\n');
+  await waitFor(() => logs.some((l) => l.includes('keeping the certificates loaded before')), 3000);
+  expect(serials(servers.perm)).toEqual(loaded);
+  expect((await viaEgress(clients.front.egressPort, 'http://perm.svc:8080/', false)).status).toBe(200);
+});
+
+test('a certificate file that does not exist rejects the configuration with a clear message', async () => {
+  const s = new SnapshotBuilder(MESH)
+    .node('broken', serverNode('broken', { mode: 'STRICT', certificate: { file: { certificateChain: '/nonexistent/c.pem', privateKey: '/nonexistent/k.pem' } } }))
+    .build();
+  await expect(startNodeProxy(s, 'broken', ca.dir)).rejects.toThrow(
+    /listener lds_ingress_127\.0\.0\.1_0: certificate file \/nonexistent\/c\.pem does not exist, and the local CA issued nothing for it \(awsmesh local ca issue … --certificate-chain-path/,
+  );
+});
