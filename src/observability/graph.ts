@@ -272,7 +272,8 @@ export function toDot(g: MeshGraph): string {
   const out = [
     `digraph ${dotString(`mesh ${g.mesh}`)} {`,
     `  graph [rankdir=LR, label=${dotString(title)}, labelloc=t, fontname="Helvetica", fontsize=16, nodesep=0.35, ranksep=0.8, bgcolor="white"];`,
-    '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", color="#546e7a", margin="0.15,0.06"];',
+    // Generous margins: viewers without Helvetica substitute wider fonts (DejaVu Sans in the PNG).
+    '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", color="#546e7a", margin="0.25,0.08"];',
     '  edge [fontname="Helvetica", fontsize=10, color="#546e7a", fontcolor="#37474f"];',
   ];
   const shape: Record<GraphNodeKind, string> = {
