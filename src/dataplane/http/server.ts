@@ -6,6 +6,8 @@
 import * as http from 'http';
 import * as http2 from 'http2';
 import * as net from 'net';
+import * as tls from 'tls';
+import { drainConnections } from '../../tls/drain';
 import { pickTarget } from '../config/route-table';
 import { RequestView } from '../config/request-view';
 import type { ChainState } from '../config/runtime';
@@ -19,6 +21,9 @@ export class ListeningSocket {
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server;
   private readonly sockets = new Set<net.Socket>();
+  /** Connections served without TLS, and which of them speak HTTP/2 (for drainPlaintext()). */
+  private readonly plaintext = new Set<net.Socket>();
+  private readonly plaintextH2 = new WeakSet<net.Socket>();
   port = 0;
 
   constructor(
@@ -81,13 +86,26 @@ export class ListeningSocket {
     }
     if (state.tcp) {
       const t = state.tcp;
-      proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs);
+      proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs, t.accessLog);
       return;
     }
     socket.setNoDelay(true);
+    if (!(socket instanceof tls.TLSSocket)) {
+      this.plaintext.add(socket);
+      socket.once('close', () => this.plaintext.delete(socket));
+      // Registered before the dispatcher's own listener, so both see the first bytes.
+      socket.once('data', (first: Buffer) => {
+        if (first.subarray(0, 4).toString('latin1') === 'PRI ') this.plaintextH2.add(socket);
+      });
+    }
     dispatchConnection(socket, this.h1, this.h2);
     // A socket whose first bytes were peeked (PERMISSIVE) is paused until here.
     socket.resume();
+  }
+
+  /** The listener became TLS-only: plaintext connections accepted before are closed (drain.ts). */
+  drainPlaintext(): void {
+    drainConnections(this.plaintext, (s) => !this.plaintextH2.has(s));
   }
 
   private onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, protocol: 'HTTP/1.1' | 'HTTP/2'): void {

@@ -6,6 +6,7 @@ import * as net from 'net';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
+import type { AccessLogger } from '../http/access-log';
 import { connectedEvent } from '../../tls/connector';
 
 const CONNECT_ATTEMPTS = 3;
@@ -60,20 +61,48 @@ export function splice(a: net.Socket, b: net.Socket, idleMs: number): void {
   }
 }
 
-/** An accepted connection on a tcp_proxy chain. */
-export function proxyTcpConnection(downstream: net.Socket, cluster: ClusterRuntime | undefined, idleMs: number): void {
+/** An accepted connection on a tcp_proxy chain; `log` gets one access log entry when it closes. */
+export function proxyTcpConnection(downstream: net.Socket, cluster: ClusterRuntime | undefined, idleMs: number, log?: AccessLogger): void {
   downstream.pause();
   downstream.on('error', () => downstream.destroy());
+  const outcome: TcpOutcome = {};
+  if (log) logTcpConnection(downstream, cluster, outcome, log);
   if (!cluster) {
     downstream.destroy();
     return;
   }
   cluster.stats.upstream_rq_total++;
   connectUpstream(cluster).then(
-    ({ socket }) => {
+    ({ socket, host }) => {
+      outcome.upstreamHost = host.key;
       splice(downstream, socket, idleMs);
       downstream.resume();
     },
-    () => downstream.destroy(),
+    (e: Error) => {
+      outcome.flags = e.message === 'no healthy upstream' ? 'UH' : 'UF';
+      downstream.destroy();
+    },
   );
+}
+
+/** What became of a tcp_proxy connection, for its access log entry. */
+interface TcpOutcome {
+  upstreamHost?: string;
+  flags?: string;
+}
+
+/** Envoy's tcp_proxy access log entry: no request fields, bytes both ways, the upstream host. */
+function logTcpConnection(downstream: net.Socket, cluster: ClusterRuntime | undefined, s: TcpOutcome, log: AccessLogger): void {
+  const start = Date.now();
+  const remote = downstream.remoteAddress;
+  const remotePort = downstream.remotePort;
+  const local = `${downstream.localAddress}:${downstream.localPort}`;
+  downstream.once('close', () => {
+    log({
+      startTime: start, method: '', path: '', protocol: '', status: 0, flags: s.flags ?? (cluster ? '' : 'NR'),
+      bytesReceived: downstream.bytesRead, bytesSent: downstream.bytesWritten, durationMs: Date.now() - start,
+      upstreamHost: s.upstreamHost, upstreamCluster: cluster?.name, downstreamRemote: remote, downstreamRemotePort: remotePort,
+      downstreamLocal: local, reqHeader: () => undefined, resHeader: () => undefined,
+    });
+  });
 }
