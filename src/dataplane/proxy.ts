@@ -204,6 +204,9 @@ export class Proxy {
         void slot.socket.close(DRAIN_MS);
         continue;
       }
+      // Plaintext allowed before, TLS only now: plaintext connections must not linger.
+      const wasPlain = !slot.plan.tls || slot.plan.tls.permissive;
+      if (wasPlain && plan.tls && !plan.tls.permissive) slot.socket.drainPlaintext();
       slot.plan = { ...plan, port: slot.socket.port };
       slot.state = { generation, hcm: plan.hcm, tcp: plan.tcp, tls: listenerTls.get(key) };
     }

@@ -5,6 +5,7 @@
 
 import type * as net from 'net';
 import * as tls from 'tls';
+import { drainConnections } from './drain';
 import type { TlsSettings } from './envoy-tls';
 import { TlsMaterial, type Material } from './material';
 import { sansMatch } from './san';
@@ -12,6 +13,7 @@ import type { SecretStore } from './secrets';
 import type { SslStats } from './ssl-stats';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
+
 
 /** Counters of one TLS listener that live across configuration updates. */
 export interface ListenerTlsCounters {
@@ -22,6 +24,8 @@ export interface ListenerTlsCounters {
 
 export class DownstreamTls extends TlsMaterial {
   private readonly server: tls.Server;
+  /** Established TLS connections, closed when these settings are replaced (see close()). */
+  private readonly live = new Set<tls.TLSSocket>();
 
   constructor(
     settings: TlsSettings,
@@ -86,6 +90,18 @@ export class DownstreamTls extends TlsMaterial {
     if (hasCert && this.settings.trust && !s.authorized) return refuse('fail_verify_error');
     if (hasCert && !sansMatch(peer.subjectaltname, this.settings.sans)) return refuse('fail_verify_san');
     ssl.handshake++;
+    this.live.add(s);
+    s.once('close', () => this.live.delete(s));
     this.serve(s);
+  }
+
+  /**
+   * The listener's TLS settings changed (mTLS turned on, another certificate source, …):
+   * connections accepted under these settings must not outlive them (drain.ts). A re-issued
+   * certificate is not a change: existing connections simply finish (see TlsMaterial).
+   */
+  close(): void {
+    super.close();
+    drainConnections(this.live, (s) => (s as tls.TLSSocket).alpnProtocol !== 'h2');
   }
 }

@@ -3,6 +3,8 @@
 // rotation (CA re-issue and changed files) and the ssl counters.
 
 import * as fs from 'fs';
+import * as http from 'http';
+import type * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
 import type { VirtualNodeSpec } from '../../src/mesh/types';
@@ -243,6 +245,7 @@ test('a half-written pair keeps the certificates loaded before', async () => {
   await waitFor(() => logs.some((l) => l.includes('keeping the certificates loaded before')), 3000);
   expect(serials(servers.perm)).toEqual(loaded);
   expect((await viaEgress(clients.front.egressPort, 'http://perm.svc:8080/', false)).status).toBe(200);
+  writeFiles(ca.readPair(await issue(ca, { dns: ['perm.tls.local', 'strictfile.tls.local'] })));
 });
 
 test('a certificate file that does not exist rejects the configuration with a clear message', async () => {
@@ -252,4 +255,29 @@ test('a certificate file that does not exist rejects the configuration with a cl
   await expect(startNodeProxy(s, 'broken', ca.dir)).rejects.toThrow(
     /listener lds_ingress_127\.0\.0\.1_0: certificate file \/nonexistent\/c\.pem does not exist, and the local CA issued nothing for it \(awsmesh local ca issue … --certificate-chain-path/,
   );
+});
+
+test('turning a listener STRICT closes the plaintext keep-alive connections made before (once idle)', async () => {
+  const plainMesh = (mode?: 'STRICT') => new SnapshotBuilder(MESH)
+    .node('upgrade', serverNode('upgrade', mode ? { mode, certificate: { file: { certificateChain: files.chain, privateKey: files.key } } } : undefined))
+    .build();
+  const p = await startNodeProxy(plainMesh(), 'upgrade', ca.dir, { appPorts: { 8080: echo.port } }, log);
+  proxies.push(p);
+  const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets: net.Socket[] = [];
+  const get = () => new Promise<number>((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port: p.ingressPort, path: '/', agent: keepAlive }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('socket', (s) => sockets.push(s));
+    req.on('error', () => resolve(0));
+  });
+  expect(await get()).toBe(200);
+  const open = sockets[0];
+  const closed = new Promise<void>((r) => open.once('close', () => r()));
+  await p.update(plainMesh('STRICT'));
+  await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 2000))])).resolves.toBe('closed');
+  expect((await plainGet(p.ingressPort!)).status).toBe(0);
+  keepAlive.destroy();
 });
