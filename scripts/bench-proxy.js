@@ -8,6 +8,9 @@
 //      and the latency the sidecar adds (p50, p99).
 //   3. Config propagation: `update-route` on the local control plane → the change running in an
 //      `awsmesh proxy` process (another process: it learns through the store's change watch).
+//   4. TLS: two sidecars in separate processes (caller egress → server ingress → backend), once
+//      plaintext and once with mTLS between them (certificates from the local CA, SDS secrets,
+//      SAN checks on both sides). Prints req/s, p50 and p99 of each.
 //
 // Targets: sidecar rps ≥ 0.6× nginx; added latency at 1,000 req/s ≤ 0.5 ms p50 and ≤ 2 ms p99;
 // propagation p99 ≤ 500 ms. Figures are printed, never asserted. Needs `npm run build`, wrk and
@@ -66,6 +69,47 @@ async function roleProxy(egressPort, b1, b2) {
     // Instances without sidecars (Cloud Map style): one proxy hop, like nginx.
     endpoints: { serviceB: [{ host: '127.0.0.1', port: b1, source: 'cloudmap' }], serviceBv2: [{ host: '127.0.0.1', port: b2, source: 'cloudmap' }] },
   }));
+  process.stdout.write('ready\n');
+}
+
+/** serviceA calls serviceB; with `mtls`, serviceB's listener is STRICT mTLS and serviceA's client policy presents its certificate. */
+function tlsSnapshot(mtls) {
+  const sds = (secretName) => ({ sds: { secretName } });
+  const listener = { portMapping: { port: 80, protocol: 'http' } };
+  if (mtls) {
+    listener.tls = {
+      mode: 'STRICT', certificate: sds('serviceb'),
+      validation: { trust: sds('bundle'), subjectAlternativeNames: { match: { exact: ['spiffe://bench/virtualNode/serviceA'] } } },
+    };
+  }
+  const backend = { virtualService: { virtualServiceName: 'serviceb.bench.local' } };
+  if (mtls) backend.virtualService.clientPolicy = { tls: { certificate: sds('servicea'), validation: { trust: sds('bundle') } } };
+  return {
+    mesh: { meshName: 'bench', spec: {} },
+    virtualNodes: [
+      { meshName: 'bench', virtualNodeName: 'serviceA', spec: { backends: [backend] } },
+      { meshName: 'bench', virtualNodeName: 'serviceB', spec: { listeners: [listener], serviceDiscovery: { dns: { hostname: 'serviceb.bench.local' } } } },
+    ],
+    virtualRouters: [], routes: [],
+    virtualServices: [{ meshName: 'bench', virtualServiceName: 'serviceb.bench.local', spec: { provider: { virtualNode: { virtualNodeName: 'serviceB' } } } }],
+    virtualGateways: [], gatewayRoutes: [],
+  };
+}
+
+/** `tls-server <mtls> <ingress port> <backend port> <ca dir>` / `tls-client <mtls> <egress port> <server ingress port> <ca dir>`. */
+async function roleTls(role, mtls, port, target, caDir) {
+  const { translateVirtualNode } = require(path.join(ROOT, 'dist', 'envoy', 'translate'));
+  const { Proxy } = require(path.join(ROOT, 'dist', 'dataplane', 'proxy'));
+  const snapshot = tlsSnapshot(mtls === '1');
+  const proxy = new Proxy(() => undefined, { caDir });
+  const base = { listenAddress: '127.0.0.1' };
+  if (role === 'tls-server') {
+    await proxy.apply(translateVirtualNode(snapshot, 'serviceB', { ...base, ingressPort: Number(port), egressPort: 0, appPorts: { 80: Number(target) } }));
+  } else {
+    await proxy.apply(translateVirtualNode(snapshot, 'serviceA', {
+      ...base, egressPort: Number(port), endpoints: { serviceB: [{ host: '127.0.0.1', port: Number(target), source: 'proxy' }] },
+    }));
+  }
   process.stdout.write('ready\n');
 }
 
@@ -229,14 +273,15 @@ async function propagation(samples) {
 
 // ---- main ----------------------------------------------------------------------------------------
 
-/** BENCH_SECTIONS=1,2,3 (default all) picks what to run. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS || '1,2,3').split(',').map((x) => x.trim()));
+/** BENCH_SECTIONS=1,2,3,4 (default all) picks what to run. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS || '1,2,3,4').split(',').map((x) => x.trim()));
 
 async function main() {
   if (process.argv[2] === '--role') {
     const [role, ...ports] = process.argv.slice(3);
     if (role === 'backend') return roleBackend(ports.map(Number));
     if (role === 'proxy') return roleProxy(...ports.map(Number));
+    if (role === 'tls-server' || role === 'tls-client') return roleTls(role, ...ports);
     throw new Error(`unknown role ${role}`);
   }
   if (!fs.existsSync(path.join(ROOT, 'dist', 'dataplane', 'proxy.js'))) throw new Error('dist/ is missing: run `npm run build` first');
@@ -273,6 +318,7 @@ async function main() {
       const prop = await propagation(Number(process.env.BENCH_PROPAGATION_SAMPLES || 40));
       console.log(`   ${prop.n} changes: p50 ${fmt(prop.p50)}  p99 ${fmt(prop.p99)}  max ${fmt(prop.max)} (target p99 ≤ 500 ms) ${prop.p99 <= 500 ? 'MET' : 'NOT MET'}`);
     }
+    if (SECTIONS.has('4')) await tlsSection(b1);
   } finally {
     cleanup();
   }
@@ -290,6 +336,38 @@ function saturation(b1, proxyPort, nginxPort) {
   const ratio = ours.rps / ng.rps;
   console.log(`   sidecar / nginx throughput: ${ratio.toFixed(2)}× (target ≥ 0.60×) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`   sidecar / direct throughput: ${(ours.rps / direct.rps).toFixed(2)}×; nginx / direct: ${(ng.rps / direct.rps).toFixed(2)}×\n`);
+}
+
+/** Section 4: caller sidecar → server sidecar → backend, plaintext and mTLS between the sidecars. */
+async function tlsSection(backendPort) {
+  const caHome = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-tls-'));
+  try {
+    const { CaStore } = require(path.join(ROOT, 'dist', 'tls', 'ca', 'store'));
+    const ca = CaStore.forHome(caHome);
+    await ca.init();
+    const describe = (secret) => ({ secretNames: [secret], acmArns: [], certificateChainPaths: [], privateKeyPaths: [], trustChainPaths: [] });
+    await ca.issue({ commonName: 'serviceb.bench.local', dns: ['serviceb.bench.local'], uris: ['spiffe://bench/virtualNode/serviceB'], days: 1, describe: describe('serviceb') });
+    await ca.issue({ commonName: 'serviceA', dns: [], uris: ['spiffe://bench/virtualNode/serviceA'], days: 1, describe: describe('servicea') });
+    console.log('4. TLS between two sidecars (wrk → caller egress → server ingress → backend; keep-alive between the sidecars)');
+    const results = {};
+    for (const [label, mtls] of [['plaintext', '0'], ['mTLS', '1']]) {
+      const [serverPort, clientPort] = [await freePort(), await freePort()];
+      const children = [];
+      try {
+        children.push(await startChild([__filename, '--role', 'tls-server', mtls, String(serverPort), String(backendPort), ca.dir]));
+        children.push(await startChild([__filename, '--role', 'tls-client', mtls, String(clientPort), String(serverPort), ca.dir]));
+        execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', '-H', 'Host: serviceb.bench.local', `http://127.0.0.1:${clientPort}/`]);
+        results[label] = wrk(`http://127.0.0.1:${clientPort}/`, 'serviceb.bench.local');
+      } finally {
+        for (const c of children) c.kill('SIGTERM');
+      }
+      const r = results[label];
+      console.log(`   ${`two sidecars, ${label}`.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
+    }
+    console.log(`   mTLS / plaintext throughput: ${(results.mTLS.rps / results.plaintext.rps).toFixed(2)}×; p99 added by mTLS: ${fmt(results.mTLS.p99 - results.plaintext.p99)}\n`);
+  } finally {
+    fs.rmSync(caHome, { recursive: true, force: true });
+  }
 }
 
 async function rate(b1, proxyPort) {
