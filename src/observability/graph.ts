@@ -264,7 +264,7 @@ export function toMermaid(g: MeshGraph): string {
 // ---- Graphviz ------------------------------------------------------------------------------------
 
 function dotString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
 export function toDot(g: MeshGraph): string {

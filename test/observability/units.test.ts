@@ -3,6 +3,7 @@
 // formats, the OTLP exporter against a collector on loopback, metric windows and the graph.
 
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { ClusterStats, type StatGroup } from '../../src/dataplane/stats';
@@ -19,7 +20,9 @@ import { MetricsView } from '../../src/observability/metrics-view';
 import { buildGraph, toDot, toMermaid, toPng, toSvg } from '../../src/observability/graph';
 import type { DiscoveredProxy } from '../../src/observability/discovery';
 import { UsageError } from '../../src/core/errors';
-import { walkthroughSnapshot } from '../envoy-translate/snapshot-builder';
+import { SnapshotBuilder, walkthroughSnapshot } from '../envoy-translate/snapshot-builder';
+import { meshRows, renderStatTable } from '../../src/observability/stat';
+import { cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => Array<{
@@ -437,7 +440,7 @@ describe('graph', () => {
     expect(mermaid).toContain('weight 25% · seen 26%<br/>260 req · 10% 5xx');
     expect(mermaid).toMatch(/linkStyle \d+ stroke:#d32f2f/);
     const dot = toDot(g);
-    expect(dot).toContain('"route:serviceB/serviceB" -> "virtualNode:serviceBv2" [label="weight 25% · seen 26%\n260 req · 10% 5xx", color="#d32f2f"');
+    expect(dot).toContain('"route:serviceB/serviceB" -> "virtualNode:serviceBv2" [label="weight 25% · seen 26%\\n260 req · 10% 5xx", color="#d32f2f"');
   });
 
   test('SVG by Graphviz (WebAssembly) and PNG by resvg', async () => {
@@ -448,5 +451,91 @@ describe('graph', () => {
     const png = await toPng(g, 1);
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.readUInt32BE(16)).toBeGreaterThan(300); // width from the IHDR chunk
+  });
+});
+
+describe('stat rows and gateways', () => {
+  const gw = fakeProxy('virtualGateway', 'gw', 3);
+  const a = fakeProxy('virtualNode', 'serviceA', 1);
+  const b = fakeProxy('virtualNode', 'serviceB', 2);
+  const snap = new SnapshotBuilder('apps')
+    .node('serviceB', { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] })
+    .node('serviceA', { listeners: [{ portMapping: { port: 80, protocol: 'http' } }], backends: [{ virtualService: { virtualServiceName: 'b.local' } }] })
+    .service('b.local', { node: 'serviceB' })
+    .gateway('gw', { listeners: [{ portMapping: { port: 8088, protocol: 'http' } }] })
+    .gatewayRoute('gw', 'to-b', { httpRoute: { match: { prefix: '/b' }, action: { target: { virtualService: { virtualServiceName: 'b.local' } } } } })
+    .build();
+  const ingress = (n: number, fail: number, le: string) => [
+    '# TYPE envoy_http_downstream_rq_completed counter',
+    `envoy_http_downstream_rq_completed{envoy_http_conn_manager_prefix="ingress"} ${n}`,
+    '# TYPE envoy_http_downstream_rq_xx counter',
+    `envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix="ingress",envoy_response_code_class="5"} ${fail}`,
+    '# TYPE envoy_http_downstream_rq_time histogram',
+    `envoy_http_downstream_rq_time_bucket{envoy_http_conn_manager_prefix="ingress",le="${le}"} ${n}`,
+    `envoy_http_downstream_rq_time_bucket{envoy_http_conn_manager_prefix="ingress",le="+Inf"} ${n}`,
+    // Egress requests must not count as the node's own traffic.
+    `envoy_http_downstream_rq_completed{envoy_http_conn_manager_prefix="egress"} 999`,
+  ];
+
+  test('node rows: inbound from the own proxy, retries and ejections from callers; gateway and gateway route rows', () => {
+    const scrapes = (k: number) => [
+      scrape(b, k * 1000, [...ingress(100 * k, 10 * k, '2'), ''].join('\n')),
+      scrape(a, k * 1000, [
+        '# TYPE envoy_cluster_upstream_rq_retry counter',
+        `envoy_cluster_upstream_rq_retry{envoy_cluster_name="cds_egress_apps_serviceB_http_80",appmesh_target_virtual_node="serviceB"} ${3 * k}`,
+        '# TYPE envoy_cluster_outlier_detection_ejections_active gauge',
+        'envoy_cluster_outlier_detection_ejections_active{envoy_cluster_name="cds_egress_apps_serviceB_http_80",appmesh_target_virtual_node="serviceB"} 1',
+        '',
+      ].join('\n')),
+      scrape(gw, k * 1000, [...ingress(40 * k, 0, '5'),
+        '# TYPE envoy_vhost_route_upstream_rq_completed counter',
+        `envoy_vhost_route_upstream_rq_completed{envoy_virtual_host="self_redirect",envoy_route="to-b"} ${40 * k}`,
+        '# TYPE envoy_vhost_route_upstream_rq_total counter',
+        `envoy_vhost_route_upstream_rq_total{envoy_virtual_host="self_redirect",envoy_route="to-b"} ${40 * k}`,
+        '# TYPE envoy_vhost_route_upstream_rq_time histogram',
+        `envoy_vhost_route_upstream_rq_time_bucket{envoy_virtual_host="self_redirect",envoy_route="to-b",le="7"} ${40 * k}`,
+        '',
+      ].join('\n')),
+    ];
+    const view = MetricsView.window(scrapes(1), scrapes(3));
+    const rows = meshRows(snap, [a, b, gw], view, view.seconds!);
+    const row = (name: string) => rows.find((r) => r.name === name)!;
+    expect(row('serviceB')).toMatchObject({ kind: 'virtualNode', requests: 200, rps: 100, retries: 6, ejectedHosts: 1, proxies: { reachable: 1, total: 1 } });
+    expect(row('serviceB').successRate).toBeCloseTo(0.9, 9);
+    expect(row('serviceB').latencyMs!.p99).toBeLessThanOrEqual(2);
+    expect(row('serviceA')).toMatchObject({ requests: 0, rps: 0, successRate: null, latencyMs: null });
+    expect(row('gw')).toMatchObject({ kind: 'virtualGateway', requests: 80, successRate: 1 });
+    expect(row('gw/to-b')).toMatchObject({ kind: 'gatewayRoute', requests: 80, rps: 40 });
+    const table = renderStatTable({ windowSeconds: 2, rows, unreachable: [] });
+    expect(table).toMatch(/^serviceB\s+1\/1\s+90\.00%\s+100\.0rps\s+[\d.]+ms\s+[\d.]+ms\s+[\d.]+ms\s+6\s+1$/m);
+    expect(table).toMatch(/^serviceA\s+1\/1\s+-\s+-\s+-\s+-\s+-\s+0\s+0$/m);
+    expect(table).toMatch(/^VIRTUAL GATEWAY\s+MESHED/m);
+    expect(table).toMatch(/^gw\/to-b\s+1\/1\s+100\.00%\s+40\.0rps/m);
+  });
+
+  test('graph of a gateway: gateway → gateway route → service → node', () => {
+    const g = buildGraph(snap);
+    const edges = g.edges.map((e) => `${e.kind} ${e.from} -> ${e.to}`).sort();
+    expect(edges).toEqual([
+      'backend virtualNode:serviceA -> virtualService:b.local',
+      'gatewayRoute virtualGateway:gw -> gatewayRoute:gw/to-b',
+      'gatewayTarget gatewayRoute:gw/to-b -> virtualService:b.local',
+      'provider virtualService:b.local -> virtualNode:serviceB',
+    ]);
+    expect(toDot(g)).toContain('"virtualGateway:gw" [label="gw\\n(virtual gateway)\\nhttp:8088", shape=trapezium');
+  });
+});
+
+describe('local check without any state', () => {
+  afterAll(cleanupHomes);
+
+  test('fails (exit 1) with the fix, and changes nothing', async () => {
+    const home = tempHome();
+    const r = await runCli(['local', 'check'], { home });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^✗ no local state at .*state\.db$/m);
+    expect(r.stdout).toMatch(/^ {4}fix: create a mesh first, e\.g\. `awsmesh appmesh create-mesh --mesh-name apps`/m);
+    expect(r.stderr).toMatch(/1 check failed/);
+    expect(fs.readdirSync(home)).toEqual([]);
   });
 });
