@@ -190,7 +190,8 @@ export async function runStat(app: App, flags: StatFlags): Promise<void> {
     const proxies = proxiesOf(app, flags.mesh).filter((p) => p.running);
     const snapshots = await snapshotsFor(proxies);
     const first = before ?? await scrapeAll(proxies);
-    if (!before) await sleep(interval * 1000);
+    // Nothing to measure without proxies: no point waiting for the window.
+    if (!before && proxies.length) await sleep(interval * 1000);
     const after = await scrapeAll(proxies);
     return { report: await statReport(snapshots, proxies, first, after), after, snapshots, proxies };
   };
