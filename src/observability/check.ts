@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../cli/app';
-import { FindingsError } from '../core/errors';
+import { ConfigError, FindingsError } from '../core/errors';
 import type { MeshSnapshot } from '../mesh/types';
 import type { DiscoveredProxy } from './discovery';
 import { awsmeshHome, loadSnapshot, meshesToShow, proxiesOf } from './mesh-source';
@@ -97,7 +97,10 @@ async function checkControlPlane(app: App, r: Results): Promise<boolean> {
     r.add('ok', `control plane ${endpoint} answers`);
     return true;
   } catch (e) {
-    r.add('fail', `control plane ${endpoint} does not answer: ${(e as Error).message}`, 'start it with `awsmesh local serve`, or fix --endpoint-url');
+    const fix = e instanceof ConfigError
+      ? 'configure the region and credentials the aws backend needs (--region / AWS_REGION, AWS_ACCESS_KEY_ID / a profile)'
+      : 'start it with `awsmesh local serve`, or fix --endpoint-url';
+    r.add('fail', `control plane ${endpoint} does not answer: ${(e as Error).message}`, fix);
     return false;
   }
 }

@@ -412,6 +412,36 @@ test('local graph: topology with configured weights and the traffic the proxies 
   expect(mermaid.stdout).toContain('weight 25%');
 });
 
+test('local check --endpoint-url: the control plane must answer (local serve up: ✓, down: ✗ exit 1)', async () => {
+  const creds = { AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+  const serve = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'awsmesh'), 'local', 'serve', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    serve.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    serve.once('exit', (c) => reject(new Error(`local serve exited ${c}`)));
+  });
+  try {
+    const ok = await runBin(['local', 'check', '--mesh', 'apps', '--endpoint-url', url], { home, env: creds });
+    expect(ok.stdout).toContain(`✓ control plane ${url} answers`);
+    expect(ok.stdout).toMatch(/^✓ 3 proxies running and ready/m);
+    expect(ok.stdout).not.toMatch(/state database/);
+    expect(ok.code).toBe(0);
+  } finally {
+    await new Promise((r) => {
+      serve.once('exit', r);
+      serve.kill('SIGTERM');
+    });
+  }
+  const down = await runBin(['local', 'check', '--mesh', 'apps', '--endpoint-url', url], { home, env: creds });
+  expect(down.code).toBe(1);
+  expect(down.stdout).toMatch(new RegExp(`^✗ control plane ${url.replace(/[.:/]/g, '\\$&')} does not answer`, 'm'));
+  expect(down.stdout).toMatch(/fix: start it with `awsmesh local serve`/);
+});
+
 test('local check: all good (exit 0); a killed proxy is reported with the fix (exit 1)', async () => {
   const ok = await runBin(['local', 'check'], { home, env: { AWSMESH_REGION: 'us-west-2' } });
   expect(ok.stdout).toMatch(/^✓ state database readable/m);
