@@ -78,15 +78,16 @@ export function flattenStats(groups: readonly StatGroup[], opts: FlattenOptions 
   for (const [prefix, stats, given] of groups) {
     const tags = given ?? tagsFromPrefix(prefix);
     const family = tags.family ? `envoy_${sanitize(tags.family)}_` : 'envoy_';
-    const push = (field: string, type: StatType, value: number, histogram?: Histogram, extra: Record<string, string> = {}) => {
+    const push = (field: string, type: StatType, value: number, histogram?: Histogram, code?: { stem: string; code: number }) => {
       const name = `${prefix}.${field}`;
       if (opts.filter && !opts.filter.test(name)) return;
       if (opts.usedOnly && (histogram ? histogram.count === 0 : value === 0)) return;
-      const ct = histogram ? { field, labels: {} } : codeTags(field);
+      // Per-code counters keep their stem as the metric name (Envoy's envoy.response_code tag).
+      const ct = code ? { field: code.stem, labels: { envoy_response_code: String(code.code) } } : histogram ? { field, labels: {} } : codeTags(field);
       out.push({
         name, type, value, histogram,
         promName: family + sanitize(ct.field),
-        labels: { ...tags.labels, ...ct.labels, ...extra, ...constLabels },
+        labels: { ...tags.labels, ...ct.labels, ...constLabels },
       });
     };
     for (const [field, v] of Object.entries(stats)) {
@@ -95,14 +96,10 @@ export function flattenStats(groups: readonly StatGroup[], opts: FlattenOptions 
       else if (v instanceof CodeCounts) {
         for (let code = 100; code < 600; code++) {
           const n = v.counts[code];
-          if (n > 0) push(`${v.stem}_${code}`, 'counter', n, undefined, { envoy_response_code: String(code) });
+          if (n > 0) push(`${v.stem}_${code}`, 'counter', n, undefined, { stem: v.stem, code });
         }
       }
     }
-  }
-  // Per-code series: Envoy's tag extraction leaves `upstream_rq` as the metric name.
-  for (const s of out) {
-    if (s.labels.envoy_response_code) s.promName = s.promName.replace(/_\d{3}$/, '');
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
