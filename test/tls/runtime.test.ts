@@ -4,7 +4,8 @@
 
 import * as fs from 'fs';
 import * as http from 'http';
-import type * as net from 'net';
+import * as http2 from 'http2';
+import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
 import type { VirtualNodeSpec } from '../../src/mesh/types';
@@ -90,7 +91,8 @@ async function startClient(name: string, target: string): Promise<void> {
 
 const stats = (p: InProcessProxy) => statsMap(p.proxy.statsGroups());
 const ingressStat = (p: InProcessProxy, field: string) => stats(p)[`listener.127.0.0.1_${p.ingressPort}.${field}`] ?? 0;
-const clusterStat = (p: InProcessProxy, target: string, field: string) => stats(p)[`cluster.cds_egress_${MESH}_${target}_http_8080.${field}`] ?? 0;
+const clusterStatOf = (p: InProcessProxy, cluster: string, field: string) => stats(p)[`cluster.${cluster}.${field}`] ?? 0;
+const clusterStat = (p: InProcessProxy, target: string, field: string) => clusterStatOf(p, `cds_egress_${MESH}_${target}_http_8080`, field);
 const serials = (p: InProcessProxy) => p.proxy.tls!.certs().certificates.flatMap((c) => c.cert_chain.map((x) => x.serial_number));
 
 beforeAll(async () => {
@@ -275,9 +277,97 @@ test('turning a listener STRICT closes the plaintext keep-alive connections made
   });
   expect(await get()).toBe(200);
   const open = sockets[0];
-  const closed = new Promise<void>((r) => open.once('close', () => r()));
+  let closed = false;
+  open.once('close', () => (closed = true));
   await p.update(plainMesh('STRICT'));
-  await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 2000))])).resolves.toBe('closed');
+  expect(await waitFor(() => closed, 2000)).toBe(true);
   expect((await plainGet(p.ingressPort!)).status).toBe(0);
   keepAlive.destroy();
+});
+
+describe('HTTP/2 and TCP over mTLS, health checks through TLS', () => {
+  const apps: Array<{ close(): void }> = [];
+  let dbClient: InProcessProxy;
+  let h2Client: InProcessProxy;
+  let db: InProcessProxy;
+  let h2srv: InProcessProxy;
+
+  const mtls = (secret: string): NonNullable<VirtualNodeSpec['listeners']>[number]['tls'] => ({
+    mode: 'STRICT', certificate: sds(secret), validation: { trust: sds('bundle') },
+  });
+  const policy = { clientPolicy: { tls: { certificate: sds('client-cert'), validation: { trust: sds('bundle') } } } };
+  const snapshot = () => new SnapshotBuilder(MESH)
+    .node('db', {
+      listeners: [{
+        portMapping: { port: 5432, protocol: 'tcp' }, tls: mtls('db-cert'),
+        healthCheck: { protocol: 'tcp', intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 },
+      }],
+      serviceDiscovery: { dns: { hostname: 'db.tls.local' } },
+    })
+    .router('dbr', [[5432, 'tcp']])
+    .route('dbr', 'tcp', { tcpRoute: { action: { weightedTargets: [{ virtualNode: 'db', weight: 1 }] } } })
+    .service('db.local', { router: 'dbr' })
+    .node('dbclient', clientNode('db.local', policy))
+    .node('h2srv', {
+      listeners: [{
+        portMapping: { port: 8080, protocol: 'http2' }, tls: mtls('h2-cert'),
+        healthCheck: { protocol: 'http2', path: '/ping', intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 },
+      }],
+      serviceDiscovery: { dns: { hostname: 'h2srv.tls.local' } },
+    })
+    .service('h2.local', { node: 'h2srv' })
+    .node('h2client', clientNode('h2.local', policy))
+    .build();
+
+  beforeAll(async () => {
+    await issue(ca, { dns: ['db.tls.local'], secretNames: ['db-cert'] });
+    await issue(ca, { dns: ['h2srv.tls.local'], secretNames: ['h2-cert'] });
+    const tcpEcho = net.createServer((s) => s.pipe(s));
+    const h2c = http2.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ service: 'h2app', httpVersion: req.httpVersion, path: req.url }));
+    });
+    for (const server of [tcpEcho, h2c] as net.Server[]) {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      apps.push({ close: () => server.close() });
+    }
+    const port = (s: net.Server) => (s.address() as net.AddressInfo).port;
+    db = await startNodeProxy(snapshot(), 'db', ca.dir, { appPorts: { 5432: port(tcpEcho) } }, log);
+    h2srv = await startNodeProxy(snapshot(), 'h2srv', ca.dir, { appPorts: { 8080: port(h2c as unknown as net.Server) } }, log);
+    dbClient = await startNodeProxy(snapshot(), 'dbclient', ca.dir, { endpoints: { db: [{ host: '127.0.0.1', port: db.ingressPort!, source: 'proxy' }] } }, log);
+    h2Client = await startNodeProxy(snapshot(), 'h2client', ca.dir, { endpoints: { h2srv: [{ host: '127.0.0.1', port: h2srv.ingressPort!, source: 'proxy' }] } }, log);
+    proxies.push(db, h2srv, dbClient, h2Client);
+  });
+
+  afterAll(() => {
+    for (const a of apps) a.close();
+  });
+
+  test('a TCP virtual service through a CONNECT tunnel, TLS between the sidecars', async () => {
+    const sock = net.connect({ host: '127.0.0.1', port: dbClient.egressPort });
+    await new Promise((r) => sock.once('connect', r));
+    sock.write('CONNECT db.local:5432 HTTP/1.1\r\nHost: db.local:5432\r\n\r\n');
+    let buf = '';
+    sock.on('data', (d) => (buf += d));
+    expect(await waitFor(() => buf.includes('\r\n\r\n'), 3000)).toBe(true);
+    expect(buf.split('\r\n')[0]).toBe('HTTP/1.1 200 Connection Established');
+    buf = '';
+    sock.write('ping over mtls');
+    expect(await waitFor(() => buf === 'ping over mtls', 3000)).toBe(true);
+    sock.destroy();
+    expect(ingressStat(db, 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+    expect(clusterStatOf(dbClient, 'cds_egress_tls_db_tcp_5432', 'ssl.handshake')).toBeGreaterThanOrEqual(1);
+    expect((await plainGet(db.ingressPort!)).status).toBe(0);
+  });
+
+  test('HTTP/2 upstream over TLS (ALPN h2), and health checks that pass only through TLS', async () => {
+    const r = await viaEgress(h2Client.egressPort, 'http://h2.local:8080/h2');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ service: 'h2app', httpVersion: '2.0', path: '/h2' });
+    const cluster = 'cds_egress_tls_h2srv_http2_8080';
+    expect(await waitFor(() => clusterStatOf(h2Client, cluster, 'health_check.success') >= 1, 3000)).toBe(true);
+    expect(clusterStatOf(h2Client, cluster, 'health_check.failure')).toBe(0);
+    expect(clusterStatOf(dbClient, 'cds_egress_tls_db_tcp_5432', 'health_check.success')).toBeGreaterThanOrEqual(1);
+    expect(ingressStat(h2srv, 'ssl.fail_verify_no_cert')).toBe(0);
+  });
 });
