@@ -6,7 +6,7 @@
 
 import type { AdminContext } from '../dataplane/admin/admin-server';
 import type { CircuitBreakerThresholds } from '../envoy/translate/envoy-types';
-import { flattenStats, renderEnvoyJson, renderEnvoyText, renderPrometheus, type FlattenOptions, type StatType } from './stats-format';
+import { renderEnvoyJson, renderEnvoyText, renderPrometheus, type FlattenOptions, type StatType } from './stats-format';
 
 export interface PageResult {
   status: number;
@@ -46,29 +46,16 @@ export function statsPage(ctx: AdminContext, url: URL, forcePrometheus = false):
   }
   const proxy = ctx.proxy;
   const groups = proxy.statsGroups();
-  const wanted = type && type !== 'All' ? types[type] : undefined;
   const opts: FlattenOptions & { detailed?: boolean } = {
     filter,
+    type: type && type !== 'All' ? types[type] : undefined,
     usedOnly: url.searchParams.has('usedonly'),
     constLabels: format === 'prometheus' ? proxy.telemetry.constLabels() : undefined,
     detailed: url.searchParams.get('histogram_buckets') === 'detailed',
   };
-  const typed = wanted ? groupsOfType(groups, wanted) : groups;
-  if (format === 'json') return { status: 200, body: `${JSON.stringify(renderEnvoyJson(typed, opts), null, 2)}\n`, type: JSON_TYPE };
-  if (format === 'prometheus') return { status: 200, body: renderPrometheus(typed, opts), type: PROMETHEUS_TYPE };
-  return { status: 200, body: renderEnvoyText(typed, opts) };
-}
-
-/** Keeps only the fields of one stat type (the groups are re-made as plain objects). */
-function groupsOfType(groups: ReturnType<AdminContext['proxy']['statsGroups']>, type: StatType): typeof groups {
-  return groups.map(([prefix, stats, tags]) => {
-    const keep = new Set(flattenStats([[prefix, stats, tags]]).filter((s) => s.type === type).map((s) => s.name.slice(prefix.length + 1)));
-    const picked: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(stats)) {
-      if (keep.has(k) || (typeof v === 'object' && v !== null && type === 'counter' && 'stem' in v)) picked[k] = v;
-    }
-    return [prefix, picked, tags] as (typeof groups)[number];
-  });
+  if (format === 'json') return { status: 200, body: `${JSON.stringify(renderEnvoyJson(groups, opts), null, 2)}\n`, type: JSON_TYPE };
+  if (format === 'prometheus') return { status: 200, body: renderPrometheus(groups, opts), type: PROMETHEUS_TYPE };
+  return { status: 200, body: renderEnvoyText(groups, opts) };
 }
 
 // ---- /clusters --------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ export interface FlattenOptions {
   filter?: RegExp;
   /** Only counters/gauges that changed from zero and histograms with samples (Envoy's usedonly). */
   usedOnly?: boolean;
+  /** Only stats of this type (Envoy's `type=Counters|Gauges|Histograms`). */
+  type?: StatType;
 }
 
 const GAUGE = /(^|[._])(active|membership_healthy|membership_total|live|uptime|state|concurrency|memory_allocated|memory_heap_size|connected_state)$|_active$/;
@@ -80,6 +82,7 @@ export function flattenStats(groups: readonly StatGroup[], opts: FlattenOptions 
     const family = tags.family ? `envoy_${sanitize(tags.family)}_` : 'envoy_';
     const push = (field: string, type: StatType, value: number, histogram?: Histogram, code?: { stem: string; code: number }) => {
       const name = `${prefix}.${field}`;
+      if (opts.type && type !== opts.type) return;
       if (opts.filter && !opts.filter.test(name)) return;
       if (opts.usedOnly && (histogram ? histogram.count === 0 : value === 0)) return;
       // Per-code counters keep their stem as the metric name (Envoy's envoy.response_code tag).

@@ -119,6 +119,14 @@ describe('stat renderers', () => {
     expect(hist).toMatch(/P0\(nan,[\d.]+\) P25\(nan,[\d.]+\) P50\(nan,[\d.]+\).* P100\(nan,12\)$/);
     const counters = lines.filter((l) => !l.includes('P50('));
     expect(counters).toEqual([...counters].sort());
+    const gauges = renderEnvoyText(sampleGroups(), { type: 'gauge', usedOnly: true }).trim().split('\n');
+    expect(gauges).toEqual([
+      'cluster.cds_egress_apps_serviceB_http2_80.membership_healthy: 2',
+      'cluster.cds_egress_apps_serviceB_http2_80.outlier_detection.ejections_active: 1',
+    ]);
+    expect(renderEnvoyText(sampleGroups(), { type: 'histogram', usedOnly: true }).trim().split('\n').map((l) => l.split(':')[0]).sort()).toEqual([
+      'cluster.cds_egress_apps_serviceB_http2_80.upstream_rq_time', 'http.egress.downstream_rq_time', 'vhost.serviceb.apps.local.route.serviceB.upstream_rq_time',
+    ]);
     const filtered = renderEnvoyText(sampleGroups(), { filter: /retry/, usedOnly: true }).trim().split('\n');
     expect(filtered).toEqual([
       'cluster.cds_egress_apps_serviceB_http2_80.upstream_rq_retry: 2',
