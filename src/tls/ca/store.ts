@@ -161,6 +161,9 @@ export class CaStore {
     return { ...f, certificatePath: path.join(d, 'cert.pem'), privateKeyPath: path.join(d, 'key.pem') };
   }
 
+  /** Records by directory listing (entries are added whole, by rename, and never change). */
+  private cache?: { key: string; records: CertificateRecord[] };
+
   /** Every issued certificate, oldest first. Unreadable entries are skipped. */
   records(): CertificateRecord[] {
     let names: string[];
@@ -169,6 +172,8 @@ export class CaStore {
     } catch {
       return [];
     }
+    const key = names.filter((n) => !n.startsWith('.')).sort().join('/');
+    if (this.cache?.key === key) return this.cache.records;
     const out: CertificateRecord[] = [];
     for (const n of names) {
       if (n.startsWith('.')) continue;
@@ -179,7 +184,9 @@ export class CaStore {
         // not a certificate entry (or one being removed by hand)
       }
     }
-    return out.sort((a, b) => (a.issuedAt === b.issuedAt ? a.serialNumber.localeCompare(b.serialNumber) : a.issuedAt < b.issuedAt ? -1 : 1));
+    out.sort((a, b) => (a.issuedAt === b.issuedAt ? a.serialNumber.localeCompare(b.serialNumber) : a.issuedAt < b.issuedAt ? -1 : 1));
+    this.cache = { key, records: out };
+    return out;
   }
 
   /** The newest certificate matching `pick`. */
