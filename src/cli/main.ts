@@ -1,55 +1,28 @@
-// Entry point: builds the commander program for the command named on the command line, runs
-// it, and maps every failure to the AWS CLI's message format and exit code.
+// Entry point: runs the command named on the command line and maps every failure to the AWS
+// CLI's message format and exit code. Service operations (`awsmesh appmesh …`), the calls scripts
+// make most, take a direct path; every other command group runs through its commander program.
 
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { CliError, ExitCode, isServiceError, UsageError } from '../core/errors';
 import { processIo, type Io } from '../core/io';
+import { isServiceName } from '../model/services';
 import { App, type GlobalOptions } from './app';
 import { COMMANDS } from './commands/registry';
+import { commanderFlags, commandName, GLOBAL_OPTIONS, splitGlobalOptions } from './global-options';
 import { GLOBAL_HELP, USAGE } from './help';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const VERSION: string = require('../../package.json').version;
 
-/** Global options that take a value (needed to find the command name before parsing). */
-const GLOBAL_VALUE_OPTIONS = new Set([
-  '--backend', '--region', '--profile', '--endpoint-url', '--output', '--query', '--color',
-  '--ca-bundle', '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format',
-]);
-
-function commandName(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('-')) return a;
-    if (GLOBAL_VALUE_OPTIONS.has(a)) i++;
-  }
-  return undefined;
-}
-
 /** The root program with the global options (also read by `awsmesh completion`). */
 export function buildProgram(io: Io): Command {
-  const program = new Command('awsmesh')
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Command: CommandClass } = require('commander') as typeof import('commander');
+  const program = new CommandClass('awsmesh')
     .exitOverride()
     .allowExcessArguments()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
-    .option('--backend <backend>', 'local or aws')
-    .option('--region <region>')
-    .option('--profile <profile>')
-    .option('--endpoint-url <url>')
-    .option('--output <format>')
-    .option('--query <expression>')
-    .option('--no-paginate')
-    .option('--debug')
-    .option('--color <mode>')
-    .option('--no-cli-pager')
-    .option('--no-verify-ssl')
-    .option('--no-sign-request')
-    .option('--ca-bundle <path>')
-    .option('--cli-read-timeout <seconds>')
-    .option('--cli-connect-timeout <seconds>')
-    .option('--cli-binary-format <format>')
-    .option('--cli-auto-prompt')
-    .option('--no-cli-auto-prompt');
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
+  for (const o of GLOBAL_OPTIONS) program.option(commanderFlags(o));
   return program;
 }
 
@@ -81,6 +54,14 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     const entry = COMMANDS.find((c) => c.name === name);
     if (!entry) throw invalidCommand(name);
+    if (isServiceName(name)) {
+      const { globals, rest } = splitGlobalOptions(argv);
+      app = new App(io, globals);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runServiceCommand } = require('./commands/service') as typeof import('./commands/service');
+      await runServiceCommand(app, name, rest[1], rest.slice(2));
+      return ExitCode.OK;
+    }
     const program = buildProgram(io);
     entry.load().register(program, () => (app ??= new App(io, program.opts<GlobalOptions>())));
     await program.parseAsync(argv, { from: 'user' });
@@ -92,10 +73,16 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** Commander's errors carry a `commander.*` code (checked without loading commander). */
+function isCommanderError(e: unknown): e is Error & { code: string } {
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.');
+}
+
 function reportError(e: unknown, io: Io, debug: boolean): number {
   const write = (text: string) => io.stderr.write(text);
   if (debug && e instanceof Error && e.stack) write(`${e.stack}\n`);
-  if (e instanceof CommanderError) {
+  if (isCommanderError(e)) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.OK;
     // A command group called without its subcommand: commander printed the group's help to stderr.
     if (e.code === 'commander.help') return ExitCode.PARAM;

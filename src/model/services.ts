@@ -15,7 +15,7 @@ export function getService(name: ServiceName): ServiceDefinition {
   let def = cache.get(name);
   if (!def) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    def = require(`../generated/${name}`).default as ServiceDefinition;
+    def = require(`../generated/${name}.json`) as ServiceDefinition;
     cache.set(name, def);
   }
   return def;

@@ -1,4 +1,4 @@
-// Types of the generated service definitions (src/generated/*.ts). The shapes keep the service
+// Types of the generated service definitions (src/generated/*.json). The shapes keep the service
 // model's own structure (botocore's service-2.json format) minus documentation.
 
 export type ShapeType =

@@ -1,5 +1,5 @@
-import { randomUUID } from 'crypto';
 import type { Backend, CallContext, Input, Output } from '../backend';
+import { nodeCrypto } from '../../core/lazy-crypto';
 import type { ServiceName } from '../../model/services';
 import type { LocalSettings, Provider, ProviderContext } from './provider';
 import type { Store } from './store/store';
@@ -33,7 +33,7 @@ export class LocalBackend implements Backend {
       region: ctx.region,
       settings: this.settings,
       now: this.clock,
-      uuid: randomUUID,
+      uuid: () => nodeCrypto().randomUUID(),
     };
     return handler(input, pctx);
   }

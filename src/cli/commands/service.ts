@@ -34,7 +34,8 @@ export function forService(service: ServiceName): CommandModule {
   };
 }
 
-async function runServiceCommand(app: App, service: ServiceName, cliName: string | undefined, args: string[]): Promise<void> {
+/** `awsmesh <service> <operation> [args]` once the global options are taken out. */
+export async function runServiceCommand(app: App, service: ServiceName, cliName: string | undefined, args: string[]): Promise<void> {
   if (cliName === undefined) throw new UsageError('the following arguments are required: operation');
   if (cliName === 'help' || cliName === '--help' || cliName === '-h') {
     app.io.stdout.write(serviceHelp(service));

@@ -3,7 +3,7 @@
 // request is a ConflictException. Tokens are scoped per account/region (the store partition) and
 // per operation.
 
-import { createHash } from 'crypto';
+import { nodeCrypto } from '../../../core/lazy-crypto';
 import type { Input, Output } from '../../backend';
 import type { StoreTx } from '../store/store';
 import { tokenConflict } from './errors';
@@ -22,7 +22,7 @@ function canonical(value: unknown): string {
 
 export function fingerprint(input: Input): string {
   const { clientToken: _token, ...request } = input;
-  return createHash('sha256').update(canonical(request)).digest('hex');
+  return nodeCrypto().createHash('sha256').update(canonical(request)).digest('hex');
 }
 
 export async function idempotent(tx: StoreTx, operation: string, input: Input, run: () => Promise<Output>): Promise<Output> {

@@ -2,7 +2,7 @@
 // resume after, signed with a secret kept in the store: a token from another list, another store
 // or a tampered one is refused (BadRequestException) instead of silently paging the wrong data.
 
-import { createHmac, timingSafeEqual } from 'crypto';
+import { nodeCrypto } from '../../../core/lazy-crypto';
 import type { Store } from '../store/store';
 import { badRequest } from './errors';
 
@@ -19,7 +19,7 @@ interface TokenBody {
 }
 
 async function mac(store: Store, payload: string): Promise<Buffer> {
-  return createHmac('sha256', await store.secret(SECRET_NAME)).update(payload).digest();
+  return nodeCrypto().createHmac('sha256', await store.secret(SECRET_NAME)).update(payload).digest();
 }
 
 export async function signToken(store: Store, scope: string, key: string): Promise<string> {
@@ -36,7 +36,7 @@ export async function readToken(store: Store, scope: string, token: string): Pro
   const payload = token.slice(0, dot);
   const given = Buffer.from(token.slice(dot + 1), 'base64url');
   const expected = await mac(store, payload);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  if (given.length !== expected.length || !nodeCrypto().timingSafeEqual(given, expected)) throw invalid();
   let body: TokenBody;
   try {
     body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenBody;

@@ -8,7 +8,7 @@
 // (account, region, service, kind, parent, name), references between ARNs, and idempotency records.
 
 import { AsyncLocalStorage } from 'async_hooks';
-import { createHmac } from 'crypto';
+import { nodeCrypto } from '../../../core/lazy-crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Database, Statement } from 'better-sqlite3';
@@ -21,6 +21,18 @@ import type {
 export interface SqliteStoreOptions {
   /** How long a process waits for another one's write lock before giving up (ms). */
   busyTimeoutMs?: number;
+}
+
+/**
+ * The addon's path, given directly: better-sqlite3 otherwise locates it with the `bindings`
+ * package, which probes a dozen paths on every start (CLI start-up is a feature).
+ */
+function nativeBinding(): string | undefined {
+  try {
+    return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined; // an unusual install layout: let better-sqlite3 search as usual
+  }
 }
 
 interface ResourceRow {
@@ -87,7 +99,7 @@ class SqliteStore implements Store {
     fs.mkdirSync(path.dirname(this.location), { recursive: true, mode: 0o700 });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
-    this.db = new BetterSqlite3(this.location, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    this.db = new BetterSqlite3(this.location, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() });
     try {
       fs.chmodSync(this.location, 0o600);
       this.db.pragma('journal_mode = WAL');
@@ -248,7 +260,7 @@ class SqliteStore implements Store {
     this.assertOpen();
     // Derived from the master secret written once when the store was created, so no write is needed here.
     this.masterSecret ??= (this.sql(`SELECT value FROM meta WHERE key = 'secret'`).get() as { value: string }).value;
-    return createHmac('sha256', this.masterSecret).update(name).digest();
+    return nodeCrypto().createHmac('sha256', this.masterSecret).update(name).digest();
   }
 
   async reset(): Promise<void> {
