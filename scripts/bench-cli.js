@@ -32,7 +32,20 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+const HYPERFINE = ['/usr/bin/hyperfine', '/usr/local/bin/hyperfine'].find((p) => fs.existsSync(p));
+
+/** hyperfine (Debian) when installed: no shell, warm-up runs, exported statistics. */
+function hyperfineRuns(cmd, args) {
+  const out = path.join(home, 'hyperfine.json');
+  const command = [cmd, ...args].map((a) => (/[\s'"]/.test(a) ? `'${a}'` : a)).join(' ');
+  const r = spawnSync(HYPERFINE, ['-N', '-w', '3', '-r', String(RUNS), '--export-json', out, command], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+  const result = JSON.parse(fs.readFileSync(out, 'utf8')).results[0];
+  return { median: result.median * 1000, min: result.min * 1000 };
+}
+
 function timeRuns(cmd, args) {
+  if (HYPERFINE) return hyperfineRuns(cmd, args);
   const times = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = process.hrtime.bigint();
@@ -66,7 +79,7 @@ async function main() {
 
   const ours = timeRuns(process.execPath, [BIN, 'appmesh', 'describe-mesh', '--mesh-name', 'apps']);
   const baseline = timeRuns(process.execPath, ['-e', '0']);
-  console.log(`runs per command: ${RUNS - 1} (after one warm-up)`);
+  console.log(HYPERFINE ? `timing with hyperfine: ${RUNS} runs per command after 3 warm-ups` : `runs per command: ${RUNS - 1} (after one warm-up; install hyperfine for steadier figures)`);
   console.log(`node -e 0 (process start floor)         median ${baseline.median.toFixed(1)} ms`);
   console.log(`awsmesh appmesh describe-mesh (local)   median ${ours.median.toFixed(1)} ms  (min ${ours.min.toFixed(1)})`);
 
