@@ -21,6 +21,18 @@ export class CodeCounts {
   }
 }
 
+const CLASS_SUFFIXES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
+const classKeys = (stem: string) => CLASS_SUFFIXES.map((c) => `${stem}_${c}`);
+const UPSTREAM_CLASSES = classKeys('upstream_rq');
+const DOWNSTREAM_CLASSES = classKeys('downstream_rq');
+
+/** Counts one response in its class counter (`<stem>_5xx`) and its per-code series. */
+function countResponse(stats: object, classes: string[], codes: CodeCounts, status: number): void {
+  const i = status < 200 ? 0 : status < 300 ? 1 : status < 400 ? 2 : status < 500 ? 3 : 4;
+  (stats as Record<string, number>)[classes[i]]++;
+  codes.add(status);
+}
+
 /**
  * How a group of stats is named in Prometheus (Envoy's tag extraction): the family prefix
  * (`cluster` → envoy_cluster_upstream_rq_total) and the tags taken out of the name.
@@ -65,12 +77,7 @@ export class ClusterStats {
   membership_total = 0;
 
   countStatus(status: number): void {
-    if (status < 200) this.upstream_rq_1xx++;
-    else if (status < 300) this.upstream_rq_2xx++;
-    else if (status < 400) this.upstream_rq_3xx++;
-    else if (status < 500) this.upstream_rq_4xx++;
-    else this.upstream_rq_5xx++;
-    this.upstream_rq.add(status);
+    countResponse(this, UPSTREAM_CLASSES, this.upstream_rq, status);
   }
 }
 
@@ -98,12 +105,7 @@ export class HttpStats {
 
   countStatus(status: number, ms: number): void {
     this.downstream_rq_completed++;
-    if (status < 200) this.downstream_rq_1xx++;
-    else if (status < 300) this.downstream_rq_2xx++;
-    else if (status < 400) this.downstream_rq_3xx++;
-    else if (status < 500) this.downstream_rq_4xx++;
-    else this.downstream_rq_5xx++;
-    this.downstream_rq.add(status);
+    countResponse(this, DOWNSTREAM_CLASSES, this.downstream_rq, status);
     this.downstream_rq_time.record(ms);
   }
 }
@@ -149,12 +151,7 @@ export class RouteStats {
     if (timedOut) this.upstream_rq_timeout++;
     if (status === 0) return;
     this.upstream_rq_completed++;
-    if (status < 200) this.upstream_rq_1xx++;
-    else if (status < 300) this.upstream_rq_2xx++;
-    else if (status < 400) this.upstream_rq_3xx++;
-    else if (status < 500) this.upstream_rq_4xx++;
-    else this.upstream_rq_5xx++;
-    this.upstream_rq.add(status);
+    countResponse(this, UPSTREAM_CLASSES, this.upstream_rq, status);
     this.upstream_rq_time.record(ms);
     if (target) {
       if (status >= 500) target.upstream_rq_5xx++;
