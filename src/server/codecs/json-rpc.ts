@@ -4,19 +4,14 @@
 import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import { toJsonWire, type Shapes } from '../shapes';
-import { parseJsonBody } from './rest-json';
+import { parseJsonBody, REST_JSON_WIRE_ERRORS } from './rest-json';
 import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
+/** Like rest-json's, except where json-1.1 services name things differently. */
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
-  serialization: { code: 'SerializationException', status: 400 },
+  ...REST_JSON_WIRE_ERRORS,
   unknownOperation: { code: 'UnknownOperationException', status: 400 },
   validation: { code: 'InvalidInput', status: 400 },
-  tooLarge: { code: 'RequestEntityTooLargeException', status: 413 },
-  missingAuth: { code: 'MissingAuthenticationTokenException', status: 403 },
-  incompleteSignature: { code: 'IncompleteSignatureException', status: 403 },
-  badSignature: { code: 'InvalidSignatureException', status: 403 },
-  unknownAccessKey: { code: 'UnrecognizedClientException', status: 403 },
-  expired: { code: 'InvalidSignatureException', status: 403 },
   internal: { code: 'InternalFailure', status: 500 },
 };
 
