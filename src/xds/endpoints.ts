@@ -41,7 +41,7 @@ async function cloudMapEndpoints(
   const input: Record<string, unknown> = {
     NamespaceName: cm.namespaceName,
     ServiceName: cm.serviceName,
-    HealthStatus: 'HEALTHY_OR_ELSE_ALL',
+    HealthStatus: 'HEALTHY', // App Mesh sends only healthy Cloud Map instances
   };
   if (cm.attributes?.length) input.QueryParameters = Object.fromEntries(cm.attributes.map((a) => [a.key, a.value]));
   let instances: Instance[];
