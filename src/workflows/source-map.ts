@@ -24,75 +24,9 @@ export function lineOf(map: LineMap, path: string): number | undefined {
   }
 }
 
-/**
- * Lines of every value in a JSON text that JSON.parse accepted. A small scanner rather than a
- * second parser: it only tracks positions and trusts the text to be well-formed.
- */
+/** Lines of every value in a JSON text that JSON.parse accepted. */
 export function jsonLineMap(text: string): LineMap {
-  const map: LineMap = new Map();
-  let i = 0;
-  let line = 1;
-  const ws = () => {
-    while (i < text.length) {
-      const c = text[i];
-      if (c === '\n') line++;
-      else if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\ufeff') return;
-      i++;
-    }
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
-    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (path: string): void => {
-    ws();
-    if (!map.has(path)) map.set(path, line);
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        const keyLine = line;
-        const key = str();
-        map.set(childPath(path, key), keyLine);
-        ws();
-        i++; // ':'
-        value(childPath(path, key));
-        ws();
-        if (text[i++] === '}') return;
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (let n = 0; ; n++) {
-        ws();
-        map.set(childPath(path, n), line);
-        value(childPath(path, n));
-        ws();
-        if (text[i++] === ']') return;
-      }
-    }
-    if (c === '"') {
-      str();
-      return;
-    }
-    while (i < text.length && !/[\s,\]}]/.test(text[i])) i++;
-  };
-  value('');
-  return map;
+  return scanJson(text).lines;
 }
 
 /** Lines of every node of one parsed YAML document. */
@@ -121,20 +55,34 @@ export function yamlLineMap(doc: Document, counter: LineCounter): LineMap {
 }
 
 /**
- * Where a JSON text stops being JSON (JSON.parse does not always say): a strict recognizer that
- * returns the offset of the first offending character, or -1 when the text is valid.
+ * Where a JSON text stops being JSON (JSON.parse does not always say): the offset of the first
+ * offending character, or -1 when the text is valid.
  */
 export function jsonErrorOffset(text: string): number {
+  return scanJson(text).errorOffset;
+}
+
+/**
+ * One strict pass over a JSON text: the line of every key and list item (by path), and where the
+ * text stops being JSON. The BOM is already stripped by the caller (JSON.parse refuses it too).
+ */
+function scanJson(text: string): { lines: LineMap; errorOffset: number } {
+  const lines: LineMap = new Map();
   let i = 0;
+  let line = 1;
   const fail = (): never => {
     throw i;
   };
   const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+    while (i < text.length && ' \t\n\r'.includes(text[i])) {
+      if (text[i] === '\n') line++;
+      i++;
+    }
   };
   const expect = (c: string) => (text[i] === c ? i++ : fail());
   const literal = (word: string) => (text.startsWith(word, i) ? (i += word.length) : fail());
-  const string = () => {
+  const string = (): string => {
+    const start = i;
     expect('"');
     while (text[i] !== '"') {
       if (i >= text.length || text.charCodeAt(i) < 0x20) fail();
@@ -148,14 +96,16 @@ export function jsonErrorOffset(text: string): number {
       } else i++;
     }
     i++;
+    return JSON.parse(text.slice(start, i)) as string;
   };
   const number = () => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
     if (!m) fail();
     i += m![0].length;
   };
-  const value = (): void => {
+  const value = (path: string): void => {
     ws();
+    if (!lines.has(path)) lines.set(path, line);
     const c = text[i];
     if (c === '{') {
       i++;
@@ -166,10 +116,12 @@ export function jsonErrorOffset(text: string): number {
       }
       for (;;) {
         ws();
-        string();
+        const keyLine = line;
+        const key = childPath(path, string());
+        lines.set(key, keyLine);
         ws();
         expect(':');
-        value();
+        value(key);
         ws();
         if (text[i] === ',') i++;
         else return void expect('}');
@@ -182,24 +134,26 @@ export function jsonErrorOffset(text: string): number {
         i++;
         return;
       }
-      for (;;) {
-        value();
+      for (let n = 0; ; n++) {
+        ws();
+        lines.set(childPath(path, n), line);
+        value(childPath(path, n));
         ws();
         if (text[i] === ',') i++;
         else return void expect(']');
       }
     }
-    if (c === '"') return string();
+    if (c === '"') return void string();
     if (c === 't') return void literal('true');
     if (c === 'f') return void literal('false');
     if (c === 'n') return void literal('null');
     number();
   };
   try {
-    value();
+    value('');
     ws();
-    return i < text.length ? i : -1;
+    return { lines, errorOffset: i < text.length ? i : -1 };
   } catch (at) {
-    return typeof at === 'number' ? at : -1;
+    return { lines, errorOffset: typeof at === 'number' ? at : -1 };
   }
 }
