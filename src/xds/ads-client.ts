@@ -1,11 +1,13 @@
 // A minimal ADS client that behaves like Envoy on the wire: it subscribes to LDS and CDS, follows
-// the route configurations and EDS clusters they name, and ACKs (or, when told to, NACKs) each
-// response. Used by the xDS benchmark and tests to stand in for many proxies at once.
+// the route configurations and EDS clusters they name and the secrets their TLS contexts fetch
+// over ADS, and ACKs (or, when told to, NACKs) each response. Used by the xDS benchmark and tests
+// to stand in for many proxies at once.
 
 import * as grpc from '@grpc/grpc-js';
 import { decodeEnvoyResource } from '../envoy/validate';
 import { adsService, type DiscoveryRequest, type DiscoveryResponse, type NodeInfo } from './protocol';
 import { TYPE_URLS, xdsType } from './resource-types';
+import { fetchedOverAds, visitSdsSecretConfigs } from './secrets';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -25,6 +27,8 @@ export class AdsClient {
   /** Last version ACKed per type URL. */
   readonly acked = new Map<string, string>();
   private readonly names = new Map<string, string[]>();
+  /** Secret names the latest LDS and CDS responses reference over ADS, by type URL. */
+  private readonly secretRefs = new Map<string, string[]>();
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
   private waiters: Array<{ test: (r: ReceivedResponse) => boolean; resolve: (r: ReceivedResponse) => void }> = [];
@@ -120,8 +124,32 @@ export class AdsClient {
     }
   }
 
-  /** Like Envoy: RDS for the route configurations listeners name, EDS for EDS clusters. */
+  /** Secret names fetched over ADS by the TLS contexts (transport sockets) of decoded resources. */
+  static secretNames(resources: Json[]): string[] {
+    const names = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return;
+      if (Array.isArray(v)) return v.forEach(walk);
+      const o = v as Json;
+      if (typeof o.type_url === 'string' && /TlsContext$/.test(o.type_url) && o.value) {
+        const context = decodeEnvoyResource(o.type_url.slice(o.type_url.lastIndexOf('/') + 1), o.value);
+        visitSdsSecretConfigs(context, (c) => {
+          if (fetchedOverAds(c)) names.add(String(c.name));
+        });
+        return;
+      }
+      Object.values(o).forEach(walk);
+    };
+    walk(resources);
+    return [...names].sort();
+  }
+
+  /** Like Envoy: RDS for the route configurations listeners name, EDS for EDS clusters, SDS for their secrets. */
   private follow(r: DiscoveryResponse): void {
+    if (r.type_url === TYPE_URLS.listener || r.type_url === TYPE_URLS.cluster) {
+      this.secretRefs.set(r.type_url, AdsClient.secretNames(AdsClient.decode(r)));
+      this.want(TYPE_URLS.secret, [...new Set([...this.secretRefs.values()].flat())].sort());
+    }
     let wanted: { type: string; names: string[] } | undefined;
     if (r.type_url === TYPE_URLS.listener) {
       const names = new Set<string>();
@@ -138,11 +166,15 @@ export class AdsClient {
       const names = AdsClient.decode(r).filter((c) => c.type === 'EDS').map((c) => c.eds_cluster_config?.service_name || c.name);
       wanted = { type: TYPE_URLS.clusterLoadAssignment, names: names.sort() };
     }
-    if (!wanted) return;
-    const current = this.names.get(wanted.type);
-    if (current && current.join(',') === wanted.names.join(',')) return;
-    if (!current && !wanted.names.length) return;
-    this.subscribe(wanted.type, wanted.names);
+    if (wanted) this.want(wanted.type, wanted.names);
+  }
+
+  /** (Re)subscribes to `names` of a type unless that is the subscription already. */
+  private want(type: string, names: string[]): void {
+    const current = this.names.get(type);
+    if (current && current.join(',') === names.join(',')) return;
+    if (!current && !names.length) return;
+    this.subscribe(type, names);
   }
 
   close(): void {

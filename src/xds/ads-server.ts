@@ -9,13 +9,16 @@
 //   - every mesh change rebuilds each connected node's resources once and pushes only the types
 //     whose content changed for that stream.
 // Versions are per node and type: a counter that moves whenever that type's content changes.
+// Secrets (SDS over ADS) are one more type: those the node's own listeners and clusters reference,
+// from the local CA (secrets.ts), which is watched so re-issued certificates are pushed.
 
 import * as grpc from '@grpc/grpc-js';
-import { formatNodeId, parseNodeId, type NodeIdentity } from './node-id';
+import { formatNodeId, parseNodeId, sdsModeOf, type NodeIdentity, type SdsMode } from './node-id';
 import { adsService, csdsService, type ClientStatusRequest, type DiscoveryRequest, type DiscoveryResponse, type NodeInfo } from './protocol';
 import { isProxylessClient, proxylessResources } from './proxyless';
 import { EnvoyConfigError, ResourceEncoder, type EncodedResource } from './resource-encoder';
 import { XDS_TYPES, xdsType, type XdsResources, type XdsType } from './resource-types';
+import { adsSecretRefs, type SecretResolver } from './secrets';
 import { clientStatus } from './status';
 
 export interface XdsConfigSource {
@@ -24,6 +27,8 @@ export interface XdsConfigSource {
   /** Calls `onChange` whenever resources may have changed. Returns an unsubscribe function. */
   watch(onChange: () => void): () => void;
   close?(): Promise<void>;
+  /** SANs for a certificate the local CA issues on demand for ACM certificate `arn` (see secrets.ts). */
+  acmSans?(node: NodeIdentity, arn: string): Promise<{ dns: string[]; uris: string[] } | undefined>;
 }
 
 export interface AdsServerOptions {
@@ -37,6 +42,8 @@ export interface AdsServerOptions {
   region?: string;
   /** Called for every response sent and every ACK/NACK received (metrics, benchmarks). */
   observe?: (event: XdsEvent) => void;
+  /** Serves the TLS secrets nodes reference over ADS; without it none are served. Closed with the server. */
+  secrets?: SecretResolver;
 }
 
 export interface XdsEvent {
@@ -49,16 +56,23 @@ export interface XdsEvent {
 
 export type Flavor = 'envoy' | 'grpc';
 
-/** One node's resources as served (per flavor), with per-type versions. */
-export interface NodeConfig {
+/** What decides the resources a stream is served besides its node: client flavour and SDS source. */
+interface StreamView {
+  flavor: Flavor;
+  sds: SdsMode;
+}
+
+/** One node's resources as served (per flavor and SDS source), with per-type versions. */
+export interface NodeConfig extends StreamView {
   key: string;
   identity: NodeIdentity;
-  flavor: Flavor;
   exists: boolean;
   byType: Map<string, Map<string, EncodedResource>>;
   versions: Map<string, { hash: string; version: number }>;
   /** Resources the validator refused to send (a translator bug), by name. */
   invalid: string[];
+  /** Secrets the node uses that cannot be served yet (not issued, CA not initialised). */
+  pendingSecrets: Set<string>;
   builtAt: number;
 }
 
@@ -76,12 +90,11 @@ export interface TypeState {
   nack?: { version: string; hash: string; message: string; at: number };
 }
 
-export interface AdsStream {
+export interface AdsStream extends StreamView {
   id: number;
   peer: string;
   node: NodeInfo;
   nodeId: string;
-  flavor: Flavor;
   connectedAt: number;
   types: Map<string, TypeState>;
   call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
@@ -106,6 +119,9 @@ export class AdsServer {
   private readonly encoder = new ResourceEncoder();
   private server?: grpc.Server;
   private unwatch?: () => void;
+  private unwatchSecrets?: () => void;
+  /** Log lines said once (a missing secret would otherwise be logged on every rebuild). */
+  private readonly said = new Set<string>();
   private nextStreamId = 1;
   private nonceSeq = 0;
   private refreshing?: Promise<void>;
@@ -119,6 +135,12 @@ export class AdsServer {
 
   private log(line: string): void {
     this.opts.log?.(line);
+  }
+
+  private logOnce(line: string): void {
+    if (this.said.has(line)) return;
+    this.said.add(line);
+    this.log(line);
   }
 
   async start(): Promise<this> {
@@ -136,6 +158,7 @@ export class AdsServer {
     });
     this.server = server;
     this.unwatch = this.opts.source.watch(() => void this.refresh());
+    this.unwatchSecrets = this.opts.secrets?.onChange(() => void this.refresh());
     return this;
   }
 
@@ -143,6 +166,8 @@ export class AdsServer {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
+    this.unwatchSecrets?.();
+    this.opts.secrets?.close();
     for (const s of this.streams) s.call.end();
     this.streams.clear();
     // Every stream is ended already; proxies reconnect to the next server, so nothing is left to drain.
@@ -180,9 +205,10 @@ export class AdsServer {
             refused = true;
             return;
           }
+          const flavor: Flavor = isProxylessClient(req.node) ? 'grpc' : 'envoy';
           stream = {
             id: this.nextStreamId++, peer: call.getPeer(), node: req.node ?? {}, nodeId: formatNodeId(identity),
-            flavor: isProxylessClient(req.node) ? 'grpc' : 'envoy', connectedAt: Date.now(), types: new Map(), call,
+            flavor, sds: flavor === 'envoy' ? sdsModeOf(req.node?.metadata) : 'socket', connectedAt: Date.now(), types: new Map(), call,
           };
           this.streams.add(stream);
           this.counters.connections++;
@@ -237,7 +263,17 @@ export class AdsServer {
     const subscriptionChanged = !sameNames(st.names, names) || st.nonce === undefined;
     st.names = names;
     const config = await this.configFor(stream);
+    if (names && subscriptionChanged && type.sensitive) this.refuseForeign(stream, type, names, config);
     this.send(stream, type, st, config, subscriptionChanged);
+  }
+
+  /** Secrets go only to the node whose listeners and clusters use them; asking for others is logged. */
+  private refuseForeign(stream: AdsStream, type: XdsType, names: Set<string>, config: NodeConfig): void {
+    const own = config.byType.get(type.url);
+    const foreign = [...names].filter((n) => !own?.has(n) && !config.pendingSecrets.has(n) && !config.invalid.includes(`${type.short} ${n}`));
+    if (foreign.length) {
+      this.log(`xDS: ${stream.nodeId} asked for ${type.short} ${foreign.join(', ')}, which its listeners and clusters do not use; not served`);
+    }
   }
 
   /** Sends the type's current resources unless the client already has (or rejected) exactly them. */
@@ -275,24 +311,41 @@ export class AdsServer {
   // ---- node configurations ------------------------------------------------------------------
 
   private configKey(stream: AdsStream): string {
-    return `${stream.flavor}|${stream.nodeId}`;
+    return `${stream.flavor}|${stream.sds}|${stream.nodeId}`;
   }
 
   private async configFor(stream: AdsStream): Promise<NodeConfig> {
     const key = this.configKey(stream);
-    return this.configs.get(key) ?? this.build(key, parseNodeId(stream.nodeId)!, stream.flavor);
+    return this.configs.get(key) ?? this.build(key, parseNodeId(stream.nodeId)!, stream);
   }
 
-  private build(key: string, identity: NodeIdentity, flavor: Flavor): Promise<NodeConfig> {
+  private build(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {
     let pending = this.building.get(key);
     if (!pending) {
-      pending = this.buildNow(key, identity, flavor).finally(() => this.building.delete(key));
+      pending = this.buildNow(key, identity, view).finally(() => this.building.delete(key));
       this.building.set(key, pending);
     }
     return pending;
   }
 
-  private async buildNow(key: string, identity: NodeIdentity, flavor: Flavor): Promise<NodeConfig> {
+  /**
+   * The secrets a node's listeners and clusters fetch over ADS (App Mesh SDS ones too when its
+   * bootstrap says so), added to its resources. Unresolvable ones are logged once and left out.
+   */
+  private async withSecrets(identity: NodeIdentity, resources: XdsResources, sds: SdsMode): Promise<{ resources: XdsResources; pending: Set<string> }> {
+    const { resources: served, refs } = adsSecretRefs(resources, { sdsOverAds: sds === 'ads' });
+    if (!refs.size || !this.opts.secrets) return { resources: served, pending: new Set() };
+    const source = this.opts.source;
+    const acmSans = source.acmSans ? (arn: string) => source.acmSans!(identity, arn) : undefined;
+    const { secrets, missing } = await this.opts.secrets.resolve(identity, refs, acmSans);
+    for (const m of missing) {
+      this.logOnce(`xDS: secret ${m.name} of ${formatNodeId(identity)} is not served yet (Envoy keeps what uses it warming): ${m.reason}`);
+    }
+    return { resources: { ...served, secrets }, pending: new Set(missing.map((m) => m.name)) };
+  }
+
+  private async buildNow(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {
+    const { flavor, sds } = view;
     const withRegion = identity.region || !this.opts.region ? identity : { ...identity, region: this.opts.region };
     let envoy: XdsResources | undefined;
     try {
@@ -302,9 +355,12 @@ export class AdsServer {
       this.log(`xDS: cannot build the configuration of ${formatNodeId(identity)}: ${(e as Error).message}${previous ? ' (keeping the previous one)' : ''}`);
       if (previous) return previous;
     }
-    const served = envoy && flavor === 'grpc' ? proxylessResources(envoy, { locality: withRegion.region }) : envoy;
+    let served = envoy && flavor === 'grpc' ? proxylessResources(envoy, { locality: withRegion.region }) : envoy;
+    let pendingSecrets = new Set<string>();
+    if (served && flavor === 'envoy') ({ resources: served, pending: pendingSecrets } = await this.withSecrets(withRegion, served, sds));
     const config: NodeConfig = {
-      key, identity, flavor, exists: envoy !== undefined, byType: new Map(), versions: new Map(), invalid: [], builtAt: Date.now(),
+      key, identity, flavor, sds, exists: envoy !== undefined, byType: new Map(), versions: new Map(), invalid: [], pendingSecrets,
+      builtAt: Date.now(),
     };
     for (const type of XDS_TYPES) {
       const encoded = new Map<string, EncodedResource>();
@@ -316,7 +372,9 @@ export class AdsServer {
           if (!(e instanceof EnvoyConfigError)) throw e;
           const name = type.nameOf(resource);
           config.invalid.push(`${type.short} ${name}`);
-          this.log(`xDS: not serving ${type.short} ${name} of ${formatNodeId(identity)}: ${e.message}`);
+          // Issue messages may quote values, and a secret's values are keys: only its paths are logged.
+          const why = type.sensitive ? `invalid at ${e.issues.map((i) => i.path || '(top)').join(', ')}` : e.message;
+          this.log(`xDS: not serving ${type.short} ${name} of ${formatNodeId(identity)}: ${why}`);
         }
       }
       config.byType.set(type.url, encoded);
@@ -356,7 +414,7 @@ export class AdsServer {
     for (const s of this.streams) wanted.set(this.configKey(s), s);
     // Configs of nodes nobody is connected as are dropped; they are rebuilt on the next connect.
     for (const key of this.configs.keys()) if (!wanted.has(key)) this.configs.delete(key);
-    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, parseNodeId(s.nodeId)!, s.flavor)));
+    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, parseNodeId(s.nodeId)!, s)));
     this.encoder.sweep();
     for (const stream of this.streams) {
       const config = this.configs.get(this.configKey(stream));

@@ -1,5 +1,6 @@
 // The xDS control plane: an ADS server that serves each connected Envoy (or proxyless gRPC
-// client) the App Mesh configuration of the virtual node or gateway it identifies as.
+// client) the App Mesh configuration of the virtual node or gateway it identifies as, and the TLS
+// secrets (SDS over ADS) that configuration references, from the local CA.
 //
 //   const ads = await startAdsServer({ backend, region: 'us-west-2', port: 15010, log: console.error });
 //   …                                  // mesh changes are pushed as they are committed
@@ -7,11 +8,13 @@
 //   await ads.close();
 
 import type { Backend } from '../backends/backend';
-import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
+import { DEFAULT_LOCAL_REGION, localSettings } from '../backends/local/settings';
 import type { Store } from '../backends/local/store/store';
 import { AdsServer, type AdsServerOptions, type XdsConfigSource } from './ads-server';
 import { defaultEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
+import { caDir, CaStore } from '../tls/ca/store';
+import { SecretResolver } from './secrets';
 import { adsStatus, type AdsStatus } from './status';
 
 export type { XdsConfigSource, XdsEvent } from './ads-server';
@@ -37,6 +40,10 @@ export interface StartAdsOptions {
   translate?: MeshSourceOptions['translate'];
   pollIntervalMs?: number;
   observe?: AdsServerOptions['observe'];
+  /** The local CA secrets come from (default: $AWSMESH_HOME/ca of the local backend, or of the environment). */
+  caDir?: string;
+  /** How often the CA directory is polled for re-issued certificates (default 250 ms, as the proxies do). */
+  secretPollMs?: number;
 }
 
 export interface AdsServerHandle {
@@ -56,6 +63,12 @@ function localStoreOf(backend: Backend | undefined): Store | undefined {
   return (backend as Backend & { store?: Store }).store;
 }
 
+/** The CA of the local backend's AWSMESH_HOME, else of this process's environment. */
+function defaultCaDir(backend: Backend | undefined): string {
+  const home = backend?.kind === 'local' ? (backend as Backend & { settings?: { home?: string } }).settings?.home : undefined;
+  return caDir(home ?? localSettings(process.env).home);
+}
+
 export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHandle> {
   const region = opts.region ?? (process.env.AWSMESH_REGION || DEFAULT_LOCAL_REGION);
   let source = opts.source;
@@ -64,8 +77,6 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
     if (!backend && opts.store) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { LocalBackend } = require('../backends/local/local-backend') as typeof import('../backends/local/local-backend');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { localSettings } = require('../backends/local/settings') as typeof import('../backends/local/settings');
       backend = new LocalBackend(opts.store, localSettings(process.env));
     }
     if (!backend) throw new Error('startAdsServer needs a backend, a store or a source');
@@ -78,7 +89,14 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
       pollIntervalMs: opts.pollIntervalMs,
     });
   }
-  const server = await new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe }).start();
+  const secrets = new SecretResolver(new CaStore(opts.caDir ?? defaultCaDir(opts.backend)), (line) => opts.log?.(`xDS: ${line}`), opts.secretPollMs);
+  const server = new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe, secrets });
+  try {
+    await server.start();
+  } catch (e) {
+    secrets.close();
+    throw e;
+  }
   const host = opts.host ?? '127.0.0.1';
   return {
     port: server.port,

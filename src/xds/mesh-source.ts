@@ -7,7 +7,7 @@ import type { Backend } from '../backends/backend';
 import type { Store } from '../backends/local/store/store';
 import { isServiceError } from '../core/errors';
 import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
-import type { MeshSnapshot } from '../mesh/types';
+import type { ListenerTls, MeshSnapshot } from '../mesh/types';
 import type { XdsConfigSource } from './ads-server';
 import type { NodeIdentity } from './node-id';
 
@@ -58,6 +58,29 @@ export class MeshConfigSource implements XdsConfigSource {
     return node.kind === 'virtualNode'
       ? t.translateVirtualNode(snapshot, node.name, options)
       : t.translateVirtualGateway(snapshot, node.name, options);
+  }
+
+  /**
+   * SANs for a certificate standing in for ACM certificate `arn`: those App Mesh checks (src/tls/ca/sans.ts)
+   * for every virtual node and gateway of the mesh whose listeners use it, `node`'s first.
+   */
+  async acmSans(node: NodeIdentity, arn: string): Promise<{ dns: string[]; uris: string[] } | undefined> {
+    const snapshot = await this.snapshot(node.region ?? this.opts.region, node.mesh);
+    if (!snapshot) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { meshSans } = require('../tls/ca/sans') as typeof import('../tls/ca/sans');
+    const mesh = node.mesh;
+    const usesArn = (listeners: Array<{ tls?: ListenerTls }> | undefined) =>
+      (listeners ?? []).some((l) => l.tls?.certificate?.acm?.certificateArn === arn);
+    const users = [
+      ...snapshot.virtualNodes.filter((n) => usesArn(n.spec.listeners))
+        .map((n) => ({ kind: 'virtualNode' as const, name: n.virtualNodeName, sans: meshSans(mesh, 'virtualNode', n.virtualNodeName, n.spec) })),
+      ...snapshot.virtualGateways.filter((g) => usesArn(g.spec.listeners))
+        .map((g) => ({ kind: 'virtualGateway' as const, name: g.virtualGatewayName, sans: meshSans(mesh, 'virtualGateway', g.virtualGatewayName, undefined) })),
+    ];
+    const self = users.find((u) => u.kind === node.kind && u.name === node.name);
+    const ordered = [self?.sans ?? meshSans(mesh, node.kind, node.name, undefined), ...users.filter((u) => u !== self).map((u) => u.sans)];
+    return { dns: [...new Set(ordered.flatMap((s) => s.dns))], uris: [...new Set(ordered.flatMap((s) => s.uris))] };
   }
 
   /** One load per mesh and change, shared by every proxy of the mesh. */

@@ -3,6 +3,7 @@
 // or as the full ARN (`arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/serviceB`).
 
 import { nodeId } from '../envoy/translate/names';
+import { fromStruct } from './struct';
 
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
 
@@ -36,4 +37,24 @@ export function parseNodeId(id: string): NodeIdentity | undefined {
 /** The canonical (App Mesh image) form, as the translator names nodes. */
 export function formatNodeId(n: Pick<NodeIdentity, 'mesh' | 'kind' | 'name'>): string {
   return nodeId(n.mesh, n.kind, n.name);
+}
+
+/**
+ * Where a proxy fetches App Mesh `sds.secretName` secrets, as its bootstrap says in the node
+ * metadata `{"awsmesh": {"sds": "ads" | "socket"}}`: over ADS from this server (the default of
+ * `awsmesh envoy bootstrap`), or from the SDS agent on APPMESH_SDS_SOCKET_PATH (App Mesh's way,
+ * and what a proxy without that metadata gets).
+ */
+export type SdsMode = 'ads' | 'socket';
+
+export function sdsMetadata(mode: SdsMode): { awsmesh: { sds: SdsMode } } {
+  return { awsmesh: { sds: mode } };
+}
+
+/** The SDS mode in node metadata (plain JSON, or Struct in protobufjs object form as requests decode). */
+export function sdsModeOf(metadata: Record<string, unknown> | undefined): SdsMode {
+  if (!metadata) return 'socket';
+  const plain = metadata.fields && typeof metadata.fields === 'object' ? fromStruct(metadata) : metadata;
+  const awsmesh = plain.awsmesh as Record<string, unknown> | undefined;
+  return awsmesh?.sds === 'ads' ? 'ads' : 'socket';
 }

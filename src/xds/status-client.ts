@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GeneralError } from '../core/errors';
 import { csdsService, type ClientStatusResponse } from './protocol';
+import { fromStruct } from './struct';
 
 export interface ProxyTypeStatus {
   state: 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
@@ -27,22 +28,6 @@ export interface ProxyStatus {
 }
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** google.protobuf.Value / Struct (protobufjs object form, lowerCamel members) → plain JSON. */
-function fromValue(v: Json | undefined): unknown {
-  const has = (k: string) => v?.[k] !== undefined && v?.[k] !== null;
-  if (!v) return null;
-  if (has('structValue')) return fromStruct(v.structValue);
-  if (has('listValue')) return ((v.listValue.values ?? []) as Json[]).map(fromValue);
-  if (has('stringValue')) return v.stringValue;
-  if (has('numberValue')) return v.numberValue;
-  if (has('boolValue')) return v.boolValue;
-  return null;
-}
-
-function fromStruct(s: Json | undefined): Json {
-  return Object.fromEntries(Object.entries((s?.fields ?? {}) as Json).map(([k, v]) => [k, fromValue(v as Json)]));
-}
 
 function toProxyStatus(config: Json): ProxyStatus {
   const meta = (fromStruct(config.node?.metadata).awsmesh ?? {}) as Json;
@@ -84,7 +69,7 @@ export async function fetchXdsStatus(address: string, timeoutMs = 5000): Promise
   }
 }
 
-const TYPES = ['LDS', 'RDS', 'CDS', 'EDS'];
+const TYPES = ['LDS', 'RDS', 'CDS', 'EDS', 'SDS'];
 
 function cell(t: ProxyTypeStatus | undefined): string {
   if (!t) return '-';

@@ -4,12 +4,13 @@
 
 import type { AdsServer, AdsStream, TypeState } from './ads-server';
 import type { ClientStatusResponse, GenericXdsConfig } from './protocol';
-import { XDS_TYPES } from './resource-types';
+import { XDS_TYPES, type XdsType } from './resource-types';
+import { toStruct } from './struct';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
 
 export interface TypeStatus {
-  type: 'LDS' | 'RDS' | 'CDS' | 'EDS';
+  type: XdsType['short'];
   /** '*' for a wildcard subscription. */
   subscribed: string[] | '*';
   sentVersion?: string;
@@ -85,19 +86,6 @@ function timestamp(ms: number): { seconds: string; nanos: number } {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
 }
 
-/** Struct in protobufjs object form (its bundled WKTs use lowerCamel member names), for node metadata. */
-function struct(o: Record<string, unknown>): Record<string, unknown> {
-  const value = (v: unknown): Record<string, unknown> => {
-    if (typeof v === 'number') return { numberValue: v };
-    if (typeof v === 'string') return { stringValue: v };
-    if (typeof v === 'boolean') return { boolValue: v };
-    if (Array.isArray(v)) return { listValue: { values: v.map(value) } };
-    if (v && typeof v === 'object') return { structValue: struct(v as Record<string, unknown>) };
-    return { nullValue: 0 };
-  };
-  return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, value(v)])) };
-}
-
 /**
  * CSDS answer: one ClientConfig per connected stream. Our own per-stream details (peer, flavor,
  * NACK counts, invalid resources) go in the node's metadata under "awsmesh".
@@ -124,7 +112,8 @@ export function clientStatus(server: AdsServer, includeContents = false): Client
           if (st.sentAt) entry.last_updated = timestamp(st.sentAt);
           if (st.nack) entry.error_state = { details: st.nack.message, version_info: st.nack.version, last_update_attempt: timestamp(st.nack.at) };
           const encoded = config?.byType.get(type.url)?.get(name);
-          if (includeContents && encoded) entry.xds_config = encoded.any;
+          // Secrets carry private keys: their contents are never dumped.
+          if (includeContents && encoded && !type.sensitive) entry.xds_config = encoded.any;
           generic.push(entry);
         }
       }
@@ -137,7 +126,7 @@ export function clientStatus(server: AdsServer, includeContents = false): Client
         node: {
           id: c.nodeId,
           user_agent_name: c.userAgent,
-          metadata: struct({
+          metadata: toStruct({
             awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, connected_at: c.connectedAt, invalid: c.invalid, types },
           }),
         },

@@ -105,7 +105,9 @@ describe('envoy bootstrap', () => {
     const r = await run('envoy', 'bootstrap', '--mesh', 'apps', '--virtual-node', 'serviceB', '--xds-address', '127.0.0.1:15999', '--validate');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.node).toEqual({ id: 'mesh/apps/virtualNode/serviceB', cluster: 'mesh/apps/virtualNode/serviceB' });
+    // The metadata tells the xDS server to serve App Mesh SDS secrets over ADS (the default).
+    expect(doc.node).toEqual({ id: 'mesh/apps/virtualNode/serviceB', cluster: 'mesh/apps/virtualNode/serviceB', metadata: { awsmesh: { sds: 'ads' } } });
+    expect(doc.static_resources.clusters.map((c: any) => c.name)).toEqual(['xds_cluster']);
     expect(doc.dynamic_resources.ads_config).toMatchObject({ api_type: 'GRPC', transport_api_version: 'V3' });
     expect(doc.dynamic_resources.lds_config).toEqual({ ads: {}, initial_fetch_timeout: '0s', resource_api_version: 'V3' });
     expect(doc.dynamic_resources.cds_config).toEqual(doc.dynamic_resources.lds_config);
@@ -118,6 +120,7 @@ describe('envoy bootstrap', () => {
     const r = await run('envoy', 'bootstrap', '--mesh', 'apps', '--virtual-node', 'serviceB', '--cluster', 'b-canary', '--sds-socket-path', '/run/spire/sockets/agent.sock');
     const doc = JSON.parse(r.stdout);
     expect(doc.node.cluster).toBe('b-canary');
+    expect(doc.node.metadata).toEqual({ awsmesh: { sds: 'socket' } });
     expect(doc.static_resources.clusters.map((c: any) => c.name)).toEqual(['xds_cluster', 'static_cluster_sds_unix_socket']);
     expect(errorsOnly(validateEnvoyJson(doc))).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // Every virtual node and gateway of the EC2 walkthrough and of the corpus of real App Mesh specs,
-// loaded into a local mesh: the static bootstrap (`awsmesh envoy config`), the ADS bootstrap and
-// each xDS resource (Envoy and proxyless gRPC flavours) decode strictly against Envoy's protos.
-// Golden checks pin App Mesh's names and the walkthrough's weights.
+// loaded into a local mesh: the static bootstrap (`awsmesh envoy config`, TLS secrets inline), the
+// ADS bootstrap and each xDS resource (Envoy and proxyless gRPC flavours, Secrets from a local CA)
+// decode strictly against Envoy's protos. Golden checks pin App Mesh's names and the walkthrough's weights.
 
 import { dynamicBootstrap, staticBootstrap } from '../../src/envoy/bootstrap';
 import { encodeEnvoyResource, errorsOnly, formatIssues, validateEnvoyJson } from '../../src/envoy/validate';
@@ -10,18 +10,25 @@ import { apiEndpointResolver } from '../../src/xds/endpoints';
 import { MeshConfigSource } from '../../src/xds/mesh-source';
 import { proxylessResources } from '../../src/xds/proxyless';
 import { XDS_TYPES, type XdsResources } from '../../src/xds/resource-types';
+import { adsSecretRefs, resolveStaticSecrets } from '../../src/xds/secrets';
+import type { NodeIdentity } from '../../src/xds/node-id';
+import { CaStore } from '../../src/tls/ca/store';
 import { loadCorpusMeshes, loadWalkthrough, openLocalMeshes, REGION, type LoadedMesh, type LocalMeshes } from './helpers/corpus-mesh';
 
 let m: LocalMeshes;
 let source: MeshConfigSource;
 let walkthrough: LoadedMesh;
 let corpus: { meshes: LoadedMesh[]; failures: string[] };
+let ca: CaStore;
+/** Secrets resolved across the corpus, by kind (the TLS walkthroughs must contribute some). */
+const secretKinds = { certificate: 0, validation: 0 };
 
 beforeAll(async () => {
   m = openLocalMeshes();
   walkthrough = await loadWalkthrough(m);
   corpus = await loadCorpusMeshes(m);
   source = new MeshConfigSource({ backend: m.backend, region: REGION, endpoints: apiEndpointResolver(m.backend) });
+  ca = CaStore.forHome(m.home);
 }, 60_000);
 
 afterAll(async () => {
@@ -34,9 +41,30 @@ async function translate(mesh: string, kind: 'virtualNode' | 'virtualGateway', n
   return r;
 }
 
+/**
+ * The proxy's resources with the secrets it fetches over ADS (SDS ones too, as `envoy bootstrap`
+ * sets it up), from the test's local CA: ACM certificates are issued on demand, SDS secrets are
+ * issued here first as `awsmesh local ca issue --secret-name` would.
+ */
+async function withSecrets(r: TranslationResult): Promise<XdsResources> {
+  const [, mesh, kind, name] = r.node.id.split('/');
+  const node: NodeIdentity = { mesh, kind: kind as NodeIdentity['kind'], name, region: REGION };
+  for (const [secret, use] of adsSecretRefs(r, { sdsOverAds: true }).refs) {
+    if (use !== 'certificate' || secret.startsWith('arn:') || ca.bySecretName(secret)) continue;
+    await ca.issue({
+      commonName: name, dns: [], uris: [`spiffe://${mesh}/${kind}/${name}`], days: 1,
+      describe: { secretNames: [secret], acmArns: [], certificateChainPaths: [], privateKeyPaths: [], trustChainPaths: [] },
+    });
+  }
+  const resolved = await resolveStaticSecrets(r, node, { ca, sdsOverAds: true, acmSans: (arn) => source.acmSans(node, arn) });
+  for (const s of (resolved.secrets ?? []) as any[]) secretKinds[s.tls_certificate ? 'certificate' : 'validation']++;
+  return resolved;
+}
+
 /** Problems (errors only) of everything we would hand an Envoy or a gRPC client for this proxy. */
-function problems(label: string, r: TranslationResult): string[] {
+async function problems(label: string, translated: TranslationResult): Promise<string[]> {
   const out: string[] = [];
+  const r = { ...translated, ...(await withSecrets(translated)) };
   const boot = validateEnvoyJson(staticBootstrap(r, { node: r.node }));
   if (errorsOnly(boot).length) out.push(`${label} static bootstrap:\n${formatIssues(errorsOnly(boot))}`);
   const dyn = errorsOnly(validateEnvoyJson(dynamicBootstrap({ node: r.node, xdsAddress: '127.0.0.1:15010' })));
@@ -44,7 +72,7 @@ function problems(label: string, r: TranslationResult): string[] {
   const flavours: Array<[string, XdsResources]> = [['envoy', r], ['grpc', proxylessResources(r)]];
   for (const [flavour, resources] of flavours) {
     for (const type of XDS_TYPES) {
-      for (const resource of resources[type.key]) {
+      for (const resource of resources[type.key] ?? []) {
         try {
           encodeEnvoyResource(type.message, resource);
         } catch (e) {
@@ -68,12 +96,15 @@ test('every walkthrough and corpus virtual node and gateway yields config Envoy 
     for (const [kind, names] of [['virtualNode', mesh.nodes], ['virtualGateway', mesh.gateways]] as const) {
       for (const name of names) {
         proxies++;
-        found.push(...problems(`${mesh.mesh}/${kind}/${name}`, await translate(mesh.mesh, kind, name)));
+        found.push(...(await problems(`${mesh.mesh}/${kind}/${name}`, await translate(mesh.mesh, kind, name))));
       }
     }
   }
   expect(found).toEqual([]);
   expect(proxies).toBeGreaterThanOrEqual(60);
+  // The TLS walkthroughs' ACM, SDS and PCA references all resolved (11 certificates, 4 trust bundles today).
+  expect(secretKinds.certificate).toBeGreaterThanOrEqual(8);
+  expect(secretKinds.validation).toBeGreaterThanOrEqual(3);
 }, 60_000);
 
 describe('golden: the EC2 walkthrough after update-route (75/25)', () => {
@@ -144,9 +175,17 @@ test('golden: a virtual gateway (howto-ingress-gateway) routes through its self-
   const mesh = corpus.meshes.find((x) => x.mesh === 'howto-ingress-gateway')!;
   const gw = mesh.gateways.find((g) => g === 'colorgateway-vg')!;
   const r = await translate(mesh.mesh, 'virtualGateway', gw);
-  const boot = staticBootstrap(r, { node: r.node });
+  const boot = staticBootstrap({ ...r, ...(await withSecrets(r)) }, { node: r.node });
   expect(boot.node.id).toBe(`mesh/howto-ingress-gateway/virtualGateway/${gw}`);
   const names = boot.static_resources.listeners.map((l: any) => l.name);
   expect(names.sort()).toEqual(['lds_egress_0.0.0.0_15001', 'lds_ingress_0.0.0.0_9080']);
   expect(boot.static_resources.clusters.map((c: any) => c.name)).toContain(`cds_ingress_howto-ingress-gateway_${gw}_self_redirect_http_15001`);
+  // Its listener's ACM certificate is inline, referenced as a static secret (no ADS without a control plane).
+  const tls = boot.static_resources.listeners.find((l: any) => l.name === 'lds_ingress_0.0.0.0_9080').filter_chains[0].transport_socket.typed_config;
+  const [ref] = tls.common_tls_context.tls_certificate_sds_secret_configs;
+  expect(ref.name).toMatch(/^arn:aws:acm:/);
+  expect(ref.sds_config).toBeUndefined();
+  const secret = boot.static_resources.secrets.find((s: any) => s.name === ref.name);
+  expect(secret.tls_certificate.certificate_chain.inline_string).toContain('-----BEGIN CERTIFICATE-----');
+  expect(secret.tls_certificate.private_key.inline_string).toContain('PRIVATE KEY-----');
 });

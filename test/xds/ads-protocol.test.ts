@@ -127,12 +127,12 @@ test('named subscriptions get exactly the resources they name', async () => {
 });
 
 test('a type this server does not serve is answered with no resources, so the client does not wait', async () => {
-  const secret = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
+  const runtime = 'type.googleapis.com/envoy.service.runtime.v3.Runtime';
   const c = client({ id: NODE }, { envoyLike: false });
-  c.subscribe(secret, ['spiffe://apps/serviceA']);
-  const r = await c.waitFor(ofType(secret));
+  c.subscribe(runtime, ['rtds_layer']);
+  const r = await c.waitFor(ofType(runtime));
   expect(r.resources).toEqual([]);
-  expect(logs).toContainEqual(expect.stringContaining(`asked for ${secret}, which this server does not serve`));
+  expect(logs).toContainEqual(expect.stringContaining(`asked for ${runtime}, which this server does not serve`));
 });
 
 test('gRPC proxyless clients get api_listeners by virtual service name', async () => {
@@ -175,8 +175,8 @@ test('CSDS and `awsmesh envoy status` show versions and NACKs per proxy', async 
 
   const table = await runCli(['envoy', 'status', '--xds-address', ads.address]);
   expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/^NODE\s+CLIENT\s+LDS\s+RDS\s+CDS\s+EDS\s+NACKS\s+PEER/);
-  expect(table.stdout).toMatch(/mesh\/apps\/virtualNode\/serviceA\s+envoy\s+SYNCED v1\s+SYNCED v1\s+NACKED v1 \(ACKed v-\)\s+-\s+1\s/);
+  expect(table.stdout).toMatch(/^NODE\s+CLIENT\s+LDS\s+RDS\s+CDS\s+EDS\s+SDS\s+NACKS\s+PEER/);
+  expect(table.stdout).toMatch(/mesh\/apps\/virtualNode\/serviceA\s+envoy\s+SYNCED v1\s+SYNCED v1\s+NACKED v1 \(ACKed v-\)\s+-\s+-\s+1\s/);
   const json = await runCli(['envoy', 'status', '--xds-address', ads.address, '--format', 'json']);
   expect(JSON.parse(json.stdout).proxies[0].types.CDS.nacks).toBe(1);
 });

@@ -25,7 +25,7 @@ test('one api_listener and route configuration per virtual service domain; only 
     cluster_name: 'cds_egress_apps_serviceB_http2_80',
     endpoints: [{ locality: { region: 'us-west-2' }, load_balancing_weight: 1, lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 8081 } } } }] }],
   });
-  for (const type of XDS_TYPES) for (const res of g[type.key]) expect(() => encodeEnvoyResource(type.message, res)).not.toThrow();
+  for (const type of XDS_TYPES) for (const res of g[type.key] ?? []) expect(() => encodeEnvoyResource(type.message, res)).not.toThrow();
 });
 
 test('what gRPC would reject is adapted: zero retries, zero weights, non-forwarding routes', () => {

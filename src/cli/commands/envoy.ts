@@ -22,14 +22,15 @@ export function register(parent: Command, app: () => App): void {
   const envoy = parent.command('envoy').description('Envoy configuration for App Mesh proxies, validated against Envoy\'s API');
 
   proxyOptions(envoy.command('config'))
-    .description('A complete static Envoy bootstrap: what App Mesh served this proxy (listeners, routes, clusters, endpoints)')
+    .description('A complete static Envoy bootstrap: what App Mesh served this proxy (listeners, routes, clusters, endpoints, TLS secrets inline)')
+    .option('--sds-socket-path <path>', 'leave App Mesh SDS secrets to the SDS agent on this Unix socket (APPMESH_SDS_SOCKET_PATH) instead of inlining them from the local CA')
     .action(async (flags) => impl().runConfig(app(), flags));
 
   proxyOptions(envoy.command('bootstrap'))
     .description('A dynamic Envoy bootstrap that gets its configuration over ADS from `awsmesh local serve --xds-port`')
     .option('--xds-address <host:port>', 'where the xDS server listens', '127.0.0.1:15010')
     .option('--cluster <name>', 'node cluster name (APPMESH_RESOURCE_CLUSTER; default: the node id)')
-    .option('--sds-socket-path <path>', 'Unix socket of an SDS agent for TLS certificates (APPMESH_SDS_SOCKET_PATH)')
+    .option('--sds-socket-path <path>', 'fetch App Mesh SDS secrets from the SDS agent on this Unix socket (APPMESH_SDS_SOCKET_PATH); default: over ADS from awsmesh')
     .action(async (flags) => impl().runBootstrap(app(), flags));
 
   envoy.command('status')

@@ -71,7 +71,7 @@ function reportIssues(app: App, issues: Issue[], what: string): void {
   if (errors.length) throw new FindingsError(`${what}: ${errors.length} error(s) against Envoy's API`);
 }
 
-export async function runConfig(app: App, flags: ProxyFlags): Promise<void> {
+export async function runConfig(app: App, flags: ProxyFlags & { sdsSocketPath?: string }): Promise<void> {
   const t = target(flags);
   const format = outputFormat(flags.format, ['json', 'yaml']);
   const adminPort = port(flags.adminPort, '--admin-port');
@@ -91,7 +91,26 @@ export async function runConfig(app: App, flags: ProxyFlags): Promise<void> {
   }
   if (!result) throw new GeneralError(`${t.kind} ${t.name} disappeared from mesh ${t.mesh} while it was being read; try again.`);
   for (const w of result.warnings) app.io.stderr.write(`warning: ${w}\n`);
-  const doc = staticBootstrap(result, { node: result.node, adminPort });
+  const identity = { mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() };
+  // A static config has no ADS: the secrets it would fetch there (ACM, and App Mesh SDS ones unless
+  // an SDS agent socket is given) are resolved from the local CA now and inlined.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveStaticSecrets, SecretsUnavailableError } = require('../../xds/secrets') as typeof import('../../xds/secrets');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CaStore } = require('../../tls/ca/store') as typeof import('../../tls/ca/store');
+  let resources;
+  try {
+    resources = await resolveStaticSecrets(result, identity, {
+      ca: CaStore.forEnv(app.env), sdsOverAds: !flags.sdsSocketPath, acmSans: (arn) => source.acmSans(identity, arn),
+      log: (line) => app.io.stderr.write(`${line}\n`),
+    });
+  } catch (e) {
+    if (!(e instanceof SecretsUnavailableError)) throw e;
+    throw new GeneralError(
+      `${e.message}${flags.sdsSocketPath ? '' : ' (or pass --sds-socket-path to leave SDS secrets to an SDS agent)'}`,
+    );
+  }
+  const doc = staticBootstrap(resources, { node: result.node, adminPort, sdsSocketPath: flags.sdsSocketPath });
   app.io.stdout.write(render(doc, format));
   if (flags.validate) reportIssues(app, validateEnvoyJson(doc), 'the generated config');
 }

@@ -1,13 +1,18 @@
 // Envoy v3 bootstrap documents for an App Mesh proxy.
-//   staticBootstrap:  everything inline (listeners, routes, clusters, endpoints) — what App Mesh
-//                     would have served that proxy, runnable by `envoy -c` with no control plane.
+//   staticBootstrap:  everything inline (listeners, routes, clusters, endpoints, and the TLS
+//                     secrets as static_resources.secrets) — what App Mesh would have served that
+//                     proxy, runnable by `envoy -c` with no control plane.
 //   dynamicBootstrap: node identity + ADS to our xDS server (`awsmesh local serve --xds-port`),
 //                     shaped like App Mesh's own bootstrap (lds/cds over ADS, initial_fetch_timeout 0s).
+//                     App Mesh SDS secrets come over ADS too (node metadata awsmesh.sds = "ads"),
+//                     unless an SDS agent socket is given (App Mesh's APPMESH_SDS_SOCKET_PATH).
 
 import { isIP } from 'net';
 import { http2ProtocolOptions } from '../translate/clusters';
 import { DEFAULT_ADMIN_PORT, TYPE } from '../translate/defaults';
 import { SDS_CLUSTER } from '../translate/tls';
+import { sdsMetadata } from '../../xds/node-id';
+import { fetchedOverAds, visitSdsSecretConfigs } from '../../xds/secrets';
 
 export { DEFAULT_ADMIN_PORT, SDS_CLUSTER };
 
@@ -25,16 +30,21 @@ export interface BootstrapOptions {
   adminPort?: number;
   adminAddress?: string;
   adminAccessLog?: string;
-  /** Unix socket of the SDS agent, when TLS certificates come from SDS (APPMESH_SDS_SOCKET_PATH). */
+  /**
+   * Unix socket of the SDS agent App Mesh `sds.secretName` secrets come from (APPMESH_SDS_SOCKET_PATH).
+   * Without it, a dynamic bootstrap has the xDS server serve them over ADS.
+   */
   sdsSocketPath?: string;
 }
 
-/** The translator's output for one proxy (the four xDS resource lists). */
+/** The translator's output for one proxy (the four xDS resource lists), plus the secrets it fetches over ADS. */
 export interface ProxyResources {
   listeners: object[];
   routeConfigs: object[];
   clusters: object[];
   endpoints: object[];
+  /** Secret resources (src/xds/secrets.ts resolves them); a static bootstrap inlines them. */
+  secrets?: object[];
 }
 
 function socketAddress(address: string, port: number): Json {
@@ -107,7 +117,24 @@ export function staticBootstrap(resources: ProxyResources, o: BootstrapOptions):
   if (!clusters.some((c) => c.name === SDS_CLUSTER) && mentions([listeners, clusters], SDS_CLUSTER)) {
     clusters.push(sdsCluster(o.sdsSocketPath ?? DEFAULT_SDS_SOCKET_PATH));
   }
-  return { node: node(o), admin: admin(o), static_resources: { listeners, clusters } };
+  const secrets = staticSecrets([listeners, clusters], (resources.secrets ?? []) as Json[]);
+  return { node: node(o), admin: admin(o), static_resources: { listeners, clusters, ...(secrets.length ? { secrets } : {}) } };
+}
+
+/**
+ * There is no ADS without a control plane: secrets fetched over ADS become references to static
+ * secrets (an SdsSecretConfig without sds_config), each of which must be among `secrets`.
+ */
+function staticSecrets(resources: Json[], secrets: Json[]): Json[] {
+  const given = new Map(secrets.map((s) => [s.name as string, s]));
+  const used = new Set<string>();
+  visitSdsSecretConfigs(resources, (config) => {
+    if (!fetchedOverAds(config)) return;
+    if (!given.has(config.name)) throw new Error(`TLS secret ${config.name} is fetched over ADS but was not given to inline`);
+    delete config.sds_config;
+    used.add(config.name);
+  });
+  return secrets.filter((s) => used.has(s.name));
 }
 
 /** host:port, [v6]:port or a bare host (port 15010, our default xDS port). */
@@ -134,7 +161,7 @@ export function dynamicBootstrap(o: BootstrapOptions & { xdsAddress: string }): 
   const clusters = [xdsCluster];
   if (o.sdsSocketPath) clusters.push(sdsCluster(o.sdsSocketPath));
   return {
-    node: node(o),
+    node: { ...node(o), metadata: sdsMetadata(o.sdsSocketPath ? 'socket' : 'ads') },
     admin: admin(o),
     dynamic_resources: {
       ads_config: {

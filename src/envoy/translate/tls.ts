@@ -1,7 +1,8 @@
 // App Mesh TLS settings → Envoy transport sockets (dataplane.md §1.11). File certificates are
 // read from their paths, SDS secrets come from the SDS agent (APPMESH_SDS_SOCKET_PATH), and ACM
 // certificates — which App Mesh delivered to Envoy itself — are ADS secrets named by their ARN
-// (awsmesh's proxies serve them from the local CA; see src/tls/).
+// (awsmesh's proxies resolve them from the local CA, see src/tls/; the xDS server serves them to
+// Envoy, see src/xds/secrets.ts).
 
 import type {
   ClientPolicy, ListenerTls, NodeListener, TlsCertificate, TlsValidation, VirtualNodeData,
@@ -26,9 +27,18 @@ function sdsSecret(name: string): Record<string, unknown> {
   };
 }
 
-/** A secret the control plane itself delivers (ACM certificates and their CAs). */
+/** The config source of secrets the control plane itself delivers (ACM certificates and their CAs). */
+export function adsSdsConfig(): Record<string, unknown> {
+  return { ads: {}, resource_api_version: 'V3' };
+}
+
 function adsSecret(name: string): Record<string, unknown> {
-  return { name, sds_config: { ads: {}, resource_api_version: 'V3' } };
+  return { name, sds_config: adsSdsConfig() };
+}
+
+/** Whether an SdsSecretConfig's source is the SDS agent's socket (`sds.secretName` secrets). */
+export function usesSdsAgent(sdsConfig: { api_config_source?: { grpc_services?: Array<{ envoy_grpc?: { cluster_name?: string } }> } } | undefined): boolean {
+  return sdsConfig?.api_config_source?.grpc_services?.some((g) => g.envoy_grpc?.cluster_name === SDS_CLUSTER) ?? false;
 }
 
 function certificates(cert: TlsCertificate | undefined): Record<string, unknown> {
