@@ -272,7 +272,10 @@ export class AdsServer {
     const own = config.byType.get(type.url);
     const foreign = [...names].filter((n) => !own?.has(n) && !config.pendingSecrets.has(n) && !config.invalid.includes(`${type.short} ${n}`));
     if (foreign.length) {
-      this.log(`xDS: ${stream.nodeId} asked for ${type.short} ${foreign.join(', ')}, which its listeners and clusters do not use; not served`);
+      // Names come from the client: a few, without control characters, are enough for the log.
+      const shown = foreign.slice(0, 10).map((n) => n.slice(0, 200).replace(/[\x00-\x1f\x7f]/g, '?'));
+      const more = foreign.length > shown.length ? ` and ${foreign.length - shown.length} more` : '';
+      this.log(`xDS: ${stream.nodeId} asked for ${type.short} ${shown.join(', ')}${more}, which its listeners and clusters do not use; not served`);
     }
   }
 
@@ -330,10 +333,13 @@ export class AdsServer {
 
   /**
    * The secrets a node's listeners and clusters fetch over ADS (App Mesh SDS ones too when its
-   * bootstrap says so), added to its resources. Unresolvable ones are logged once and left out.
+   * bootstrap says so) and its source does not supply itself, resolved and added to its resources.
+   * Unresolvable ones are logged once and left out.
    */
   private async withSecrets(identity: NodeIdentity, resources: XdsResources, sds: SdsMode): Promise<{ resources: XdsResources; pending: Set<string> }> {
     const { resources: served, refs } = adsSecretRefs(resources, { sdsOverAds: sds === 'ads' });
+    const supplied = served.secrets ?? [];
+    for (const s of supplied) refs.delete((s as { name?: string }).name ?? '');
     if (!refs.size || !this.opts.secrets) return { resources: served, pending: new Set() };
     const source = this.opts.source;
     const acmSans = source.acmSans ? (arn: string) => source.acmSans!(identity, arn) : undefined;
@@ -341,7 +347,7 @@ export class AdsServer {
     for (const m of missing) {
       this.logOnce(`xDS: secret ${m.name} of ${formatNodeId(identity)} is not served yet (Envoy keeps what uses it warming): ${m.reason}`);
     }
-    return { resources: { ...served, secrets }, pending: new Set(missing.map((m) => m.name)) };
+    return { resources: { ...served, secrets: [...supplied, ...secrets] }, pending: new Set(missing.map((m) => m.name)) };
   }
 
   private async buildNow(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {

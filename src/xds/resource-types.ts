@@ -17,7 +17,7 @@ export interface XdsResources {
   routeConfigs: EnvoyJson[];
   clusters: EnvoyJson[];
   endpoints: EnvoyJson[];
-  /** Secrets (SDS over ADS), resolved by the server from the local CA (src/xds/secrets.ts). */
+  /** Secrets (SDS over ADS): a source may supply some; the server resolves the rest from the local CA (secrets.ts). */
   secrets?: EnvoyJson[];
 }
 

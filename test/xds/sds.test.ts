@@ -15,6 +15,7 @@ import { SDS_CLUSTER } from '../../src/envoy/translate/tls';
 import { decodeEnvoyResource } from '../../src/envoy/validate';
 import { CaStore } from '../../src/tls/ca/store';
 import { runCli } from '../helpers/run-cli';
+import { serviceAResources, StaticSource } from './helpers/static-source';
 import { ARN_BACK, ARN_FRONT, ARN_SHARED, createTlsMesh, PCA_ARN, type TlsMesh } from './helpers/tls-mesh';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -192,6 +193,40 @@ test('CSDS and `envoy status` show Secret versions but never their contents; log
 
   expect(logs.length).toBeGreaterThan(0);
   expect(logs.filter((l) => /PRIVATE KEY|BEGIN CERTIFICATE/.test(l))).toEqual([]);
+});
+
+test('every Secret is validated strictly before it is sent; an invalid one is logged by field path only', async () => {
+  const node = 'mesh/apps/virtualNode/custom';
+  const resources = serviceAResources({ serviceB: 1, serviceBv2: 1 }, { serviceB: 1, serviceBv2: 2 });
+  (resources.listeners[0] as Json).filter_chains[0].transport_socket = {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      common_tls_context: {
+        tls_certificate_sds_secret_configs: [{ name: 'broken', sds_config: { ads: {}, resource_api_version: 'V3' } }],
+        validation_context_sds_secret_config: { name: 'bundle', sds_config: { ads: {}, resource_api_version: 'V3' } },
+      },
+    },
+  };
+  resources.secrets = [
+    // Not base64: the validator's message would quote the value, which must not reach the log.
+    { name: 'broken', tls_certificate: { certificate_chain: { inline_string: 'chain' }, private_key: { inline_bytes: 'SUPERSECRETKEY!!' } } },
+    { name: 'bundle', validation_context: { trusted_ca: { inline_string: 'ca' } } },
+  ];
+  const own: string[] = [];
+  const server = await startAdsServer({ source: new StaticSource({ [node]: resources }), caDir: ca.dir, log: (l) => own.push(l) });
+  const c = new AdsClient(server.address, { id: node });
+  try {
+    c.start();
+    const r = await c.waitFor((x) => isSecrets(x) && x.resources.length > 0);
+    expect(AdsClient.decode(r).map((s) => s.name)).toEqual(['bundle']);
+    expect(own).toContainEqual(`xDS: not serving SDS broken of ${node}: invalid at tls_certificate.private_key.inline_bytes`);
+    expect(own.join('\n')).not.toContain('SUPERSECRETKEY');
+    expect(server.status().clients[0].invalid).toEqual(['SDS broken']);
+  } finally {
+    c.close();
+    await server.close();
+  }
 });
 
 /** The TLS context of a listener response's first filter chain, decoded. */
