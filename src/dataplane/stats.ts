@@ -62,6 +62,9 @@ export class ClusterStats {
   upstream_rq_pending_overflow = 0;
   upstream_rq_active = 0;
   upstream_rq_pending_active = 0;
+  /** Connections opened to the cluster's hosts for traffic (health checks have their own). */
+  upstream_cx_total = 0;
+  upstream_cx_active = 0;
   upstream_cx_connect_fail = 0;
   upstream_cx_destroy_remote_with_active_rq = 0;
   readonly upstream_rq_time = new Histogram();
@@ -101,6 +104,11 @@ export class HttpStats {
   /** Requests the proxy answered itself (no route, no healthy upstream, overflow, timeout). */
   rq_direct_response = 0;
   no_route = 0;
+  /** Connections that switched protocols (WebSocket upgrades), and those still open. */
+  downstream_cx_upgrades_total = 0;
+  downstream_cx_upgrades_active = 0;
+  /** Upgrade requests of a type the connection manager does not allow (answered 403). */
+  downstream_rq_ws_on_non_ws_route = 0;
   readonly downstream_rq_time = new Histogram();
 
   countStatus(status: number, ms: number): void {

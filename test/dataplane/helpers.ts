@@ -6,7 +6,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { translateVirtualGateway, translateVirtualNode, type ResolvedEndpoint, type TranslateOptions } from '../../src/envoy/translate';
 import type { MeshSnapshot } from '../../src/mesh/types';
-import { Proxy } from '../../src/dataplane/proxy';
+import { Proxy, type ProxyOptions } from '../../src/dataplane/proxy';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const APP = path.join(ROOT, 'examples', 'apps', 'app.js');
@@ -18,10 +18,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts examples/apps/app.js on a free port. */
-export function startApp(name: string, env: Record<string, string> = {}): Promise<RunningApp> {
+/** Starts examples/apps/app.js (or another script printing "listening <port>") on a free port. */
+export function startApp(name: string, env: Record<string, string> = {}, script = APP): Promise<RunningApp> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [APP], {
+    const child = spawn(process.execPath, [script], {
       env: { ...process.env, APP_NAME: name, PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -57,9 +57,9 @@ export interface LocalProxy {
 
 /** A sidecar for `node`, in this process, on ephemeral 127.0.0.1 ports. */
 export async function startProxy(
-  snapshot: MeshSnapshot, node: string, opts: TranslateOptions = {},
+  snapshot: MeshSnapshot, node: string, opts: TranslateOptions = {}, proxyOptions?: ProxyOptions,
 ): Promise<LocalProxy> {
-  const proxy = new Proxy();
+  const proxy = new Proxy(undefined, proxyOptions);
   const base: TranslateOptions = { listenAddress: '127.0.0.1', ingressPort: 0, egressPort: 0, ...opts };
   await proxy.apply(translateVirtualNode(snapshot, node, base));
   const find = (dir: string) => proxy.listeners().find((l) => l.direction === dir)?.port;

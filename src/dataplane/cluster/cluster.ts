@@ -52,8 +52,17 @@ export class ClusterRuntime {
   constructor(readonly name: string) {}
 
   /** Opens a connection to one of the hosts: TLS when the cluster has a transport socket. */
-  readonly connect: Connector = (host, port) =>
+  private readonly open: Connector = (host, port) =>
     this.tls ? this.tls.connect(host, port, this.http2 ? ['h2'] : ['http/1.1']) : plainConnector(host, port);
+
+  /** A traffic connection (pools, tunnels), counted in upstream_cx_total / upstream_cx_active. */
+  readonly connect: Connector = (host, port) => {
+    const socket = this.open(host, port);
+    this.stats.upstream_cx_total++;
+    this.stats.upstream_cx_active++;
+    socket.once('close', () => this.stats.upstream_cx_active--);
+    return socket;
+  };
 
   /**
    * Applies a (new version of the) cluster definition and, for EDS clusters, its assignment;
@@ -99,7 +108,7 @@ export class ClusterRuntime {
     if (hcKey !== JSON.stringify(this.hcConfig ?? null)) {
       this.checker?.stop();
       this.checker = cluster.health_checks?.[0]
-        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh(), this.connect)
+        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh(), this.open)
         : undefined;
       for (const h of this.hosts) {
         h.activeHealthy = true;

@@ -2,7 +2,8 @@
 // incremental response parser (status line, headers, content-length / chunked / until-close
 // bodies, trailers). It exists for speed: on the proxy's hot path it costs about a third less CPU
 // per request than a general-purpose client, which is most of the gap to a C proxy that can be
-// closed in JavaScript. Framing that needs more (upgrades, CONNECT) never comes here.
+// closed in JavaScript. An upgrade request (WebSocket) is sent like any other; its 101 answer
+// takes the connection out of the pool and hands the raw socket to the caller.
 
 import type * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
@@ -38,6 +39,8 @@ class Exchange1 {
     private readonly method: string,
     private readonly h: UpstreamHandler,
     private readonly onFinish: (reusable: boolean) => void,
+    /** Set for upgrade requests: called on 101 with the bytes that followed its head. */
+    private readonly onSwitch?: (headers: IncomingHttpHeaders, rest: Buffer) => void,
   ) {}
 
   get started(): boolean {
@@ -60,6 +63,12 @@ class Exchange1 {
         this.head = null;
         if (!this.parseHead(joined.toString('latin1', 0, end))) return false;
         buf = joined.subarray(end + 4);
+        if ((this.status as number) === 101 && this.onSwitch) {
+          // The connection now speaks another protocol: nothing more of it is HTTP.
+          this.done = true;
+          this.onSwitch(this.headers, buf);
+          return true;
+        }
         if (this.status < 200) {
           // 1xx (100 Continue, 103 Early Hints): skip and read the real response.
           this.status = 0;
@@ -253,16 +262,7 @@ class Connection {
       clearTimeout(timer);
       this.connected = true;
     });
-    this.socket.on('data', (d: Buffer) => {
-      const ex = this.current;
-      if (!ex) {
-        // Bytes while idle: the server is confused; this connection cannot be trusted.
-        this.socket.destroy();
-        return;
-      }
-      if (!ex.feed(d)) this.socket.pause();
-    });
-    this.socket.on('error', (err: ConnectError) => {
+    this.onError = (err: ConnectError) => {
       clearTimeout(timer);
       const ex = this.current;
       this.current = undefined;
@@ -271,14 +271,41 @@ class Connection {
           && (tls || CONNECT_CODES.has(err.code ?? '') || err.code === 'ETIMEDOUT_CONNECT' || err.code === NO_TLS_CERTIFICATES);
         ex.fail(connectFailure ? 'connect-failure' : 'reset', err);
       }
-    });
-    this.socket.on('close', () => {
+    };
+    this.onClose = () => {
       clearTimeout(timer);
       this.pool.forget(this);
       const ex = this.current;
       this.current = undefined;
       ex?.closed();
-    });
+    };
+    this.socket.on('data', this.onData);
+    this.socket.on('error', this.onError);
+    this.socket.on('close', this.onClose);
+  }
+
+  private readonly onData = (d: Buffer): void => {
+    const ex = this.current;
+    if (!ex) {
+      // Bytes while idle: the server is confused; this connection cannot be trusted.
+      this.socket.destroy();
+      return;
+    }
+    if (!ex.feed(d)) this.socket.pause();
+  };
+
+  private readonly onError: (err: ConnectError) => void;
+  private readonly onClose: () => void;
+
+  /** After a 101: the socket leaves the pool, paused, with no listener of ours left on it. */
+  detach(): net.Socket {
+    this.socket.pause();
+    this.socket.off('data', this.onData);
+    this.socket.off('error', this.onError);
+    this.socket.off('close', this.onClose);
+    this.current = undefined;
+    this.pool.forget(this);
+    return this.socket;
   }
 }
 
@@ -370,7 +397,10 @@ export class Http1Pool {
         h.onFailure(kind, err);
       },
     };
-    const ex = new Exchange1(conn, req.method, handler, (reusable) => this.release(conn, reusable));
+    const onSwitch = req.upgrade && h.onUpgrade
+      ? (headers: IncomingHttpHeaders, rest: Buffer) => h.onUpgrade!(headers, conn.detach(), rest)
+      : undefined;
+    const ex = new Exchange1(conn, req.method, handler, (reusable) => this.release(conn, reusable), onSwitch);
     conn.current = ex;
     conn.socket.write(serializeHead(req), 'latin1');
     if (req.body) pipeBody(req.body, conn.socket, req.headers['content-length'] === undefined);

@@ -4,6 +4,7 @@
 
 import * as http2 from 'http2';
 import type { IncomingHttpHeaders } from 'http';
+import type { Socket } from 'net';
 import type { Readable } from 'stream';
 import { plainConnector, type Connector } from '../../tls/connector';
 import { Http1Pool } from './http1-client';
@@ -17,6 +18,11 @@ export interface UpstreamRequest {
   /** Lower-case names, hop-by-hop headers removed, no `host` and no pseudo-headers. */
   headers: Record<string, string | string[]>;
   body: Readable | null;
+  /**
+   * An HTTP/1.1 Upgrade request (WebSocket): a 101 answer hands the connection over to
+   * UpstreamHandler.onUpgrade instead of being read as an interim response.
+   */
+  upgrade?: boolean;
 }
 
 export interface UpstreamHandler {
@@ -25,6 +31,11 @@ export interface UpstreamHandler {
   onData(chunk: Buffer): boolean;
   onEnd(trailers: IncomingHttpHeaders | undefined): void;
   onFailure(kind: FailureKind, error: Error): void;
+  /**
+   * 101 Switching Protocols to an upgrade request: the connection now belongs to the handler
+   * (paused, out of the pool); `head` holds bytes the upstream sent after the 101.
+   */
+  onUpgrade?(headers: IncomingHttpHeaders, socket: Socket, head: Buffer): void;
 }
 
 export interface UpstreamCall {

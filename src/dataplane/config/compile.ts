@@ -35,6 +35,11 @@ export function compileRouteTables(r: EnvoyResources): Map<string, CompiledRoute
   return new Map(r.routeConfigs.map((rc) => [rc.name, new CompiledRouteTable(rc)]));
 }
 
+/** The connection manager's upgrade_configs allow-list, lower case (Envoy compares without case). */
+function enabledUpgrades(c: HttpConnectionManager): string[] {
+  return (c.upgrade_configs ?? []).filter((u) => u.enabled !== false).map((u) => u.upgrade_type.toLowerCase());
+}
+
 function hcmRuntime(c: HttpConnectionManager): HcmRuntime {
   const routeConfigName = c.rds?.route_config_name;
   if (!routeConfigName) throw new Error('http_connection_manager without rds.route_config_name');
@@ -45,7 +50,8 @@ function hcmRuntime(c: HttpConnectionManager): HcmRuntime {
     mergeSlashes: c.merge_slashes === true,
     streamIdleMs: parseEnvoyDuration(c.stream_idle_timeout) ?? 300_000,
     accessLog: accessLogger(c.access_log),
-    connect: (c.upgrade_configs ?? []).some((u) => u.upgrade_type.toUpperCase() === 'CONNECT' && u.enabled !== false),
+    connect: enabledUpgrades(c).includes('connect'),
+    upgrades: enabledUpgrades(c).filter((u) => u !== 'connect'),
   };
 }
 

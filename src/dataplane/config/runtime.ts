@@ -23,6 +23,8 @@ export interface HcmRuntime {
   streamIdleMs: number;
   accessLog?: AccessLogger;
   connect: boolean;
+  /** Upgrade types the connection manager allows besides CONNECT (lower case: `websocket`). */
+  upgrades: string[];
   /** Stats and span sink, set by the proxy when it applies the configuration. */
   telemetry?: HcmTelemetry;
 }

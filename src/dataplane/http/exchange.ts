@@ -2,14 +2,16 @@
 // weighted cluster choice, circuit breaking, retries (retry_on, num_retries, per_try_timeout,
 // previous_hosts, jittered back-off), the route timeout, the stream idle timeout, outlier
 // detection feedback, and Envoy-style local replies. HTTP/1.1 and HTTP/2 downstreams share it
-// through Node's compatible request/response objects.
+// through Node's compatible request/response objects. An HTTP/1.1 Upgrade (WebSocket) request
+// is one too, until a 101 turns it into a tunnel (upgrade.ts).
 
 import { randomUUID } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'http2';
+import type { Socket } from 'net';
 import type { ClusterRuntime, Admission } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
-import type { FailureKind, UpstreamCall, UpstreamRequest } from '../cluster/upstream';
+import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from '../cluster/upstream';
 import type { CompiledRetry, CompiledRoute, CompiledVirtualHost } from '../config/route-table';
 import { pickTarget } from '../config/route-table';
 import { normalizePath, RequestView } from '../config/request-view';
@@ -19,6 +21,7 @@ import type { HcmTelemetry } from '../../observability/telemetry';
 import { continueTrace, injectTrace, type TraceContext } from '../../observability/trace-context';
 import { ReplayableBody } from './body';
 import { REPLIES, grpcStatusFor, type LocalReply } from './local-reply';
+import { detachedResponse, switchProtocols, tunnel, upgradeType, type UpgradeDownstream } from './upgrade';
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
 export type DownstreamResponse = ServerResponse | Http2ServerResponse;
@@ -98,6 +101,8 @@ export class Exchange {
   private flags = '';
   private status = 0;
   private bytesSent = 0;
+  /** Bytes an upgraded connection carried from the downstream (a body's are in `body`). */
+  private received = 0;
   private resHeaders?: IncomingHttpHeaders;
   /** Declared response length (content-length), and a final chunk held back to go out with end(). */
   private expectedLength = -1;
@@ -108,6 +113,8 @@ export class Exchange {
     private readonly env: ExchangeEnv,
     private readonly req: DownstreamRequest,
     private readonly res: DownstreamResponse,
+    /** Set for an HTTP/1.1 upgrade request (WebSocket). */
+    private readonly upgrade?: UpgradeDownstream,
   ) {
     const h2 = env.protocol === 'HTTP/2';
     const t = target(req, h2);
@@ -124,6 +131,11 @@ export class Exchange {
 
   run(): void {
     const { state, hcm } = this.env;
+    if (this.upgrade && !this.upgrade.allowed) {
+      // Not in the connection manager's upgrade_configs: Envoy's 403 (upgrade_failed).
+      this.tel.stats.downstream_rq_ws_on_non_ws_route++;
+      return this.reply(REPLIES.upgradeFailed);
+    }
     const table = state.generation.routeTables.get(hcm.routeConfigName);
     if (!table) return this.reply(REPLIES.notReady);
     const { host, route } = table.route(this.view);
@@ -146,6 +158,7 @@ export class Exchange {
     const cluster = state.generation.clusters.get(clusterName);
     if (!cluster) return this.reply(REPLIES.noCluster);
     this.cluster = cluster;
+    if (this.upgrade && cluster.http2) return this.reply(REPLIES.upgradeToHttp2);
     this.upstreamReq = this.buildUpstreamRequest(route);
     if (this.hasBody()) {
       this.body = new ReplayableBody(this.req as unknown as import('stream').Readable, MAX_REQUEST_BYTES);
@@ -158,6 +171,8 @@ export class Exchange {
   }
 
   private hasBody(): boolean {
+    // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
+    if (this.upgrade) return false;
     const r = this.req as IncomingMessage & { stream?: { endAfterHeaders?: boolean } };
     if (this.env.protocol === 'HTTP/2') return !(r.stream?.endAfterHeaders ?? r.readableEnded);
     const h = r.headers;
@@ -174,6 +189,10 @@ export class Exchange {
       if (v !== undefined) headers[k] = v;
     }
     if (src.te === 'trailers') headers.te = 'trailers';
+    if (this.upgrade) {
+      headers.connection = 'upgrade';
+      headers.upgrade = src.upgrade!;
+    }
     if (headers['x-request-id'] === undefined) headers['x-request-id'] = randomUUID();
     this.trace = continueTrace(src);
     injectTrace(headers, this.trace);
@@ -192,7 +211,9 @@ export class Exchange {
       }
       path = (p || '/') + query;
     }
-    return { method: this.view.method, path, authority: route.hostRewrite ?? this.view.authority, headers, body: null };
+    const out: UpstreamRequest = { method: this.view.method, path, authority: route.hostRewrite ?? this.view.authority, headers, body: null };
+    if (this.upgrade) out.upgrade = true;
+    return out;
   }
 
   // ---- timers ------------------------------------------------------------------------------
@@ -289,12 +310,14 @@ export class Exchange {
     if (perTry > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), perTry);
     const attemptNo = this.attempts;
     this.live = attemptNo;
-    this.call = host.connection().send(ureq, {
+    const handler: UpstreamHandler = {
       onHeaders: (status, headers) => this.onUpstreamHeaders(attemptNo, status, headers),
       onData: (chunk) => this.onUpstreamData(attemptNo, chunk),
       onEnd: (trailers) => this.onUpstreamEnd(attemptNo, trailers),
       onFailure: (kind, err) => this.onUpstreamFailure(attemptNo, kind, err),
-    });
+    };
+    if (this.upgrade) handler.onUpgrade = (headers, socket, rest) => this.onUpstreamUpgrade(attemptNo, headers, socket, rest);
+    this.call = host.connection().send(ureq, handler);
   }
 
   /** Ends the current attempt's bookkeeping (connection slot, host counters, per-try timer). */
@@ -404,12 +427,11 @@ export class Exchange {
     this.commit(status, headers);
   }
 
-  private commit(status: number, headers: IncomingHttpHeaders): void {
-    this.committed = true;
-    this.status = status;
+  /** The upstream's response headers as they go downstream; a 101 keeps its upgrade headers. */
+  private responseHeaders(headers: IncomingHttpHeaders, keepHopByHop: boolean): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
     for (const k in headers) {
-      if (RESPONSE_HOP_BY_HOP.has(k)) continue;
+      if (!keepHopByHop && RESPONSE_HOP_BY_HOP.has(k)) continue;
       const v = headers[k];
       if (v !== undefined) out[k] = v;
     }
@@ -419,6 +441,13 @@ export class Exchange {
     out['x-envoy-upstream-service-time'] = String(Math.round(this.responseStart - this.attemptStart));
     out.server = 'envoy';
     this.resHeaders = out;
+    return out;
+  }
+
+  private commit(status: number, headers: IncomingHttpHeaders): void {
+    this.committed = true;
+    this.status = status;
+    const out = this.responseHeaders(headers, false);
     const cl = headers['content-length'];
     this.expectedLength = cl === undefined ? -1 : Number(cl);
     try {
@@ -426,6 +455,42 @@ export class Exchange {
     } catch {
       this.resetDownstream();
     }
+  }
+
+  /**
+   * 101 to an upgrade request: relayed, then the two connections are spliced. As in Envoy, the
+   * route timeout and retries end here; the route's (or listener's) idle timeout closes a quiet
+   * tunnel. The request counts as active (circuit breaker slot included) until both sides close,
+   * and is logged then: duration = the connection's lifetime, bytes both ways.
+   */
+  private onUpstreamUpgrade(attemptNo: number, headers: IncomingHttpHeaders, upstream: Socket, rest: Buffer): void {
+    const down = this.upgrade!;
+    if (attemptNo !== this.live || this.finished || down.socket.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    const cluster = this.cluster!;
+    cluster.stats.countStatus(101);
+    cluster.stats.upstream_rq_completed++;
+    cluster.outcome(this.host!, false);
+    if (this.route!.retry && this.retries > 0) cluster.stats.upstream_rq_retry_success++;
+    this.releaseRetrySlot();
+    this.clearTimers();
+    this.committed = true;
+    this.status = 101;
+    switchProtocols(this.res as ServerResponse, down.socket, this.responseHeaders(headers, true));
+    const stats = this.tel.stats;
+    stats.downstream_cx_upgrades_total++;
+    stats.downstream_cx_upgrades_active++;
+    const idleMs = this.route!.idleTimeoutMs || this.env.hcm.streamIdleMs;
+    tunnel(down.socket, down.head, upstream, rest, idleMs, (r) => {
+      stats.downstream_cx_upgrades_active--;
+      this.received = r.received;
+      this.bytesSent = r.sent;
+      if (r.idle) this.flags = this.flags ? `${this.flags},SI` : 'SI';
+      this.endAttempt();
+      this.finish();
+    });
   }
 
   private onUpstreamData(attemptNo: number, chunk: Buffer): boolean {
@@ -573,7 +638,7 @@ export class Exchange {
         protocol: this.env.protocol,
         status: this.status,
         flags: this.flags,
-        bytesReceived: this.body?.bytes ?? 0,
+        bytesReceived: this.body?.bytes ?? this.received,
         bytesSent: this.bytesSent,
         durationMs: Math.round(ms),
         responseDurationMs: this.responseStart ? Math.round(this.responseStart - this.t0) : undefined,
@@ -622,7 +687,7 @@ export class Exchange {
         'appmesh.route': this.route?.name,
         'appmesh.virtual_service': this.route?.virtualService,
         'peer.address': this.req.socket?.remoteAddress,
-        'request_size': this.body?.bytes ?? 0,
+        'request_size': this.body?.bytes ?? this.received,
         'response_size': this.bytesSent,
         'retry.count': this.retries || undefined,
       },
@@ -632,4 +697,10 @@ export class Exchange {
 
 export function handleHttpRequest(env: ExchangeEnv, req: DownstreamRequest, res: DownstreamResponse): void {
   new Exchange(env, req, res).run();
+}
+
+/** An HTTP/1.1 request with `Connection: upgrade`, on the connection the HTTP server handed over. */
+export function handleUpgradeRequest(env: ExchangeEnv, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const allowed = env.hcm.upgrades.includes(upgradeType(req));
+  new Exchange(env, req, detachedResponse(req, socket), { socket, head, allowed }).run();
 }

@@ -21,6 +21,10 @@ export const REPLIES = {
   tooLarge: { status: 413, body: 'Payload Too Large', flag: '' },
   notReady: { status: 503, body: 'no route configuration', flag: 'NR' },
   /** ALLOW_ALL passthrough only reaches this machine's loopback addresses (our safety rule). */
+  /** An Upgrade type the connection manager's upgrade_configs do not list (Envoy: upgrade_failed). */
+  upgradeFailed: { status: 403, body: '', flag: '' },
+  /** WebSocket to an HTTP/2 upstream would need extended CONNECT (RFC 8441), which we do not emulate. */
+  upgradeToHttp2: { status: 503, body: 'awsmesh: WebSocket upgrades to an HTTP/2 upstream (extended CONNECT) are not supported', flag: 'UPE' },
   passthroughDenied: { status: 502, body: 'awsmesh: egress passthrough (ALLOW_ALL) reaches loopback destinations only', flag: 'UH' },
 } satisfies Record<string, LocalReply>;
 

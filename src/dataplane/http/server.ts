@@ -1,7 +1,8 @@
 // A listening socket with Envoy's `codec_type: AUTO`: HTTP/1.1 and HTTP/2 cleartext (prior
 // knowledge) on the same port, told apart by the connection preface. The egress listener is
 // also an HTTP proxy for clients configured with HTTP_PROXY (absolute-form request targets) and
-// accepts CONNECT for TCP virtual services. TCP chains splice connections to the cluster.
+// accepts CONNECT for TCP virtual services, and HTTP/1.1 upgrades (WebSocket) as the connection
+// manager's upgrade_configs allow. TCP chains splice connections to the cluster.
 
 import * as http from 'http';
 import * as http2 from 'http2';
@@ -14,7 +15,8 @@ import type { ChainState } from '../config/runtime';
 import type { ListenerStats } from '../stats';
 import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
 import { dispatchConnection } from './auto-codec';
-import { handleHttpRequest } from './exchange';
+import { handleHttpRequest, handleUpgradeRequest } from './exchange';
+import { upgradeType, withoutUpgrade } from './upgrade';
 
 export class ListeningSocket {
   private readonly server: net.Server;
@@ -37,6 +39,8 @@ export class ListeningSocket {
     this.h1.keepAliveTimeout = 300_000;
     this.h1.on('request', (req, res) => this.onRequest(req, res, 'HTTP/1.1'));
     this.h1.on('connect', (req, socket, head) => this.onConnect(req, socket as net.Socket, head));
+    // Only requests with `Connection: upgrade` + `Upgrade` come here: the plain path pays nothing.
+    this.h1.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as net.Socket, head));
     this.h1.on('clientError', (_err, socket) => {
       if ((socket as net.Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       else socket.destroy();
@@ -116,6 +120,23 @@ export class ListeningSocket {
       return;
     }
     handleHttpRequest({ state, hcm: state.hcm, stats: this.stats, protocol }, req, res);
+  }
+
+  /** An HTTP/1.1 upgrade request: the HTTP server has handed its connection over. */
+  private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const state = this.state();
+    if (!state?.hcm) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    if (upgradeType(req) === 'h2c') {
+      // Envoy strips h2c upgrade offers: the request is served as HTTP/1.1 on this connection.
+      socket.unshift(head.length ? Buffer.concat([withoutUpgrade(req), head]) : withoutUpgrade(req));
+      this.h1.emit('connection', socket);
+      return;
+    }
+    handleUpgradeRequest({ state, hcm: state.hcm, stats: this.stats, protocol: 'HTTP/1.1' }, req, socket, head);
   }
 
   /** CONNECT host:port → a TCP route of the egress route table. */

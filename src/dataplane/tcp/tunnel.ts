@@ -43,21 +43,51 @@ export function connectUpstream(cluster: ClusterRuntime): Promise<{ socket: net.
   });
 }
 
-/** Pipes two sockets both ways; either side closing or idling past `idleMs` closes both. */
-export function splice(a: net.Socket, b: net.Socket, idleMs: number): void {
+/** What a splice carried (bytes each way) and whether the idle timeout ended it. */
+export interface SpliceResult {
+  aToB: number;
+  bToA: number;
+  idle: boolean;
+}
+
+/**
+ * Pipes two sockets both ways with back-pressure. A FIN is passed on (half-close) and the other
+ * direction keeps flowing until it ends too; an error or reset on either side, or no traffic
+ * for `idleMs`, closes both. `done` runs once both are closed.
+ */
+export function splice(a: net.Socket, b: net.Socket, idleMs: number, done?: (r: SpliceResult) => void): void {
+  // Each socket then stays writable after its peer's FIN (it ends when the other side does).
+  a.allowHalfOpen = true;
+  b.allowHalfOpen = true;
+  const result: SpliceResult = { aToB: 0, bToA: 0, idle: false };
+  if (done) {
+    a.on('data', (c: Buffer) => (result.aToB += c.length));
+    b.on('data', (c: Buffer) => (result.bToA += c.length));
+  }
   a.pipe(b);
   b.pipe(a);
   const closeBoth = () => {
     a.destroy();
     b.destroy();
   };
+  let open = 2;
+  const closed = () => {
+    closeBoth();
+    if (--open === 0) done?.(result);
+  };
   a.on('error', closeBoth);
   b.on('error', closeBoth);
-  a.on('close', closeBoth);
-  b.on('close', closeBoth);
+  for (const s of [a, b]) {
+    if (s.closed) process.nextTick(closed);
+    else s.once('close', closed);
+  }
   if (idleMs > 0) {
-    a.setTimeout(idleMs, closeBoth);
-    b.setTimeout(idleMs, closeBoth);
+    const idle = () => {
+      result.idle = true;
+      closeBoth();
+    };
+    a.setTimeout(idleMs, idle);
+    b.setTimeout(idleMs, idle);
   }
 }
 
