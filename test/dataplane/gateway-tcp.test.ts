@@ -103,6 +103,21 @@ test('TCP virtual service through a CONNECT tunnel on the egress listener', asyn
   sock.destroy();
 });
 
+test('a CONNECT tunnel passes a half-close on: the client\'s FIN, then the server\'s last bytes', async () => {
+  const sock = net.connect({ host: '127.0.0.1', port: client.egressPort });
+  let buf = '';
+  sock.on('data', (d) => (buf += d));
+  const ended = new Promise((r) => sock.once('end', r));
+  sock.write('CONNECT db.local:5432 HTTP/1.1\r\nHost: db.local:5432\r\n\r\n');
+  for (let i = 0; i < 100 && !buf.includes('\r\n\r\n'); i++) await sleep(10);
+  buf = '';
+  // Sent together with our FIN: the echo server still answers, then ends its side.
+  sock.end('last words');
+  await ended;
+  expect(buf).toBe('last words');
+  sock.destroy();
+});
+
 test('CONNECT to a host without a TCP route → 404', async () => {
   const sock = net.connect({ host: '127.0.0.1', port: client.egressPort });
   sock.write('CONNECT web.local:8080 HTTP/1.1\r\nHost: web.local:8080\r\n\r\n');

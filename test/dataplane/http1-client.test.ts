@@ -180,3 +180,49 @@ test('a reused connection that dies before any response byte is retried once on 
   expect(third.failure).toBe('reset');
   await p.close();
 });
+
+describe('upgrade requests', () => {
+  const upgradeReq = { headers: { connection: 'upgrade', upgrade: 'websocket' }, upgrade: true };
+
+  test('a 101 hands the connection over (out of the pool) with the bytes that followed it', async () => {
+    const heads: string[] = [];
+    const port = await server((head, sock) => {
+      heads.push(head);
+      sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nfirst bytes');
+      sock.on('data', (d) => sock.write(`echo:${d}`));
+    });
+    const p = pool(port);
+    const got = await new Promise<{ status: number; headers: Record<string, unknown>; socket: net.Socket; rest: string }>((resolve, reject) => {
+      p.send({ method: 'GET', path: '/ws', authority: 'svc.local', body: null, ...upgradeReq }, {
+        onHeaders: () => reject(new Error('onHeaders for a 101')),
+        onData: () => true,
+        onEnd: () => reject(new Error('onEnd')),
+        onFailure: (k) => reject(new Error(k)),
+        onUpgrade: (headers, socket, rest) => resolve({ status: 101, headers, socket, rest: rest.toString() }),
+      });
+    });
+    expect(heads[0]).toContain('\r\nconnection: upgrade\r\nupgrade: websocket');
+    expect(got.headers).toMatchObject({ upgrade: 'websocket', connection: 'Upgrade' });
+    expect(got.rest).toBe('first bytes');
+    expect(p.connections).toBe(0);
+    // The socket is paused and ours alone: nothing was read from it while nobody listened.
+    expect(got.socket.isPaused()).toBe(true);
+    got.socket.write('hi');
+    const echoed = new Promise<string>((r) => got.socket.once('data', (d) => r(d.toString())));
+    got.socket.resume();
+    expect(await echoed).toBe('echo:hi');
+    got.socket.destroy();
+    await p.close();
+  });
+
+  test('any other answer to an upgrade request is an ordinary response; a 101 to a plain request is skipped', async () => {
+    const port = await server((head, sock) => {
+      if (head.includes('/refuse')) sock.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 4\r\n\r\nnope');
+      else sock.write('HTTP/1.1 101 Switching Protocols\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    const p = pool(port);
+    expect(await send(p, { path: '/refuse', ...upgradeReq })).toMatchObject({ status: 400, body: 'nope' });
+    expect(await send(p, { path: '/plain' })).toMatchObject({ status: 200, body: 'ok' });
+    await p.close();
+  });
+});
