@@ -184,11 +184,18 @@ test('trace headers: x-request-id kept or made; traceparent and X-Amzn-Trace-Id 
 });
 
 test('spans exported over OTLP/HTTP: one per hop, ingress span a child of the egress span', async () => {
-  // Both hops of every request: serviceA's egress span and serviceB/serviceBv2's ingress span.
-  await waitFor(() => (spans().length >= 2 * N ? true : undefined), 5000, 'spans');
-  const all = spans();
-  const egress = all.filter((s) => s.resource['service.name'] === 'serviceA');
-  const ingress = all.filter((s) => s.resource['service.name'] !== 'serviceA');
+  // Both hops of every request: serviceA's egress span and serviceB/serviceBv2's ingress span (one
+  // per attempt: retried attempts have their own). Each proxy exports on its own schedule, so wait
+  // for both sides (a total of 2N alone could be reached by the ingress side's retried attempts
+  // before serviceA's last batch arrived).
+  const bySide = () => {
+    const all = spans();
+    return { egress: all.filter((s) => s.resource['service.name'] === 'serviceA'), ingress: all.filter((s) => s.resource['service.name'] !== 'serviceA') };
+  };
+  const { egress, ingress } = await waitFor(() => {
+    const x = bySide();
+    return x.egress.length >= N && x.ingress.length >= N ? x : undefined;
+  }, 15_000, 'spans of both hops');
   expect(egress.length).toBe(N);
   expect(egress.every((s) => s.kind === 3 && s.resource['appmesh.mesh'] === 'apps' && s.resource['appmesh.virtual_node'] === 'serviceA')).toBe(true);
   expect(new Set(ingress.map((s) => s.resource['service.name']))).toEqual(new Set(['serviceB', 'serviceBv2']));
@@ -204,8 +211,13 @@ test('spans exported over OTLP/HTTP: one per hop, ingress span a child of the eg
   const attrs = Object.fromEntries(hop1.attributes.map((x: any) => [x.key, x.value.stringValue ?? Number(x.value.intValue)]));
   expect(attrs).toMatchObject({ 'http.method': 'GET', 'http.status_code': 200, 'appmesh.route': 'serviceB', 'appmesh.virtual_service': 'serviceb.apps.local' });
   expect(BigInt(hop1.endTimeUnixNano)).toBeGreaterThan(BigInt(hop1.startTimeUnixNano));
-  const info = await stats(a.admin, '?filter=^tracing\\.');
+  // The exporter counts a batch once the collector's answer is in, just after the collector got it.
+  const info = await waitFor(async () => {
+    const m = await stats(a.admin, '?filter=^tracing\\.');
+    return num(m, 'tracing.otlp.spans_exported') >= N ? m : undefined;
+  }, 5000, 'tracing.otlp.spans_exported');
   expect(num(info, 'tracing.otlp.spans_exported')).toBe(N);
+  expect(num(info, 'tracing.otlp.spans_dropped')).toBe(0);
 });
 
 test('/stats: Envoy names; requests, classes, per-code, retries and route stats add up', async () => {
@@ -229,7 +241,12 @@ test('/stats: Envoy names; requests, classes, per-code, retries and route stats 
   expect(num(s, 'server.live')).toBe(1);
   expect(s.get(`${B}.upstream_rq_time`)).toMatch(/^P0\(nan,[\d.]+\) .*P50\(nan,[\d.]+\) .*P99\(nan,[\d.]+\) /);
   // The receiving side: serviceBv2's ingress saw the app's 503s.
-  const s2 = await stats(b2.admin, '?filter=^http\\.ingress\\.');
+  // (serviceBv2's sidecar counts a 503 when its exchange ends, which can be just after serviceA
+  // already saw the status, reset the stream and retried.)
+  const s2 = await waitFor(async () => {
+    const m = await stats(b2.admin, '?filter=^http\\.ingress\\.');
+    return num(m, 'http.ingress.downstream_rq_5xx') >= num(s, `${B2}.upstream_rq_5xx`) ? m : undefined;
+  }, 5000, 'serviceBv2 ingress 5xx');
   expect([...s2.keys()].every((k) => k.startsWith('http.ingress.'))).toBe(true);
   expect(num(s2, 'http.ingress.downstream_rq_5xx')).toBe(num(s, `${B2}.upstream_rq_5xx`));
 
@@ -304,7 +321,7 @@ test('access logs: Envoy\'s default line (serviceA), typed JSON (serviceB), writ
   const lines = await waitFor(() => {
     const l = fs.existsSync(logA) ? fs.readFileSync(logA, 'utf8').trim().split('\n') : [];
     return l.length >= N ? l : undefined;
-  }, 3000, 'serviceA access log');
+  }, 10_000, 'serviceA access log');
   expect(lines.length).toBe(N);
   const re = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\] "GET \/item\/(\d+)\?q=1 HTTP\/1\.1" 200 (-|URX) 0 \d+ \d+ \d+ "-" "-" "([^"]+)" "serviceb\.apps\.local" "127\.0\.0\.1:(\d+)"$/;
   const byItem = new Map(lines.map((l) => {
@@ -320,7 +337,7 @@ test('access logs: Envoy\'s default line (serviceA), typed JSON (serviceB), writ
   const json = await waitFor(() => {
     const l = fs.existsSync(logB) ? fs.readFileSync(logB, 'utf8').trim().split('\n').filter(Boolean) : [];
     return l.length > 0 ? l.map((x) => JSON.parse(x)) : undefined;
-  }, 3000, 'serviceB access log');
+  }, 10_000, 'serviceB access log');
   const first = json[0];
   expect(first).toMatchObject({ status: 200, missing: null, summary: 'GET 200' });
   expect(typeof first.duration).toBe('number');
@@ -328,17 +345,18 @@ test('access logs: Envoy\'s default line (serviceA), typed JSON (serviceB), writ
 });
 
 test('local stat: per node and route figures from the running proxies (JSON within tolerance, table, --watch)', async () => {
-  // Steady load while `local stat` measures a 1 s window.
+  // Steady load while `local stat` measures a 1 s window; the client notes when each request ended.
   let stop = false;
-  let done = 0;
-  const t0 = Date.now();
+  const ended: number[] = [];
+  const CONCURRENCY = 4;
   const driver = (async () => {
-    while (!stop) await load(50, 4, () => viaProxy(a.egress, 'http://serviceb.apps.local/').then((r) => (done++, r)));
+    while (!stop) await load(50, CONCURRENCY, () => viaProxy(a.egress, 'http://serviceb.apps.local/').then((r) => (ended.push(Date.now()), r)));
   })();
+  const t0 = Date.now();
   const r = await runBin(['local', 'stat', '--mesh', 'apps', '--interval', '1', '--output', 'json'], { home, env: { AWSMESH_REGION: 'us-west-2' } });
+  const t1 = Date.now();
   stop = true;
   await driver;
-  const clientRps = done / ((Date.now() - t0) / 1000);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const report = JSON.parse(r.stdout);
@@ -347,21 +365,44 @@ test('local stat: per node and route figures from the running proxies (JSON with
   const route = row('route', 'serviceB/serviceB');
   expect(route.proxies.total).toBe(1);
   expect(route.successRate).toBe(1);
-  expect(route.rps).toBeGreaterThan(clientRps * 0.6);
-  expect(route.rps).toBeLessThan(clientRps * 1.6);
+  // rps = requests over the window (its length is reported rounded to the millisecond).
+  expect(Math.abs(route.rps * report.windowSeconds - route.requests)).toBeLessThanOrEqual(route.requests * 0.001);
+  // The window lies somewhere in the command's run time: serviceA counted what the client saw end
+  // in some window of about that length then (give or take the few requests in flight at either
+  // edge, and scrape timing). The load is not even on a busy machine (the command's own start-up
+  // competes for the CPU), so compare with the fewest and most the client saw in any such window.
+  const inWindow = (from: number, ms: number) => ended.filter((t) => t >= from && t < from + ms).length;
+  const windowMs = report.windowSeconds * 1000;
+  let fewest = Infinity;
+  let most = 0;
+  for (let from = t0; from + windowMs - 250 <= t1; from += 10) {
+    fewest = Math.min(fewest, inWindow(from, windowMs - 250));
+    most = Math.max(most, inWindow(from, windowMs + 250));
+  }
+  expect(route.requests).toBeGreaterThanOrEqual(Math.max(1, fewest - CONCURRENCY));
+  expect(route.requests).toBeLessThanOrEqual(most + CONCURRENCY);
   expect(route.latencyMs.p50).toBeGreaterThan(0);
   expect(route.latencyMs.p50).toBeLessThanOrEqual(route.latencyMs.p95);
   expect(route.latencyMs.p95).toBeLessThanOrEqual(route.latencyMs.p99);
   const vB = row('virtualNode', 'serviceB');
   const vB2 = row('virtualNode', 'serviceBv2');
   expect(vB.proxies).toEqual({ reachable: 1, total: 1 });
-  const share = vB.requests / (vB.requests + vB2.requests - vB2.retries);
-  expect(share).toBeGreaterThan(0.6);
-  expect(share).toBeLessThan(0.9);
+  // The 75/25 split is random per request: within 5 standard deviations of 75 % for the requests
+  // the window held (plus the few in flight at its edges).
+  const n = vB.requests + vB2.requests - vB2.retries;
+  const share = vB.requests / n;
+  expect(Math.abs(share - 0.75)).toBeLessThan(5 * Math.sqrt(0.75 * 0.25 / n) + 2 * CONCURRENCY / n);
   expect(vB.successRate).toBe(1);
-  // serviceBv2 answers every 10th request with 503: its inbound success rate shows it.
-  expect(vB2.successRate).toBeGreaterThan(0.85);
-  expect(vB2.successRate).toBeLessThan(0.95);
+  // serviceBv2 answers the first attempt of every 10th request with 503 (the retry succeeds): its
+  // inbound success rate shows those: one failed attempt per ten new requests, exactly but for the
+  // window's edges (a request in flight there, or a 503 whose retry falls outside: one per edge).
+  const failed = Math.round(vB2.requests * (1 - vB2.successRate));
+  expect(Math.abs(vB2.requests * (1 - vB2.successRate) - failed)).toBeLessThan(1e-6);
+  expect(Math.abs(failed - (vB2.requests - failed) / 10)).toBeLessThanOrEqual(3);
+  if (vB2.requests >= 40) {
+    expect(vB2.successRate).toBeGreaterThan(0.85);
+    expect(vB2.successRate).toBeLessThan(0.95);
+  }
   expect(vB2.ejectedHosts).toBe(0);
   expect(row('virtualNode', 'serviceA').proxies).toEqual({ reachable: 1, total: 1 });
 
@@ -394,9 +435,11 @@ test('local graph: topology with configured weights and the traffic the proxies 
   ]);
   const target = (n: string) => g.edges.find((e: any) => e.kind === 'target' && e.to === `virtualNode:${n}`);
   expect(target('serviceB').weight).toBe(75);
-  expect(target('serviceB').traffic.share).toBeGreaterThan(0.7);
-  expect(target('serviceB').traffic.share).toBeLessThan(0.8);
-  expect(target('serviceB').traffic.requests + target('serviceBv2').traffic.requests).toBeGreaterThanOrEqual(N);
+  const seen = target('serviceB').traffic.requests + target('serviceBv2').traffic.requests;
+  expect(seen).toBeGreaterThanOrEqual(N);
+  expect(target('serviceB').traffic.share).toBe(target('serviceB').traffic.requests / seen);
+  // A random 75/25 choice per request: within 5 standard deviations of 75 %.
+  expect(Math.abs(target('serviceB').traffic.share - 0.75)).toBeLessThan(5 * Math.sqrt(0.75 * 0.25 / seen));
   expect(target('serviceBv2').traffic.errors).toBe(0); // retried: no request ended in a 5xx
   const backend = g.edges.find((e: any) => e.kind === 'backend');
   expect(backend).toMatchObject({ from: 'virtualNode:serviceA', to: 'virtualService:serviceb.apps.local' });
@@ -406,7 +449,11 @@ test('local graph: topology with configured weights and the traffic the proxies 
   const svg = await runBin(['local', 'graph', '--mesh', 'apps', '--file', svgFile], { home, env: { AWSMESH_REGION: 'us-west-2' } });
   expect(svg.code).toBe(0);
   expect(svg.stderr).toMatch(/Wrote the graph of mesh apps \(7 nodes, 6 edges, with live traffic\)/);
-  expect(fs.readFileSync(svgFile, 'utf8')).toMatch(/<svg[\s\S]*seen 7\d(\.\d)?%/);
+  // No traffic since the JSON graph: the SVG shows the same share (rounded to 0.1 %).
+  const seenPct = `seen ${Number((target('serviceB').traffic.share * 100).toFixed(1))}%`;
+  const svgText = fs.readFileSync(svgFile, 'utf8');
+  expect(svgText.indexOf(seenPct)).toBeGreaterThan(svgText.indexOf('<svg'));
+  expect(svgText).toContain('<svg');
   const mermaid = await runBin(['local', 'graph'], { home, env: { AWSMESH_REGION: 'us-west-2' } });
   expect(mermaid.stdout).toMatch(/^flowchart LR$/m);
   expect(mermaid.stdout).toContain('weight 25%');
