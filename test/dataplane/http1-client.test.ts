@@ -6,6 +6,7 @@
 import * as net from 'net';
 import { Readable } from 'stream';
 import { Http1Pool } from '../../src/dataplane/cluster/http1-client';
+import { until } from './helpers';
 import type { FailureKind, UpstreamRequest } from '../../src/dataplane/cluster/upstream';
 
 interface Result {
@@ -156,7 +157,9 @@ test('a kept-alive connection the server closed while idle is not reused', async
   });
   const p = pool(port);
   expect((await send(p)).body).toBe('ok');
-  await new Promise((r) => setTimeout(r, 50));
+  // Until the close reached the pool (a fixed pause can be too short on a busy machine, and then
+  // the second request races the server's close on the old connection instead).
+  await until('the pool to drop the closed connection', () => p.connections === 0);
   expect(await send(p)).toMatchObject({ status: 200, body: 'ok' });
   expect(n).toBe(2);
   await p.close();

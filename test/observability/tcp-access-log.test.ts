@@ -23,13 +23,22 @@ function snapshot() {
     .build();
 }
 
-async function logLines(n: number): Promise<string[]> {
-  for (let i = 0; i < 100; i++) {
-    const lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean) : [];
-    if (lines.length >= n) return lines;
-    await new Promise((r) => setTimeout(r, 30));
+/** Polls until `check` holds (a deadline, not a number of tries: timers run late on a busy machine). */
+async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`fewer than ${n} access log lines`);
+}
+
+async function logLines(n: number): Promise<string[]> {
+  let lines: string[] = [];
+  await until(`${n} access log lines`, () => {
+    lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean) : [];
+    return lines.length >= n;
+  });
+  return lines;
 }
 
 beforeAll(async () => {
@@ -52,7 +61,7 @@ test('a proxied TCP connection is logged when it closes: bytes, upstream host an
   sock.write('hello tcp');
   let got = '';
   sock.on('data', (d) => (got += d));
-  for (let i = 0; i < 100 && got !== 'hello tcp'; i++) await new Promise((r) => setTimeout(r, 10));
+  await until('the echo', () => got.length >= 'hello tcp'.length);
   expect(got).toBe('hello tcp');
   sock.end();
   const [line] = await logLines(1);
