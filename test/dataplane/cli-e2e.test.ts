@@ -75,22 +75,33 @@ test('admin: /ready, /server_info, /config_dump with App Mesh names, /clusters',
 });
 
 test('update-route (awsmesh appmesh update-route) under load: new split, zero failed requests', async () => {
-  let shifted = false;
-  let shiftedAt = 0;
-  const replies = await load(3000, 16, async (i) => {
-    if (i === 500 && !shifted) {
-      shifted = true;
+  // serviceA's route weights as its sidecar applies them (it polls the control plane every second).
+  const weights = async () => {
+    const dump = JSON.parse((await get(a.admin, '/config_dump')).body);
+    const routes = dump.configs.find((c: any) => c['@type'].endsWith('RoutesConfigDump')).dynamic_route_configs;
+    const egress = routes.find((r: any) => r.route_config.name === `rds_egress_http_${a.egress}`).route_config;
+    const route = egress.virtual_hosts.find((v: any) => v.name === 'serviceb.apps.local').routes[0];
+    return route.route.weighted_clusters.clusters.map((c: any) => `${c.name.split('_')[3]}=${c.weight}`).join(' ');
+  };
+  expect(await weights()).toBe('serviceB=75 serviceBv2=25');
+  let applied: Promise<void> | undefined;
+  const replies = await load(2000, 16, async (i) => {
+    if (i === 500 && !applied) {
       const r = cli(['appmesh', 'update-route', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB', '--route-name', 'serviceB',
         '--spec', JSON.stringify({ http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 25 }, { virtualNode: 'serviceBv2', weight: 75 }] } } })], env);
       expect(r.status).toBe(0);
-      shiftedAt = i;
+      applied = waitFor(async () => (await weights()) === 'serviceB=25 serviceBv2=75', 10_000);
+      applied.catch(() => undefined); // awaited (and reported) after the load
     }
     return viaProxy(a.egress, 'http://serviceb.apps.local/');
   });
   expect(replies.filter((r) => r.status !== 200)).toEqual([]);
-  // Requests well after the change (the last 1,500) follow the new 25/75 split.
-  const late = tally(replies.slice(shiftedAt + 1000));
-  const v2 = late.serviceBv2 / (late.serviceB + late.serviceBv2);
+  // Once the sidecar has the change (how many requests that takes depends on the machine's
+  // speed), requests follow the new 25/75 split.
+  await applied;
+  const late = tally(await load(1500, 16, () => viaProxy(a.egress, 'http://serviceb.apps.local/')));
+  expect(late.serviceB + late.serviceBv2).toBe(1500);
+  const v2 = late.serviceBv2 / 1500;
   expect(v2).toBeGreaterThan(0.69);
   expect(v2).toBeLessThan(0.81);
 });

@@ -17,12 +17,21 @@ const SERVICE = { Say: method('Say'), Ping: method('Ping') };
 const servers: grpc.Server[] = [];
 const proxies: LocalProxy[] = [];
 let client: grpc.Client;
-let flakyCalls = 0;
+/** Attempts seen per call (by its `call-id` metadata, which a retry carries again). */
+const attempts = new Map<string, number>();
 
-async function startGrpc(name: string, failEvery = 0): Promise<number> {
+/**
+ * A gRPC echo server; `failFirst` = n answers UNAVAILABLE to the first n attempts of every call.
+ * Per call, not a shared counter: with calls in parallel, which attempt hit a failing slot would
+ * depend on their order, and so would how many calls run out of retries.
+ */
+async function startGrpc(name: string, failFirst = 0): Promise<number> {
   const server = new grpc.Server();
   const handler = (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-    if (failEvery && ++flakyCalls % failEvery !== 0) {
+    const id = String(call.metadata.get('call-id')[0] ?? '');
+    const n = (attempts.get(id) ?? 0) + 1;
+    attempts.set(id, n);
+    if (failFirst && n <= failFirst) {
       cb({ code: grpc.status.UNAVAILABLE, details: 'try again' });
       return;
     }
@@ -61,8 +70,8 @@ beforeAll(async () => {
     .service('flaky.local', { node: 'flaky' })
     .build();
   const endpoints: Record<string, Array<{ host: string; port: number; source: 'proxy' }>> = {};
-  for (const [name, failEvery] of [['v1', 0], ['v2', 0], ['flaky', 3]] as const) {
-    const appPort = await startGrpc(name, failEvery);
+  for (const [name, failFirst] of [['v1', 0], ['v2', 0], ['flaky', 2]] as const) {
+    const appPort = await startGrpc(name, failFirst);
     const p = await startProxy(snap, name, { appPorts: { 50051: appPort } });
     proxies.push(p);
     endpoints[name] = [{ host: '127.0.0.1', port: p.ingressPort!, source: 'proxy' }];
@@ -90,14 +99,18 @@ test('routes by metadata (priority 0 wins)', async () => {
 
 test('the default retry policy retries UNAVAILABLE (2 retries hide 2 failures in 3)', async () => {
   const flaky = new grpc.Client(`127.0.0.1:${proxies[3].egressPort}`, grpc.credentials.createInsecure(), { 'grpc.default_authority': 'flaky.local' });
-  const results = await Promise.all(Array.from({ length: 30 }, () => new Promise<number>((resolve) => {
-    flaky.makeUnaryRequest('/demo.Echo/Ping', identity.serialize, identity.deserialize, Buffer.from('x'), new grpc.Metadata(), (err) => resolve(err ? err.code! : 0));
+  const results = await Promise.all(Array.from({ length: 30 }, (_, i) => new Promise<number>((resolve) => {
+    const md = new grpc.Metadata();
+    md.set('call-id', `flaky-${i}`);
+    flaky.makeUnaryRequest('/demo.Echo/Ping', identity.serialize, identity.deserialize, Buffer.from('x'), md, (err) => resolve(err ? err.code! : 0));
   })));
   flaky.close();
-  // Every third call to the server succeeds, and each request gets up to 3 tries.
-  expect(results.filter((c) => c === 0).length).toBeGreaterThanOrEqual(20);
+  // The server fails the first two attempts of every call; each call gets up to 3 tries.
+  expect(results).toEqual(new Array(30).fill(0));
+  expect([...attempts].filter(([id]) => id.startsWith('flaky-')).map(([, n]) => n)).toEqual(new Array(30).fill(3));
   const stats = proxies[3].proxy.clusterRuntimes().find((c) => c.name === 'cds_egress_apps_flaky_grpc_50051')!.stats;
-  expect(stats.upstream_rq_retry).toBeGreaterThan(0);
+  expect(stats.upstream_rq_retry).toBe(60);
+  expect(stats.upstream_rq_retry_success).toBe(30);
 });
 
 test('no route for an unknown host → gRPC UNIMPLEMENTED from the proxy (Envoy maps 404)', async () => {

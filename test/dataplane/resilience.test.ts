@@ -3,7 +3,7 @@
 
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
 import type { NodeListener, RouteSpec } from '../../src/mesh/types';
-import { load, sleep, startApp, startProxy, tally, viaProxy, type LocalProxy, type Reply, type RunningApp } from './helpers';
+import { load, startApp, startProxy, tally, until, viaProxy, type LocalProxy, type Reply, type RunningApp } from './helpers';
 
 const started: Array<RunningApp | LocalProxy> = [];
 afterAll(async () => {
@@ -109,9 +109,11 @@ test('active health checks (only 200 is healthy) keep traffic off a failing inst
     listener: { healthCheck: { protocol: 'http', path: '/ping', intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 } },
     instances: [{ UNHEALTHY: '1' }, {}],
   });
-  // The first check runs at once; wait until both hosts have an answer.
-  for (let i = 0; i < 50 && m.stats()['health_check.attempt'] < 2; i++) await sleep(20);
-  await sleep(50);
+  // The first check runs at once; wait until both hosts have an answer (a probe's answer, not
+  // just its start: on a busy machine the app can take a while to answer).
+  await until('both hosts checked', () => m.stats()['health_check.success'] + m.stats()['health_check.failure'] >= 2);
+  expect(m.stats()['health_check.success']).toBe(1);
+  expect(m.stats()['health_check.failure']).toBe(1);
   expect(m.stats().membership_healthy).toBe(1);
   const rs = await load(200, 8, m.call);
   expect(tally(rs)).toEqual({ 'server-2': 200 });
@@ -121,10 +123,11 @@ test('connection pool → circuit breaker on the server sidecar: overflow gets 5
   const m = await mesh({
     route: {},
     listener: { connectionPool: { http: { maxConnections: 1, maxPendingRequests: 1 } } },
-    instances: [{ DELAY_MS: '400' }],
+    instances: [{ DELAY_MS: '1000' }],
   });
   const server = m.sidecars[0];
-  // Straight at the server sidecar's ingress (no client retries in the way).
+  // Straight at the server sidecar's ingress (no client retries in the way). All five must arrive
+  // while the first is still at the app (1 s: room for a busy machine to open five connections).
   const rs = await Promise.all(Array.from({ length: 5 }, () => viaProxy(server.ingressPort!, 'http://svc.local/')));
   const statuses = rs.map((r) => r.status).sort();
   expect(statuses).toEqual([200, 200, 503, 503, 503]);
