@@ -161,9 +161,11 @@ test('howto-ingress-gateway (*-tls.json): a STRICT ACM gateway listener and ACM 
   expect(JSON.parse(replies[0].body).path).toBe('/tell');
   expect(ingressSsl(gw, 'handshake')).toBeGreaterThanOrEqual(21);
   for (const n of nodes) expect(ingressSsl(n, 'handshake')).toBeGreaterThanOrEqual(1);
-  // Health checks (/ping) reach the nodes through the same TLS as requests.
+  // Health checks (/ping) reach the nodes through the same TLS as requests (on their own schedule: waited for).
+  const whiteCluster = 'cluster.cds_egress_howto-ingress-gateway_colorteller-white-vn_http_9080';
+  expect(await waitFor(() => (stats(gw)[`${whiteCluster}.health_check.success`] ?? 0) >= 1, 5000)).toBe(true);
   const g = stats(gw);
-  expect(g['cluster.cds_egress_howto-ingress-gateway_colorteller-white-vn_http_9080.health_check.success']).toBeGreaterThanOrEqual(1);
+  expect(g[`${whiteCluster}.health_check.success`]).toBeGreaterThanOrEqual(1);
   expect(g['cluster.cds_egress_howto-ingress-gateway_colorteller-white-vn_http_9080.ssl.fail_verify_san']).toBe(0);
   expect((await viaGateway(gw, '/color1/tell')).status).toBe(0);
   expect(logs.some((l) => l.includes(`ACM is emulated: certificate ${arn} is the local CA's certificate issued for that ARN`))).toBe(true);

@@ -11,7 +11,7 @@ import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { startCliProxy, type RunningProxy } from '../dataplane/cli';
 import { startApp, type RunningApp } from '../dataplane/helpers';
-import { destroyAgent, plainGet, sleep, tempHome, viaEgress, waitFor } from './helpers';
+import { destroyAgent, plainGet, tempHome, viaEgress, waitFor } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'awsmesh');
@@ -179,15 +179,26 @@ test('re-issuing the server certificate under continuous load: running proxies s
     }
   };
   const workers = [0, 1, 2, 3].map(worker);
-  await sleep(300);
-  const serial = issue('--virtual-node', 'server', '--secret-name', 'server-cert').toLowerCase();
-  const switched = await waitFor(async () => (await serverSerials(proxies.server)).includes(serial), 5000);
-  await sleep(300);
-  stop = true;
-  await Promise.all(workers);
+  // Requests before the re-issue and after the switch are counted, not timed (a busy machine serves fewer per second).
+  let serial = '';
+  let switched = false;
+  let after = false;
+  try {
+    expect(await waitFor(() => statuses.length >= 25, 10_000)).toBe(true);
+    serial = issue('--virtual-node', 'server', '--secret-name', 'server-cert').toLowerCase();
+    switched = await waitFor(async () => (await serverSerials(proxies.server)).includes(serial), 10_000);
+    const atSwitch = statuses.length;
+    after = await waitFor(() => statuses.length >= atSwitch + 30, 10_000);
+  } finally {
+    stop = true;
+    await Promise.all(workers);
+  }
   expect(before).not.toContain(serial);
   expect(switched).toBe(true);
+  expect(after).toBe(true);
   expect(statuses.length).toBeGreaterThan(50);
   expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  // The log line comes on the proxy's stderr pipe, read on its own schedule.
+  await waitFor(() => proxies.server.stderr().includes(`new certificates loaded (serial ${serial.toUpperCase()})`), 5000);
   expect(proxies.server.stderr()).toContain(`new certificates loaded (serial ${serial.toUpperCase()})`);
 });
