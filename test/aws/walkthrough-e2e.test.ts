@@ -29,7 +29,7 @@ function startServe(home: string): Promise<string> {
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdout!.on('data', (d) => {
       stdout += d;
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      const m = /listening on (http:\/\/\S+)\n/.exec(stdout); // the whole line: a pipe may split it
       if (m) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`local serve exited with ${code}:\n${stderr}`)));

@@ -29,7 +29,7 @@ function serve(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promi
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdout!.on('data', (d) => {
       stdout += d;
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      const m = /listening on (http:\/\/\S+)\n/.exec(stdout); // the whole line: a pipe may split it
       if (m) resolve({ child, url: m[1], stderr: () => stderr, stdout: () => stdout, exited });
     });
     exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
@@ -41,9 +41,14 @@ afterAll(() => {
   cleanupHomes();
 });
 
+/** Waits (up to 10 s, for a busy machine) until `check` holds; the caller asserts what it needs. */
+async function until(check: () => boolean): Promise<void> {
+  for (const end = Date.now() + 10_000; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Output arrives on its own pipe, so wait for it rather than race it. */
 async function stderrMatching(served: Served, re: RegExp): Promise<string> {
-  for (let i = 0; i < 100 && !re.test(served.stderr()); i++) await new Promise((r) => setTimeout(r, 20));
+  await until(() => re.test(served.stderr()));
   return served.stderr();
 }
 
@@ -79,7 +84,7 @@ describe('a running server', () => {
 
   test('logs one line per request on stderr', async () => {
     await client(served.url).send(new ListMeshesCommand({}));
-    const log = await stderrMatching(served, /ListMeshes/);
+    const log = await stderrMatching(served, /ListMeshes 200 \d+\.\dms\n/);
     expect(log).toMatch(/\n\S+Z GET \/v20190125\/meshes appmesh\.ListMeshes 200 \d+\.\dms\n/);
     expect(log).toMatch(/\n\S+Z PUT \/v20190125\/meshes appmesh\.CreateMesh 200 /);
   });
@@ -164,8 +169,8 @@ test('--xds-port starts the ADS server beside the HTTP server and stops it with 
     });
   let xdsPort = 0;
   try {
-    for (let i = 0; i < 100 && !/xds listening on/.test(served.stdout()); i++) await new Promise((r) => setTimeout(r, 20));
-    const m = /xds listening on 127\.0\.0\.1:(\d+)/.exec(served.stdout());
+    await until(() => /xds listening on 127\.0\.0\.1:\d+\n/.test(served.stdout()));
+    const m = /xds listening on 127\.0\.0\.1:(\d+)\n/.exec(served.stdout());
     expect(m).not.toBeNull();
     xdsPort = Number(m![1]);
     expect(xdsPort).toBeGreaterThan(0);
