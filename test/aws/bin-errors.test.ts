@@ -5,7 +5,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { cleanupHomes, runBin } from '../helpers/run-cli';
-import { FakeAws, closedPort, json } from './helpers';
+import { FakeAws, closedPort, json, releaseClosedPorts } from './helpers';
 
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIDBIN', AWS_SECRET_ACCESS_KEY: 'bin-secret' };
 const fake = new FakeAws();
@@ -21,6 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.stop();
+  await releaseClosedPorts();
   silent.closeAllConnections();
   await new Promise<void>((resolve) => silent.close(() => resolve()));
   cleanupHomes();

@@ -3,6 +3,7 @@
 
 import * as fs from 'fs';
 import * as http from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -53,13 +54,30 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
   res.end(JSON.stringify(body));
 }
 
-/** A port nothing listens on: bound once, then released. */
+const heldPorts: Array<{ server: net.Server; sockets: net.Socket[] }> = [];
+
+/**
+ * A port nothing listens on, and nothing else can take while the test uses it: the local port of
+ * an open loopback connection. The kernel refuses connections to it and never hands it to a
+ * listener (a port bound once and released could be reused by any process before the test
+ * connects). Free them with releaseClosedPorts().
+ */
 export async function closedPort(): Promise<number> {
-  const srv = http.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+  sockets.push(client);
+  await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('error', reject));
+  heldPorts.push({ server, sockets });
+  return client.localPort!;
+}
+
+export async function releaseClosedPorts(): Promise<void> {
+  for (const { server, sockets } of heldPorts.splice(0)) {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 export function tempDir(prefix: string): string {

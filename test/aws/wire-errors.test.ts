@@ -5,7 +5,7 @@ import { createAwsBackend } from '../../src/backends/aws';
 import { redactBody, redactHeaders } from '../../src/backends/aws/transport';
 import type { Backend } from '../../src/backends/backend';
 import { ConfigError, GeneralError, ServiceError } from '../../src/core/errors';
-import { FakeAws, backendOptions, closedPort, json } from './helpers';
+import { FakeAws, backendOptions, closedPort, json, releaseClosedPorts } from './helpers';
 
 const ctx = { region: 'us-east-1' };
 const fake = new FakeAws();
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend.close();
   await fake.stop();
+  await releaseClosedPorts();
 });
 beforeEach(() => {
   fake.requests.length = 0;
