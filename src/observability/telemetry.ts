@@ -82,14 +82,19 @@ export class ProxyTelemetry {
   /** Gives a freshly compiled configuration its stats objects and span sink. */
   attach(generation: Generation, hcms: Iterable<HcmRuntime>): void {
     this.trackVersions(generation);
+    const live = new Set<RouteStats>();
     for (const table of generation.routeTables.values()) {
       for (const host of table.hosts) {
         for (const route of host.routes) {
           if (!route.name && !route.virtualService) continue;
           route.stats = this.routeStats(host.name, route.name || UNNAMED_ROUTE, route.virtualService);
+          live.add(route.stats);
         }
       }
     }
+    // Like Envoy, a route gone from the configuration takes its stats with it (a route added again
+    // later counts from zero; `local stat` treats that as a reset).
+    for (const [key, stats] of this.routes) if (!live.has(stats)) this.routes.delete(key);
     for (const hcm of hcms) {
       hcm.telemetry = {
         stats: this.httpStats(hcm.statPrefix),

@@ -109,3 +109,25 @@ test('a configuration the proxy cannot run is rejected and the previous one keep
     await proxy.close();
   }
 });
+
+test('route stats follow the configuration: a route gone from it takes its stats along, as in Envoy', async () => {
+  const proxy = new Proxy();
+  try {
+    const first = translateVirtualNode(walkthroughSnapshot(), 'serviceA', { listenAddress: '127.0.0.1', ingressPort: 0, egressPort: 0 });
+    await proxy.apply(first);
+    const routeGroups = () => proxy.statsGroups().map(([name]) => name).filter((n) => n.startsWith('vhost.'));
+    const before = routeGroups();
+    expect(before).toContain('vhost.serviceb.apps.local.route.serviceB');
+    const renamed = JSON.parse(JSON.stringify(first));
+    const route = renamed.routeConfigs.flatMap((rc: any) => rc.virtual_hosts).find((h: any) => h.name === 'serviceb.apps.local').routes[0];
+    expect(route.name).toBe('serviceB');
+    route.name = 'serviceB-renamed';
+    await proxy.apply(renamed);
+    const after = routeGroups();
+    expect(after).toContain('vhost.serviceb.apps.local.route.serviceB-renamed');
+    expect(after).not.toContain('vhost.serviceb.apps.local.route.serviceB');
+    expect(after.length).toBe(before.length);
+  } finally {
+    await proxy.close();
+  }
+});
