@@ -3,8 +3,9 @@
 // xds:///serviceb.apps.local. Two gRPC servers (serviceB and serviceBv2) are the endpoints of the
 // walkthrough's two virtual nodes, registered as Cloud Map instances. The route is the walkthrough's
 // 75/25; an `awsmesh appmesh update-route` during the calls moves it to 25/75 without failed calls.
-// Weighted picks are random (Math.random in grpc-js-xds): shares are checked to about ±5 standard
-// deviations of their sample size, far from the other split.
+// Weighted picks are random (Math.random in grpc-js-xds): the 75/25 is held to the ±3 points over
+// 2,000 calls we promise (with one independent re-sample, see below); the shares around the update
+// are checked to about ±5 standard deviations of their smaller samples, far from the other split.
 // grpc-js-xds caches its bootstrap per process, so the client runs as a child process.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
@@ -156,7 +157,16 @@ test('grpc-js-xds follows the walkthrough\'s 75/25 route, and update-route shift
   expect(first.errors).toEqual([]);
   expect(first.failures).toBe(0);
   expect(first.counts.serviceB + first.counts.serviceBv2).toBe(2000);
-  expect(Math.abs(share(first.sequence, 'serviceB') - 75)).toBeLessThanOrEqual(5);
+  // 75/25 within ±3 points over 2,000 calls. ±3 is 3.1 standard deviations of 2,000 random picks, so
+  // a correct split misses it in ~0.2 % of runs by chance alone; then a second, independent 2,000
+  // must hit it (both missing by chance: ~4 in a million), which still fails a skewed split.
+  let observed = share(first.sequence, 'serviceB');
+  if (Math.abs(observed - 75) > 3) {
+    const again = await client.run(2000);
+    expect(again.failures).toBe(0);
+    observed = share(again.sequence, 'serviceB');
+  }
+  expect(Math.abs(observed - 75)).toBeLessThanOrEqual(3);
 
   // The server saw one gRPC client as serviceA, every type ACKed.
   const [proxy] = ads.status().clients;
