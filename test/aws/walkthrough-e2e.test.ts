@@ -4,37 +4,21 @@
 // compared. They must be identical apart from generated ids and timestamps.
 // Needs `npm run build` (bin/awsmesh runs dist/).
 
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, cleanEnv, cleanupHomes, ROOT, runBin, tempHome, WALKTHROUGH, type CliResult } from '../helpers/run-cli';
+import { cleanEnv, cleanupHomes, ROOT, runBin, tempHome, WALKTHROUGH, type CliResult } from '../helpers/run-cli';
+import { startServe, stopServes } from '../helpers/serve-process';
 
 const REGION = 'us-west-2';
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIDE2E', AWS_SECRET_ACCESS_KEY: 'e2e-secret' };
 
-const servers: ChildProcess[] = [];
 let serverUrl: string;
 let serverHome: string;
 let localHome: string;
 
 /** Starts `awsmesh local serve` on an ephemeral port and resolves with its URL. */
-function startServe(home: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', '--quiet'], {
-    cwd: ROOT, env: cleanEnv(home), stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  servers.push(child);
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)\n/.exec(stdout); // the whole line: a pipe may split it
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`local serve exited with ${code}:\n${stderr}`)));
-  });
-}
+const serve = async (home: string): Promise<string> => (await startServe({ args: ['--quiet'], env: cleanEnv(home) })).url;
 
 /** Environment that sends every awsmesh call of a run through the aws backend to the server. */
 const viaServer = (url: string): NodeJS.ProcessEnv => ({ AWSMESH_BACKEND: 'aws', AWS_ENDPOINT_URL: url, AWS_REGION: REGION, ...KEYS });
@@ -83,15 +67,11 @@ function documents(stdout: string): unknown[] {
 beforeAll(async () => {
   serverHome = tempHome('awsmesh-e2e-serve-');
   localHome = tempHome('awsmesh-e2e-local-');
-  serverUrl = await startServe(serverHome);
+  serverUrl = await serve(serverHome);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all(servers.filter((c) => c.exitCode === null).map((c) => {
-    const exited = new Promise((resolve) => c.once('exit', resolve));
-    c.kill('SIGTERM');
-    return exited;
-  }));
+  await stopServes();
   cleanupHomes();
 });
 
@@ -145,7 +125,7 @@ describe('IAM, Cloud Map and errors: same text and exit codes on both backends',
     home.local = tempHome('awsmesh-e2e-l2-');
     home.remote = tempHome('awsmesh-e2e-r2-');
     // A server of its own: the walkthrough's mesh must not show up in these lists.
-    url = await startServe(tempHome('awsmesh-e2e-s2-'));
+    url = await serve(tempHome('awsmesh-e2e-s2-'));
     fs.writeFileSync(path.join(home.local, 'trust.json'), JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],

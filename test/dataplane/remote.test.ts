@@ -1,16 +1,15 @@
 // A sidecar following a remote control plane (`awsmesh local serve`, reached with --endpoint-url
 // through the aws backend): it loads the mesh over the App Mesh wire protocol and polls for changes.
 
-import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { applyWalkthrough, BIN, cli, startCliProxy, type RunningProxy } from './cli';
+import { startServe, stopServes } from '../helpers/serve-process';
+import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from './cli';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-dp-remote-'));
 const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
-let serve: ChildProcess;
 let url: string;
 let proxy: RunningProxy;
 
@@ -26,27 +25,14 @@ function json(port: number, p: string): Promise<Record<string, any>> {
 
 beforeAll(async () => {
   applyWalkthrough(env);
-  serve = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    serve.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    serve.once('exit', (c) => reject(new Error(`local serve exited ${c}`)));
-  });
+  url = (await startServe({ args: ['--quiet'], env, inheritStderr: true })).url;
   proxy = await startCliProxy(['--endpoint-url', url, '--region', 'us-west-2', '--mesh', 'apps', '--virtual-node', 'serviceA',
     '--ingress-port', '0', '--egress-port', '0', '--admin-port', '0', '--poll-interval', '200'], env);
 }, 30_000);
 
 afterAll(async () => {
   await proxy?.stop();
-  await new Promise<void>((r) => {
-    if (!serve || serve.exitCode !== null) return r();
-    serve.once('exit', () => r());
-    serve.kill('SIGTERM');
-  });
+  await stopServes();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

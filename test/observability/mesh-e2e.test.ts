@@ -13,6 +13,7 @@ import * as path from 'path';
 import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from '../dataplane/cli';
 import { keepAlive, load, viaProxy, type Reply } from '../dataplane/helpers';
 import { runBin } from '../helpers/run-cli';
+import { startServe } from '../helpers/serve-process';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => Array<{
@@ -461,16 +462,8 @@ test('local graph: topology with configured weights and the traffic the proxies 
 
 test('local check --endpoint-url: the control plane must answer (local serve up: ✓, down: ✗ exit 1)', async () => {
   const creds = { AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
-  const serve = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'awsmesh'), 'local', 'serve', '--port', '0', '--quiet'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    serve.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    serve.once('exit', (c) => reject(new Error(`local serve exited ${c}`)));
-  });
+  const serve = await startServe({ args: ['--quiet'], env, inheritStderr: true });
+  const url = serve.url;
   try {
     const ok = await runBin(['local', 'check', '--mesh', 'apps', '--endpoint-url', url], { home, env: creds });
     expect(ok.stdout).toContain(`✓ control plane ${url} answers`);
@@ -478,10 +471,7 @@ test('local check --endpoint-url: the control plane must answer (local serve up:
     expect(ok.stdout).not.toMatch(/state database/);
     expect(ok.code).toBe(0);
   } finally {
-    await new Promise((r) => {
-      serve.once('exit', r);
-      serve.kill('SIGTERM');
-    });
+    await serve.stop();
   }
   const down = await runBin(['local', 'check', '--mesh', 'apps', '--endpoint-url', url], { home, env: creds });
   expect(down.code).toBe(1);

@@ -6,10 +6,11 @@
 // first); without one each test only logs why it did nothing (install it with
 // `apt-get install -y python3-boto3` or `pip install boto3`).
 
-import { execFile, spawn, spawnSync, type ChildProcess } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanEnv, cleanupHomes, BIN, ROOT, runCli, tempHome } from '../helpers/run-cli';
+import { cleanEnv, cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
+import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
 import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 
 const SCRIPT = path.join(__dirname, 'fixtures', 'boto3_crosscheck.py');
@@ -37,36 +38,14 @@ const boto3Test = PYTHON
 
 jest.setTimeout(60_000);
 
-interface Served {
-  child: ChildProcess;
-  url: string;
+interface Served extends ServeProcess {
   home: string;
-  exited: Promise<number | null>;
 }
-const servers: Served[] = [];
 
 /** `awsmesh local serve --port 0 …` in a fresh home; resolves once it prints its address. */
-function serve(args: string[] = []): Promise<Served> {
+async function serve(args: string[] = []): Promise<Served> {
   const home = tempHome('awsmesh-boto3-');
-  const child = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', '--quiet', ...args], {
-    cwd: ROOT, env: cleanEnv(home), stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)\n/.exec(stdout);
-      if (m) {
-        const served = { child, url: m[1], home, exited };
-        servers.push(served);
-        resolve(served);
-      }
-    });
-    exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
-  });
+  return { ...(await startServe({ args: ['--quiet', ...args], env: cleanEnv(home) })), home };
 }
 
 type Json = Record<string, any>;
@@ -109,13 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of servers) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([s.exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 5_000)))]);
-    clearTimeout(timer);
-    if (code === 'timeout') s.child.kill('SIGKILL');
-  }
+  await stopServes();
   cleanupHomes();
 });
 

@@ -1,43 +1,19 @@
 // `awsmesh local serve` as users run it: a real `node bin/awsmesh` child process (needs
 // `npm run build`) on an ephemeral port, shared state with CLI calls, flags, signals, exit codes.
 
-import { spawn, type ChildProcess } from 'child_process';
 import * as net from 'net';
 import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
 import { isLoopback } from '../../src/server/serve-command';
-import { BIN, cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
+import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
+import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
 import { rawRequest } from './helpers';
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-}
+/** Starts `awsmesh local serve` in `home` and resolves once it prints its address. */
+const serve = (args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> =>
+  startServe({ args, env: cleanEnv(home, env) });
 
-const running: ChildProcess[] = [];
-
-/** Starts `awsmesh local serve` and resolves once it prints its address. */
-function serve(args: string[], home: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0', ...args], { cwd: ROOT, env: cleanEnv(home, env), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)\n/.exec(stdout); // the whole line: a pipe may split it
-      if (m) resolve({ child, url: m[1], stderr: () => stderr, stdout: () => stdout, exited });
-    });
-    exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
-  });
-}
-
-afterAll(() => {
-  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+afterAll(async () => {
+  await stopServes();
   cleanupHomes();
 });
 
@@ -47,7 +23,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 /** Output arrives on its own pipe, so wait for it rather than race it. */
-async function stderrMatching(served: Served, re: RegExp): Promise<string> {
+async function stderrMatching(served: ServeProcess, re: RegExp): Promise<string> {
   await until(() => re.test(served.stderr()));
   return served.stderr();
 }
@@ -57,7 +33,7 @@ const client = (url: string, creds = { accessKeyId: 'test', secretAccessKey: 'te
 
 describe('a running server', () => {
   const home = tempHome();
-  let served: Served;
+  let served: ServeProcess;
 
   beforeAll(async () => {
     served = await serve([], home);

@@ -3,36 +3,24 @@
 // local backend's export of the same store), validate --against-live, prune to nothing.
 // Needs `npm run build` (bin/awsmesh runs dist/).
 
-import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
+import { cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
+import { startServe, stopServes } from '../helpers/serve-process';
 import { cleanupDirs, readTree, tempDir, writeTree } from './helpers';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'ci', 'apps');
 const CREDS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-west-2' };
 
-let server: ChildProcess | undefined;
 let url = '';
 const serverHome = tempHome();
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [BIN, 'local', 'serve', '--port', '0'], { cwd: ROOT, env: cleanEnv(serverHome), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  server.stderr!.on('data', (d) => (stderr += d));
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server!.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server!.on('exit', (code) => reject(new Error(`local serve exited ${code}: ${stderr}`)));
-  });
+  url = (await startServe({ env: cleanEnv(serverHome) })).url;
 }, 30_000);
 
-afterAll(() => {
-  if (server && server.exitCode === null) server.kill('SIGKILL');
+afterAll(async () => {
+  await stopServes();
   cleanupDirs();
   cleanupHomes();
 });
