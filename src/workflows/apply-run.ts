@@ -14,7 +14,7 @@ import { addressKey } from './kinds';
 import { attachTags, dispatching, readMeshes } from './live';
 import { loadManifestSet, type Resource } from './manifest';
 import { computePlan, planCounts, planJson, renderPlan, type Plan } from './plan';
-import { findingsFormat } from './validate-run';
+import { findingsFormat, templateContext } from './validate-run';
 
 export interface ApplyFlags {
   filename: string[];
@@ -22,10 +22,12 @@ export interface ApplyFlags {
   dryRun?: boolean;
   prune?: boolean;
   yes?: boolean;
+  parameter?: string[];
+  stackName?: string;
 }
 
 /** Findings that mean the input itself is wrong (schema, kind, duplicates): exit 252 like the CLI. */
-const INPUT_CODES = new Set(['AM0001', 'AM0002', 'AM0003']);
+const INPUT_CODES = new Set(['AM0001', 'AM0002', 'AM0003', 'AM0006', 'AM0007']);
 
 function checkFindings(app: App, findings: Finding[], paint: Painter): void {
   const shown = sortFindings(findings.filter((f) => f.severity !== 'info'));
@@ -91,7 +93,7 @@ export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
   if (flags.filename.length === 0 && !flags.mesh) {
     throw new ParamError('apply needs -f/--filename PATH (manifest files or directories), or --mesh NAME with --prune.');
   }
-  const set = loadManifestSet(flags.filename, app.io.cwd, { mesh: flags.mesh });
+  const set = loadManifestSet(flags.filename, app.io.cwd, { mesh: flags.mesh, cfn: templateContext(app, flags) });
   checkFindings(app, set.findings, paint);
 
   const meshes = [...new Set([...set.resources.map((r) => r.address.mesh), ...(flags.mesh ? [flags.mesh] : [])])];

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { ParamError } from '../core/errors';
 import { closest } from '../validation/messages';
 import { validateInput, type Problem } from '../validation/validate';
+import { cfnYamlTags, isTemplate, templateDocuments, type TemplateContext } from './cloudformation';
 import type { Finding } from './findings';
 import {
   addressKey, addressOf, describeAddress, inferKind, isKindName, KIND_NAMES, type Address, type KindName,
@@ -26,6 +27,12 @@ export interface ManifestDocument {
   value: unknown;
   /** Line of a path inside this document (falls back to the document's first line). */
   line(path: string): number | undefined;
+  /** Documents made from a CloudFormation template: findings found while resolving it. */
+  findings?: Finding[];
+  /** …the template path of a path inside the document (for findings). */
+  sourcePath?(path: string): string;
+  /** …paths holding a placeholder for an unresolved value (their schema problems are not reported). */
+  unresolved?: string[];
 }
 
 /** A declared (or, for analysis and planning, a live) App Mesh resource. */
@@ -99,10 +106,15 @@ function looksLikeJson(file: string, text: string): boolean {
   return /^\s*[[{]/.test(text);
 }
 
-/** Splits a parsed top-level value into documents: a list holds several, anything else is one. */
-function documentsOf(file: string, value: unknown, map: LineMap, prefix: string, out: ManifestDocument[]): void {
+/**
+ * Splits a parsed top-level value into documents: a list holds several, a CloudFormation template
+ * one per App Mesh resource, anything else is one.
+ */
+function documentsOf(file: string, value: unknown, map: LineMap, prefix: string, out: ManifestDocument[], cfn: TemplateContext): void {
   const at = (base: string) => (p: string) => lineOf(map, base && p ? `${base}.${p}` : base || p);
-  if (Array.isArray(value)) {
+  if (isTemplate(value)) {
+    for (const d of templateDocuments(file, value, at(prefix), cfn)) out.push({ file, ...d, value: d.value });
+  } else if (Array.isArray(value)) {
     value.forEach((v, i) => out.push({ file, value: v, line: at(childPath(prefix, i)) }));
   } else if (value !== null && value !== undefined) {
     out.push({ file, value, line: at(prefix) });
@@ -110,7 +122,7 @@ function documentsOf(file: string, value: unknown, map: LineMap, prefix: string,
 }
 
 /** Reads and parses every file; all syntax errors are reported together (exit 252). */
-export function readDocuments(files: string[], cwd: string): ManifestDocument[] {
+export function readDocuments(files: string[], cwd: string, cfn: TemplateContext = {}): ManifestDocument[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
   const docs: ManifestDocument[] = [];
@@ -133,11 +145,11 @@ export function readDocuments(files: string[], cwd: string): ManifestDocument[] 
         errors.push(`${file}:${jsonErrorPosition(text)}Invalid JSON: ${msg}`);
         continue;
       }
-      documentsOf(file, value, jsonLineMap(text), '', docs);
+      documentsOf(file, value, jsonLineMap(text), '', docs, cfn);
       continue;
     }
     const counter = new YAML.LineCounter();
-    const parsed = YAML.parseAllDocuments(text, { lineCounter: counter });
+    const parsed = YAML.parseAllDocuments(text, { lineCounter: counter, customTags: cfnYamlTags() as never });
     const list = Array.isArray(parsed) ? parsed : [];
     const bad = list.flatMap((d) => d.errors);
     if (bad.length) {
@@ -146,7 +158,7 @@ export function readDocuments(files: string[], cwd: string): ManifestDocument[] 
       errors.push(`${file}:${pos ? `${pos.line}:${pos.col}: ` : ''}Invalid YAML: ${e.message.split('\n')[0]}`);
       continue;
     }
-    for (const d of list) documentsOf(file, d.toJS(), yamlLineMap(d, counter), '', docs);
+    for (const d of list) documentsOf(file, d.toJS(), yamlLineMap(d, counter), '', docs, cfn);
   }
   if (errors.length) throw new ParamError(errors.join('\n'));
   return docs;
@@ -155,6 +167,8 @@ export function readDocuments(files: string[], cwd: string): ManifestDocument[] 
 export interface ResourceOptions {
   /** --mesh: meshName for documents that leave it out. */
   mesh?: string;
+  /** How CloudFormation templates' intrinsics resolve (--parameter, --stack-name, region, account). */
+  cfn?: TemplateContext;
 }
 
 /** The path of the offending value; for an unknown key, the key itself rather than its parent. */
@@ -182,7 +196,9 @@ export function toResources(docs: ManifestDocument[], opts: ResourceOptions = {}
   const findings: Finding[] = [];
   const seen = new Map<string, Resource>();
   for (const doc of docs) {
-    const at = (p: string) => ({ file: doc.file, line: doc.line(p), path: p || undefined });
+    const at = (p: string) => ({ file: doc.file, line: doc.line(p), path: (doc.sourcePath ? doc.sourcePath(p) : p) || undefined });
+    if (doc.findings) findings.push(...doc.findings);
+    if (doc.value === undefined && doc.findings) continue;
     if (!doc.value || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
       findings.push({
         code: 'AM0002', severity: 'error', ...at(''),
@@ -221,7 +237,10 @@ export function toResources(docs: ManifestDocument[], opts: ResourceOptions = {}
     }
     const input: Record<string, unknown> = { ...rest };
     if (input.meshName === undefined && opts.mesh !== undefined) input.meshName = opts.mesh;
+    const placeholders = doc.unresolved ?? [];
+    const underPlaceholder = (p: string) => placeholders.some((u) => p === u || p.startsWith(`${u}.`) || p.startsWith(`${u}[`));
     for (const p of validateInput('appmesh', `Create${kind}`, input)) {
+      if (underPlaceholder(problemPath(p))) continue;
       findings.push({ code: 'AM0001', severity: 'error', ...at(problemPath(p)), message: p.message, fix: p.fix });
     }
     delete input.clientToken;
@@ -261,5 +280,5 @@ export interface ManifestSet {
 /** Files → documents → resources: the first step of validate and apply. */
 export function loadManifestSet(paths: string[], cwd: string, opts: ResourceOptions = {}): ManifestSet {
   const files = manifestFiles(paths, cwd);
-  return { files, ...toResources(readDocuments(files, cwd), opts) };
+  return { files, ...toResources(readDocuments(files, cwd, opts.cfn), opts) };
 }

@@ -3,6 +3,7 @@
 // source (a member filled in by --mesh, say) falls back to its nearest written ancestor.
 
 import type { Document, LineCounter, Node } from 'yaml';
+import { intrinsicOfTag } from './cloudformation';
 
 /** Path → 1-based line of the key (object members) or of the value (list items). */
 export type LineMap = Map<string, number>;
@@ -38,6 +39,13 @@ export function yamlLineMap(doc: Document, counter: LineCounter): LineMap {
   const walk = (node: Node | null | undefined, path: string): void => {
     if (!node) return;
     if (node.range && !map.has(path)) map.set(path, lineAt(node.range[0]));
+    // A CloudFormation short form on a collection (`!If [c, a, b]`): its value is {"Fn::If": [...]}
+    const intrinsic = (isMap(node) || isSeq(node)) ? intrinsicOfTag(node.tag) : undefined;
+    if (intrinsic) {
+      const inner = childPath(path, intrinsic);
+      if (node.range) map.set(inner, lineAt(node.range[0]));
+      path = inner;
+    }
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = pair.key as Node | null;

@@ -9,11 +9,40 @@ import {
   FindingsError, findingsJson, formatFindingsText, painter, sortFindings, summaryLine,
 } from './findings';
 import { readMeshes } from './live';
+import { DEFAULT_ACCOUNT } from '../backends/local/settings';
+import type { TemplateContext } from './cloudformation';
 import { loadManifestSet } from './manifest';
 
 export interface ValidateFlags {
   mesh?: string;
   againstLive?: boolean;
+  /** --parameter Key=Value (repeatable): CloudFormation template parameters. */
+  parameter?: string[];
+  stackName?: string;
+}
+
+/** --parameter Key=Value… as a map (the last value of a key wins). */
+export function parseParameters(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`argument --parameter: expected Key=Value, got '${item}'`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/** What CloudFormation templates resolve against: the region in effect and the backend's account. */
+export function templateContext(app: App, flags: { parameter?: string[]; stackName?: string }): TemplateContext {
+  let accountId: string | undefined = app.env.AWSMESH_ACCOUNT_ID || undefined;
+  if (!accountId && app.backendKind() === 'local') accountId = DEFAULT_ACCOUNT;
+  let region: string | undefined;
+  try {
+    region = app.region();
+  } catch {
+    region = undefined; // the aws backend without a configured region: AWS::Region stays unresolved
+  }
+  return { parameters: parseParameters(flags.parameter), stackName: flags.stackName, region, accountId };
 }
 
 /** validate and apply print findings as text unless `--output json` was given explicitly. */
@@ -26,7 +55,7 @@ export function findingsFormat(app: App): 'text' | 'json' {
 
 export async function runValidate(app: App, paths: string[], flags: ValidateFlags): Promise<void> {
   const format = findingsFormat(app);
-  const set = loadManifestSet(paths, app.io.cwd, { mesh: flags.mesh });
+  const set = loadManifestSet(paths, app.io.cwd, { mesh: flags.mesh, cfn: templateContext(app, flags) });
   if (set.files.length === 0) throw new ParamError(`No manifest files (.json, .yaml, .yml) found in: ${paths.join(', ')}`);
   let context: Awaited<ReturnType<typeof readMeshes>> = [];
   if (flags.againstLive) {

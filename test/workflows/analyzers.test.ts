@@ -254,7 +254,8 @@ test('AM0004: an IAM policy document next to the manifests is skipped with an in
 });
 
 test('every documented code has a case above', () => {
-  const covered = new Set([...CASES.map((c) => c.code), 'AM0004']);
+  // AM0005–AM0007 are about CloudFormation templates: cloudformation.test.ts has their cases.
+  const covered = new Set([...CASES.map((c) => c.code), 'AM0004', 'AM0005', 'AM0006', 'AM0007']);
   expect(Object.keys(CODES).filter((c) => !covered.has(c as keyof typeof CODES))).toEqual([]);
 });
 

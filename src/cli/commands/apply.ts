@@ -16,7 +16,9 @@ export function register(parent: Command, app: () => App): void {
     .option('--dry-run', 'print the plan as a diff and change nothing')
     .option('--prune', 'delete resources of the selected meshes that the manifests no longer declare')
     .option('--yes', 'do not ask before deleting (required for --prune deletes when not on a terminal)')
-    .action(async (flags: { filename: string[]; mesh?: string; dryRun?: boolean; prune?: boolean; yes?: boolean }) => {
+    .option('--parameter <key=value>', 'CloudFormation templates: a parameter value (repeatable; also LOGICAL.ATTR for a GetAtt, or an export name for ImportValue)', collect, [])
+    .option('--stack-name <name>', 'CloudFormation templates: AWS::StackName (default: the file name without extension)')
+    .action(async (flags: { filename: string[]; mesh?: string; dryRun?: boolean; prune?: boolean; yes?: boolean; parameter?: string[]; stackName?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runApply } = require('../../workflows/apply-run') as typeof import('../../workflows/apply-run');
       await runApply(app(), flags);

@@ -4,15 +4,19 @@
 import type { Command } from 'commander';
 import type { App } from '../app';
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 export function register(parent: Command, app: () => App): void {
   parent
     .command('validate')
     .helpOption('-h, --help', 'show this help')
     .description('Check App Mesh manifests (JSON/YAML files or directories): schemas plus cross-resource analysis with stable codes')
-    .argument('<paths...>', 'files or directories (searched recursively for .json, .yaml, .yml)')
+    .argument('<paths...>', 'files or directories (searched recursively for .json, .yaml, .yml; CloudFormation templates too)')
     .option('--mesh <name>', 'meshName for documents that leave it out')
     .option('--against-live', 'also resolve references against what exists in the backend')
-    .action(async (paths: string[], flags: { mesh?: string; againstLive?: boolean }) => {
+    .option('--parameter <key=value>', 'CloudFormation templates: a parameter value (repeatable; also LOGICAL.ATTR for a GetAtt, or an export name for ImportValue)', collect, [])
+    .option('--stack-name <name>', 'CloudFormation templates: AWS::StackName (default: the file name without extension)')
+    .action(async (paths: string[], flags: { mesh?: string; againstLive?: boolean; parameter?: string[]; stackName?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runValidate } = require('../../workflows/validate-run') as typeof import('../../workflows/validate-run');
       await runValidate(app(), paths, flags);
