@@ -89,7 +89,7 @@ class Reporter {
       fix,
       file: r.file,
       line: r.line?.(path),
-      path: path || undefined,
+      path: (r.sourcePath ? r.sourcePath(path) : path) || undefined, // a template's own path for CloudFormation
       resource: describeAddress(r.address),
     });
   }

@@ -46,6 +46,8 @@ export interface Resource {
   origin: 'manifest' | 'live';
   file?: string;
   line?: (path: string) => number | undefined;
+  /** Made from a CloudFormation template: the template path of a path inside the input. */
+  sourcePath?: (path: string) => string;
   /** Live resources: their ARN (for tagging) and version. */
   arn?: string;
 }
@@ -254,6 +256,7 @@ export function toResources(docs: ManifestDocument[], opts: ResourceOptions = {}
       origin: 'manifest',
       file: doc.file,
       line: doc.line,
+      sourcePath: doc.sourcePath,
     };
     const key = addressKey(address);
     const first = seen.get(key);

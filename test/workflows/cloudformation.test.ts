@@ -287,6 +287,10 @@ describe('a template using every supported intrinsic', () => {
       message: 'CloudFormation template: 3 resources of other types skipped: 2 AWS::IAM::Role, 1 AWS::ServiceDiscovery::PrivateDnsNamespace',
     })]);
     expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    // analyzer findings point into the template too
+    expect(findings.filter((f) => f.code === 'AM0107')).toEqual([expect.objectContaining({
+      line: lineOf(TEMPLATE, "VirtualServiceName: !Sub 'colors."), path: 'Resources.Service.Properties.VirtualServiceName',
+    })]);
     expect(code).toBe(0);
     expect(stderr).toBe('1 file checked: 0 errors, 0 warnings, 2 info\n'); // and AM0107: nothing calls colors.colors.local
   });
