@@ -8,27 +8,15 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { CORPUS } from '../helpers/corpus';
 import { cleanupHomes, ROOT, runBin, runCli, tempHome } from '../helpers/run-cli';
-import { cleanupDirs, tempDir, writeTree } from './helpers';
+import { cleanupDirs, tempDir, validateJson, writeTree, type JsonFinding } from './helpers';
 
 afterAll(() => {
   cleanupDirs();
   cleanupHomes();
 });
 
-interface JsonFinding {
-  code: string;
-  severity: string;
-  message: string;
-  fix: string | null;
-  file: string | null;
-  line: number | null;
-  path: string | null;
-}
 
-async function validate(args: string[], opts: { cwd?: string; home?: string } = {}): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
-  const r = await runCli(['validate', ...args, '--output', 'json'], opts);
-  return { code: r.code, findings: r.stdout ? (JSON.parse(r.stdout) as JsonFinding[]) : [], stderr: r.stderr };
-}
+const validate = validateJson;
 
 const CFN_DIR = path.join(CORPUS, 'aws-app-mesh-examples-cfn');
 

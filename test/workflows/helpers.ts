@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { CORPUS, renderTemplate } from '../helpers/corpus';
+import { runCli } from '../helpers/run-cli';
 
 const dirs: string[] = [];
 
@@ -184,4 +185,21 @@ export function multipleListenersMesh(mesh = 'howto-multiple-listeners'): Doc[] 
 export function writeJsonDocs(dir: string, docs: Doc[], name: (d: Doc, i: number) => string = (_d, i) => `doc-${i}.json`): string {
   docs.forEach((d, i) => fs.writeFileSync(path.join(dir, name(d, i)), `${JSON.stringify(d, null, 2)}\n`));
   return dir;
+}
+
+/** One finding of `awsmesh validate --output json`. */
+export interface JsonFinding {
+  code: string;
+  severity: string;
+  message: string;
+  fix: string | null;
+  file: string | null;
+  line: number | null;
+  path: string | null;
+}
+
+/** `awsmesh validate ARGS --output json` in-process, with its findings parsed. */
+export async function validateJson(args: string[], opts: { cwd?: string; home?: string } = {}): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
+  const r = await runCli(['validate', ...args, '--output', 'json'], opts);
+  return { code: r.code, findings: r.stdout ? (JSON.parse(r.stdout) as JsonFinding[]) : [], stderr: r.stderr };
 }

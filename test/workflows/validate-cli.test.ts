@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 import { cleanupHomes, runCli, tempHome, WALKTHROUGH } from '../helpers/run-cli';
-import { cleanMesh, cleanupDirs, tempDir, writeTree, yamlStream } from './helpers';
+import { cleanMesh, cleanupDirs, tempDir, validateJson, writeTree, yamlStream, type JsonFinding } from './helpers';
 
 
 afterAll(() => {
@@ -12,20 +12,6 @@ afterAll(() => {
   cleanupHomes();
 });
 
-interface JsonFinding {
-  code: string;
-  severity: string;
-  message: string;
-  fix: string | null;
-  file: string | null;
-  line: number | null;
-  path: string | null;
-}
-
-async function validateJson(args: string[], cwd?: string): Promise<{ code: number; findings: JsonFinding[]; stderr: string }> {
-  const r = await runCli(['validate', ...args, '--output', 'json'], { cwd });
-  return { code: r.code, findings: r.stdout ? (JSON.parse(r.stdout) as JsonFinding[]) : [], stderr: r.stderr };
-}
 
 describe.each([
   ['the reference walkthrough', REFERENCE_WALKTHROUGH],
