@@ -27,7 +27,7 @@ export interface ApplyFlags {
 }
 
 /** Findings that mean the input itself is wrong (schema, kind, duplicates): exit 252 like the CLI. */
-const INPUT_CODES = new Set(['AM0001', 'AM0002', 'AM0003', 'AM0006', 'AM0007']);
+const INPUT_CODES = new Set(['AM0001', 'AM0002', 'AM0003', 'AM0006', 'AM0007', 'AM0008', 'AM0009', 'AM0010']);
 
 function checkFindings(app: App, findings: Finding[], paint: Painter): void {
   const shown = sortFindings(findings.filter((f) => f.severity !== 'info'));

@@ -6,11 +6,11 @@
 // case-insensitively), so `AWSCloudMap` becomes `awsCloudMap` and `HTTP2` `http2`; keys the
 // schema does not know are kept as written for the schema validation to report.
 
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Finding } from './findings';
 import { isKindName, type KindName } from './kinds';
-import { childPath, lineOf, type LineMap } from './source-map';
+import { convertInput } from './schema-convert';
+import { childPath } from './source-map';
 
 /** What intrinsics resolve against (from the command line and the backend). */
 export interface TemplateContext {
@@ -102,68 +102,6 @@ export function isTemplate(value: unknown): value is Record<string, unknown> {
   if (!isObject(res)) return false;
   const entries = Object.values(res);
   return entries.length > 0 && entries.every((r) => isObject(r) && typeof r.Type === 'string');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schema walking
-
-type Schema = Record<string, unknown>;
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-const schemaCache = new Map<string, Schema>();
-
-function createSchema(kind: KindName): Schema {
-  let s = schemaCache.get(kind);
-  if (!s) {
-    s = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'schemas', 'appmesh', `Create${kind}.json`), 'utf8')) as Schema;
-    schemaCache.set(kind, s);
-  }
-  return s;
-}
-
-function deref(root: Schema, s: unknown): Schema | undefined {
-  let cur = s as Schema | undefined;
-  for (let n = 0; cur && typeof cur.$ref === 'string' && n < 20; n++) {
-    const m = /^#\/definitions\/(.+)$/.exec(cur.$ref);
-    cur = m ? ((root.definitions as Record<string, Schema>)[m[1]]) : undefined;
-  }
-  return cur;
-}
-
-function schemaType(s: Schema | undefined): string | undefined {
-  return s && typeof s.type === 'string' ? s.type : undefined;
-}
-
-/**
- * Converts `value` to the schema's member names and scalar types (CloudFormation passes numbers
- * and booleans as strings as often as not), recording for every converted path where it was.
- */
-function convert(root: Schema, schema: Schema | undefined, value: unknown, out: string, src: string,
-  paths: Map<string, string>): unknown {
-  paths.set(out, src);
-  const type = schemaType(schema);
-  if (Array.isArray(value)) {
-    const items = type === 'array' ? deref(root, schema!.items) : undefined;
-    return value.map((v, i) => convert(root, items, v, childPath(out, i), childPath(src, i), paths));
-  }
-  if (isObject(value)) {
-    const props = type === 'object' && isObject(schema!.properties) ? (schema!.properties as Record<string, unknown>) : {};
-    const byLower = new Map(Object.keys(props).map((k) => [k.toLowerCase(), k]));
-    const extra = type === 'object' && isObject(schema!.additionalProperties) ? deref(root, schema!.additionalProperties) : undefined;
-    const result: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const member = byLower.get(k.toLowerCase());
-      const name = member ?? k;
-      const sub = member ? deref(root, props[member]) : extra;
-      result[name] = convert(root, sub, v, childPath(out, name), childPath(src, k), paths);
-    }
-    return result;
-  }
-  if (typeof value === 'string') {
-    if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-    if (type === 'boolean' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  }
-  if ((typeof value === 'number' || typeof value === 'boolean') && type === 'string') return String(value);
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,33 +554,11 @@ export function templateDocuments(file: string, template: Record<string, unknown
       }
       return u.placeholder;
     });
-    const root = createSchema(kind);
-    const paths = new Map<string, string>();
-    const input = convert(root, root, resolved, '', `${base}.Properties`, paths) as Record<string, unknown>;
-    paths.set('kind', `${base}.Type`);
+    const { input, sourcePath, line, reverse } = convertInput(kind, resolved as Record<string, unknown>, `${base}.Properties`, templateLine,
+      { extraPaths: { kind: `${base}.Type` } });
     const value = { kind, ...input };
-    const reverse = new Map<string, string>();
-    for (const [out, src] of paths) reverse.set(src, out);
     const unresolved = [...unresolvedSrc].map((s) => reverse.get(s)).filter((s): s is string => s !== undefined);
-    const sourcePath = (p: string): string => {
-      let q = p;
-      let rest = '';
-      for (;;) {
-        const src = paths.get(q);
-        if (src !== undefined) return src + rest;
-        if (!q) return base + (rest.startsWith('.') || rest.startsWith('[') || !rest ? rest : `.${rest}`);
-        const cut = Math.max(q.lastIndexOf('.'), q.lastIndexOf('['));
-        rest = q.slice(cut > 0 ? cut : 0) + rest;
-        q = cut > 0 ? q.slice(0, cut) : '';
-      }
-    };
-    const lines: LineMap = new Map();
-    for (const [out, src] of paths) {
-      const l = templateLine(src);
-      if (l !== undefined) lines.set(out, l);
-    }
-    lines.set('', templateLine(base) ?? 1);
-    docs.push({ value, line: (p) => lineOf(lines, p), sourcePath, unresolved, findings });
+    docs.push({ value, line, sourcePath, unresolved, findings });
   }
   for (const [name, { finding, uses }] of missingParams) {
     finding.message = `Parameter ${name} has no Default and no value was given (${uses} value${uses === 1 ? '' : 's'} of App Mesh resources depend${uses === 1 ? 's' : ''} on it; the first is here)`;

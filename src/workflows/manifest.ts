@@ -11,6 +11,7 @@ import { closest } from '../validation/messages';
 import { validateInput, type Problem } from '../validation/validate';
 import { cfnYamlTags, isTemplate, templateDocuments, type TemplateContext } from './cloudformation';
 import type { Finding } from './findings';
+import { isK8sObject, k8sDocuments, type K8sSource } from './k8s';
 import {
   addressKey, addressOf, describeAddress, inferKind, isKindName, KIND_NAMES, type Address, type KindName,
 } from './kinds';
@@ -27,7 +28,7 @@ export interface ManifestDocument {
   value: unknown;
   /** Line of a path inside this document (falls back to the document's first line). */
   line(path: string): number | undefined;
-  /** Documents made from a CloudFormation template: findings found while resolving it. */
+  /** Documents made from a CloudFormation template or a Kubernetes object: findings found while converting it. */
   findings?: Finding[];
   /** …the template path of a path inside the document (for findings). */
   sourcePath?(path: string): string;
@@ -46,7 +47,7 @@ export interface Resource {
   origin: 'manifest' | 'live';
   file?: string;
   line?: (path: string) => number | undefined;
-  /** Made from a CloudFormation template: the template path of a path inside the input. */
+  /** Made from a CloudFormation template or Kubernetes object: the source path of a path inside the input. */
   sourcePath?: (path: string) => string;
   /** Live resources: their ARN (for tagging) and version. */
   arn?: string;
@@ -110,24 +111,32 @@ function looksLikeJson(file: string, text: string): boolean {
 
 /**
  * Splits a parsed top-level value into documents: a list holds several, a CloudFormation template
- * one per App Mesh resource, anything else is one.
+ * one per App Mesh resource, anything else is one. Kubernetes objects (`apiVersion` and `kind`) are
+ * collected in `k8s`, to be converted together once every file is read.
  */
-function documentsOf(file: string, value: unknown, map: LineMap, prefix: string, out: ManifestDocument[], cfn: TemplateContext): void {
+function documentsOf(file: string, value: unknown, map: LineMap, prefix: string, out: ManifestDocument[], cfn: TemplateContext,
+  k8s: K8sSource[]): void {
   const at = (base: string) => (p: string) => lineOf(map, base && p ? `${base}.${p}` : base || p);
   if (isTemplate(value)) {
     for (const d of templateDocuments(file, value, at(prefix), cfn)) out.push({ file, ...d, value: d.value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => out.push({ file, value: v, line: at(childPath(prefix, i)) }));
+    value.forEach((v, i) => {
+      if (isK8sObject(v)) k8s.push({ file, value: v, line: at(childPath(prefix, i)) });
+      else out.push({ file, value: v, line: at(childPath(prefix, i)) });
+    });
+  } else if (isK8sObject(value)) {
+    k8s.push({ file, value, line: at(prefix) });
   } else if (value !== null && value !== undefined) {
     out.push({ file, value, line: at(prefix) });
   }
 }
 
 /** Reads and parses every file; all syntax errors are reported together (exit 252). */
-export function readDocuments(files: string[], cwd: string, cfn: TemplateContext = {}): ManifestDocument[] {
+export function readDocuments(files: string[], cwd: string, cfn: TemplateContext = {}, k8s: { mesh?: string } = {}): ManifestDocument[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
   const docs: ManifestDocument[] = [];
+  const k8sSources: K8sSource[] = [];
   const errors: string[] = [];
   for (const abs of files) {
     const file = displayName(abs, cwd);
@@ -147,7 +156,7 @@ export function readDocuments(files: string[], cwd: string, cfn: TemplateContext
         errors.push(`${file}:${jsonErrorPosition(text)}Invalid JSON: ${msg}`);
         continue;
       }
-      documentsOf(file, value, jsonLineMap(text), '', docs, cfn);
+      documentsOf(file, value, jsonLineMap(text), '', docs, cfn, k8sSources);
       continue;
     }
     const counter = new YAML.LineCounter();
@@ -160,9 +169,10 @@ export function readDocuments(files: string[], cwd: string, cfn: TemplateContext
       errors.push(`${file}:${pos ? `${pos.line}:${pos.col}: ` : ''}Invalid YAML: ${e.message.split('\n')[0]}`);
       continue;
     }
-    for (const d of list) documentsOf(file, d.toJS(), yamlLineMap(d, counter), '', docs, cfn);
+    for (const d of list) documentsOf(file, d.toJS(), yamlLineMap(d, counter), '', docs, cfn, k8sSources);
   }
   if (errors.length) throw new ParamError(errors.join('\n'));
+  for (const d of k8sSources.length ? k8sDocuments(k8sSources, k8s) : []) docs.push({ ...d, value: d.value });
   return docs;
 }
 
@@ -283,5 +293,5 @@ export interface ManifestSet {
 /** Files → documents → resources: the first step of validate and apply. */
 export function loadManifestSet(paths: string[], cwd: string, opts: ResourceOptions = {}): ManifestSet {
   const files = manifestFiles(paths, cwd);
-  return { files, ...toResources(readDocuments(files, cwd, opts.cfn), opts) };
+  return { files, ...toResources(readDocuments(files, cwd, opts.cfn, { mesh: opts.mesh }), opts) };
 }
