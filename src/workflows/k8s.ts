@@ -111,7 +111,8 @@ export function k8sDocuments(sources: K8sSource[], ctx: { mesh?: string } = {}):
     const meta = isObject(s.value.metadata) ? s.value.metadata : {};
     if (kind === 'Namespace' && apiVersion === 'v1' && typeof meta.name === 'string') namespaces.set(meta.name, stringMap(meta.labels));
     if (apiVersion !== APPMESH_API_VERSION) {
-      skip(s, kind);
+      // the controller's older API (v1beta1) is named with its version, so it is not mistaken for v1beta2
+      skip(s, apiVersion.startsWith('appmesh.k8s.aws/') ? `${apiVersion} ${kind}` : kind);
       continue;
     }
     if (kind === 'BackendGroup') {

@@ -206,6 +206,7 @@ describe('membership, references and what is not supported', () => {
         node('web', 'front', { backends: [{ virtualService: { virtualServiceRef: { name: 'missing' } } }], backendGroups: [{ name: 'all' }] }),
         { apiVersion: API, kind: 'VirtualService', metadata: { name: 'svc', namespace: 'front' }, spec: { provider: { virtualNode: { virtualNodeARN: 'arn:aws:appmesh:us-west-2:1:mesh/shop-mesh/virtualRouter/r' } } } },
         { apiVersion: API, kind: 'BackendGroup', metadata: { name: 'all', namespace: 'front' }, spec: { virtualServices: [] } },
+        { apiVersion: 'appmesh.k8s.aws/v1beta1', kind: 'Mesh', metadata: { name: 'old' } },
       ]),
     });
     const { code, findings } = await validateJson(['app.yaml'], { cwd: dir });
@@ -224,6 +225,7 @@ describe('membership, references and what is not supported', () => {
     expect(dangling.fix).toContain('Add the file that declares VirtualService front/missing');
     expect(text[dangling.line! - 1]).toContain('virtualServiceRef:');
     expect(text[errors.find((f) => f.path === 'kind')!.line! - 1]).toBe('kind: BackendGroup');
+    expect(findings.find((f) => f.code === 'AM0005')!.message).toBe('Kubernetes manifest: 2 documents of other kinds skipped: 1 appmesh.k8s.aws/v1beta1 Mesh, 1 Namespace');
   });
 
   test('a gateway route joins the gateway whose namespace and gateway route selectors match', () => {
