@@ -45,7 +45,8 @@ export interface StatTags {
 /** `[text prefix, stats object, tags]`; without tags they are derived from the prefix. */
 export type StatGroup = [prefix: string, stats: object, tags?: StatTags];
 
-export class ClusterStats {
+/** The upstream request counters clusters and routes share (`<prefix>.upstream_rq_*`). */
+class UpstreamRequestStats {
   upstream_rq_total = 0;
   upstream_rq_completed = 0;
   upstream_rq_1xx = 0;
@@ -55,9 +56,18 @@ export class ClusterStats {
   upstream_rq_5xx = 0;
   readonly upstream_rq = new CodeCounts('upstream_rq');
   upstream_rq_retry = 0;
+  upstream_rq_timeout = 0;
+  readonly upstream_rq_time = new Histogram();
+
+  /** Counts one response in its class (`upstream_rq_5xx`) and per-code series. */
+  countStatus(status: number): void {
+    countResponse(this, UPSTREAM_CLASSES, this.upstream_rq, status);
+  }
+}
+
+export class ClusterStats extends UpstreamRequestStats {
   upstream_rq_retry_success = 0;
   upstream_rq_retry_overflow = 0;
-  upstream_rq_timeout = 0;
   upstream_rq_per_try_timeout = 0;
   upstream_rq_pending_overflow = 0;
   upstream_rq_active = 0;
@@ -67,7 +77,6 @@ export class ClusterStats {
   upstream_cx_active = 0;
   upstream_cx_connect_fail = 0;
   upstream_cx_destroy_remote_with_active_rq = 0;
-  readonly upstream_rq_time = new Histogram();
   'outlier_detection.ejections_active' = 0;
   'outlier_detection.ejections_total' = 0;
   'outlier_detection.ejections_enforced_total' = 0;
@@ -78,10 +87,6 @@ export class ClusterStats {
   'health_check.failure' = 0;
   membership_healthy = 0;
   membership_total = 0;
-
-  countStatus(status: number): void {
-    countResponse(this, UPSTREAM_CLASSES, this.upstream_rq, status);
-  }
 }
 
 /** Listener stats: connections (Envoy's `listener.<address>_<port>.*`). */
@@ -127,22 +132,13 @@ export class RouteTargetStats {
 }
 
 /** Route stats (`vhost.<virtual host>.route.<route>.*`), one object per route across updates. */
-export class RouteStats {
-  upstream_rq_total = 0;
-  upstream_rq_completed = 0;
-  upstream_rq_1xx = 0;
-  upstream_rq_2xx = 0;
-  upstream_rq_3xx = 0;
-  upstream_rq_4xx = 0;
-  upstream_rq_5xx = 0;
-  readonly upstream_rq = new CodeCounts('upstream_rq');
-  upstream_rq_retry = 0;
-  upstream_rq_timeout = 0;
-  readonly upstream_rq_time = new Histogram();
+export class RouteStats extends UpstreamRequestStats {
   /** By cluster name (the weighted targets). */
   readonly targets = new Map<string, RouteTargetStats>();
 
-  constructor(readonly virtualHost: string, readonly route: string, readonly virtualService?: string) {}
+  constructor(readonly virtualHost: string, readonly route: string, readonly virtualService?: string) {
+    super();
+  }
 
   target(cluster: string): RouteTargetStats {
     let t = this.targets.get(cluster);
@@ -159,7 +155,7 @@ export class RouteStats {
     if (timedOut) this.upstream_rq_timeout++;
     if (status === 0) return;
     this.upstream_rq_completed++;
-    countResponse(this, UPSTREAM_CLASSES, this.upstream_rq, status);
+    this.countStatus(status);
     this.upstream_rq_time.record(ms);
     if (target) {
       if (status >= 500) target.upstream_rq_5xx++;
