@@ -73,22 +73,14 @@ export function translateRoute(
   const where = `route ${route.virtualRouterName}/${route.routeName}`;
   const metadata = aggregateStats([{ key: 'TargetVirtualService', value: serviceName }]);
   const http = spec.http2Route ?? spec.httpRoute;
-  if (http) {
-    const match = httpRouteMatch(http.match);
-    const action = weightedAction(ctx, http.action?.weightedTargets ?? [], policy, where);
+  // HTTP and gRPC routes differ only in how they match.
+  const request = http ?? spec.grpcRoute;
+  if (request) {
+    const match = http ? httpRouteMatch(http.match) : grpcRouteMatch(spec.grpcRoute!.match);
+    const action = weightedAction(ctx, request.action?.weightedTargets ?? [], policy, where);
     if (!action) return { match, route: { name: route.routeName, match, ...UNROUTABLE, metadata } };
-    Object.assign(action, timeouts(durationMs(http.timeout?.perRequest), durationMs(http.timeout?.idle)));
-    const retry = retryPolicy(http.retryPolicy, ctx.opts.defaultRetryPolicy);
-    if (retry) action.retry_policy = retry;
-    return { match, route: { name: route.routeName, match, route: action, metadata } };
-  }
-  if (spec.grpcRoute) {
-    const g = spec.grpcRoute;
-    const match = grpcRouteMatch(g.match);
-    const action = weightedAction(ctx, g.action?.weightedTargets ?? [], policy, where);
-    if (!action) return { match, route: { name: route.routeName, match, ...UNROUTABLE, metadata } };
-    Object.assign(action, timeouts(durationMs(g.timeout?.perRequest), durationMs(g.timeout?.idle)));
-    const retry = retryPolicy(g.retryPolicy, ctx.opts.defaultRetryPolicy);
+    Object.assign(action, timeouts(durationMs(request.timeout?.perRequest), durationMs(request.timeout?.idle)));
+    const retry = retryPolicy(request.retryPolicy, ctx.opts.defaultRetryPolicy);
     if (retry) action.retry_policy = retry;
     return { match, route: { name: route.routeName, match, route: action, metadata } };
   }
