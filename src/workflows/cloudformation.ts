@@ -554,11 +554,9 @@ export function templateDocuments(file: string, template: Record<string, unknown
       }
       return u.placeholder;
     });
-    const { input, sourcePath, line, reverse } = convertInput(kind, resolved as Record<string, unknown>, `${base}.Properties`, templateLine,
-      { extraPaths: { kind: `${base}.Type` } });
-    const value = { kind, ...input };
-    const unresolved = [...unresolvedSrc].map((s) => reverse.get(s)).filter((s): s is string => s !== undefined);
-    docs.push({ value, line, sourcePath, unresolved, findings });
+    const converted = convertInput(kind, resolved as Record<string, unknown>, `${base}.Properties`, templateLine,
+      { kindSource: `${base}.Type`, unresolved: unresolvedSrc });
+    docs.push({ ...converted, findings });
   }
   for (const [name, { finding, uses }] of missingParams) {
     finding.message = `Parameter ${name} has no Default and no value was given (${uses} value${uses === 1 ? '' : 's'} of App Mesh resources depend${uses === 1 ? 's' : ''} on it; the first is here)`;

@@ -262,9 +262,8 @@ function findingDoc(s: K8sSource, f: Finding): K8sDocument {
 function convertedDoc(src: K8sSource, kind: KindName, value: Record<string, unknown>, sources: Record<string, string>,
   findings: Finding[], unresolvedSrc: Set<string>, rename: Rename, at = ''): K8sDocument {
   // the spec is converted where it is written (spec, or spec.routes[i] for a route)
-  const converted = convertInput(kind, value, at, src.line, { rename, keySources: sources, extraPaths: { kind: at ? at : 'kind' } });
-  const unresolved = [...unresolvedSrc].map((s) => converted.reverse.get(s)).filter((s): s is string => s !== undefined);
-  return { file: src.file, value: { kind, ...converted.input }, line: converted.line, sourcePath: converted.sourcePath, unresolved, findings };
+  const converted = convertInput(kind, value, at, src.line, { kindSource: at || 'kind', rename, keySources: sources, unresolved: unresolvedSrc });
+  return { file: src.file, ...converted, findings };
 }
 
 /** Turns `virtualNodeRef: {name, namespace}` / `virtualNodeARN` into the API's name member (`virtualNode`, `virtualNodeName`). */

@@ -76,37 +76,38 @@ function convert(root: Schema, schema: Schema | undefined, value: unknown, out: 
   return value;
 }
 
-/** A Create<Kind> input converted from a foreign source, with where each of its paths was. */
+/** A `kind` plus Create<Kind> input converted from a foreign source, with where each of its paths was. */
 export interface ConvertedInput {
-  input: Record<string, unknown>;
-  /** Converted path → source path. */
-  paths: Map<string, string>;
+  value: Record<string, unknown>;
   /** The source path of a path inside the input (the nearest converted ancestor's, plus the rest). */
   sourcePath(p: string): string;
   /** The source line of a path inside the input. */
   line(p: string): number | undefined;
-  /** Source paths → converted paths, for marking values (unresolved ones) found while reading the source. */
-  reverse: Map<string, string>;
+  /** The converted paths of the source paths given as `opts.unresolved`. */
+  unresolved: string[];
 }
 
 /**
  * Converts `value` (the input's members as the source writes them, found at `base` in the source)
- * to the members of Create<Kind>.
+ * to `kind` plus the members of Create<Kind>.
  */
 export function convertInput(kind: KindName, value: Record<string, unknown>, base: string,
   sourceLine: (p: string) => number | undefined, opts: {
+    /** Where `kind` comes from in the source. */
+    kindSource: string;
     rename?: Rename;
     /** Where top-level members are in the source, when not at `base.member`. */
     keySources?: Record<string, string>;
-    /** More converted path → source path pairs (members made up from elsewhere). */
-    extraPaths?: Record<string, string>;
-  } = {}): ConvertedInput {
+    /** Source paths of values found unresolved while reading the source (their schema problems are not reported). */
+    unresolved?: Iterable<string>;
+  }): ConvertedInput {
   const root = createSchema(kind);
   const paths = new Map<string, string>();
   const input = convert(root, root, value, '', base, paths, opts.rename, opts.keySources) as Record<string, unknown>;
-  for (const [out, src] of Object.entries(opts.extraPaths ?? {})) paths.set(out, src);
+  paths.set('kind', opts.kindSource);
   const reverse = new Map<string, string>();
   for (const [out, src] of paths) reverse.set(src, out);
+  const unresolved = [...opts.unresolved ?? []].map((s) => reverse.get(s)).filter((s): s is string => s !== undefined);
   const sourcePath = (p: string): string => {
     let q = p;
     let rest = '';
@@ -125,5 +126,5 @@ export function convertInput(kind: KindName, value: Record<string, unknown>, bas
     if (l !== undefined) lines.set(out, l);
   }
   lines.set('', sourceLine(base) ?? 1);
-  return { input, paths, sourcePath, line: (p) => lineOf(lines, p), reverse };
+  return { value: { kind, ...input }, sourcePath, line: (p) => lineOf(lines, p), unresolved };
 }
