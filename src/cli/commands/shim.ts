@@ -8,15 +8,13 @@ import * as path from 'path';
 import { UsageError } from '../../core/errors';
 import { SERVICE_NAMES } from '../../model/services';
 import type { App } from '../app';
+import { GLOBAL_OPTIONS } from '../global-options';
 
 export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];
 
-/** Global options of the AWS CLI (and awsmesh's --backend) that take a value, which the function must skip. */
-const VALUE_OPTIONS = [
-  '--region', '--profile', '--endpoint-url', '--output', '--query', '--color', '--ca-bundle',
-  '--cli-read-timeout', '--cli-connect-timeout', '--cli-binary-format', '--backend',
-];
+/** Global options that take a value, which the function must skip: the ones awsmesh itself parses. */
+const VALUE_OPTIONS = GLOBAL_OPTIONS.filter((o) => o.value).map((o) => o.flag);
 
 /** This installation's launcher, so the snippet works whether or not awsmesh is on PATH. */
 export function awsmeshLauncher(): string {
