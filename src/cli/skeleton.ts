@@ -8,8 +8,6 @@ import type { OperationDefinition, Shape } from '../model/types';
 
 type Shapes = Record<string, Shape>;
 
-export const SKELETON_KINDS = ['input', 'output', 'yaml-input'] as const;
-
 export function inputSkeleton(service: ServiceName, op: OperationDefinition): Record<string, unknown> {
   if (!op.input) return {};
   const shapes = getService(service).shapes;
