@@ -45,7 +45,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       return ExitCode.OK;
     }
     const name = commandName(argv);
-    if (name === undefined || name === 'help' || name === '--help') {
+    if (name === undefined || name === 'help') {
       if (name === undefined && !argv.some((a) => a === '--help' || a === '-h')) {
         throw new UsageError('the following arguments are required: command');
       }
