@@ -8,12 +8,12 @@ const fs = require('fs');
 const path = require('path');
 const { createAjv } = require('./ajv-options');
 const standaloneCode = require('ajv/dist/standalone').default;
+const { SERVICES } = require('./gen');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICES = ['appmesh', 'iam', 'servicediscovery'];
 
 let count = 0;
-for (const svc of SERVICES) {
+for (const { name: svc } of SERVICES) {
   const outDir = path.join(ROOT, 'dist', 'validators', svc);
   fs.mkdirSync(outDir, { recursive: true });
   for (const file of fs.readdirSync(path.join(ROOT, 'schemas', svc))) {
