@@ -1,7 +1,7 @@
 'use strict';
 // The AWS CLI's way of turning model names into command and flag names (botocore's xform_name):
 // CreateVirtualNode -> create-virtual-node, ResourceARN -> resource-arn, meshName -> mesh-name.
-// Shared by the generator and the runtime so both always agree.
+// Used by the generator, which writes the resulting names into src/generated/ for the runtime.
 
 const SPECIAL_PLURAL = /[A-Z]{2,}s$/;
 const FIRST_CAP = /(.)([A-Z][a-z]+)/g;
