@@ -8,7 +8,7 @@
 
 import * as path from 'path';
 import type { Finding } from './findings';
-import { isKindName, type KindName } from './kinds';
+import { isKindName, KINDS, type KindName } from './kinds';
 import { convertInput } from './schema-convert';
 import { childPath } from './source-map';
 
@@ -128,15 +128,6 @@ class Unresolved {
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
-const NAME_MEMBER: Record<KindName, string> = {
-  Mesh: 'MeshName', VirtualNode: 'VirtualNodeName', VirtualRouter: 'VirtualRouterName', Route: 'RouteName',
-  VirtualService: 'VirtualServiceName', VirtualGateway: 'VirtualGatewayName', GatewayRoute: 'GatewayRouteName',
-};
-const ARN_SEGMENT: Record<KindName, string> = {
-  Mesh: '', VirtualNode: 'virtualNode', VirtualRouter: 'virtualRouter', Route: 'route',
-  VirtualService: 'virtualService', VirtualGateway: 'virtualGateway', GatewayRoute: 'gatewayRoute',
-};
-
 function article(word: string): string {
   return /^[AEIOU]/i.test(word) ? 'an' : 'a';
 }
@@ -254,11 +245,10 @@ class Resolver {
   }
 
   private computeAttribute(logical: string, kind: KindName, attr: string, text: string): unknown {
-    const names: Partial<Record<KindName, string>> = { Mesh: 'MeshName' };
-    const chain: KindName[] = kind === 'Route' ? ['Mesh', 'VirtualRouter', 'Route']
-      : kind === 'GatewayRoute' ? ['Mesh', 'VirtualGateway', 'GatewayRoute']
-        : kind === 'Mesh' ? ['Mesh'] : ['Mesh', kind];
-    for (const k of chain) names[k] = NAME_MEMBER[k];
+    const { container } = KINDS[kind];
+    const chain: KindName[] = kind === 'Mesh' ? ['Mesh'] : container ? ['Mesh', container, kind] : ['Mesh', kind];
+    const names: Partial<Record<KindName, string>> = {};
+    for (const k of chain) names[k] = `${k}Name`; // the property naming it: MeshName, VirtualRouterName, …
     if (attr === 'Uid') {
       return new Unresolved(text, `The Uid of ${logical} is assigned by App Mesh when it is created`, paramFix(`${logical}.Uid`));
     }
@@ -287,7 +277,7 @@ class Resolver {
     const region = this.ref('AWS::Region');
     if (region instanceof Unresolved) return region;
     let resource = `mesh/${values.Mesh as string}`;
-    for (const k of chain.slice(1)) resource += `/${ARN_SEGMENT[k]}/${values[k] as string}`;
+    for (const k of chain.slice(1)) resource += `/${KINDS[k].outputKey}/${values[k] as string}`;
     return `arn:${partition}:appmesh:${String(region)}:${String(account)}:${resource}`;
   }
 
