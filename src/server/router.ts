@@ -48,10 +48,6 @@ export class ServiceRouter {
     }
   }
 
-  codec(service: ServiceName): Codec | undefined {
-    return this.codecs.get(service);
-  }
-
   route(req: WireRequest): Routed | undefined {
     const scope = credentialScope(req);
     if (scope && isServiceName(scope.service)) {

@@ -52,7 +52,3 @@ export const XDS_TYPES: readonly XdsType[] = [
 export function xdsType(url: string): XdsType | undefined {
   return XDS_TYPES.find((t) => t.url === url);
 }
-
-export function emptyResources(): XdsResources {
-  return { listeners: [], routeConfigs: [], clusters: [], endpoints: [] };
-}
