@@ -9,7 +9,6 @@ import { FindingsError, GeneralError, isServiceError, UsageError } from '../../c
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
 import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
 
-/** Exit 1: the document was produced or read, but Envoy would reject it. */
 interface ProxyFlags {
   mesh?: string;
   meshName?: string;

@@ -12,6 +12,7 @@ import { http2ProtocolOptions } from '../translate/clusters';
 import { DEFAULT_ADMIN_PORT, TYPE } from '../translate/defaults';
 import { SDS_CLUSTER } from '../translate/tls';
 import { sdsMetadata } from '../../xds/node-id';
+import type { XdsResources } from '../../xds/resource-types';
 import { fetchedOverAds, visitSdsSecretConfigs } from '../../xds/secrets';
 
 export { DEFAULT_ADMIN_PORT, SDS_CLUSTER };
@@ -35,16 +36,6 @@ export interface BootstrapOptions {
    * Without it, a dynamic bootstrap has the xDS server serve them over ADS.
    */
   sdsSocketPath?: string;
-}
-
-/** The translator's output for one proxy (the four xDS resource lists), plus the secrets it fetches over ADS. */
-export interface ProxyResources {
-  listeners: object[];
-  routeConfigs: object[];
-  clusters: object[];
-  endpoints: object[];
-  /** Secret resources (src/xds/secrets.ts resolves them); a static bootstrap inlines them. */
-  secrets?: object[];
 }
 
 function socketAddress(address: string, port: number): Json {
@@ -86,7 +77,7 @@ function mentions(value: unknown, clusterName: string): boolean {
  * A self-contained bootstrap: RDS route configurations are inlined into their connection
  * managers, EDS clusters become STATIC (or STRICT_DNS for host names) with their current endpoints.
  */
-export function staticBootstrap(resources: ProxyResources, o: BootstrapOptions): Json {
+export function staticBootstrap(resources: XdsResources, o: BootstrapOptions): Json {
   const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
   const routeConfigs = new Map((resources.routeConfigs as Json[]).map((rc) => [rc.name as string, rc]));
   const listeners = clone(resources.listeners as Json[]);
