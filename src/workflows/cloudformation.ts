@@ -7,7 +7,7 @@
 // schema does not know are kept as written for the schema validation to report.
 
 import * as path from 'path';
-import type { Finding } from './findings';
+import { skippedText, type Finding } from './findings';
 import { isKindName, KINDS, type KindName } from './kinds';
 import { convertInput } from './schema-convert';
 import { childPath } from './source-map';
@@ -552,11 +552,7 @@ export function templateDocuments(file: string, template: Record<string, unknown
     finding.message = `Parameter ${name} has no Default and no value was given (${uses} value${uses === 1 ? '' : 's'} of App Mesh resources depend${uses === 1 ? 's' : ''} on it; the first is here)`;
   }
   const notes: string[] = [];
-  if (skipped.size) {
-    const total = [...skipped.values()].reduce((a, b) => a + b, 0);
-    const list = [...skipped].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `${n} ${t}`).join(', ');
-    notes.push(`${total} resource${total === 1 ? '' : 's'} of other types skipped: ${list}`);
-  }
+  if (skipped.size) notes.push(skippedText(skipped, 'resource', 'types'));
   if (conditionSkipped.length) notes.push(`skipped because their Condition is false: ${conditionSkipped.join(', ')}`);
   if (notes.length) {
     docs.push({

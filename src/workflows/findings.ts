@@ -107,9 +107,19 @@ export function formatFindingsText(findings: Finding[], paint: Painter = PLAIN):
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+function plural(n: number, w: string): string {
+  return `${n} ${w}${n === 1 ? '' : 's'}`;
+}
+
+/** What an AM0005 says was skipped: `7 documents of other kinds skipped: 4 Service, 2 Deployment, 1 Namespace` (most first). */
+export function skippedText(counts: Map<string, number>, noun: string, other: string): string {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `${n} ${t}`).join(', ');
+  return `${plural(total, noun)} of other ${other} skipped: ${list}`;
+}
+
 export function summaryLine(findings: Finding[], files: number): string {
   const c = countBySeverity(findings);
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `${plural(files, 'file')} checked: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info`;
 }
 

@@ -10,7 +10,7 @@
 // by walking the operation's schema. Other documents (Deployments, Services, …) are skipped.
 
 import type { TemplateDocument } from './cloudformation';
-import type { Finding } from './findings';
+import { skippedText, type Finding } from './findings';
 import { KINDS, type KindName } from './kinds';
 import { convertInput, type Rename } from './schema-convert';
 
@@ -90,10 +90,6 @@ const REF = /^(virtualNode|virtualService|virtualRouter|virtualGateway)(Ref|ARN)
 const REF_KIND: Record<string, CrdKind> = {
   virtualNode: 'VirtualNode', virtualService: 'VirtualService', virtualRouter: 'VirtualRouter', virtualGateway: 'VirtualGateway',
 };
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The documents made from every Kubernetes object of the input (all files together: references cross files). */
 export function k8sDocuments(sources: K8sSource[], ctx: { mesh?: string } = {}): K8sDocument[] {
@@ -244,11 +240,8 @@ export function k8sDocuments(sources: K8sSource[], ctx: { mesh?: string } = {}):
     }
   }
   for (const [file, { first, counts }] of skipped) {
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `${n} ${t}`).join(', ');
     docs.push(findingDoc(first, {
-      code: 'AM0005', severity: 'info', file, line: first.line(''),
-      message: `Kubernetes manifest: ${plural(total, 'document')} of other kinds skipped: ${list}`,
+      code: 'AM0005', severity: 'info', file, line: first.line(''), message: `Kubernetes manifest: ${skippedText(counts, 'document', 'kinds')}`,
     }));
   }
   return docs;
