@@ -20,11 +20,18 @@ type ConnectError = Error & { code?: string };
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 
-/** One request/response exchange on one connection. */
-class Exchange1 {
+/** Headers of a response not parsed yet (set by parseHead before anyone sees them). */
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
+
+/**
+ * One request/response exchange on one connection, and the caller's handle on it. A kept-alive
+ * connection the server closed just as we reused it is retried once on a new one (`replay`),
+ * when nothing of the request body has been consumed and no response byte came back.
+ */
+class Exchange1 implements UpstreamCall {
   private head: Buffer | null = null;
   private status = 0;
-  private headers: IncomingHttpHeaders = {};
+  private headers: IncomingHttpHeaders = NO_HEADERS;
   /** Remaining body bytes (content-length), -1 chunked, -2 until close, 0 none. */
   private remaining = 0;
   private chunkLeft = -1;
@@ -33,19 +40,15 @@ class Exchange1 {
   private keepAlive = true;
   private gotBytes = false;
   done = false;
+  /** The exchange on a new connection that replaced this one (stale connection). */
+  private delegate?: UpstreamCall;
 
   constructor(
     readonly conn: Connection,
-    private readonly method: string,
+    private readonly req: UpstreamRequest,
     private readonly h: UpstreamHandler,
-    private readonly onFinish: (reusable: boolean) => void,
-    /** Set for upgrade requests: called on 101 with the bytes that followed its head. */
-    private readonly onSwitch?: (headers: IncomingHttpHeaders, rest: Buffer) => void,
+    private readonly replay: boolean,
   ) {}
-
-  get started(): boolean {
-    return this.gotBytes;
-  }
 
   /** Feeds bytes from the socket; returns false to pause the socket (back-pressure). */
   feed(data: Buffer): boolean {
@@ -63,16 +66,16 @@ class Exchange1 {
         this.head = null;
         if (!this.parseHead(joined.toString('latin1', 0, end))) return false;
         buf = joined.subarray(end + 4);
-        if ((this.status as number) === 101 && this.onSwitch) {
+        if ((this.status as number) === 101 && this.req.upgrade && this.h.onUpgrade) {
           // The connection now speaks another protocol: nothing more of it is HTTP.
           this.done = true;
-          this.onSwitch(this.headers, buf);
+          this.h.onUpgrade(this.headers, this.conn.detach(), buf);
           return true;
         }
         if (this.status < 200) {
           // 1xx (100 Continue, 103 Early Hints): skip and read the real response.
           this.status = 0;
-          this.headers = {};
+          this.headers = NO_HEADERS;
           continue;
         }
         this.h.onHeaders(this.status, this.headers);
@@ -203,7 +206,7 @@ class Exchange1 {
     this.headers = headers;
     this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
     if (this.status < 200) return true;
-    const noBody = this.method === 'HEAD' || this.status === 204 || this.status === 304;
+    const noBody = this.req.method === 'HEAD' || this.status === 204 || this.status === 304;
     if (noBody) this.remaining = 0;
     else if (chunked) {
       this.remaining = -1;
@@ -219,7 +222,7 @@ class Exchange1 {
   private complete(): void {
     if (this.done) return;
     this.done = true;
-    this.onFinish(this.keepAlive);
+    this.conn.pool.release(this.conn, this.keepAlive);
     this.h.onEnd(this.trailers);
   }
 
@@ -238,10 +241,28 @@ class Exchange1 {
     if (!this.done) {
       this.done = true;
       this.keepAlive = false;
-      this.onFinish(false);
-      this.h.onFailure(kind, err);
+      this.conn.pool.release(this.conn, false);
+      if (this.replay && kind === 'reset' && !this.gotBytes && !this.req.body) {
+        this.delegate = this.conn.pool.dispatch(this.req, this.h, false);
+      } else {
+        this.h.onFailure(kind, err);
+      }
     }
     return false;
+  }
+
+  abort(): void {
+    if (this.delegate) return this.delegate.abort();
+    if (!this.done) {
+      this.done = true;
+      this.conn.current = undefined;
+      this.conn.socket.destroy();
+    }
+  }
+
+  resume(): void {
+    if (this.delegate) return this.delegate.resume();
+    if (this.flush()) this.conn.socket.resume();
   }
 }
 
@@ -252,7 +273,7 @@ class Connection {
   connected = false;
   idleSince = 0;
 
-  constructor(host: string, port: number, connectTimeoutMs: number, private readonly pool: Http1Pool, connect: Connector) {
+  constructor(host: string, port: number, connectTimeoutMs: number, readonly pool: Http1Pool, connect: Connector) {
     this.socket = connect(host, port);
     const timer = setTimeout(() => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT_CONNECT' })), connectTimeoutMs);
     timer.unref();
@@ -339,7 +360,8 @@ export class Http1Pool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  private release(c: Connection, reusable: boolean): void {
+  /** An exchange on `c` ended: the connection goes back to the idle list, or is closed. */
+  release(c: Connection, reusable: boolean): void {
     c.current = undefined;
     if (!reusable || this.closed || c.socket.destroyed) {
       c.socket.destroy();
@@ -377,48 +399,15 @@ export class Http1Pool {
     return this.dispatch(req, h, true);
   }
 
-  private dispatch(req: UpstreamRequest, h: UpstreamHandler, mayRetryStale: boolean): UpstreamCall {
+  /** Sends on an idle or new connection; `mayRetryStale`: a reused one may be replayed once. */
+  dispatch(req: UpstreamRequest, h: UpstreamHandler, mayRetryStale: boolean): UpstreamCall {
     const conn = this.acquire();
-    const reused = conn.used > 0;
+    const ex = new Exchange1(conn, req, h, mayRetryStale && conn.used > 0);
     conn.used++;
-    let aborted = false;
-    let delegate: UpstreamCall | undefined;
-    const handler: UpstreamHandler = {
-      onHeaders: (s, hd) => h.onHeaders(s, hd),
-      onData: (c) => h.onData(c),
-      onEnd: (t) => h.onEnd(t),
-      onFailure: (kind, err) => {
-        // A kept-alive connection the server closed just as we reused it: try once on a new one,
-        // when nothing of the request body has been consumed and no response byte came back.
-        if (reused && mayRetryStale && !ex.started && !req.body && !aborted && kind === 'reset') {
-          delegate = this.dispatch(req, h, false);
-          return;
-        }
-        h.onFailure(kind, err);
-      },
-    };
-    const onSwitch = req.upgrade && h.onUpgrade
-      ? (headers: IncomingHttpHeaders, rest: Buffer) => h.onUpgrade!(headers, conn.detach(), rest)
-      : undefined;
-    const ex = new Exchange1(conn, req.method, handler, (reusable) => this.release(conn, reusable), onSwitch);
     conn.current = ex;
     conn.socket.write(serializeHead(req), 'latin1');
     if (req.body) pipeBody(req.body, conn.socket, req.headers['content-length'] === undefined);
-    return {
-      abort: () => {
-        aborted = true;
-        if (delegate) return delegate.abort();
-        if (!ex.done) {
-          ex.done = true;
-          conn.current = undefined;
-          conn.socket.destroy();
-        }
-      },
-      resume: () => {
-        if (delegate) return delegate.resume();
-        if (ex.flush()) conn.socket.resume();
-      },
-    };
+    return ex;
   }
 
   async close(): Promise<void> {
