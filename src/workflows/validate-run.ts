@@ -9,7 +9,7 @@ import {
   FindingsError, findingsJson, formatFindingsText, painter, sortFindings, summaryLine,
 } from './findings';
 import { readMeshes } from './live';
-import { DEFAULT_ACCOUNT } from '../backends/local/settings';
+import { localSettings } from '../backends/local/settings';
 import type { TemplateContext } from './cloudformation';
 import { loadManifestSet } from './manifest';
 
@@ -34,8 +34,7 @@ export function parseParameters(list: string[] | undefined): Record<string, stri
 
 /** What CloudFormation templates resolve against: the region in effect and the backend's account. */
 export function templateContext(app: App, flags: { parameter?: string[]; stackName?: string }): TemplateContext {
-  let accountId: string | undefined = app.env.AWSMESH_ACCOUNT_ID || undefined;
-  if (!accountId && app.backendKind() === 'local') accountId = DEFAULT_ACCOUNT;
+  const accountId = app.backendKind() === 'local' ? localSettings(app.env).account : app.env.AWSMESH_ACCOUNT_ID || undefined;
   let region: string | undefined;
   try {
     region = app.region();
