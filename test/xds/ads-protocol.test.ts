@@ -8,6 +8,7 @@ import { AdsClient } from '../../src/xds/ads-client';
 import { fetchXdsStatus, formatStatusTable } from '../../src/xds/status-client';
 import { runCli } from '../helpers/run-cli';
 import { serviceAResources, StaticSource } from './helpers/static-source';
+import { sleep, waitUntil } from './helpers/wait';
 
 const NODE = 'mesh/apps/virtualNode/serviceA';
 const ports = { serviceB: 50001, serviceBv2: 50002 };
@@ -186,15 +187,3 @@ test('`awsmesh envoy status` against no server fails with exit 255', async () =>
   expect(r.code).toBe(255);
   expect(r.stderr).toContain('Could not get the status of the xDS server at 127.0.0.1:1');
 });
-
-async function waitUntil(check: () => boolean | undefined, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

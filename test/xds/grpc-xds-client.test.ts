@@ -16,6 +16,7 @@ import { LocalBackend } from '../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
 import { startAdsServer, type AdsServerHandle } from '../../src/xds';
 import { cleanupHomes, ROOT, runCli, WALKTHROUGH } from '../helpers/run-cli';
+import { waitUntil } from './helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEchoServer } = require('./fixtures/echo-service') as {
@@ -137,14 +138,6 @@ function startClient(): XdsClientProcess {
       return (await marked).mark as number;
     },
   };
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const share = (seq: string[], name: string) => (100 * seq.filter((s) => s === name).length) / seq.length;

@@ -17,6 +17,7 @@ import { CaStore } from '../../src/tls/ca/store';
 import { runCli } from '../helpers/run-cli';
 import { serviceAResources, StaticSource } from './helpers/static-source';
 import { ARN_BACK, ARN_FRONT, ARN_SHARED, createTlsMesh, PCA_ARN, type TlsMesh } from './helpers/tls-mesh';
+import { waitUntil } from './helpers/wait';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -233,12 +234,4 @@ test('every Secret is validated strictly before it is sent; an invalid one is lo
 function tlsContext(lds: DiscoveryResponse): Json {
   const any = AdsClient.decode(lds)[0].filter_chains[0].transport_socket.typed_config;
   return decodeEnvoyResource(any.type_url.split('/').pop(), any.value);
-}
-
-async function waitUntil(check: () => boolean | undefined, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
