@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { CORPUS } from '../helpers/corpus';
 import { cleanupHomes, ROOT, runBin, runCli, tempHome } from '../helpers/run-cli';
-import { cleanupDirs, tempDir, validateJson, writeTree, type JsonFinding } from './helpers';
+import { cleanupDirs, readTree, tempDir, validateJson, writeTree, type JsonFinding } from './helpers';
 
 afterAll(() => {
   cleanupDirs();
@@ -20,17 +20,9 @@ const validate = validateJson;
 
 const CFN_DIR = path.join(CORPUS, 'aws-app-mesh-examples-cfn');
 
+/** The vendored templates, relative to CFN_DIR. */
 function templates(): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(CFN_DIR, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.push(r);
-    }
-  };
-  walk('');
-  return out.sort();
+  return Object.keys(readTree(CFN_DIR)).sort();
 }
 
 /** App Mesh resources per template, as the corpus index counted them (independently of awsmesh). */

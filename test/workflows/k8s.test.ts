@@ -10,7 +10,7 @@ import { KINDS } from '../../src/workflows/kinds';
 import { loadManifestSet } from '../../src/workflows/manifest';
 import { CORPUS } from '../helpers/corpus';
 import { cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
-import { cleanupDirs, readTree, tempDir, validateJson, writeTree } from './helpers';
+import { cleanupDirs, readTree, tempDir, validateJson, writeTree, yamlStream } from './helpers';
 
 afterAll(() => {
   cleanupDirs();
@@ -151,7 +151,6 @@ describe('a walkthrough\'s Create inputs (howto-k8s-multiple-listeners)', () => 
 });
 
 const NS = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const stream = (docs: Obj[]) => docs.map((d) => YAML.stringify(d)).join('---\n');
 
 describe('membership, references and what is not supported', () => {
   const mesh = { apiVersion: API, kind: 'Mesh', metadata: { name: 'shop' }, spec: { awsName: 'shop-mesh', namespaceSelector: { matchExpressions: [{ key: 'mesh', operator: 'In', values: ['shop'] }] } } };
@@ -162,14 +161,14 @@ describe('membership, references and what is not supported', () => {
 
   test('mesh from matchExpressions, meshRef, ARNs, cross-namespace refs, --mesh for the rest', () => {
     const dir = writeTree(tempDir(), {
-      'a.yaml': stream([
+      'a.yaml': yamlStream([
         NS('front', { mesh: 'shop' }), mesh,
         node('web', 'front', { backends: [{ virtualService: { virtualServiceRef: { name: 'cart', namespace: 'back' } } },
           { virtualService: { virtualServiceARN: 'arn:aws:appmesh:us-west-2:111122223333:mesh/shop-mesh/virtualService/pay.example' } }] }),
         { apiVersion: API, kind: 'VirtualService', metadata: { name: 'cart', namespace: 'back' }, spec: { meshRef: { name: 'shop', uid: 'x' }, provider: { virtualNode: { virtualNodeARN: 'arn:aws:appmesh:us-west-2:111122223333:mesh/shop-mesh/virtualNode/cart-node' } } } },
         { apiVersion: API, kind: 'Mesh', metadata: { name: 'other' }, spec: { meshServiceDiscovery: { ipPreference: 'IPv4_ONLY' } } },
       ]),
-      'b.yaml': stream([node('batch', 'jobs')]),
+      'b.yaml': yamlStream([node('batch', 'jobs')]),
     });
     const set = loadManifestSet([dir], dir, { mesh: 'fallback' });
     expect(set.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -186,7 +185,7 @@ describe('membership, references and what is not supported', () => {
   });
 
   test('an undeterminable mesh is AM0008 with the --mesh fix, file and line', async () => {
-    const dir = writeTree(tempDir(), { 'app.yaml': stream([mesh, node('web', 'front'), NS('front', { mesh: 'elsewhere' })]) });
+    const dir = writeTree(tempDir(), { 'app.yaml': yamlStream([mesh, node('web', 'front'), NS('front', { mesh: 'elsewhere' })]) });
     const { code, findings } = await validateJson(['app.yaml'], { cwd: dir });
     expect(code).toBe(1);
     expect(findings.filter((f) => f.severity === 'error')).toEqual([expect.objectContaining({
@@ -201,7 +200,7 @@ describe('membership, references and what is not supported', () => {
 
   test('a dangling reference is AM0009 at the reference; a bad ARN too; BackendGroup is AM0010', async () => {
     const dir = writeTree(tempDir(), {
-      'app.yaml': stream([
+      'app.yaml': yamlStream([
         NS('front', { mesh: 'shop' }), mesh,
         node('web', 'front', { backends: [{ virtualService: { virtualServiceRef: { name: 'missing' } } }], backendGroups: [{ name: 'all' }] }),
         { apiVersion: API, kind: 'VirtualService', metadata: { name: 'svc', namespace: 'front' }, spec: { provider: { virtualNode: { virtualNodeARN: 'arn:aws:appmesh:us-west-2:1:mesh/shop-mesh/virtualRouter/r' } } } },
@@ -234,7 +233,7 @@ describe('membership, references and what is not supported', () => {
     const gr = { apiVersion: API, kind: 'GatewayRoute', metadata: { name: 'to-web', namespace: 'front', labels: { edge: 'b' } },
       spec: { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceRef: { name: 'web' } } } } } } };
     const vs = { apiVersion: API, kind: 'VirtualService', metadata: { name: 'web', namespace: 'front' }, spec: { awsName: 'web.local', provider: { virtualNode: { virtualNodeRef: { name: 'web' } } } } };
-    const dir = writeTree(tempDir(), { 'gw.yaml': stream([NS('front', { mesh: 'shop', gw: 'yes' }), mesh, gw('a', { matchLabels: { edge: 'a' } }), gw('b', { matchLabels: { edge: 'b' } }), gr, vs, node('web', 'front')]) });
+    const dir = writeTree(tempDir(), { 'gw.yaml': yamlStream([NS('front', { mesh: 'shop', gw: 'yes' }), mesh, gw('a', { matchLabels: { edge: 'a' } }), gw('b', { matchLabels: { edge: 'b' } }), gr, vs, node('web', 'front')]) });
     const set = loadManifestSet([dir], dir);
     expect(set.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expect(set.resources.find((r) => r.address.kind === 'GatewayRoute')!.input).toEqual({
