@@ -36,10 +36,6 @@ export function registerAdminRoute(path: string, route: AdminRoute): void {
   routes.set(path, route);
 }
 
-export function adminRoutes(): ReadonlyMap<string, AdminRoute> {
-  return routes;
-}
-
 export function sendText(res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=UTF-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache, max-age=0' });
   res.end(body);

@@ -296,11 +296,6 @@ function sinkFor(path: string): LogSink {
   return s;
 }
 
-/** Writes out every buffered access log line now (asynchronously). */
-export function flushAccessLogs(): void {
-  for (const s of sinks.values()) s.flush();
-}
-
 /** An access logger for the HCM's / tcp_proxy's access_log list, or undefined when there is none. */
 export function accessLogger(logs: TypedExtension[] | undefined): AccessLogger | undefined {
   if (!logs?.length) return undefined;
