@@ -96,16 +96,16 @@ export class ClusterRuntime {
     this.passthrough = cluster.type === 'ORIGINAL_DST';
 
     const odKey = JSON.stringify(cluster.outlier_detection ?? null);
-    if (odKey !== JSON.stringify(this.outlierConfig ?? null)) {
+    if (odKey !== this.outlierKey) {
       this.outlier?.stop();
       this.outlier = cluster.outlier_detection
         ? new OutlierDetector(cluster.outlier_detection, () => this.hosts, this.stats, () => this.refresh())
         : undefined;
       for (const h of this.hosts) if (h.ejected && !this.outlier) h.ejected = false;
-      this.outlierConfig = cluster.outlier_detection;
+      this.outlierKey = odKey;
     }
     const hcKey = JSON.stringify(cluster.health_checks?.[0] ?? null);
-    if (hcKey !== JSON.stringify(this.hcConfig ?? null)) {
+    if (hcKey !== this.hcKey) {
       this.checker?.stop();
       this.checker = cluster.health_checks?.[0]
         ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh(), this.open)
@@ -114,14 +114,15 @@ export class ClusterRuntime {
         h.activeHealthy = true;
         this.checker?.add(h);
       }
-      this.hcConfig = cluster.health_checks?.[0];
+      this.hcKey = hcKey;
     }
     const cla = cluster.load_assignment ?? assignment;
     if (!this.passthrough) this.setEndpoints(cla?.endpoints?.flatMap((l) => l.lb_endpoints ?? []) ?? []);
   }
 
-  private outlierConfig?: Cluster['outlier_detection'];
-  private hcConfig?: NonNullable<Cluster['health_checks']>[number];
+  /** The outlier detection and health check settings in force, as JSON. */
+  private outlierKey = 'null';
+  private hcKey = 'null';
 
   private setEndpoints(eps: LbEndpoint[]): void {
     const byKey = new Map(this.hosts.map((h) => [h.key, h]));
