@@ -17,14 +17,16 @@ function looksLikeH2(first: Buffer): boolean {
  * Hands an accepted connection to the HTTP/1.1 or the HTTP/2 server, by its first bytes. The
  * sniffed bytes go back with socket.unshift(): the HTTP/1.1 parser reads them when the socket
  * resumes, and an HTTP/2 session drains a socket's buffered bytes when it takes the socket over.
+ * `onHttp2` is told when the connection goes to the HTTP/2 server.
  */
-export function dispatchConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+export function dispatchConnection(socket: net.Socket, h1: http.Server, h2: http2.Http2Server, onHttp2?: () => void): void {
   // HTTP/2 writes frames in small pieces; Nagle + delayed ACKs would add ~40 ms per exchange.
   socket.setNoDelay(true);
   socket.once('data', (first: Buffer) => {
     socket.pause();
     socket.unshift(first);
     if (looksLikeH2(first)) {
+      onHttp2?.();
       h2.emit('connection', socket);
       return;
     }

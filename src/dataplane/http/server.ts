@@ -93,16 +93,12 @@ export class ListeningSocket {
       proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs, t.accessLog);
       return;
     }
-    socket.setNoDelay(true);
-    if (!(socket instanceof tls.TLSSocket)) {
+    const plaintext = !(socket instanceof tls.TLSSocket);
+    if (plaintext) {
       this.plaintext.add(socket);
       socket.once('close', () => this.plaintext.delete(socket));
-      // Registered before the dispatcher's own listener, so both see the first bytes.
-      socket.once('data', (first: Buffer) => {
-        if (first.subarray(0, 4).toString('latin1') === 'PRI ') this.plaintextH2.add(socket);
-      });
     }
-    dispatchConnection(socket, this.h1, this.h2);
+    dispatchConnection(socket, this.h1, this.h2, plaintext ? () => this.plaintextH2.add(socket) : undefined);
     // A socket whose first bytes were peeked (PERMISSIVE) is paused until here.
     socket.resume();
   }
