@@ -23,6 +23,7 @@ export async function startXdsBeside(opts: XdsBesideOptions): Promise<AdsServerH
     region: opts.region,
     host: opts.host,
     port: opts.port,
-    log: (line) => opts.io.stderr.write(`xds: ${line}\n`),
+    // The ADS server's lines already start with 'xDS: '.
+    log: (line) => opts.io.stderr.write(`${line}\n`),
   });
 }
