@@ -4,10 +4,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { GeneralError } from '../core/errors';
 import { csdsService, type ClientStatusResponse } from './protocol';
+import { XDS_TYPES } from './resource-types';
+import type { SyncState } from './status';
 import { fromStruct } from './struct';
 
 export interface ProxyTypeStatus {
-  state: 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
+  state: SyncState;
   sentVersion: string;
   ackedVersion: string;
   nacks: number;
@@ -69,7 +71,7 @@ export async function fetchXdsStatus(address: string, timeoutMs = 5000): Promise
   }
 }
 
-const TYPES = ['LDS', 'RDS', 'CDS', 'EDS', 'SDS'];
+const TYPES = XDS_TYPES.map((t) => t.short);
 
 function cell(t: ProxyTypeStatus | undefined): string {
   if (!t) return '-';
