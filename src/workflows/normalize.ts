@@ -39,10 +39,6 @@ export function canonicalSpec(kind: KindName, spec: unknown): Json {
   return dropDefaults(kind, c && typeof c === 'object' && !Array.isArray(c) ? (c as Json) : {});
 }
 
-export function sameSpec(kind: KindName, a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonicalSpec(kind, a)) === JSON.stringify(canonicalSpec(kind, b));
-}
-
 /** Tags sorted by key (the order of a tag list carries no meaning). */
 export function canonicalTags(tags: Tag[] | undefined): Tag[] {
   return [...(tags ?? [])].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((t) => ({ key: t.key, value: t.value }));
