@@ -5,10 +5,10 @@
 //   instance   parent <service>     name <instance id>
 //   operation  parent ''            name <operation id>
 
-import { createHash } from 'crypto';
 import type { Partition, StoredResource, StoreTx } from '../store/store';
 import type { ProviderContext } from '../provider';
 import { pageOf } from '../iam/paging';
+import { runOnce } from '../idempotency';
 import { cloudMapError, invalidInput } from './errors';
 
 export const SD = 'servicediscovery';
@@ -173,34 +173,14 @@ export function sdPage<T>(
   return page.next ? { items: page.items, NextToken: page.next } : { items: page.items };
 }
 
-/** A stable hash of a request, to tell a retry from a different request reusing its token. */
-export function fingerprint(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
-    }
-    return v;
-  };
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
-}
-
 /**
  * Runs a request that carries a creator/updater request id at most once: a retry with the same
  * id and payload gets the first response; another payload with that id is DuplicateRequest.
  */
-export async function once<T>(
+export function once<T>(
   tx: StoreTx, scope: string, token: unknown, request: unknown, run: () => Promise<T>,
   duplicateFields: (first: T) => Record<string, unknown> = () => ({}),
 ): Promise<T> {
-  if (typeof token !== 'string' || token === '') return run();
-  const print = fingerprint(request);
-  const previous = await tx.getIdempotency(`${SD}:${scope}`, token);
-  if (previous) {
-    if (previous.fingerprint === print) return previous.response as T;
-    throw cloudMapError('DuplicateRequest', `The request id ${token} was already used for a different ${scope} request.`, duplicateFields(previous.response as T));
-  }
-  const response = await run();
-  await tx.putIdempotency(`${SD}:${scope}`, token, { fingerprint: print, response });
-  return response;
+  return runOnce(tx, `${SD}:${scope}`, token, request, run, (first) =>
+    cloudMapError('DuplicateRequest', `The request id ${String(token)} was already used for a different ${scope} request.`, duplicateFields(first)));
 }
