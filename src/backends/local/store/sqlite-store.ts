@@ -315,23 +315,16 @@ class SqliteTx implements StoreTx {
 
   async list(service: string, kind: string, parent: string | undefined, opts: ListOptions = {}): Promise<StoredResource[]> {
     const limit = opts.limit ?? -1; // SQLite: a negative LIMIT means no limit
-    const base = 'SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ?';
+    let text = 'SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ?';
     const args: unknown[] = [this.p.account, this.p.region, service, kind];
-    let text: string;
     if (parent !== undefined) {
-      text = `${base} AND parent = ?`;
+      text += ' AND parent = ?';
       args.push(parent);
-      if (opts.after) {
-        // Within one parent the position is the name; a cursor from another parent resumes by order.
-        text += ' AND (parent, name) > (?, ?)';
-        args.push(opts.after.parent, opts.after.name);
-      }
-    } else {
-      text = base;
-      if (opts.after) {
-        text += ' AND (parent, name) > (?, ?)';
-        args.push(opts.after.parent, opts.after.name);
-      }
+    }
+    if (opts.after) {
+      // Within one parent the position is the name; a cursor from another parent resumes by order.
+      text += ' AND (parent, name) > (?, ?)';
+      args.push(opts.after.parent, opts.after.name);
     }
     text += ' ORDER BY parent, name LIMIT ?';
     args.push(limit);
