@@ -6,6 +6,7 @@ import {
   allRoles, iamNow, iamPage, iamPartition, matchesPathPrefix, requirePolicy, requireRole, saveRole,
 } from './entities';
 import { iamError, quotaExceeded } from './errors';
+import { sortByKey } from './paging';
 
 export const MAX_POLICIES_PER_ROLE = 10;
 
@@ -49,9 +50,9 @@ export async function listAttachedRolePolicies(input: Input, ctx: ProviderContex
     const { role } = await requireRole(tx, input.RoleName as string);
     const attached = role.AttachedPolicies
       .map((arn) => ({ arn, ...splitPolicyArn(arn) }))
-      .filter((p) => matchesPathPrefix(p.path, input.PathPrefix))
-      .sort((a, b) => (a.arn < b.arn ? -1 : 1));
-    const { items, ...paging } = iamPage(attached, (p) => p.arn, input);
+      .filter((p) => matchesPathPrefix(p.path, input.PathPrefix));
+    const byArn = (p: { arn: string }): string => p.arn;
+    const { items, ...paging } = iamPage(sortByKey(attached, byArn), byArn, input);
     return { AttachedPolicies: items.map((p) => ({ PolicyName: p.name, PolicyArn: p.arn })), ...paging };
   });
 }

@@ -11,6 +11,7 @@ import {
 import { iamError, quotaExceeded } from './errors';
 import { MANAGED_POLICIES } from './managed-policies';
 import { decodePolicyInput, encodePolicyOutput, validatePolicyDocument } from './policy-document';
+import { sortByKey } from './paging';
 import { randomChars, UPPER_ALNUM } from './random';
 import { checkTagRequest, MAX_TAGS, tagsInput } from './tags';
 
@@ -139,9 +140,11 @@ export async function listPolicies(input: Input, ctx: ProviderContext): Promise<
       if (filter === 'PermissionsBoundary') return (u?.boundary ?? 0) > 0;
       return (u?.attached ?? 0) + (u?.boundary ?? 0) > 0;
     });
-    const keyOf = (p: ResolvedPolicy): string => `${policyFields(p).name.toLowerCase()} ${policyFields(p).arn}`;
-    selected.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-    const { items, ...paging } = iamPage(selected, keyOf, input);
+    const keyOf = (p: ResolvedPolicy): string => {
+      const f = policyFields(p);
+      return `${f.name.toLowerCase()} ${f.arn}`;
+    };
+    const { items, ...paging } = iamPage(sortByKey(selected, keyOf), keyOf, input);
     return { Policies: items.map((p) => policyOutput(p, usage.get(policyFields(p).arn), false)), ...paging };
   });
 }
@@ -218,8 +221,7 @@ const versionKey = (v: PolicyVersionData): string => String(1e9 - Number(v.Versi
 export async function listPolicyVersions(input: Input, ctx: ProviderContext): Promise<Output> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
     const { versions, defaultVersion } = versionsOf(await requirePolicy(tx, ctx, input.PolicyArn as string));
-    const sorted = [...versions].sort((a, b) => (versionKey(a) < versionKey(b) ? -1 : 1));
-    const { items, ...paging } = iamPage(sorted, versionKey, input);
+    const { items, ...paging } = iamPage(sortByKey([...versions], versionKey), versionKey, input);
     return { Versions: items.map((v) => versionOutput(v, defaultVersion, false)), ...paging };
   });
 }

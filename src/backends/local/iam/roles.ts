@@ -4,10 +4,11 @@ import type { Input, Output } from '../../backend';
 import type { ProviderContext } from '../provider';
 import {
   allRoles, findRole, IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, requireRole, ROLE, roleArn, roleKey, saveRole,
-  type RoleData,
+  type RoleData, type Tag,
 } from './entities';
 import { iamError, quotaExceeded } from './errors';
 import { decodePolicyInput, encodePolicyOutput, validatePolicyDocument } from './policy-document';
+import { sortByKey } from './paging';
 import { randomChars, UPPER_ALNUM } from './random';
 import { checkTagRequest, MAX_TAGS, mergeTags, removeTags, tagsInput } from './tags';
 
@@ -162,8 +163,8 @@ export async function untagRole(input: Input, ctx: ProviderContext): Promise<Out
 export async function listRoleTags(input: Input, ctx: ProviderContext): Promise<Output> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
     const { role } = await requireRole(tx, input.RoleName as string);
-    const tags = [...role.Tags].sort((a, b) => (a.Key.toLowerCase() < b.Key.toLowerCase() ? -1 : 1));
-    const { items, ...paging } = iamPage(tags, (t) => t.Key.toLowerCase(), input);
+    const byKey = (t: Tag): string => t.Key.toLowerCase();
+    const { items, ...paging } = iamPage(sortByKey([...role.Tags], byKey), byKey, input);
     return { Tags: items, ...paging };
   });
 }

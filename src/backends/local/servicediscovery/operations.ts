@@ -8,6 +8,7 @@ import { OPERATION, sdPage, sdPartition, SD } from './entities';
 import { cloudMapError } from './errors';
 import { compileFilters } from './filters';
 import { newOperationId } from './ids';
+import { sortByKey } from '../iam/paging';
 
 export type OperationType =
   | 'CREATE_NAMESPACE' | 'DELETE_NAMESPACE' | 'UPDATE_NAMESPACE' | 'UPDATE_SERVICE' | 'REGISTER_INSTANCE' | 'DEREGISTER_INSTANCE';
@@ -64,8 +65,7 @@ export async function listOperations(input: Input, ctx: ProviderContext): Promis
       .filter(matches);
     // Oldest first; the key is unique and sorts like the creation time.
     const keyOf = (o: OperationData): string => `${o.CreateDate.toFixed(3).padStart(16, '0')} ${o.Id}`;
-    ops.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
-    const { items, NextToken } = sdPage(ops, keyOf, input);
+    const { items, NextToken } = sdPage(sortByKey(ops, keyOf), keyOf, input);
     return { Operations: items.map((o) => ({ Id: o.Id, Status: o.Status })), ...(NextToken ? { NextToken } : {}) };
   });
 }

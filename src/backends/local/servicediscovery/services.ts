@@ -9,6 +9,7 @@ import {
 import { cloudMapError, invalidInput } from './errors';
 import { compileFilters } from './filters';
 import { newServiceId } from './ids';
+import { sortByKey } from '../iam/paging';
 import { recordOperation } from './operations';
 import { checkTagCount, tagsInput } from './tags';
 
@@ -119,8 +120,8 @@ export async function listServices(input: Input, ctx: ProviderContext): Promise<
   });
   return ctx.store.read(sdPartition(ctx), async (tx) => {
     const services = (await tx.list(SD, SERVICE, undefined)).map((r) => r.data as unknown as ServiceData).filter(matches);
-    services.sort((a, b) => (a.Id < b.Id ? -1 : 1));
-    const { items, NextToken } = sdPage(services, (s) => s.Id, input);
+    const byId = (s: ServiceData): string => s.Id;
+    const { items, NextToken } = sdPage(sortByKey(services, byId), byId, input);
     const out = [];
     for (const svc of items) out.push(serviceOutput(svc, ctx, await tx.count(SD, INSTANCE, svc.Id), true));
     return { Services: out, ...(NextToken ? { NextToken } : {}) };
