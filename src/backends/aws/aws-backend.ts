@@ -66,7 +66,7 @@ export class AwsBackend implements Backend {
     try {
       // A copy: the SDK fills in idempotency tokens the caller left out, and must not do it in our input.
       const output = await sc.client.send(new Command({ ...input }));
-      return normaliseOutput(service, operation, output);
+      return normaliseOutput(output);
     } catch (err) {
       if (isUnparsedSuccess(err)) return emptyOutput(service, operation);
       const e = normaliseError(err, { service, operation, maxAttempts: this.settings.maxAttempts });

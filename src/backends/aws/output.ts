@@ -4,7 +4,7 @@ import type { Output } from '../backend';
 import { getOperation, getShape, type ServiceName } from '../../model/services';
 
 /** Drops the SDK's response metadata; everything else already uses the model's member names. */
-export function normaliseOutput(_service: ServiceName, _operation: string, output: Record<string, unknown>): Output {
+export function normaliseOutput(output: Record<string, unknown>): Output {
   const { $metadata: _metadata, ...rest } = output;
   return rest;
 }
