@@ -5,6 +5,7 @@
 
 import type { App } from '../cli/app';
 import { ParamError } from '../core/errors';
+import { askLine } from '../core/prompt';
 import { analyze } from './analyze';
 import { executePlan, failureReport, summary, type Progress } from './execute';
 import {
@@ -57,11 +58,7 @@ async function confirmDeletes(app: App, plan: Plan, yes: boolean | undefined): P
   if (!stdin?.isTTY || !app.io.stderrIsTTY) {
     throw new ParamError(`apply would delete ${what}; re-run with --yes to confirm (or with --dry-run to review the plan).`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const readline = require('readline') as typeof import('readline');
-  const rl = readline.createInterface({ input: stdin, output: process.stderr });
-  const answer = await new Promise<string>((resolve) => rl.question(`Delete ${what}? [y/N] `, resolve));
-  rl.close();
+  const answer = await askLine(app.io, `Delete ${what}? [y/N] `);
   if (!/^y(es)?$/i.test(answer.trim())) throw new ParamError('Nothing was applied: deletion not confirmed.');
 }
 

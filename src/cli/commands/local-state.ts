@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { ParamError } from '../../core/errors';
+import { askLine } from '../../core/prompt';
 import type { App } from '../app';
 
 type Admin = typeof import('../../backends/local/admin');
@@ -67,25 +68,6 @@ async function runStatus(app: App): Promise<void> {
   app.io.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Reads one line from an interactive stdin. */
-function ask(app: App, question: string): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const readline = require('readline') as typeof import('readline');
-  const rl = readline.createInterface({ input: app.io.stdin!, output: app.io.stderr as NodeJS.WritableStream, terminal: false });
-  app.io.stderr.write(question);
-  return new Promise((resolve) => {
-    let answered = false;
-    rl.once('line', (line) => {
-      answered = true;
-      rl.close();
-      resolve(line);
-    });
-    rl.once('close', () => {
-      if (!answered) resolve('');
-    });
-  });
-}
-
 async function runReset(app: App, yes: boolean): Promise<void> {
   const stdinIsTTY = Boolean((app.io.stdin as { isTTY?: boolean } | undefined)?.isTTY);
   if (!yes && !stdinIsTTY) {
@@ -94,7 +76,7 @@ async function runReset(app: App, yes: boolean): Promise<void> {
   const { store } = await app.localBackend();
   const { totalResources } = await admin().stateStatus(store);
   if (!yes) {
-    const answer = await ask(app, `Delete all ${totalResources} resources in ${store.location}? [y/N] `);
+    const answer = await askLine(app.io, `Delete all ${totalResources} resources in ${store.location}? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
       app.io.stderr.write('Nothing deleted.\n');
       return;
