@@ -6,6 +6,7 @@
 import type { Backend } from '../backends/backend';
 import type { LocalBackend } from '../backends/local/local-backend';
 import type { ResolvedEndpoint } from '../envoy/translate';
+import { findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import type { EndpointResolver } from './mesh-source';
 
@@ -19,7 +20,7 @@ export function apiEndpointResolver(backend: Backend): EndpointResolver {
   return async (snapshot: MeshSnapshot, nodeNames: string[], ctx: { region: string }) => {
     const out: Record<string, ResolvedEndpoint[]> = {};
     await Promise.all(nodeNames.map(async (name) => {
-      const node = snapshot.virtualNodes.find((n) => n.virtualNodeName === name);
+      const node = findVirtualNode(snapshot, name);
       const sd = node?.spec.serviceDiscovery;
       const port = node?.spec.listeners?.[0]?.portMapping.port;
       if (sd?.dns?.hostname && port) {

@@ -7,6 +7,7 @@ import type { Backend } from '../backends/backend';
 import type { Store } from '../backends/local/store/store';
 import { isServiceError } from '../core/errors';
 import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
+import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { ListenerTls, MeshSnapshot } from '../mesh/types';
 import type { XdsConfigSource } from './ads-server';
 import type { NodeIdentity } from './node-id';
@@ -49,9 +50,7 @@ export class MeshConfigSource implements XdsConfigSource {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const t = require('../envoy/translate') as typeof import('../envoy/translate');
     const proxy = node.kind === 'virtualNode' ? { virtualNode: node.name } : { virtualGateway: node.name };
-    const exists = node.kind === 'virtualNode'
-      ? snapshot.virtualNodes.some((n) => n.virtualNodeName === node.name)
-      : snapshot.virtualGateways.some((g) => g.virtualGatewayName === node.name);
+    const exists = node.kind === 'virtualNode' ? findVirtualNode(snapshot, node.name) : findVirtualGateway(snapshot, node.name);
     if (!exists) return undefined;
     const endpoints = this.opts.endpoints ? await this.opts.endpoints(snapshot, t.endpointNodes(snapshot, proxy), { region }) : {};
     const options: TranslateOptions = { ...this.opts.translate, endpoints };

@@ -2,7 +2,7 @@
 // and `svc:port`), one Envoy route per App Mesh route, weighted clusters per target
 // (dataplane.md §1.5–1.9).
 
-import { resolveVirtualService } from '../../mesh/lookup';
+import { findVirtualNode, resolveVirtualService } from '../../mesh/lookup';
 import type { ClientPolicy, RouteData, VirtualNodeData, VirtualRouterData, WeightedTarget } from '../../mesh/types';
 import { aggregateStats, egressCluster } from './clusters';
 import type { TranslationContext } from './context';
@@ -37,7 +37,7 @@ function weightedAction(
 ): RouteAction | undefined {
   const weights = new Map<string, number>();
   for (const t of targets) {
-    const node = ctx.snapshot.virtualNodes.find((n) => n.virtualNodeName === t.virtualNode);
+    const node = findVirtualNode(ctx.snapshot, t.virtualNode);
     if (!node) {
       ctx.warn(`${where}: target virtual node ${t.virtualNode} does not exist`);
       continue;
