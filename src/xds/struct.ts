@@ -1,10 +1,10 @@
 // google.protobuf.Struct in protobufjs object form (its bundled well-known types use lowerCamel
 // member names: { fields: { k: { stringValue } } }) to and from plain JSON — node metadata on the
-// wire, in both directions.
+// wire, in both directions, and Struct/Value fields of configs the validator encodes.
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function toValue(v: unknown): Json {
+export function toValue(v: unknown): Json {
   if (typeof v === 'number') return { numberValue: v };
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };

@@ -6,6 +6,7 @@
 // so the xDS server encodes exactly what was validated.
 
 import * as protobuf from 'protobufjs';
+import { toStruct, toValue } from '../../xds/struct';
 import { checkMessagePresence, checkValueRules, fieldRules, isRequiredOneof, type RuleSink } from './pgv-rules';
 
 export interface Issue {
@@ -314,7 +315,7 @@ class Decoder implements RuleSink {
           this.error(path, `expected an object (Struct), got ${describe(json)}`);
           return {};
         }
-        return structValue(json as Record<string, unknown>);
+        return toStruct(json as Record<string, unknown>);
       case '.google.protobuf.ListValue':
         if (!Array.isArray(json)) {
           this.error(path, `expected an array (ListValue), got ${describe(json)}`);
@@ -407,23 +408,6 @@ class Decoder implements RuleSink {
   errorCount(): number {
     return this.errors;
   }
-}
-
-// protobufjs bundles the well-known types with their JSON (lowerCamel) field names whatever
-// keepCase says, so google.protobuf.Value's members are spelled nullValue, numberValue, ….
-function toValue(v: unknown): Record<string, unknown> {
-  if (v === null || v === undefined) return { nullValue: 0 };
-  if (typeof v === 'number') return { numberValue: v };
-  if (typeof v === 'string') return { stringValue: v };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
-  return { structValue: structValue(v as Record<string, unknown>) };
-}
-
-function structValue(o: Record<string, unknown>): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) fields[k] = toValue(v);
-  return { fields };
 }
 
 const indexCache = new WeakMap<protobuf.Type, Map<string, protobuf.Field>>();
