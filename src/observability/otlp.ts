@@ -5,6 +5,7 @@
 
 import * as http from 'http';
 import { UsageError } from '../core/errors';
+import { isLoopback } from '../core/loopback';
 
 export interface SpanRecord {
   traceId: string;
@@ -30,11 +31,6 @@ export interface ExporterOptions {
   maxQueue?: number;
   timeoutMs?: number;
   log?: (line: string) => void;
-}
-
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { isLoopback } from '../core/loopback';
 import type { App } from '../cli/app';
 import { GeneralError, UsageError } from '../core/errors';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
@@ -30,10 +31,6 @@ function intOption(name: string, value: string, min: number, max: number): numbe
     throw new UsageError(`argument --${name}: expected an integer from ${min} to ${max}, got '${value}'`);
   }
   return n;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function packageVersion(): string {

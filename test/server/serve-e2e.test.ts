@@ -3,7 +3,7 @@
 
 import * as net from 'net';
 import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
-import { isLoopback } from '../../src/server/serve-command';
+import { isLoopback } from '../../src/core/loopback';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
 import { rawRequest } from './helpers';
@@ -176,6 +176,6 @@ test('bad flags exit 252 with a usage message and start nothing', async () => {
 });
 
 test('only loopback hosts count as loopback (others get a warning at start-up)', () => {
-  expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
+  expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'].every(isLoopback)).toBe(true);
   expect(['0.0.0.0', '192.168.1.10', '::', 'example.com'].some(isLoopback)).toBe(false);
 });

@@ -8,6 +8,7 @@ import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { OPEN_CIRCUIT } from '../../envoy/translate/defaults';
 import { plainConnector, type Connector } from '../../tls/connector';
 import type { UpstreamTls } from '../../tls/upstream';
+import { isLoopback } from '../../core/loopback';
 import { ClusterStats } from '../stats';
 import { HealthChecker } from './health-check';
 import { Host } from './host';
@@ -18,10 +19,6 @@ const PANIC_THRESHOLD = 0.5;
 
 export interface Admission {
   cancel(): void;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export class ClusterRuntime {
