@@ -1,7 +1,7 @@
 // Lookups over a MeshSnapshot shared by the translator and the data plane.
 
 import type {
-  MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData, VirtualServiceData,
+  GatewayRouteData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData, VirtualServiceData,
 } from './types';
 
 export function findVirtualNode(s: MeshSnapshot, name: string): VirtualNodeData | undefined {
@@ -10,6 +10,18 @@ export function findVirtualNode(s: MeshSnapshot, name: string): VirtualNodeData 
 
 export function findVirtualGateway(s: MeshSnapshot, name: string): VirtualGatewayData | undefined {
   return s.virtualGateways.find((g) => g.virtualGatewayName === name);
+}
+
+/** A route's one protocol rule: httpRoute, http2Route, grpcRoute or tcpRoute. */
+export function routeRule(r: RouteData) {
+  const s = r.spec ?? {};
+  return s.httpRoute ?? s.http2Route ?? s.grpcRoute ?? s.tcpRoute;
+}
+
+/** A gateway route's one protocol rule: httpRoute, http2Route or grpcRoute. */
+export function gatewayRouteRule(gr: GatewayRouteData) {
+  const s = gr.spec ?? {};
+  return s.httpRoute ?? s.http2Route ?? s.grpcRoute;
 }
 
 export function routesOfRouter(s: MeshSnapshot, routerName: string): RouteData[] {

@@ -4,6 +4,7 @@
 // route's targets really got, 5xx rate). Rendered as Mermaid, Graphviz DOT, SVG (Graphviz as
 // WebAssembly, @viz-js/viz) or PNG (the SVG rasterised by resvg, @resvg/resvg-js).
 
+import { gatewayRouteRule, routeRule } from '../mesh/lookup';
 import type { MeshSnapshot, RouteData, WeightedTarget } from '../mesh/types';
 import type { DiscoveredProxy } from './discovery';
 import type { MetricsView, Where } from './metrics-view';
@@ -55,11 +56,6 @@ const is5xx = (l: Record<string, string>) => l.envoy_response_code_class === '5'
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function routeSpecOf(r: RouteData) {
-  const s = r.spec ?? {};
-  return s.httpRoute ?? s.http2Route ?? s.grpcRoute ?? s.tcpRoute;
 }
 
 function matchSummary(r: RouteData): string {
@@ -145,7 +141,7 @@ export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: Discove
     const onRoute: Where = (l) => l.envoy_route === r.routeName && services.has(l.appmesh_target_virtual_service);
     const routeId = id('route', r.virtualRouterName, r.routeName);
     edge({ from: id('virtualRouter', r.virtualRouterName), to: routeId, kind: 'route', traffic: traffic('envoy_vhost_route_upstream_rq', onRoute) });
-    const targets: WeightedTarget[] = routeSpecOf(r)?.action?.weightedTargets ?? [];
+    const targets: WeightedTarget[] = routeRule(r)?.action?.weightedTargets ?? [];
     const total = targets.reduce((sum, t) => sum + Number(t.weight), 0);
     const perTarget = targets.map((t) => {
       const cluster = new RegExp(`^cds_egress_${escapeRegex(mesh)}_${escapeRegex(t.virtualNode)}_(http|http2|grpc|tcp)_\\d+$`);
@@ -179,8 +175,7 @@ export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: Discove
   }
   // Gateways → gateway routes → services.
   for (const gr of s.gatewayRoutes) {
-    const spec = gr.spec ?? {};
-    const target = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.action?.target?.virtualService?.virtualServiceName;
+    const target = gatewayRouteRule(gr)?.action?.target?.virtualService?.virtualServiceName;
     const grId = id('gatewayRoute', gr.virtualGatewayName, gr.gatewayRouteName);
     const t = traffic('envoy_vhost_route_upstream_rq', (l, p) => p.kind === 'virtualGateway' && p.name === gr.virtualGatewayName
       && l.envoy_virtual_host === 'self_redirect' && l.envoy_route === gr.gatewayRouteName);

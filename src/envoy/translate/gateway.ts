@@ -2,6 +2,7 @@
 // rewrites host and path, and sends the request to the gateway's own egress listener
 // (self_redirect), which routes it like any mesh client would.
 
+import { gatewayRouteRule } from '../../mesh/lookup';
 import type { GatewayRouteData, HttpGatewayRoute, VirtualGatewayData } from '../../mesh/types';
 import { selfRedirectCluster } from './clusters';
 import type { TranslationContext } from './context';
@@ -20,8 +21,7 @@ function gatewayRouteKind(gr: GatewayRouteData): 'http' | 'grpc' | undefined {
 }
 
 function targetOf(gr: GatewayRouteData) {
-  const s = gr.spec ?? {};
-  return (s.httpRoute ?? s.http2Route ?? s.grpcRoute)?.action?.target;
+  return gatewayRouteRule(gr)?.action?.target;
 }
 
 /** The default prefix rewrite: the matched prefix becomes "/" (`/chapter/1` → `/1`). */

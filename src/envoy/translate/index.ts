@@ -9,7 +9,7 @@
 // The functions are pure and deterministic (same input → same JSON, resources sorted by name),
 // so callers can diff results to decide whether anything changed.
 
-import { findVirtualGateway, findVirtualNode, resolveVirtualService } from '../../mesh/lookup';
+import { findVirtualGateway, findVirtualNode, gatewayRouteRule, resolveVirtualService, routeRule } from '../../mesh/lookup';
 import type { MeshSnapshot } from '../../mesh/types';
 import { type ResolvedOptions, type TranslateOptions, TranslationContext } from './context';
 import { DEFAULT_EGRESS_PORT, DEFAULT_INGRESS_PORT } from './defaults';
@@ -106,7 +106,7 @@ export function endpointNodes(
   } else {
     services = snapshot.gatewayRoutes
       .filter((g) => g.virtualGatewayName === proxy.virtualGateway)
-      .map((g) => (g.spec?.httpRoute ?? g.spec?.http2Route ?? g.spec?.grpcRoute)?.action?.target?.virtualService?.virtualServiceName)
+      .map((g) => gatewayRouteRule(g)?.action?.target?.virtualService?.virtualServiceName)
       .filter((s): s is string => !!s);
   }
   const out = new Set<string>();
@@ -115,8 +115,7 @@ export function endpointNodes(
     if (res?.provider.kind === 'virtualNode') out.add(res.provider.node.virtualNodeName);
     if (res?.provider.kind === 'virtualRouter') {
       for (const r of res.provider.routes) {
-        const spec = r.spec ?? {};
-        for (const t of (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute ?? spec.tcpRoute)?.action?.weightedTargets ?? []) {
+        for (const t of routeRule(r)?.action?.weightedTargets ?? []) {
           out.add(t.virtualNode);
         }
       }

@@ -2,7 +2,7 @@
 // and `svc:port`), one Envoy route per App Mesh route, weighted clusters per target
 // (dataplane.md §1.5–1.9).
 
-import { findVirtualNode, resolveVirtualService } from '../../mesh/lookup';
+import { findVirtualNode, resolveVirtualService, routeRule } from '../../mesh/lookup';
 import type { ClientPolicy, RouteData, VirtualNodeData, VirtualRouterData, WeightedTarget } from '../../mesh/types';
 import { aggregateStats, egressCluster } from './clusters';
 import type { TranslationContext } from './context';
@@ -107,11 +107,10 @@ export function routerRoutes(
   const single = (router.spec.listeners ?? []).length <= 1;
   const entries = [];
   for (const r of routes) {
-    const s = r.spec ?? {};
-    const matchPort = (s.httpRoute ?? s.http2Route ?? s.grpcRoute ?? s.tcpRoute)?.match?.port;
+    const matchPort = routeRule(r)?.match?.port;
     if (!(matchPort === port || (matchPort === undefined && single))) continue;
     const t = translateRoute(ctx, r, serviceName, policy);
-    if (t) entries.push({ item: t.route, priority: s.priority, match: t.match, createdAt: r.metadata?.createdAt, name: r.routeName });
+    if (t) entries.push({ item: t.route, priority: r.spec?.priority, match: t.match, createdAt: r.metadata?.createdAt, name: r.routeName });
   }
   return byPrecedence(entries);
 }
