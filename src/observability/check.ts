@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../cli/app';
 import { ConfigError, FindingsError } from '../core/errors';
+import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import type { DiscoveredProxy } from './discovery';
 import { awsmeshHome, loadSnapshot, meshesToShow, proxiesOf } from './mesh-source';
@@ -140,9 +141,7 @@ async function checkProxies(s: MeshSnapshot, proxies: DiscoveredProxy[], r: Resu
         : `remove the stale record: rm ${p.file}`);
       continue;
     }
-    const exists = p.kind === 'virtualNode'
-      ? s.virtualNodes.some((n) => n.virtualNodeName === p.name)
-      : s.virtualGateways.some((g) => g.virtualGatewayName === p.name);
+    const exists = p.kind === 'virtualNode' ? !!findVirtualNode(s, p.name) : !!findVirtualGateway(s, p.name);
     if (!exists) {
       r.add('fail', `${label(p)} runs for a ${p.kind} that is not in mesh ${mesh}`, `stop it (pid ${p.pid}), or create the ${p.kind} again`);
       continue;
