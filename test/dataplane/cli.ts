@@ -1,11 +1,9 @@
 // Running the real CLI (node bin/awsmesh) as child processes against a temp AWSMESH_HOME.
 
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
-import * as path from 'path';
-import { ROOT } from './helpers';
+import { BIN, WALKTHROUGH } from '../helpers/run-cli';
 
-export const BIN = path.join(ROOT, 'bin', 'awsmesh');
-export const WALKTHROUGH = path.join(ROOT, 'examples', 'walkthrough-ec2');
+export { BIN };
 
 export interface CliResult {
   status: number;

@@ -7,8 +7,9 @@ import * as path from 'path';
 import { translateVirtualGateway, translateVirtualNode, type ResolvedEndpoint, type TranslateOptions } from '../../src/envoy/translate';
 import type { MeshSnapshot } from '../../src/mesh/types';
 import { Proxy, type ProxyOptions } from '../../src/dataplane/proxy';
+import { ROOT } from '../helpers/run-cli';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { ROOT };
 export const APP = path.join(ROOT, 'examples', 'apps', 'app.js');
 
 export interface RunningApp {
