@@ -58,9 +58,9 @@ describe('envoy config (static): certificates inline', () => {
     expect(JSON.stringify(doc)).not.toContain('"ads"');
     const secrets = new Map((doc.static_resources.secrets as Json[]).map((s) => [s.name, s]));
     expect([...secrets.keys()]).toEqual([PCA_ARN, ARN_FRONT]);
-    const chain = secrets.get(ARN_FRONT).tls_certificate.certificate_chain.inline_string;
+    const chain = secrets.get(ARN_FRONT)!.tls_certificate.certificate_chain.inline_string;
     expect(new X509Certificate(chain).serialNumber).toBe(ca.byAcmArn(ARN_FRONT)!.serialNumber);
-    expect(secrets.get(ARN_FRONT).tls_certificate.private_key.inline_string).toBe(fs.readFileSync(ca.byAcmArn(ARN_FRONT)!.privateKeyPath, 'utf8'));
+    expect(secrets.get(ARN_FRONT)!.tls_certificate.private_key.inline_string).toBe(fs.readFileSync(ca.byAcmArn(ARN_FRONT)!.privateKeyPath, 'utf8'));
     expect(secrets.get(PCA_ARN)).toEqual({ name: PCA_ARN, validation_context: { trusted_ca: { inline_string: ca.rootPem() } } });
     // Running it again uses the certificate issued the first time.
     const again = JSON.parse((await run('envoy', 'config', '--mesh', 'apps', '--virtual-node', 'front')).stdout);

@@ -46,7 +46,7 @@ function envoy(id: string): AdsClient {
 }
 
 const latest = (c: AdsClient, type: string) => [...c.responses].reverse().find((r) => r.type_url === type)!;
-const clusterOf = (c: AdsClient, name: string) => AdsClient.decode(latest(c, TYPE_URLS.cluster)).find((x) => x.name === name);
+const clusterOf = (c: AdsClient, name: string) => AdsClient.decode(latest(c, TYPE_URLS.cluster)).find((x) => x.name === name)!;
 
 test('serviceA (by ARN) gets the walkthrough config; a registered sidecar for serviceB becomes its EDS endpoint', async () => {
   const c = envoy(`arn:aws:appmesh:${REGION}:${ACCOUNT}:mesh/apps/virtualNode/serviceA`);
