@@ -2,7 +2,7 @@
 // commands (the hot path: one API call) parse it directly so they need not load commander.
 
 import { UsageError } from '../core/errors';
-import type { GlobalOptions } from './app';
+import type { GlobalOptions } from '../core/app';
 
 interface GlobalOptionSpec {
   flag: string;

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode, isServiceError, UsageError } from '../core/errors';
 import { processIo, type Io } from '../core/io';
 import { isServiceName } from '../model/services';
-import { App, type GlobalOptions } from './app';
+import { App, type GlobalOptions } from '../core/app';
 import { COMMANDS } from './commands/registry';
 import { commanderFlags, commandName, GLOBAL_OPTIONS, splitGlobalOptions } from './global-options';
 import { GLOBAL_HELP, USAGE } from './help';

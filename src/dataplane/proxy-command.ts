@@ -1,7 +1,7 @@
 // `awsmesh proxy`: one sidecar in the foreground. Option checking, start-up, a ready line on
 // stdout, logs on stderr, and a clean stop (deregistration, drained listeners) on SIGINT/SIGTERM.
 
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { GeneralError, ServiceError, UsageError } from '../core/errors';
 import { Sidecar } from './sidecar';
 import { localSettings } from '../backends/local/settings';

@@ -6,7 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { ConfigError, FindingsError } from '../core/errors';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';

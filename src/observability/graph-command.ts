@@ -1,7 +1,7 @@
 // `awsmesh local graph [--mesh M] [--format mermaid|dot|svg|png|json] [--file F] [--window S]`.
 
 import * as fs from 'fs';
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../core/errors';
 import { buildGraph, toDot, toMermaid, toPng, toSvg, type MeshGraph } from './graph';
 import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';

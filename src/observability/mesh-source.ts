@@ -1,7 +1,7 @@
 // What `local stat|graph|check` look at: the mesh definitions (through the same backend the
 // proxies use: the local store, or --endpoint-url) and the proxies recorded under AWSMESH_HOME.
 
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { ServiceError, UsageError } from '../core/errors';
 import { loadMeshSnapshot } from '../mesh/load';
 import type { MeshSnapshot } from '../mesh/types';

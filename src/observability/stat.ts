@@ -3,7 +3,7 @@
 // retries and ejected hosts — from the running proxies' admin endpoints, over a window between
 // two scrapes (`--interval` seconds apart; `--watch` keeps going).
 
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import type { DiscoveredProxy } from './discovery';
 import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';
 import { MetricsView, type Where } from './metrics-view';

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isLoopback } from '../core/loopback';
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../core/errors';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
 import type { Credentials } from './sigv4';

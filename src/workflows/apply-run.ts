@@ -3,7 +3,7 @@
 // validation fails (252 for unreadable or schema-invalid input, 1 for analyzer errors); a failed
 // call stops the run with a report and the service error (254).
 
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { ParamError } from '../core/errors';
 import { askLine } from '../core/prompt';
 import { analyze } from './analyze';

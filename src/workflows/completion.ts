@@ -77,7 +77,7 @@ export function completionModel(): CompletionModel {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { buildProgram } = require('../cli/main') as typeof import('../cli/main');
   const { COMMANDS } = require('../cli/commands/registry') as typeof import('../cli/commands/registry');
-  const { OUTPUT_FORMATS } = require('../cli/app') as typeof import('../cli/app');
+  const { OUTPUT_FORMATS } = require('../core/app') as typeof import('../core/app');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const silent = { write: () => true };
   const program = buildProgram({ stdout: silent, stderr: silent, stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: '/' });

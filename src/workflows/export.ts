@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { UsageError } from '../core/errors';
 import { compareAddresses, KINDS, nameMembers } from './kinds';
 import { attachTags, dispatching, snapshotResources } from './live';

@@ -2,7 +2,7 @@
 // printed as text (file:line, severity, code, message, fix) or as JSON for CI annotations.
 // Exit 0 when there is no error-severity finding, 1 when there is, 252 when input is unreadable.
 
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { ParamError, UsageError } from '../core/errors';
 import { analyze } from './analyze';
 import {

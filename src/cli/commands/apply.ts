@@ -2,7 +2,7 @@
 // --dry-run diff and --prune (see src/workflows/apply-run.ts). Registration only.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 const SHELLS = ['bash', 'zsh', 'fish'];
 

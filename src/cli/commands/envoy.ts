@@ -2,7 +2,7 @@
 // (translator, Envoy protos, gRPC) loads inside the action handlers.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const impl = () => require('../../envoy/bootstrap/commands') as typeof import('../../envoy/bootstrap/commands');

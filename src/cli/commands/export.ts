@@ -2,7 +2,7 @@
 // src/workflows/export.ts). Registration only.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 export function register(parent: Command, app: () => App): void {
   parent

@@ -1,7 +1,7 @@
 // `awsmesh local ca init | issue | list`: option definitions only; the CA loads when one runs.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -2,7 +2,7 @@
 // command runs.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export function register(parent: Command, app: () => App): void {

@@ -1,7 +1,7 @@
 // `awsmesh local serve`: option definitions only; the server loads when the command runs.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 export function register(parent: Command, app: () => App): void {
   parent

@@ -6,7 +6,7 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { ParamError } from '../../core/errors';
 import { askLine } from '../../core/prompt';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 type Admin = typeof import('../../backends/local/admin');
 // eslint-disable-next-line @typescript-eslint/no-require-imports

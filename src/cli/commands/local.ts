@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 import { LOCAL_COMMANDS } from './registry';
 
 /** `awsmesh local …`: a group whose subcommands come from LOCAL_COMMANDS. */

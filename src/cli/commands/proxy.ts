@@ -1,7 +1,7 @@
 // `awsmesh proxy`: option definitions only; the data plane loads when the command runs.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 export function register(parent: Command, app: () => App): void {
   parent

@@ -4,7 +4,7 @@
 // inside the action handler.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 export interface CommandModule {
   register(parent: Command, app: () => App): void;

@@ -9,7 +9,7 @@ import { findOperationByCli, getService, type ServiceName } from '../../model/se
 import type { OperationDefinition } from '../../model/types';
 import { checkQuery } from '../../output/query';
 import { closest } from '../../validation/messages';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 import { operationHelp, serviceHelp } from '../help';
 import { loadCliInput, mergeInput } from '../params/cli-input';
 import { parseFlagValue } from '../params/flag-values';

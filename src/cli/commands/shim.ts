@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import * as path from 'path';
 import { UsageError } from '../../core/errors';
 import { SERVICE_NAMES } from '../../model/services';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 import { GLOBAL_OPTIONS } from '../global-options';
 
 export const SHELLS = ['bash', 'zsh'] as const;

@@ -2,7 +2,7 @@
 // src/workflows/validate-run.ts). Registration only; the implementation loads in the action.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -6,7 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from '../../cli/app';
+import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../core/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';

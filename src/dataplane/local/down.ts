@@ -1,7 +1,7 @@
 // `awsmesh local down`: stops what `local up` started (from its run records under AWSMESH_HOME).
 
 import { localSettings } from '../../backends/local/settings';
-import type { App } from '../../cli/app';
+import type { App } from '../../core/app';
 import { GeneralError, UsageError } from '../../core/errors';
 import { alive, readRunRecords, removeRunRecord, sameProcess } from './runfile';
 

@@ -1,7 +1,7 @@
 // `awsmesh local up`: the proxies (and optionally the apps) of one mesh in the foreground, on
 // the local control plane. Ctrl-C (or `awsmesh local down`) stops everything it started.
 
-import type { App } from '../../cli/app';
+import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../core/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { findVirtualGateway, findVirtualNode } from '../../mesh/lookup';

@@ -3,7 +3,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from '../../cli/app';
+import type { App } from '../../core/app';
 import { invokeOperation } from '../../core/dispatcher';
 import { FindingsError, GeneralError, isServiceError, UsageError } from '../../core/errors';
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';

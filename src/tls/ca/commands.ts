@@ -3,7 +3,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from '../../cli/app';
+import type { App } from '../../core/app';
 import { ServiceError, UsageError } from '../../core/errors';
 import type { VirtualNodeSpec } from '../../mesh/types';
 import { CaStore, type CertificateRecord } from './store';

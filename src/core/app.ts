@@ -6,9 +6,9 @@ import type { LocalBackend } from '../backends/local/local-backend';
 import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
 import {
   activeProfileName, loadProfile, requireProfile, resolveOutputName, resolveRegion, type ProfileSettings,
-} from '../core/aws-config';
-import { ConfigError, UsageError } from '../core/errors';
-import type { Io } from '../core/io';
+} from './aws-config';
+import { ConfigError, UsageError } from './errors';
+import type { Io } from './io';
 import type { ServiceName } from '../model/services';
 import type { OperationDefinition } from '../model/types';
 
