@@ -9,6 +9,7 @@ import * as YAML from 'yaml';
 import { CORPUS } from '../helpers/corpus';
 import { cleanupHomes, ROOT, runBin, runCli, tempHome } from '../helpers/run-cli';
 import { cleanupDirs, readTree, tempDir, validateJson, writeTree, type JsonFinding } from './helpers';
+import { allDocs } from '../helpers/docs';
 
 afterAll(() => {
   cleanupDirs();
@@ -109,12 +110,12 @@ describe('the 44 templates of aws/aws-app-mesh-examples', () => {
     expect(set.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 
-  test('the README summarises what they gave (computed above)', () => {
+  test('the docs summarise what they gave (computed above)', () => {
     expect(observed.size).toBe(files.length);
     const clean = [...observed.values()].filter((o) => o.clean).length;
     const unknowable = [...observed.values()].filter((o) => o.unknowable.length).length;
     const words = ['none', 'one', 'two', 'three', 'four', 'five'];
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const readme = allDocs().replace(/\s+/g, ' ');
     const said = /Of the 44 templates .*?, (\w+) validate clean as they are; .*? and (\d+) of them also read values only a deployed stack has/.exec(readme);
     expect(said?.slice(1)).toEqual([words[clean] ?? String(clean), String(unknowable)]);
   });

@@ -119,7 +119,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
 
     const failed = first.failures + second.failures;
     out(`\n${2 * n} requests through 3 sidecars in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${failed} failed.\n`);
-    out('Run it yourself: awsmesh local up --mesh apps (see README, "Data plane").\n');
+    out('Run it yourself: awsmesh local up --mesh apps (see docs/dataplane.md).\n');
     if (failed > 0) throw new GeneralError(`${failed} of ${2 * n} demo requests failed`);
     if ((second.counts.get('serviceB') ?? 0) > 0) throw new GeneralError('traffic did not follow the route change');
   } finally {
