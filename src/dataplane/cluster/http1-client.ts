@@ -24,11 +24,11 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 /**
- * One request/response exchange on one connection, and the caller's handle on it. A kept-alive
+ * One upstream call: a request/response on one connection, and the caller's handle on it. A kept-alive
  * connection the server closed just as we reused it is retried once on a new one (`replay`),
  * when nothing of the request body has been consumed and no response byte came back.
  */
-class Exchange1 implements UpstreamCall {
+class Http1Call implements UpstreamCall {
   private head: Buffer | null = null;
   private status = 0;
   private headers: IncomingHttpHeaders = NO_HEADERS;
@@ -268,7 +268,7 @@ class Exchange1 implements UpstreamCall {
 
 class Connection {
   readonly socket: net.Socket;
-  current?: Exchange1;
+  current?: Http1Call;
   used = 0;
   connected = false;
   idleSince = 0;
@@ -402,7 +402,7 @@ export class Http1Pool {
   /** Sends on an idle or new connection; `mayRetryStale`: a reused one may be replayed once. */
   dispatch(req: UpstreamRequest, h: UpstreamHandler, mayRetryStale: boolean): UpstreamCall {
     const conn = this.acquire();
-    const ex = new Exchange1(conn, req, h, mayRetryStale && conn.used > 0);
+    const ex = new Http1Call(conn, req, h, mayRetryStale && conn.used > 0);
     conn.used++;
     conn.current = ex;
     conn.socket.write(serializeHead(req), 'latin1');

@@ -1,123 +1,109 @@
-// One downstream HTTP request through the proxy, with Envoy's router semantics: route lookup,
+// One downstream request through the proxy, with Envoy's router semantics: route lookup,
 // weighted cluster choice, circuit breaking, retries (retry_on, num_retries, per_try_timeout,
 // previous_hosts, jittered back-off), the route timeout, the stream idle timeout, outlier
-// detection feedback, and Envoy-style local replies. HTTP/1.1 and HTTP/2 downstreams share it
-// through Node's compatible request/response objects. An HTTP/1.1 Upgrade (WebSocket) request
-// is one too, until a 101 turns it into a tunnel (upgrade.ts).
+// detection feedback, and Envoy-style local replies. An HTTP/1.1 Upgrade (WebSocket) request
+// is one too, until a 101 turns it into a tunnel (upgrade.ts). Around this state machine:
+// downstream.ts reads the request, forwarding.ts builds the upstream request and the response
+// headers, retry-policy.ts decides what is retried and when, local-reply.ts holds the answers the
+// proxy gives itself, exchange-report.ts the access log entry and the span.
 
-import { randomUUID } from 'crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'http2';
+import type { Http2ServerResponse } from 'http2';
 import type { Socket } from 'net';
 import type { ClusterRuntime, Admission } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from '../cluster/upstream';
-import type { CompiledRetry, CompiledRoute, CompiledVirtualHost } from '../config/route-table';
+import type { CompiledRoute, CompiledVirtualHost } from '../config/route-table';
 import { pickTarget } from '../config/route-table';
 import { normalizePath, RequestView } from '../config/request-view';
 import type { ChainState, HcmRuntime } from '../config/runtime';
 import { HttpStats, type ListenerStats, type RouteTargetStats } from '../stats';
 import type { HcmTelemetry } from '../../observability/telemetry';
-import { continueTrace, injectTrace, type TraceContext } from '../../observability/trace-context';
+import { continueTrace, type TraceContext } from '../../observability/trace-context';
 import { ReplayableBody } from './body';
-import { REPLIES, grpcStatusFor, type LocalReply } from './local-reply';
+import { hasRequestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
+import { accessLogEntry, exportSpan, type ExchangeRecord } from './exchange-report';
+import { buildUpstreamRequest, forwardedResponseHeaders } from './forwarding';
+import { REPLIES, localReplyHeaders, sendGrpcLocalReply, type LocalReply } from './local-reply';
+import { retriesFailure, retriesPerTryTimeout, retriesResponse, retryBackoffMs, type RandomSource } from './retry-policy';
 import { detachedResponse, switchProtocols, tunnel, upgradeType, type UpgradeDownstream } from './upgrade';
-
-export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
-export type DownstreamResponse = ServerResponse | Http2ServerResponse;
-
-/** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1, plus HTTP/2's connection-specific ones). */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization',
-  'http2-settings', 'host',
-]);
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer']);
 
 /** Largest request body accepted at all (security limit; larger requests get 413). */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
-
-const RETRY_BASE_MS = 25;
-const RETRY_MAX_MS = 250;
 
 export interface ExchangeEnv {
   state: ChainState;
   hcm: HcmRuntime;
   stats: ListenerStats;
   protocol: 'HTTP/1.1' | 'HTTP/2';
-}
-
-/** Splits an HTTP/1.1 request target into authority and path (absolute-form for proxy clients). */
-function target(req: DownstreamRequest, h2: boolean): { authority: string; path: string } {
-  if (h2) {
-    const h = req.headers;
-    return { authority: (h[':authority'] as string | undefined) ?? (h.host as string | undefined) ?? '', path: (h[':path'] as string | undefined) ?? '/' };
-  }
-  const url = req.url ?? '/';
-  if (url.charCodeAt(0) !== 47 /* / */ && /^https?:\/\//i.test(url)) {
-    const start = url.indexOf('//') + 2;
-    const slash = url.indexOf('/', start);
-    const q = url.indexOf('?', start);
-    const end = slash < 0 ? (q < 0 ? url.length : q) : (q < 0 ? slash : Math.min(slash, q));
-    const rest = url.slice(end);
-    return { authority: url.slice(start, end), path: rest.startsWith('?') ? `/${rest}` : rest || '/' };
-  }
-  return { authority: (req.headers.host as string | undefined) ?? '', path: url };
+  /** The retry back-off's jitter (Math.random unless a test makes it deterministic). */
+  random?: RandomSource;
 }
 
 /** Where requests of a connection manager that was never attached to a proxy report. */
 const DETACHED: HcmTelemetry = { stats: new HttpStats(), client: false };
 
-export class Exchange {
-  private readonly start = Date.now();
+// The fields exchange-report.ts reads (ExchangeRecord) are public; nothing outside this module
+// holds an Exchange.
+class Exchange implements ExchangeRecord {
+  // ---- the request, as it arrived
+  readonly start = Date.now();
   /** High-resolution start, for durations (histograms, spans). */
-  private readonly t0 = performance.now();
+  readonly t0 = performance.now();
+  readonly protocol: 'HTTP/1.1' | 'HTTP/2';
+  readonly view: RequestView;
+  private readonly isGrpc: boolean;
   private readonly tel: HcmTelemetry;
-  private trace?: TraceContext;
-  private routeTarget?: RouteTargetStats;
-  private timedOut = false;
-  private responseStart = 0;
-  private readonly view: RequestView;
-  private route?: CompiledRoute;
+  trace?: TraceContext;
+  body?: ReplayableBody;
+  /** Bytes an upgraded connection carried from the downstream (a body's are in `body`). */
+  received = 0;
+
+  // ---- routing
   private vhost?: CompiledVirtualHost;
-  private cluster?: ClusterRuntime;
-  private upstreamReq?: UpstreamRequest;
-  private body?: ReplayableBody;
-  private call?: UpstreamCall;
+  route?: CompiledRoute;
+  private routeTarget?: RouteTargetStats;
+  cluster?: ClusterRuntime;
+  upstreamReq?: UpstreamRequest;
+
+  // ---- attempts
   private admission?: Admission | null;
-  private host?: Host;
+  host?: Host;
+  private call?: UpstreamCall;
   private readonly tried = new Set<Host>();
   private attempts = 0;
   /** Number of the attempt whose upstream callbacks still count (0: none). */
   private live = 0;
-  private retries = 0;
+  retries = 0;
   private holdingRetry = false;
   private attemptStart = 0;
-  private committed = false;
-  private finished = false;
+  private lastFailure: LocalReply = REPLIES.noHealthyUpstream;
+  private timedOut = false;
   private timer?: NodeJS.Timeout;
   private perTryTimer?: NodeJS.Timeout;
   private idleTimer?: NodeJS.Timeout;
-  private lastFailure: LocalReply = REPLIES.noHealthyUpstream;
-  private flags = '';
-  private status = 0;
-  private bytesSent = 0;
-  /** Bytes an upgraded connection carried from the downstream (a body's are in `body`). */
-  private received = 0;
-  private resHeaders?: IncomingHttpHeaders;
+
+  // ---- the response
+  private committed = false;
+  private finished = false;
+  status = 0;
+  flags = '';
+  bytesSent = 0;
+  responseStart = 0;
+  resHeaders?: IncomingHttpHeaders;
   /** Declared response length (content-length), and a final chunk held back to go out with end(). */
   private expectedLength = -1;
   private held?: Buffer;
-  private readonly isGrpc: boolean;
 
   constructor(
     private readonly env: ExchangeEnv,
-    private readonly req: DownstreamRequest,
+    readonly req: DownstreamRequest,
     private readonly res: DownstreamResponse,
     /** Set for an HTTP/1.1 upgrade request (WebSocket). */
     private readonly upgrade?: UpgradeDownstream,
   ) {
-    const h2 = env.protocol === 'HTTP/2';
-    const t = target(req, h2);
+    this.protocol = env.protocol;
+    const t = requestTarget(req, env.protocol === 'HTTP/2');
     const path = env.hcm.normalizePath || env.hcm.mergeSlashes ? normalizePath(t.path) : t.path;
     // https when the listener terminated TLS (src/tls): route scheme matches and x-forwarded-proto.
     const scheme = (req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http';
@@ -159,8 +145,10 @@ export class Exchange {
     if (!cluster) return this.reply(REPLIES.noCluster);
     this.cluster = cluster;
     if (this.upgrade && cluster.http2) return this.reply(REPLIES.upgradeToHttp2);
-    this.upstreamReq = this.buildUpstreamRequest(route);
-    if (this.hasBody()) {
+    this.trace = continueTrace(this.req.headers);
+    this.upstreamReq = buildUpstreamRequest(this.req.headers, this.view, route, this.upgrade !== undefined, this.trace);
+    // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
+    if (!this.upgrade && hasRequestBody(this.req, this.protocol === 'HTTP/2')) {
       this.body = new ReplayableBody(this.req as unknown as import('stream').Readable, MAX_REQUEST_BYTES);
       this.body.onEnd(() => this.armTimeout());
     } else {
@@ -168,52 +156,6 @@ export class Exchange {
     }
     this.armIdle();
     this.attempt();
-  }
-
-  private hasBody(): boolean {
-    // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
-    if (this.upgrade) return false;
-    const r = this.req as IncomingMessage & { stream?: { endAfterHeaders?: boolean } };
-    if (this.env.protocol === 'HTTP/2') return !(r.stream?.endAfterHeaders ?? r.readableEnded);
-    const h = r.headers;
-    const cl = h['content-length'];
-    return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;
-  }
-
-  private buildUpstreamRequest(route: CompiledRoute): UpstreamRequest {
-    const src = this.req.headers;
-    const headers: Record<string, string | string[]> = {};
-    for (const k in src) {
-      if (k.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP.has(k)) continue;
-      const v = src[k];
-      if (v !== undefined) headers[k] = v;
-    }
-    if (src.te === 'trailers') headers.te = 'trailers';
-    if (this.upgrade) {
-      headers.connection = 'upgrade';
-      headers.upgrade = src.upgrade!;
-    }
-    if (headers['x-request-id'] === undefined) headers['x-request-id'] = randomUUID();
-    this.trace = continueTrace(src);
-    injectTrace(headers, this.trace);
-    headers['x-forwarded-proto'] = this.view.scheme;
-    if (route.requestHeadersToAdd) for (const [k, v] of route.requestHeadersToAdd) headers[k] = v;
-    let path = this.view.path;
-    if (route.prefixRewrite || route.regexRewrite) {
-      headers['x-envoy-original-path'] = path;
-      const q = path.indexOf('?');
-      let p = q < 0 ? path : path.slice(0, q);
-      const query = q < 0 ? '' : path.slice(q);
-      if (route.prefixRewrite && p.startsWith(route.prefixRewrite.prefix)) {
-        p = route.prefixRewrite.to + p.slice(route.prefixRewrite.prefix.length);
-      } else if (route.regexRewrite) {
-        p = route.regexRewrite(p);
-      }
-      path = (p || '/') + query;
-    }
-    const out: UpstreamRequest = { method: this.view.method, path, authority: route.hostRewrite ?? this.view.authority, headers, body: null };
-    if (this.upgrade) out.upgrade = true;
-    return out;
   }
 
   // ---- timers ------------------------------------------------------------------------------
@@ -363,7 +305,7 @@ export class Exchange {
     c?.abort();
     this.lastFailure = REPLIES.timeout;
     const r = this.route!.retry;
-    if (r && (r.on.fiveXx || r.on.gatewayError || r.on.reset) && this.retryAllowed()) this.scheduleRetry();
+    if (r && retriesPerTryTimeout(r) && this.retryAllowed()) this.scheduleRetry();
     else this.reply(REPLIES.timeout);
   }
 
@@ -383,21 +325,7 @@ export class Exchange {
   private scheduleRetry(): void {
     this.retries++;
     this.cluster!.stats.upstream_rq_retry++;
-    const cap = Math.min(RETRY_BASE_MS * (2 ** this.retries - 1), RETRY_MAX_MS);
-    setTimeout(() => this.attempt(), Math.random() * cap);
-  }
-
-  private shouldRetryResponse(r: CompiledRetry, status: number, headers: IncomingHttpHeaders): boolean {
-    const on = r.on;
-    if (status >= 500 && on.fiveXx) return true;
-    if ((status === 502 || status === 503 || status === 504) && on.gatewayError) return true;
-    if (status === 409 && on.retriable4xx) return true;
-    if (on.retriableStatusCodes && r.codes.has(status)) return true;
-    if (on.grpc.size && this.isGrpc) {
-      const gs = headers['grpc-status'];
-      if (gs !== undefined && on.grpc.has(Number(gs))) return true;
-    }
-    return false;
+    setTimeout(() => this.attempt(), retryBackoffMs(this.retries, this.env.random));
   }
 
   private onUpstreamHeaders(attemptNo: number, status: number, headers: IncomingHttpHeaders): void {
@@ -408,7 +336,7 @@ export class Exchange {
     if (status >= 500) this.host!.rqError++;
     cluster.outcome(this.host!, status >= 500);
     const r = this.route!.retry;
-    if (r && this.shouldRetryResponse(r, status, headers) && this.retryAllowed()) {
+    if (r && retriesResponse(r, status, headers, this.isGrpc) && this.retryAllowed()) {
       const c = this.call;
       this.endAttempt();
       // An HTTP/2 stream is reset; an HTTP/1.1 response is drained (and ignored) so its
@@ -429,14 +357,7 @@ export class Exchange {
 
   /** The upstream's response headers as they go downstream; a 101 keeps its upgrade headers. */
   private responseHeaders(headers: IncomingHttpHeaders, keepHopByHop: boolean): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
-    for (const k in headers) {
-      if (!keepHopByHop && RESPONSE_HOP_BY_HOP.has(k)) continue;
-      const v = headers[k];
-      if (v !== undefined) out[k] = v;
-    }
-    const remove = this.vhost?.responseHeadersToRemove;
-    if (remove) for (const k of remove) delete out[k];
+    const out = forwardedResponseHeaders(headers, keepHopByHop, this.vhost?.responseHeadersToRemove);
     this.responseStart = performance.now();
     out['x-envoy-upstream-service-time'] = String(Math.round(this.responseStart - this.attemptStart));
     out.server = 'envoy';
@@ -549,11 +470,7 @@ export class Exchange {
     }
     this.lastFailure = kind === 'connect-failure' ? REPLIES.connectFailure : kind === 'refused-stream' ? REPLIES.refusedStream : REPLIES.reset;
     const r = this.route!.retry;
-    const retriable = r !== undefined && (
-      r.on.fiveXx || r.on.gatewayError || r.on.reset
-      || (kind === 'connect-failure' && r.on.connectFailure)
-      || (kind === 'refused-stream' && r.on.refusedStream));
-    if (retriable && this.retryAllowed()) this.scheduleRetry();
+    if (r !== undefined && retriesFailure(r, kind) && this.retryAllowed()) this.scheduleRetry();
     else this.reply(this.lastFailure);
   }
 
@@ -567,29 +484,11 @@ export class Exchange {
     const res = this.res as ServerResponse;
     if (res.headersSent) return this.resetDownstream();
     try {
-      if (this.isGrpc && r.status !== 200) {
-        // Trailers-only gRPC response (HEADERS with END_STREAM), like Envoy's local replies.
-        const headers = {
-          'content-type': 'application/grpc',
-          'grpc-status': String(grpcStatusFor(r.status)),
-          'grpc-message': encodeURIComponent(r.body || `upstream ${r.status}`),
-          ...(r.headers ?? {}),
-        };
-        const stream = (this.res as Http2ServerResponse).stream;
-        if (stream && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });
-        else {
-          res.writeHead(200, headers);
-          res.end();
-        }
-      } else {
-        const body = r.body;
-        res.writeHead(r.status, {
-          ...(body ? { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) } : { 'content-length': '0' }),
-          ...(r.headers ?? {}),
-          server: 'envoy',
-        });
-        this.bytesSent = body.length;
-        res.end(body);
+      if (this.isGrpc && r.status !== 200) sendGrpcLocalReply(this.res, r);
+      else {
+        res.writeHead(r.status, localReplyHeaders(r));
+        this.bytesSent = r.body.length;
+        res.end(r.body);
       }
     } catch {
       this.resetDownstream();
@@ -624,74 +523,9 @@ export class Exchange {
     tel.stats.downstream_rq_active--;
     if (this.status) tel.stats.countStatus(this.status, ms);
     this.route?.stats?.complete(this.status, ms, this.retries, this.timedOut, this.routeTarget);
-    if (tel.spans) this.exportSpan(tel, ms);
+    if (tel.spans) exportSpan(this, tel, ms);
     const log = this.env.hcm.accessLog;
-    if (log) {
-      const reqHeaders = this.req.headers;
-      const upHeaders = this.upstreamReq?.headers;
-      const authority = this.view.authority;
-      const resHeaders = this.resHeaders;
-      log({
-        startTime: this.start,
-        method: this.view.method,
-        path: this.view.path,
-        protocol: this.env.protocol,
-        status: this.status,
-        flags: this.flags,
-        bytesReceived: this.body?.bytes ?? this.received,
-        bytesSent: this.bytesSent,
-        durationMs: Math.round(ms),
-        responseDurationMs: this.responseStart ? Math.round(this.responseStart - this.t0) : undefined,
-        traceId: this.trace?.traceId,
-        upstreamHost: this.host?.key,
-        upstreamCluster: this.cluster?.name,
-        routeName: this.route?.name,
-        downstreamRemote: this.req.socket?.remoteAddress,
-        downstreamRemotePort: this.req.socket?.remotePort,
-        downstreamLocal: this.req.socket ? `${this.req.socket.localAddress}:${this.req.socket.localPort}` : undefined,
-        // Headers as the proxy sent them on (x-request-id and trace headers included).
-        reqHeader: (n) => {
-          if (n === ':authority') return authority;
-          const v = upHeaders?.[n] ?? reqHeaders[n];
-          return Array.isArray(v) ? v.join(',') : v;
-        },
-        resHeader: (n) => (resHeaders?.[n] as string | undefined),
-      });
-    }
-  }
-
-  private exportSpan(tel: HcmTelemetry, ms: number): void {
-    const trace = this.trace ?? continueTrace(this.req.headers);
-    if (!trace.sampled) return;
-    const path = this.view.pathOnly();
-    tel.spans!.add({
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      parentSpanId: trace.parentSpanId,
-      name: `${this.view.authority}${path}`,
-      kind: tel.client ? 3 : 2,
-      startMs: this.start,
-      durationMs: ms,
-      error: this.status === 0 || this.status >= 500,
-      attributes: {
-        node_id: tel.nodeId,
-        component: 'proxy',
-        'guid:x-request-id': (this.upstreamReq?.headers['x-request-id'] ?? this.req.headers['x-request-id']) as string | undefined,
-        'http.method': this.view.method,
-        'http.url': `http://${this.view.authority}${this.view.path}`,
-        'http.protocol': this.env.protocol,
-        'http.status_code': this.status,
-        'response_flags': this.flags || '-',
-        'upstream_cluster': this.cluster?.name,
-        'upstream_address': this.host?.key,
-        'appmesh.route': this.route?.name,
-        'appmesh.virtual_service': this.route?.virtualService,
-        'peer.address': this.req.socket?.remoteAddress,
-        'request_size': this.body?.bytes ?? this.received,
-        'response_size': this.bytesSent,
-        'retry.count': this.retries || undefined,
-      },
-    });
+    if (log) log(accessLogEntry(this, ms));
   }
 }
 

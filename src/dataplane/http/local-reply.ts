@@ -1,6 +1,10 @@
 // Responses the proxy itself generates, worded as Envoy words them (users grep for these), and
 // turned into trailers-only gRPC responses for gRPC callers as Envoy does.
 
+import type { OutgoingHttpHeaders, ServerResponse } from 'http';
+import type { Http2ServerResponse } from 'http2';
+import type { DownstreamResponse } from './downstream';
+
 export interface LocalReply {
   status: number;
   body: string;
@@ -37,5 +41,31 @@ export function grpcStatusFor(http: number): number {
     case 404: return 12;
     case 429: case 502: case 503: case 504: return 14;
     default: return 2;
+  }
+}
+
+/** The head of a local reply to an HTTP caller: a text body (or none) from `server: envoy`. */
+export function localReplyHeaders(r: LocalReply): OutgoingHttpHeaders {
+  const body = r.body;
+  return {
+    ...(body ? { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)) } : { 'content-length': '0' }),
+    ...(r.headers ?? {}),
+    server: 'envoy',
+  };
+}
+
+/** A local reply to a gRPC caller: trailers-only (HEADERS with END_STREAM), like Envoy's local replies. */
+export function sendGrpcLocalReply(res: DownstreamResponse, r: LocalReply): void {
+  const headers = {
+    'content-type': 'application/grpc',
+    'grpc-status': String(grpcStatusFor(r.status)),
+    'grpc-message': encodeURIComponent(r.body || `upstream ${r.status}`),
+    ...(r.headers ?? {}),
+  };
+  const stream = (res as Http2ServerResponse).stream;
+  if (stream && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });
+  else {
+    (res as ServerResponse).writeHead(200, headers);
+    (res as ServerResponse).end();
   }
 }
