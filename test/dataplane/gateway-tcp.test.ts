@@ -7,7 +7,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
-import { startApp, startGateway, startProxy, until, viaProxy, type LocalProxy, type RunningApp } from './helpers';
+import { startApp, startGateway, startProxy, viaProxy, type LocalProxy, type RunningApp } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-gw-'));
 const accessLog = path.join(tmp, 'access.log');
@@ -94,11 +95,11 @@ test('TCP virtual service through a CONNECT tunnel on the egress listener', asyn
   sock.write('CONNECT db.local:5432 HTTP/1.1\r\nHost: db.local:5432\r\n\r\n');
   let buf = '';
   sock.on('data', (d) => (buf += d));
-  await until('the response head', () => buf.includes('\r\n\r\n'));
+  await waitUntil(() => buf.includes('\r\n\r\n'), { describe: 'the response head' });
   expect(buf.split('\r\n')[0]).toBe('HTTP/1.1 200 Connection Established');
   buf = '';
   sock.write('ping over tcp');
-  await until('the echo', () => buf.length >= 'ping over tcp'.length);
+  await waitUntil(() => buf.length >= 'ping over tcp'.length, { describe: 'the echo' });
   expect(buf).toBe('ping over tcp');
   sock.destroy();
 });
@@ -109,7 +110,7 @@ test('a CONNECT tunnel passes a half-close on: the client\'s FIN, then the serve
   sock.on('data', (d) => (buf += d));
   const ended = new Promise((r) => sock.once('end', r));
   sock.write('CONNECT db.local:5432 HTTP/1.1\r\nHost: db.local:5432\r\n\r\n');
-  await until('the response head', () => buf.includes('\r\n\r\n'));
+  await waitUntil(() => buf.includes('\r\n\r\n'), { describe: 'the response head' });
   buf = '';
   // Sent together with our FIN: the echo server still answers, then ends its side.
   sock.end('last words');
@@ -123,7 +124,7 @@ test('CONNECT to a host without a TCP route → 404', async () => {
   sock.write('CONNECT web.local:8080 HTTP/1.1\r\nHost: web.local:8080\r\n\r\n');
   let buf = '';
   sock.on('data', (d) => (buf += d));
-  await until('the response head', () => buf.includes('\r\n\r\n'));
+  await waitUntil(() => buf.includes('\r\n\r\n'), { describe: 'the response head' });
   expect(buf.split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
   sock.destroy();
 });
@@ -140,9 +141,9 @@ test('access log from spec.logging, in the configured format', async () => {
   await viaProxy(client.egressPort, 'http://web.local/logged');
   await viaProxy(client.egressPort, 'http://nowhere.local/');
   let text = '';
-  await until('the access log line', () => {
+  await waitUntil(() => {
     text = fs.existsSync(accessLog) ? fs.readFileSync(accessLog, 'utf8') : '';
     return text.includes('/logged');
-  });
+  }, { describe: 'the access log line' });
   expect(text).toContain('GET /logged 200 cds_egress_apps_web_http_8080 -\n');
 });

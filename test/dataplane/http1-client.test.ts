@@ -6,7 +6,7 @@
 import * as net from 'net';
 import { Readable } from 'stream';
 import { Http1Pool } from '../../src/dataplane/cluster/http1-client';
-import { until } from './helpers';
+import { waitUntil } from '../helpers/wait';
 import type { FailureKind, UpstreamRequest } from '../../src/dataplane/cluster/upstream';
 
 interface Result {
@@ -159,7 +159,7 @@ test('a kept-alive connection the server closed while idle is not reused', async
   expect((await send(p)).body).toBe('ok');
   // Until the close reached the pool (a fixed pause can be too short on a busy machine, and then
   // the second request races the server's close on the old connection instead).
-  await until('the pool to drop the closed connection', () => p.connections === 0);
+  await waitUntil(() => p.connections === 0, { describe: 'the pool to drop the closed connection' });
   expect(await send(p)).toMatchObject({ status: 200, body: 'ok' });
   expect(n).toBe(2);
   await p.close();

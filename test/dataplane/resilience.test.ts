@@ -3,7 +3,8 @@
 
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
 import type { NodeListener, RouteSpec } from '../../src/mesh/types';
-import { load, startApp, startProxy, tally, until, viaProxy, type LocalProxy, type Reply, type RunningApp } from './helpers';
+import { load, startApp, startProxy, tally, viaProxy, type LocalProxy, type Reply, type RunningApp } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const started: Array<RunningApp | LocalProxy> = [];
 afterAll(async () => {
@@ -113,7 +114,7 @@ test('active health checks (only 200 is healthy) keep traffic off a failing inst
   });
   // The first check runs at once; wait until both hosts have an answer (a probe's answer, not
   // just its start: on a busy machine the app can take a while to answer).
-  await until('both hosts checked', () => m.stats()['health_check.success'] + m.stats()['health_check.failure'] >= 2);
+  await waitUntil(() => m.stats()['health_check.success'] + m.stats()['health_check.failure'] >= 2, { describe: 'both hosts checked' });
   expect(m.stats()['health_check.success']).toBe(1);
   expect(m.stats()['health_check.failure']).toBe(1);
   expect(m.stats().membership_healthy).toBe(1);

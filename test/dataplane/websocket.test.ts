@@ -13,7 +13,8 @@ import type { ClientPolicy, MeshSnapshot, NodeListener, VirtualNodeSpec } from '
 import { renderStats } from '../../src/dataplane/stats';
 import { CaStore } from '../../src/tls/ca/store';
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
-import { sleep, startApp, startGateway, startProxy, type LocalProxy, type RunningApp } from './helpers';
+import { startApp, startGateway, startProxy, type LocalProxy, type RunningApp } from './helpers';
+import { waitUntil, withDeadline } from '../helpers/wait';
 import { ECHO_SERVER, greeting, wsConnect, type WsConn } from './ws-client';
 
 const MESH = 'ws';
@@ -94,13 +95,6 @@ function stats(p: LocalProxy): Stats {
   return new Proxy(out, { get: (t, k) => t[k as string] ?? 0 });
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Open WebSocket connections an echo server has (its plain /count endpoint, no proxy). */
 function openAt(app: RunningApp): Promise<number> {
@@ -227,13 +221,13 @@ test('an upstream that refuses the upgrade: its 400 is relayed as a normal respo
 
 test('closing either side closes the other', async () => {
   const total = async () => (await openAt(echoB)) + (await openAt(echoBv2));
-  await waitFor('earlier connections to close', async () => (await total()) === 0);
+  await waitUntil(async () => (await total()) === 0, { describe: 'earlier connections to close' });
   // The client goes away: the echo server's connection closes too.
   const c1 = await connect('http://serviceb.ws.local/a');
   await c1.next();
   expect(await total()).toBe(1);
   c1.socket.destroy();
-  await waitFor('the server side to close', async () => (await total()) === 0);
+  await waitUntil(async () => (await total()) === 0, { describe: 'the server side to close' });
   // The server ends the connection: the client sees it end, and everything closes.
   const c2 = await connect('http://serviceb.ws.local/b');
   await c2.next();
@@ -241,12 +235,12 @@ test('closing either side closes the other', async () => {
   await c2.ended;
   c2.socket.end();
   await c2.closed;
-  await waitFor('the server side to close', async () => (await total()) === 0);
-  await waitFor('no upgraded connection left', () => ['serviceA', 'serviceB', 'serviceBv2'].every((n) => {
+  await waitUntil(async () => (await total()) === 0, { describe: 'the server side to close' });
+  await waitUntil(() => ['serviceA', 'serviceB', 'serviceBv2'].every((n) => {
     const s = stats(proxies[n]);
     const prefix = n === 'serviceA' ? 'http.egress' : 'http.ingress';
     return s[`${prefix}.downstream_cx_upgrades_active`] === 0 && s[`${prefix}.downstream_rq_active`] === 0;
-  }));
+  }), { describe: 'no upgraded connection left' });
 });
 
 test('half-close: the client\'s FIN reaches the server, which can still send before it closes', async () => {
@@ -275,9 +269,9 @@ test('only websocket upgrades pass: another type gets 403; an h2c offer is serve
   const responses = () => text.split('HTTP/1.1 ').filter(Boolean);
   s.write('GET http://serviceb.ws.local/first HTTP/1.1\r\nHost: serviceb.ws.local\r\nConnection: Upgrade, HTTP2-Settings\r\n'
     + 'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
-  await waitFor('the first response', () => /plain serviceB/.test(text));
+  await waitUntil(() => /plain serviceB/.test(text), { describe: 'the first response' });
   s.write('GET http://serviceb.ws.local/second HTTP/1.1\r\nHost: serviceb.ws.local\r\n\r\n');
-  await waitFor('the second response', () => responses().length === 2 && responses()[1].includes('plain serviceB'));
+  await waitUntil(() => responses().length === 2 && responses()[1].includes('plain serviceB'), { describe: 'the second response' });
   expect(responses().map((r) => r.slice(0, 3))).toEqual(['200', '200']);
   expect(s.destroyed).toBe(false);
   s.destroy();
@@ -291,19 +285,20 @@ test('the route timeout applies until the 101, not after it; the idle timeout cl
   const c = await connect('http://quiet.ws.local/slow');
   expect(c.status).toBe(101);
   await c.next();
-  // Two exchanges 800 ms apart: past the 600 ms route timeout (which leaves a busy machine room
-  // to get the 101 through in time), within the 1.5 s idle timeout.
-  for (let i = 0; i < 2; i++) {
-    await sleep(800);
+  // Frames back to back until the tunnel has lived past the 600 ms route timeout and the 1.5 s idle
+  // timeout (its age measured, not slept): the route timeout no longer applies, and traffic keeps
+  // the idle timeout away however slow the machine is.
+  const opened = Date.now();
+  for (let i = 0; Date.now() - opened < 2000; i++) {
     c.send(`tick ${i}`);
     expect((await c.next()).payload.toString()).toBe(`tick ${i}`);
   }
   const quietSince = Date.now();
-  await c.ended;
+  await withDeadline(c.ended, { describe: 'the idle timeout to end the quiet tunnel' });
   expect(Date.now() - quietSince).toBeGreaterThanOrEqual(1200);
   // Logged with Envoy's stream idle timeout flag.
   const logged = () => fs.existsSync(accessLog) && /"GET \/slow HTTP\/1\.1" 101 SI /.test(fs.readFileSync(accessLog, 'utf8'));
-  await waitFor('the access log line of the idle tunnel', logged);
+  await waitUntil(logged, { describe: 'the access log line of the idle tunnel' });
 });
 
 test('circuit breaking counts an upgraded connection as a request (maxConnections 1, maxPendingRequests 1)', async () => {
@@ -314,7 +309,7 @@ test('circuit breaking counts an upgraded connection as a request (maxConnection
   expect(first.status).toBe(101);
   await first.next();
   const second = connect('http://limited.ws.local/2');
-  await waitFor('the second upgrade to wait for the slot', () => pending() === 1);
+  await waitUntil(() => pending() === 1, { describe: 'the second upgrade to wait for the slot' });
   const third = await connect('http://limited.ws.local/3');
   expect(third.status).toBe(503);
   expect(third.headers['x-envoy-overloaded']).toBe('true');
@@ -344,22 +339,24 @@ test('an HTTP/2 upstream cannot take a WebSocket: a clear 503, not a hang', asyn
 });
 
 test('stats and one access log line per upgraded connection, written when it closes', async () => {
-  await waitFor('earlier tunnels to close', () => stats(proxies.serviceA)['http.egress.downstream_cx_upgrades_active'] === 0);
+  await waitUntil(() => stats(proxies.serviceA)['http.egress.downstream_cx_upgrades_active'] === 0, { describe: 'earlier tunnels to close' });
   const a0 = stats(proxies.serviceA);
   const ingress0 = stats(proxies.serviceB)['http.ingress.downstream_cx_upgrades_total'] + stats(proxies.serviceBv2)['http.ingress.downstream_cx_upgrades_total'];
   const c = await connect('http://serviceb.ws.local/logged', { headers: { 'x-request-id': 'ws-log-1' } });
+  const openedAt = Date.now();
   await c.next();
   const during = stats(proxies.serviceA);
   expect(during['http.egress.downstream_cx_upgrades_active']).toBe(1);
   c.send('x'.repeat(1000));
   await c.next();
-  await sleep(300);
+  // Open for at least 300 ms (a measured age, so the logged %DURATION% has a known lower bound).
+  await waitUntil(() => Date.now() - openedAt >= 300, { describe: 'the tunnel to be 300 ms old' });
   c.send(Buffer.from([0x03, 0xe8]), 8);
   await c.next(); // the server's close frame
   await c.ended;
   c.socket.end();
   await c.closed;
-  await waitFor('the access log line', () => fs.existsSync(accessLog) && fs.readFileSync(accessLog, 'utf8').includes('ws-log-1'));
+  await waitUntil(() => fs.existsSync(accessLog) && fs.readFileSync(accessLog, 'utf8').includes('ws-log-1'), { describe: 'the access log line' });
   const line = fs.readFileSync(accessLog, 'utf8').split('\n').find((l) => l.includes('ws-log-1'))!;
   const m = /"GET \/logged HTTP\/1\.1" 101 - (\d+) (\d+) (\d+) /.exec(line);
   expect(m).not.toBeNull();

@@ -14,6 +14,7 @@ import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from '../data
 import { keepAlive, load, viaProxy, type Reply } from '../dataplane/helpers';
 import { runBin } from '../helpers/run-cli';
 import { startServe } from '../helpers/serve-process';
+import { waitUntil } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parsePrometheus = require('parse-prometheus-text-format') as (text: string) => Array<{
@@ -65,15 +66,6 @@ function get(port: number, p: string): Promise<{ status: number; body: string; t
   });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** `name: value` lines of /stats as a map. */
 async function stats(port: number, query = ''): Promise<Map<string, string>> {
@@ -131,10 +123,10 @@ beforeAll(async () => {
   ]);
   proxies.push(b, b2, a);
   // serviceA's sidecar knows both serviceB endpoints once they registered.
-  await waitFor(async () => {
+  await waitUntil(async () => {
     const c = (await get(a.admin, '/clusters')).body;
     return c.includes(`cds_egress_apps_serviceB_http2_80::127.0.0.1:${b.ingress}::`) && c.includes(`cds_egress_apps_serviceBv2_http2_80::127.0.0.1:${b2.ingress}::`) ? true : undefined;
-  }, 10_000, 'endpoints');
+  }, { describe: 'endpoints', timeoutMs: 10_000 });
 
   replies = await load(N, 8, (i) => {
     const headers: Record<string, string> = {};
@@ -193,10 +185,10 @@ test('spans exported over OTLP/HTTP: one per hop, ingress span a child of the eg
     const all = spans();
     return { egress: all.filter((s) => s.resource['service.name'] === 'serviceA'), ingress: all.filter((s) => s.resource['service.name'] !== 'serviceA') };
   };
-  const { egress, ingress } = await waitFor(() => {
+  const { egress, ingress } = await waitUntil(() => {
     const x = bySide();
     return x.egress.length >= N && x.ingress.length >= N ? x : undefined;
-  }, 15_000, 'spans of both hops');
+  }, { describe: 'spans of both hops', timeoutMs: 15_000 });
   expect(egress.length).toBe(N);
   expect(egress.every((s) => s.kind === 3 && s.resource['appmesh.mesh'] === 'apps' && s.resource['appmesh.virtual_node'] === 'serviceA')).toBe(true);
   expect(new Set(ingress.map((s) => s.resource['service.name']))).toEqual(new Set(['serviceB', 'serviceBv2']));
@@ -213,10 +205,10 @@ test('spans exported over OTLP/HTTP: one per hop, ingress span a child of the eg
   expect(attrs).toMatchObject({ 'http.method': 'GET', 'http.status_code': 200, 'appmesh.route': 'serviceB', 'appmesh.virtual_service': 'serviceb.apps.local' });
   expect(BigInt(hop1.endTimeUnixNano)).toBeGreaterThan(BigInt(hop1.startTimeUnixNano));
   // The exporter counts a batch once the collector's answer is in, just after the collector got it.
-  const info = await waitFor(async () => {
+  const info = await waitUntil(async () => {
     const m = await stats(a.admin, '?filter=^tracing\\.');
     return num(m, 'tracing.otlp.spans_exported') >= N ? m : undefined;
-  }, 5000, 'tracing.otlp.spans_exported');
+  }, { describe: 'tracing.otlp.spans_exported', timeoutMs: 5000 });
   expect(num(info, 'tracing.otlp.spans_exported')).toBe(N);
   expect(num(info, 'tracing.otlp.spans_dropped')).toBe(0);
 });
@@ -244,10 +236,10 @@ test('/stats: Envoy names; requests, classes, per-code, retries and route stats 
   // The receiving side: serviceBv2's ingress saw the app's 503s.
   // (serviceBv2's sidecar counts a 503 when its exchange ends, which can be just after serviceA
   // already saw the status, reset the stream and retried.)
-  const s2 = await waitFor(async () => {
+  const s2 = await waitUntil(async () => {
     const m = await stats(b2.admin, '?filter=^http\\.ingress\\.');
     return num(m, 'http.ingress.downstream_rq_5xx') >= num(s, `${B2}.upstream_rq_5xx`) ? m : undefined;
-  }, 5000, 'serviceBv2 ingress 5xx');
+  }, { describe: 'serviceBv2 ingress 5xx', timeoutMs: 5000 });
   expect([...s2.keys()].every((k) => k.startsWith('http.ingress.'))).toBe(true);
   expect(num(s2, 'http.ingress.downstream_rq_5xx')).toBe(num(s, `${B2}.upstream_rq_5xx`));
 
@@ -319,10 +311,10 @@ test('/config_dump: the effective configuration in Envoy\'s shape; include_eds, 
 });
 
 test('access logs: Envoy\'s default line (serviceA), typed JSON (serviceB), written within a second', async () => {
-  const lines = await waitFor(() => {
+  const lines = await waitUntil(() => {
     const l = fs.existsSync(logA) ? fs.readFileSync(logA, 'utf8').trim().split('\n') : [];
     return l.length >= N ? l : undefined;
-  }, 10_000, 'serviceA access log');
+  }, { describe: 'serviceA access log', timeoutMs: 10_000 });
   expect(lines.length).toBe(N);
   const re = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\] "GET \/item\/(\d+)\?q=1 HTTP\/1\.1" 200 (-|URX) 0 \d+ \d+ \d+ "-" "-" "([^"]+)" "serviceb\.apps\.local" "127\.0\.0\.1:(\d+)"$/;
   const byItem = new Map(lines.map((l) => {
@@ -335,10 +327,10 @@ test('access logs: Envoy\'s default line (serviceA), typed JSON (serviceB), writ
     expect(m[4]).toBe(JSON.parse(replies[i].body).headers['x-request-id']);
     expect([b.ingress, b2.ingress]).toContain(Number(m[5]));
   }
-  const json = await waitFor(() => {
+  const json = await waitUntil(() => {
     const l = fs.existsSync(logB) ? fs.readFileSync(logB, 'utf8').trim().split('\n').filter(Boolean) : [];
     return l.length > 0 ? l.map((x) => JSON.parse(x)) : undefined;
-  }, 10_000, 'serviceB access log');
+  }, { describe: 'serviceB access log', timeoutMs: 10_000 });
   const first = json[0];
   expect(first).toMatchObject({ status: 200, missing: null, summary: 'GET 200' });
   expect(typeof first.duration).toBe('number');
@@ -417,7 +409,7 @@ test('local stat: per node and route figures from the running proxies (JSON with
   const w = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'awsmesh'), 'local', 'stat', '--watch', '--interval', '0.2'], { env });
   let out = '';
   w.stdout.on('data', (d) => (out += d));
-  await waitFor(() => ((out.match(/^VIRTUAL NODE/gm) ?? []).length >= 2 ? true : undefined), 10_000, 'two tables');
+  await waitUntil(() => ((out.match(/^VIRTUAL NODE/gm) ?? []).length >= 2 ? true : undefined), { describe: 'two tables', timeoutMs: 10_000 });
   const code = await new Promise((res) => {
     w.once('exit', (c) => res(c));
     w.kill('SIGINT');

@@ -6,6 +6,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { startProxy, type LocalProxy } from '../dataplane/helpers';
+import { waitUntil } from '../helpers/wait';
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-obs-tcp-'));
@@ -23,21 +24,13 @@ function snapshot() {
     .build();
 }
 
-/** Polls until `check` holds (a deadline, not a number of tries: timers run late on a busy machine). */
-async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function logLines(n: number): Promise<string[]> {
   let lines: string[] = [];
-  await until(`${n} access log lines`, () => {
+  await waitUntil(() => {
     lines = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean) : [];
     return lines.length >= n;
-  });
+  }, { describe: `${n} access log lines` });
   return lines;
 }
 
@@ -61,7 +54,7 @@ test('a proxied TCP connection is logged when it closes: bytes, upstream host an
   sock.write('hello tcp');
   let got = '';
   sock.on('data', (d) => (got += d));
-  await until('the echo', () => got.length >= 'hello tcp'.length);
+  await waitUntil(() => got.length >= 'hello tcp'.length, { describe: 'the echo' });
   expect(got).toBe('hello tcp');
   sock.end();
   const [line] = await logLines(1);

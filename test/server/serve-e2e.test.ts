@@ -6,6 +6,7 @@ import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshe
 import { isLoopback } from '../../src/core/loopback';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
+import { waitUntil } from '../helpers/wait';
 import { rawRequest } from './helpers';
 
 /** Starts `awsmesh local serve` in `home` and resolves once it prints its address. */
@@ -17,14 +18,9 @@ afterAll(async () => {
   cleanupHomes();
 });
 
-/** Waits (up to 10 s, for a busy machine) until `check` holds; the caller asserts what it needs. */
-async function until(check: () => boolean): Promise<void> {
-  for (const end = Date.now() + 10_000; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
-}
-
 /** Output arrives on its own pipe, so wait for it rather than race it. */
 async function stderrMatching(served: ServeProcess, re: RegExp): Promise<string> {
-  await until(() => re.test(served.stderr()));
+  await waitUntil(() => re.test(served.stderr()), { describe: `stderr matching ${re}`, observe: served.stderr });
   return served.stderr();
 }
 
@@ -145,8 +141,7 @@ test('--xds-port starts the ADS server beside the HTTP server and stops it with 
     });
   let xdsPort = 0;
   try {
-    await until(() => /xds listening on 127\.0\.0\.1:\d+\n/.test(served.stdout()));
-    const m = /xds listening on 127\.0\.0\.1:(\d+)\n/.exec(served.stdout());
+    const m = await waitUntil(() => /xds listening on 127\.0\.0\.1:(\d+)\n/.exec(served.stdout()), { describe: 'the xds listening line', observe: served.stdout });
     expect(m).not.toBeNull();
     xdsPort = Number(m![1]);
     expect(xdsPort).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { AdsClient } from '../../src/xds/ads-client';
 import { fetchXdsStatus, formatStatusTable } from '../../src/xds/status-client';
 import { runCli } from '../helpers/run-cli';
 import { serviceAResources, StaticSource } from './helpers/static-source';
-import { sleep, waitUntil } from './helpers/wait';
+import { waitUntil } from '../helpers/wait';
 
 const NODE = 'mesh/apps/virtualNode/serviceA';
 const ports = { serviceB: 50001, serviceBv2: 50002 };
@@ -46,7 +46,7 @@ test('an Envoy-like client gets LDS, CDS, then the RDS and EDS resources they na
   const lds = await c.waitFor(ofType(TYPE_URLS.listener));
   expect(AdsClient.decode(lds).map((l) => l.name)).toEqual(['lds_egress_0.0.0.0_15001']);
   // Every type at version 1, and the server records each ACK.
-  await waitUntil(() => ads.status().clients[0]?.types.every((t) => t.state === 'SYNCED') && ads.status().clients[0].types.length === 4);
+  await waitUntil(() => ads.status().clients[0]?.types.every((t) => t.state === 'SYNCED') && ads.status().clients[0].types.length === 4, { describe: 'every type SYNCED', observe: () => ads.status() });
   const status = ads.status().clients[0];
   expect(status.nodeId).toBe(NODE);
   expect(status.flavor).toBe('envoy');
@@ -59,7 +59,7 @@ test('an Envoy-like client gets LDS, CDS, then the RDS and EDS resources they na
 test('a mesh change pushes only the changed type, with the next version', async () => {
   const c = client().start();
   await c.waitFor(ofType(TYPE_URLS.clusterLoadAssignment));
-  await waitUntil(() => ads.status().clients[0]?.types.length === 4 && ads.status().clients[0].types.every((t) => t.state === 'SYNCED'));
+  await waitUntil(() => ads.status().clients[0]?.types.length === 4 && ads.status().clients[0].types.every((t) => t.state === 'SYNCED'), { describe: 'every type SYNCED', observe: () => ads.status() });
   const before = c.responses.length;
   const pushed = ads.nextPush();
   source.set(NODE, serviceAResources({ serviceB: 50, serviceBv2: 50 }, ports));
@@ -68,7 +68,7 @@ test('a mesh change pushes only the changed type, with the next version', async 
   expect(rds.version_info).toBe('2');
   const weights = AdsClient.decode(rds)[0].virtual_hosts[0].routes[0].route.weighted_clusters.clusters.map((w: any) => w.weight.value);
   expect(weights).toEqual([50, 50]);
-  await waitUntil(() => ads.status().clients[0].types.find((t) => t.type === 'RDS')?.ackedVersion === '2');
+  await waitUntil(() => ads.status().clients[0].types.find((t) => t.type === 'RDS')?.ackedVersion === '2', { describe: 'RDS version 2 ACKed', observe: () => ads.status() });
   // Only RDS moved: nothing else was re-sent.
   expect(c.responses.slice(before).map((r) => r.type_url)).toEqual([TYPE_URLS.routeConfiguration]);
 });
@@ -79,27 +79,30 @@ test('a NACK is logged, counted and reported, and the rejected update is not sen
     reject: (r: { type_url: string; version_info: string }) => (rejectRds && r.type_url === TYPE_URLS.routeConfiguration && r.version_info === '2' ? 'weights look wrong' : undefined),
   }).start();
   await c.waitFor(ofType(TYPE_URLS.clusterLoadAssignment));
-  await waitUntil(() => ads.status().clients[0]?.types.length === 4);
+  await waitUntil(() => ads.status().clients[0]?.types.length === 4, { describe: 'all four types sent', observe: () => ads.status() });
   source.set(NODE, serviceAResources({ serviceB: 0, serviceBv2: 100 }, ports));
   await c.waitFor((r) => r.type_url === TYPE_URLS.routeConfiguration && r.version_info === '2');
-  await waitUntil(() => ads.status().counters.nacks === 1);
+  await waitUntil(() => ads.status().counters.nacks === 1, { describe: 'the NACK counted', observe: () => ads.status() });
   const rds = ads.status().clients[0].types.find((t) => t.type === 'RDS')!;
   expect(rds).toMatchObject({ state: 'NACKED', sentVersion: '2', ackedVersion: '1', nacks: 1, lastNack: { version: '2', message: 'weights look wrong' } });
   expect(logs).toContainEqual(expect.stringMatching(/NACK from mesh\/apps\/virtualNode\/serviceA for RDS version 2: weights look wrong/));
 
-  // Unrelated rebuilds (a refresh, a change elsewhere) do not re-send the rejected content.
+  // Unrelated rebuilds (a refresh, a change elsewhere) do not re-send the rejected content. The
+  // server counts each response as it writes it, and refresh() resolves once its pushes are written.
   const count = c.responses.length;
+  const sent = ads.status().counters.responses;
   await ads.refresh();
   source.set('mesh/apps/virtualNode/other', serviceAResources({ serviceB: 1, serviceBv2: 1 }, ports));
   await ads.refresh();
-  await sleep(100);
-  expect(c.responses.length).toBe(count);
+  expect(ads.status().counters.responses).toBe(sent);
 
   // A new config is sent (version 3) and ACKed; the NACK state clears, the count stays.
   rejectRds = false;
   source.set(NODE, serviceAResources({ serviceB: 10, serviceBv2: 90 }, ports));
-  await c.waitFor((r) => r.type_url === TYPE_URLS.routeConfiguration && r.version_info === '3');
-  await waitUntil(() => ads.status().clients[0].types.find((t) => t.type === 'RDS')?.state === 'SYNCED');
+  const v3 = await c.waitFor((r) => r.type_url === TYPE_URLS.routeConfiguration && r.version_info === '3');
+  // On the wire too: the stream is ordered, and the first response after the rebuilds is version 3.
+  expect(c.responses.slice(count, c.responses.indexOf(v3) + 1).map((r) => [r.type_url, r.version_info])).toEqual([[TYPE_URLS.routeConfiguration, '3']]);
+  await waitUntil(() => ads.status().clients[0].types.find((t) => t.type === 'RDS')?.state === 'SYNCED', { describe: 'RDS SYNCED again', observe: () => ads.status() });
   expect(ads.status().clients[0].types.find((t) => t.type === 'RDS')).toMatchObject({ ackedVersion: '3', nacks: 1 });
   expect(ads.status().clients[0].types.find((t) => t.type === 'RDS')!.lastNack).toBeUndefined();
 });
@@ -114,7 +117,7 @@ test('a request with a stale nonce is ignored', async () => {
   // NACK the first (superseded) response: stale, so neither counted nor answered.
   c.nack(first, 'too late');
   c.ack(second);
-  await waitUntil(() => ads.status().clients[0]?.types[0]?.state === 'SYNCED');
+  await waitUntil(() => ads.status().clients[0]?.types[0]?.state === 'SYNCED', { describe: 'CDS SYNCED', observe: () => ads.status() });
   expect(ads.status().counters.nacks).toBe(0);
   expect(ads.status().clients[0].types[0]).toMatchObject({ type: 'CDS', ackedVersion: second.version_info, nacks: 0 });
 });
@@ -143,7 +146,7 @@ test('gRPC proxyless clients get api_listeners by virtual service name', async (
   const [listener] = AdsClient.decode(lds);
   expect(listener.name).toBe('serviceb.apps.local');
   expect(listener.api_listener.api_listener.type_url).toMatch(/HttpConnectionManager$/);
-  await waitUntil(() => ads.status().clients[0]?.flavor === 'grpc');
+  await waitUntil(() => ads.status().clients[0]?.flavor === 'grpc', { describe: 'the gRPC client connected', observe: () => ads.status() });
   expect(ads.status().clients[0].nodeId).toBe(NODE);
 });
 
@@ -158,7 +161,7 @@ test('a node that does not exist gets empty LDS/CDS, and its config once it appe
 
 test('an id that names no virtual node or gateway is refused with INVALID_ARGUMENT', async () => {
   const c = client({ id: 'sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local' }).start();
-  await waitUntil(() => c.error !== undefined);
+  await waitUntil(() => c.error !== undefined, { describe: 'the stream to fail' });
   expect(c.error!.code).toBe(grpc.status.INVALID_ARGUMENT);
   expect(c.error!.details).toContain('mesh/<mesh>/virtualNode/<name>');
   expect(ads.status().clients).toEqual([]);
@@ -167,7 +170,7 @@ test('an id that names no virtual node or gateway is refused with INVALID_ARGUME
 test('CSDS and `awsmesh envoy status` show versions and NACKs per proxy', async () => {
   const c = client({ id: NODE }, { reject: (r: { type_url: string }) => (r.type_url === TYPE_URLS.cluster ? 'no thanks' : undefined) }).start();
   await c.waitFor(ofType(TYPE_URLS.listener));
-  await waitUntil(() => ads.status().counters.nacks === 1 && ads.status().clients[0]?.types.filter((t) => t.state === 'SYNCED').length === 2);
+  await waitUntil(() => ads.status().counters.nacks === 1 && ads.status().clients[0]?.types.filter((t) => t.state === 'SYNCED').length === 2, { describe: 'one NACK and two types SYNCED', observe: () => ads.status() });
   const [proxy] = await fetchXdsStatus(ads.address);
   expect(proxy.nodeId).toBe(NODE);
   expect(proxy.types.LDS).toMatchObject({ state: 'SYNCED', ackedVersion: '1', nacks: 0 });

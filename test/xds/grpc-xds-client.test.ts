@@ -16,7 +16,7 @@ import { LocalBackend } from '../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
 import { startAdsServer, type AdsServerHandle } from '../../src/xds';
 import { cleanupHomes, ROOT, runCli, WALKTHROUGH } from '../helpers/run-cli';
-import { waitUntil } from './helpers/wait';
+import { waitUntil } from '../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEchoServer } = require('./fixtures/echo-service') as {
@@ -177,10 +177,10 @@ test('grpc-js-xds follows the walkthrough\'s 75/25 route, and update-route shift
     if (done === 500) update = runCli(['appmesh', 'update-route', '--cli-input-json', JSON.stringify(shifted)], { home });
   });
   second.catch(() => undefined); // awaited below; a child that dies fails the waits first
-  await waitUntil(() => update !== undefined, 30_000, '500 calls');
+  await waitUntil(() => update !== undefined, { describe: '500 calls', timeoutMs: 30_000 });
   const updated = await update!;
   expect(updated.code).toBe(0);
-  await waitUntil(() => rdsAcked() > rdsVersion, 20_000, 'the new route ACKed');
+  await waitUntil(() => rdsAcked() > rdsVersion, { describe: 'the new route ACKed', timeoutMs: 20_000 });
   const mark = await client.mark(1100);
   const result = await second;
   expect(result.errors).toEqual([]);

@@ -8,6 +8,7 @@ import { AdsClient } from '../../src/xds/ads-client';
 import { CaStore } from '../../src/tls/ca/store';
 import { cleanEnv } from '../helpers/run-cli';
 import { startServe, stopServes } from '../helpers/serve-process';
+import { waitUntil } from '../helpers/wait';
 import { ARN_FRONT, createTlsMesh, PCA_ARN } from './helpers/tls-mesh';
 
 let home: string;
@@ -38,7 +39,7 @@ test('local serve --xds-port: ACM and PCA Secrets from $AWSMESH_HOME/ca, issued 
   expect(trust.validation_context.trusted_ca.inline_string).toBe(ca.rootPem());
   expect(new X509Certificate(cert.tls_certificate.certificate_chain.inline_string).serialNumber).toBe(ca.byAcmArn(ARN_FRONT)!.serialNumber);
   // The log line comes on its own pipe, which may be read after the gRPC response: wait for it.
-  for (const end = Date.now() + 10_000; !stderr().includes('ACM is emulated') && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => stderr().includes('ACM is emulated'), { describe: 'the "ACM is emulated" log line', observe: stderr });
   expect(stderr()).toContain(`ACM is emulated: the local CA issued certificate`);
   expect(stderr()).not.toContain('PRIVATE KEY');
 }, 30_000);

@@ -17,7 +17,7 @@ import { CaStore } from '../../src/tls/ca/store';
 import { runCli } from '../helpers/run-cli';
 import { serviceAResources, StaticSource } from './helpers/static-source';
 import { ARN_BACK, ARN_FRONT, ARN_SHARED, createTlsMesh, PCA_ARN, type TlsMesh } from './helpers/tls-mesh';
-import { waitUntil } from './helpers/wait';
+import { waitUntil } from '../helpers/wait';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -88,7 +88,7 @@ test('a node with ACM listener TLS and an ACM PCA client policy gets both Secret
   const cds = await c.waitFor((r) => r.type_url === TYPE_URLS.cluster);
   expect(AdsClient.secretNames(AdsClient.decode(lds))).toEqual([ARN_FRONT]);
   expect(AdsClient.secretNames(AdsClient.decode(cds))).toEqual([PCA_ARN]);
-  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.state === 'SYNCED');
+  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.state === 'SYNCED', { describe: 'SDS SYNCED for front' });
   expect(sdsStatus('mesh/apps/virtualNode/front')).toMatchObject({ sentVersion: '1', ackedVersion: '1', subscribed: [PCA_ARN, ARN_FRONT] });
 
   // Re-issue through the CLI, as a user rotating the certificate would: only SDS moves, to version 2.
@@ -101,7 +101,7 @@ test('a node with ACM listener TLS and an ACM PCA client policy gets both Secret
   expect(new X509Certificate(newChain).serialNumber).toBe(JSON.parse(reissue.stdout).certificate.serialNumber);
   expect(new X509Certificate(newChain).serialNumber).not.toBe(x509.serialNumber);
   expect(keyMatches(newChain, rotated.tls_certificate.private_key.inline_string)).toBe(true);
-  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.ackedVersion === '2');
+  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.ackedVersion === '2', { describe: 'SDS version 2 ACKed by front' });
   expect(c.responses.slice(before).map((r) => r.type_url)).toEqual([TYPE_URLS.secret]);
 });
 
@@ -166,7 +166,7 @@ test('a gateway whose certificate ARN also names the trust for its STRICT ACM ta
 });
 
 test('CSDS and `envoy status` show Secret versions but never their contents; logs hold no key material', async () => {
-  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.state === 'SYNCED');
+  await waitUntil(() => sdsStatus('mesh/apps/virtualNode/front')?.state === 'SYNCED', { describe: 'SDS SYNCED for front' });
   const Client = grpc.makeGenericClientConstructor(csdsService(), 'ClientStatusDiscoveryService');
   const raw = new Client(ads.address, grpc.credentials.createInsecure()) as unknown as Json;
   let response: ClientStatusResponse;
