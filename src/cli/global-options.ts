@@ -31,6 +31,7 @@ export const GLOBAL_OPTIONS: GlobalOptionSpec[] = [
   { flag: '--cli-read-timeout', key: 'cliReadTimeout', value: 'seconds' },
   { flag: '--cli-connect-timeout', key: 'cliConnectTimeout', value: 'seconds' },
   { flag: '--cli-binary-format', key: 'cliBinaryFormat', value: 'format' },
+  { flag: '--store', key: 'store', value: 'url' },
   { flag: '--cli-auto-prompt', key: 'cliAutoPrompt' },
   { flag: '--no-cli-auto-prompt', key: 'cliAutoPrompt', negate: true },
 ];

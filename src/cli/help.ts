@@ -75,6 +75,7 @@ Global options:
   --region <region>          Region (local default: us-west-2)
   --profile <name>           Profile from ~/.aws/config and ~/.aws/credentials
   --endpoint-url <url>       Send calls to this endpoint (an \`awsmesh local serve\`, or AWS)
+  --store <url>              Local state: sqlite:PATH or postgres://USER@HOST/DB (env AWSMESH_STORE_URL)
   --output <format>          json | text | table | yaml | yaml-stream
   --query <expression>       JMESPath expression applied to the result
   --no-paginate              Make a single call instead of fetching every page

@@ -35,6 +35,8 @@ export interface GlobalOptions {
   cliReadTimeout?: string;
   cliConnectTimeout?: string;
   caBundle?: string;
+  /** The local backend's store: sqlite:PATH or postgres://… (default: AWSMESH_STORE_URL, else AWSMESH_HOME). */
+  store?: string;
 }
 
 export interface PrintOptions {
@@ -117,7 +119,7 @@ export class App {
     this.localPromise ??= Promise.resolve().then(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { openLocalBackend } = require('../backends/local') as typeof import('../backends/local');
-      return openLocalBackend(this.env);
+      return openLocalBackend(this.env, this.globals.store);
     });
     return this.localPromise;
   }

@@ -2,17 +2,37 @@ import * as path from 'path';
 import { LocalBackend } from './local-backend';
 import { localSettings } from './settings';
 import type { Store } from './store/store';
+import { parseStoreUrl, type StoreSpec } from './store/store-url';
 
 export const STATE_FILE = 'state.db';
 
-/** Opens the store under AWSMESH_HOME (creating it on first use). */
-export function openLocalStore(env: NodeJS.ProcessEnv): Store {
-  const settings = localSettings(env);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openSqliteStore } = require('./store/sqlite-store') as typeof import('./store/sqlite-store');
-  return openSqliteStore(path.join(settings.home, STATE_FILE));
+/** The store a command uses: --store, else AWSMESH_STORE_URL, else the SQLite file under AWSMESH_HOME. */
+export function resolveStoreSpec(env: NodeJS.ProcessEnv, storeFlag?: string): StoreSpec {
+  if (storeFlag !== undefined) return parseStoreUrl(storeFlag, { fromArgv: true });
+  if (env.AWSMESH_STORE_URL) return parseStoreUrl(env.AWSMESH_STORE_URL, { fromArgv: false });
+  return { kind: 'sqlite', file: path.join(localSettings(env).home, STATE_FILE) };
 }
 
-export function openLocalBackend(env: NodeJS.ProcessEnv): LocalBackend {
-  return new LocalBackend(openLocalStore(env), localSettings(env));
+/** Opens a store; the PostgreSQL driver loads only when a postgres:// URL is used. */
+export function openStore(spec: StoreSpec, env: NodeJS.ProcessEnv, log?: (line: string) => void): Store {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (spec.kind === 'postgres') {
+    const { openPostgresStore } = require('./store/postgres/pg-store') as typeof import('./store/postgres/pg-store');
+    return openPostgresStore(spec.url, { env, log });
+  }
+  const { openSqliteStore } = require('./store/sqlite-store') as typeof import('./store/sqlite-store');
+  return openSqliteStore(spec.file);
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** Opens the store a command names (--store / AWSMESH_STORE_URL), by default under AWSMESH_HOME. */
+export function openLocalStore(env: NodeJS.ProcessEnv, storeFlag?: string): Store {
+  const spec = resolveStoreSpec(env, storeFlag);
+  // Processes this one starts (the proxies of `local dataplane up`) use the same store.
+  if (storeFlag !== undefined) env.AWSMESH_STORE_URL = spec.kind === 'sqlite' ? `sqlite:${spec.file}` : storeFlag;
+  return openStore(spec, env);
+}
+
+export function openLocalBackend(env: NodeJS.ProcessEnv, storeFlag?: string): LocalBackend {
+  return new LocalBackend(openLocalStore(env, storeFlag), localSettings(env));
 }

@@ -84,6 +84,7 @@ function rowToResource(row: ResourceRow): StoredResource {
 }
 
 class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
   readonly location: string;
   private readonly db: Database;
   private readonly mutex = new Mutex();
@@ -123,6 +124,10 @@ class SqliteStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the state store is closed');
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
   }
 
   private async transaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<T> {

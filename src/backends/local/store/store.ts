@@ -1,6 +1,6 @@
 // The local backend's persistence seam. Providers (App Mesh, IAM, Cloud Map) see only this
-// interface; SQL lives in the implementation (SQLite today, PostgreSQL for shared servers later),
-// which is why every method is async even though better-sqlite3 is synchronous.
+// interface; SQL lives in the implementations: SQLite (sqlite-store.ts, the embedded default) and
+// PostgreSQL (postgres/, shared by any number of processes and machines).
 
 /** State is partitioned like AWS's: per account and region (IAM uses region "global"). */
 export interface Partition {
@@ -69,14 +69,21 @@ export interface PartitionStats {
 }
 
 export interface Store {
-  /** Where the state lives (a file path for SQLite, a URL for PostgreSQL). */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the state lives (a file path for SQLite, a URL without its password for PostgreSQL). */
   readonly location: string;
+  /** Resolves when the store is usable (connected, migrated); throws StoreUnavailableError when not. */
+  ping(): Promise<void>;
   read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one serialisable write transaction; a throw rolls everything back. */
   write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** A number that changes after every committed write, by any process sharing the store. */
   changeSeq(): Promise<number>;
-  /** Calls `listener` soon after any committed write (polls changeSeq). Returns an unsubscribe function. */
+  /**
+   * Calls `listener` soon after any committed write, by this or any other process (SQLite polls
+   * changeSeq; PostgreSQL listens for NOTIFY). Writes of this process are announced before their
+   * write() resolves. Returns an unsubscribe function.
+   */
   watch(listener: () => void, intervalMs?: number): () => void;
   stats(): Promise<PartitionStats[]>;
   /** Every resource of a partition (or of all partitions), for export. */

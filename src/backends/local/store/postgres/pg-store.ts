@@ -1,0 +1,471 @@
+// The Store on PostgreSQL (node-postgres), for any number of awsmesh processes — `serve`
+// replicas, proxies, CLI calls — on one database. Loaded only when a postgres:// URL is used.
+//
+// Concurrency: a write transaction runs at READ COMMITTED after taking a transaction-scoped
+// advisory lock on its partition (account/region), so writes to one partition are serialised
+// across every process exactly as SQLite serialises writes to its file; each statement after the
+// lock sees every earlier commit, so uniqueness, in-use and quota checks hold. writeAll and reset
+// take the lock that excludes all partition writers. Reads run in REPEATABLE READ READ ONLY
+// snapshots and never wait for writers. Deadlocks and serialization failures run the transaction
+// again; a connection that breaks before COMMIT was sent runs it again on a fresh connection.
+//
+// Durability is PostgreSQL's: a write is acknowledged only after its COMMIT returned.
+
+import { AsyncLocalStorage } from 'async_hooks';
+import { createHmac } from 'crypto';
+import type { Client, ClientConfig, Pool, PoolClient } from 'pg';
+import type {
+  IdempotencyRecord, ListOptions, Partition, PartitionStats, Store, StoredRef, StoredResource, StoreTx,
+} from '../store';
+import { StoreUnavailableError } from '../errors';
+import { redactUrl } from '../store-url';
+import { ChangeFeed, CHANGES_CHANNEL } from './pg-changes';
+import { describePgError, isConnectionFailure, shouldRetryTransaction } from './pg-errors';
+import { PG_SCHEMA as S, pgMigrate } from './pg-migrations';
+
+export interface PostgresStoreOptions {
+  /** PGPASSWORD is read from here when the URL has no password (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Connections this process keeps to the database (default 10). */
+  poolSize?: number;
+  /** How long to wait for a new connection (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Lines about the connection (lost, restored) for the server log. */
+  log?: (line: string) => void;
+}
+
+/** Idempotency records older than this are dropped (on the first token write of a process). */
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+/** Advisory lock keys: all partitions ('awsm' 'glob'), and the namespace of partition keys. */
+const GLOBAL_LOCK = '7021780063107166562';
+/** Runs of one transaction after serialization failures or deadlocks. */
+const MAX_TX_ATTEMPTS = 8;
+/** Runs after a connection failure before COMMIT was sent (a new connection each time). */
+const MAX_CONNECTION_ATTEMPTS = 3;
+/** A statement that gets no answer for this long means the database is gone. */
+const QUERY_TIMEOUT_MS = 30_000;
+
+interface ResourceRow {
+  account: string;
+  region: string;
+  service: string;
+  kind: string;
+  parent: string;
+  name: string;
+  arn: string;
+  data: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function rowToResource(row: ResourceRow): StoredResource {
+  return {
+    service: row.service,
+    kind: row.kind,
+    parent: row.parent,
+    name: row.name,
+    arn: row.arn,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (attempt: number) => Math.round((5 + Math.random() * 20) * 2 ** Math.min(attempt, 6));
+
+/** Named prepared statements, one name per SQL text (each connection prepares a name once). */
+const statementNames = new Map<string, string>();
+function statement(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `awsmesh_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+
+/** Opens the store at `url`; the connection and migrations happen on first use (see ping()). */
+export function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Store {
+  return new PostgresStore(url, opts);
+}
+
+type TxMode = 'read' | 'write' | 'global';
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  private readonly config: ClientConfig;
+  private readonly pool: Pool;
+  private readonly feed: ChangeFeed;
+  private readonly inTx = new AsyncLocalStorage<true>();
+  private readonly user: string;
+  private ready?: Promise<void>;
+  private closed = false;
+  private masterSecret?: string;
+  private pruned = false;
+
+  constructor(url: string, opts: PostgresStoreOptions) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const pg = require('pg') as typeof import('pg');
+    const { parse } = require('pg-connection-string') as typeof import('pg-connection-string');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const env = opts.env ?? process.env;
+    const parsed = parse(url);
+    this.location = redactUrl(url);
+    this.user = parsed.user || env.PGUSER || env.USER || 'postgres';
+    this.config = {
+      ...(parsed as ClientConfig),
+      user: this.user,
+      host: parsed.host ?? undefined,
+      port: parsed.port ? Number(parsed.port) : undefined,
+      database: parsed.database ?? undefined,
+      // No password in the URL: PGPASSWORD, else node-postgres reads ~/.pgpass.
+      password: parsed.password || env.PGPASSWORD || undefined,
+      application_name: parsed.application_name ?? 'awsmesh',
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    } as ClientConfig;
+    this.pool = new pg.Pool({ ...this.config, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+    // An idle connection that dies (server restart) is dropped by the pool; the next checkout reconnects.
+    this.pool.on('error', () => undefined);
+    this.feed = new ChangeFeed({
+      connect: async () => {
+        const client = new pg.Client({ ...this.config, application_name: `${this.config.application_name} change feed` });
+        client.on('error', () => undefined);
+        await client.connect();
+        // The feed must not keep a process alive on its own (like the SQLite store's poll timer).
+        (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+        return client;
+      },
+      readSeq: (client: Client) => client.query(`SELECT seq FROM ${S}.changes WHERE id = 1`).then((r) => Number(r.rows[0].seq)),
+      log: opts.log,
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the state store is closed');
+  }
+
+  /** Connects once and migrates (under the advisory lock); a failure is retried on the next call. */
+  private ensureReady(): Promise<void> {
+    this.ready ??= (async () => {
+      const client = await this.pool.connect().catch((e) => Promise.reject(describePgError(e, this.location, this.user)));
+      try {
+        await pgMigrate(client);
+        client.release();
+      } catch (e) {
+        client.release(isConnectionFailure(e) ? (e as Error) : undefined);
+        throw describePgError(e, this.location, this.user);
+      }
+    })().catch((e) => {
+      this.ready = undefined;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    await this.ensureReady();
+    await this.pool.query('SELECT 1').catch((e) => Promise.reject(describePgError(e, this.location, this.user)));
+  }
+
+  /**
+   * One transaction on one connection: `fn` gets the client and a function that marks the
+   * transaction as changing state. Returns fn's result once COMMIT has returned.
+   */
+  private async transaction<T>(mode: TxMode, partitions: Partition[], fn: (client: PoolClient, dirty: (p: Partition) => void) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (this.inTx.getStore()) throw new Error('nested store transactions are not supported');
+    await this.ensureReady();
+    let connectionFailures = 0;
+    for (let attempt = 1; ; attempt++) {
+      this.assertOpen();
+      let client: PoolClient | undefined;
+      let commitSent = false;
+      const touched = new Set<string>();
+      try {
+        client = await this.pool.connect();
+        const c = client;
+        if (mode === 'read') {
+          await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        } else {
+          await c.query('BEGIN');
+          if (mode === 'global') await c.query(statement('SELECT pg_advisory_xact_lock($1)', [GLOBAL_LOCK]));
+          else await lockPartitions(c, partitions);
+        }
+        const result = await this.inTx.run(true, () => fn(c, (p) => touched.add(`${p.account}/${p.region}`)));
+        let seq: number | undefined;
+        if (touched.size) {
+          // Last statement before COMMIT: the row lock on the counter is held only briefly, and
+          // the counter's order is the commit order. NOTIFY is delivered at commit.
+          const r = await c.query(statement(
+            `WITH s AS (UPDATE ${S}.changes SET seq = seq + 1 WHERE id = 1 RETURNING seq)
+             SELECT seq, pg_notify('${CHANGES_CHANNEL}', seq::text || ' ' || $1::text) FROM s`,
+            [[...touched].sort().join(',')],
+          ));
+          seq = Number(r.rows[0].seq);
+        }
+        commitSent = true;
+        await c.query('COMMIT');
+        c.release();
+        client = undefined;
+        if (seq !== undefined) this.feed.committed(seq);
+        return result;
+      } catch (e) {
+        const broken = isConnectionFailure(e);
+        if (client) {
+          if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+          client.release(broken ? (e as Error) : undefined);
+        }
+        if (shouldRetryTransaction(e) && attempt < MAX_TX_ATTEMPTS) {
+          await sleep(jitter(attempt));
+          continue;
+        }
+        // Safe to run again only if COMMIT was never sent: otherwise it may have committed.
+        if (broken && !commitSent && ++connectionFailures < MAX_CONNECTION_ATTEMPTS) {
+          await sleep(jitter(connectionFailures) * 4);
+          continue;
+        }
+        if (broken && commitSent) {
+          throw new StoreUnavailableError(
+            `PostgreSQL at ${this.location}: the connection broke while committing; the change may or may not have been saved (${(e as Error).message})`,
+          );
+        }
+        throw describePgError(e, this.location, this.user);
+      }
+    }
+  }
+
+  private tx(client: PoolClient, p: Partition, writable: boolean, dirty: (p: Partition) => void): StoreTx {
+    return new PgTx(client, p, writable, () => dirty(p), () => this.pruneIdempotencyOnce(client));
+  }
+
+  /** Keeps the token table small; once per process, inside a write transaction. */
+  private async pruneIdempotencyOnce(client: PoolClient): Promise<void> {
+    if (this.pruned) return;
+    this.pruned = true;
+    await client.query(statement(`DELETE FROM ${S}.idempotency WHERE created_at < $1`, [Date.now() / 1000 - IDEMPOTENCY_TTL_SECONDS]));
+  }
+
+  read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('read', [p], (c, dirty) => fn(this.tx(c, p, false, dirty)));
+  }
+
+  write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('write', [p], (c, dirty) => fn(this.tx(c, p, true, dirty)));
+  }
+
+  writeAll<T>(fn: (tx: (p: Partition) => StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction('global', [], (c, dirty) => fn((p) => this.tx(c, p, true, dirty)));
+  }
+
+  private async query<R extends object>(text: string, values: unknown[] = []): Promise<R[]> {
+    this.assertOpen();
+    await this.ensureReady();
+    try {
+      return (await this.pool.query(statement(text, values))).rows as R[];
+    } catch (e) {
+      throw describePgError(e, this.location, this.user);
+    }
+  }
+
+  async changeSeq(): Promise<number> {
+    const rows = await this.query<{ seq: string }>(`SELECT seq FROM ${S}.changes WHERE id = 1`);
+    return Number(rows[0].seq);
+  }
+
+  watch(listener: () => void): () => void {
+    this.assertOpen();
+    return this.feed.watch(listener);
+  }
+
+  async stats(): Promise<PartitionStats[]> {
+    const rows = await this.query<{ account: string; region: string; service: string; kind: string; n: string }>(
+      `SELECT account, region, service, kind, SUM(n) AS n FROM ${S}.counts
+       GROUP BY account, region, service, kind HAVING SUM(n) > 0 ORDER BY account, region, service, kind`,
+    );
+    const out: PartitionStats[] = [];
+    for (const r of rows) {
+      let last = out[out.length - 1];
+      if (!last || last.partition.account !== r.account || last.partition.region !== r.region) {
+        last = { partition: { account: r.account, region: r.region }, counts: {} };
+        out.push(last);
+      }
+      last.counts[`${r.service}:${r.kind}`] = Number(r.n);
+    }
+    return out;
+  }
+
+  async dump(p?: Partition): Promise<Array<StoredResource & { partition: Partition }>> {
+    const order = 'ORDER BY account, region, service, kind, parent, name';
+    const rows = p
+      ? await this.query<ResourceRow>(`SELECT * FROM ${S}.resources WHERE account = $1 AND region = $2 ${order}`, [p.account, p.region])
+      : await this.query<ResourceRow>(`SELECT * FROM ${S}.resources ${order}`);
+    return rows.map((r) => ({ ...rowToResource(r), partition: { account: r.account, region: r.region } }));
+  }
+
+  async dumpRefs(p?: Partition): Promise<StoredRef[]> {
+    type Row = { account: string; region: string; from_arn: string; to_arn: string };
+    const order = 'ORDER BY account, region, from_arn, to_arn';
+    const rows = p
+      ? await this.query<Row>(`SELECT * FROM ${S}.refs WHERE account = $1 AND region = $2 ${order}`, [p.account, p.region])
+      : await this.query<Row>(`SELECT * FROM ${S}.refs ${order}`);
+    return rows.map((r) => ({ partition: { account: r.account, region: r.region }, from: r.from_arn, to: r.to_arn }));
+  }
+
+  async secret(name: string): Promise<Buffer> {
+    this.masterSecret ??= (await this.query<{ value: string }>(`SELECT value FROM ${S}.meta WHERE key = 'secret'`))[0].value;
+    return createHmac('sha256', this.masterSecret).update(name).digest();
+  }
+
+  async reset(): Promise<void> {
+    await this.transaction('global', [], async (c, dirty) => {
+      await c.query(`DELETE FROM ${S}.resources`);
+      await c.query(`DELETE FROM ${S}.counts`);
+      await c.query(`DELETE FROM ${S}.refs`);
+      await c.query(`DELETE FROM ${S}.idempotency`);
+      dirty({ account: '*', region: '*' });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.feed.close();
+    // Waits for checked-out connections (running transactions) to come back.
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Serialises this transaction with every other writer of the same partitions (and behind a
+ * running writeAll). Keys are hashes of account/region: a collision only serialises more.
+ */
+async function lockPartitions(c: PoolClient, partitions: Partition[]): Promise<void> {
+  await c.query(statement('SELECT pg_advisory_xact_lock_shared($1)', [GLOBAL_LOCK]));
+  for (const p of partitions) {
+    await c.query(statement(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7021780063))`, [`${p.account}/${p.region}`]));
+  }
+}
+
+class PgTx implements StoreTx {
+  constructor(
+    private readonly c: PoolClient,
+    private readonly p: Partition,
+    private readonly writable: boolean,
+    private readonly dirty: () => void,
+    private readonly pruneIdempotency: () => Promise<void>,
+  ) {}
+
+  private mutating(): void {
+    if (!this.writable) throw new Error('write attempted in a read-only store transaction');
+    this.dirty();
+  }
+
+  private async rows<R>(text: string, values: unknown[]): Promise<R[]> {
+    return (await this.c.query(statement(text, [this.p.account, this.p.region, ...values]))).rows as R[];
+  }
+
+  async get(service: string, kind: string, parent: string, name: string): Promise<StoredResource | undefined> {
+    const [row] = await this.rows<ResourceRow>(
+      `SELECT * FROM ${S}.resources WHERE account = $1 AND region = $2 AND service = $3 AND kind = $4 AND parent = $5 AND name = $6`,
+      [service, kind, parent, name],
+    );
+    return row && rowToResource(row);
+  }
+
+  async getByArn(arn: string): Promise<StoredResource | undefined> {
+    const [row] = await this.rows<ResourceRow>(`SELECT * FROM ${S}.resources WHERE account = $1 AND region = $2 AND arn = $3`, [arn]);
+    return row && rowToResource(row);
+  }
+
+  async list(service: string, kind: string, parent: string | undefined, opts: ListOptions = {}): Promise<StoredResource[]> {
+    let text = `SELECT * FROM ${S}.resources WHERE account = $1 AND region = $2 AND service = $3 AND kind = $4`;
+    const args: unknown[] = [service, kind];
+    if (parent !== undefined) {
+      args.push(parent);
+      text += ` AND parent = $${args.length + 2}`;
+    }
+    if (opts.after) {
+      // Within one parent the position is the name; a cursor from another parent resumes by order.
+      args.push(opts.after.parent, opts.after.name);
+      text += ` AND (parent, name) > ($${args.length + 1}, $${args.length + 2})`;
+    }
+    args.push(opts.limit ?? null); // LIMIT NULL: no limit
+    text += ` ORDER BY parent, name LIMIT $${args.length + 2}`;
+    return (await this.rows<ResourceRow>(text, args)).map(rowToResource);
+  }
+
+  async count(service: string, kind: string, parent?: string): Promise<number> {
+    // Kept by a trigger on resources: no scan, whatever the size of the mesh.
+    const [row] = parent === undefined
+      ? await this.rows<{ n: string }>(`SELECT COALESCE(SUM(n), 0) AS n FROM ${S}.counts WHERE account = $1 AND region = $2 AND service = $3 AND kind = $4`, [service, kind])
+      : await this.rows<{ n: string }>(`SELECT n FROM ${S}.counts WHERE account = $1 AND region = $2 AND service = $3 AND kind = $4 AND parent = $5`, [service, kind, parent]);
+    return row ? Number(row.n) : 0;
+  }
+
+  async put(r: StoredResource): Promise<void> {
+    this.mutating();
+    await this.rows(
+      `INSERT INTO ${S}.resources (account, region, service, kind, parent, name, arn, data, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (account, region, service, kind, parent, name) DO UPDATE SET
+         arn = excluded.arn, data = excluded.data, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+      [r.service, r.kind, r.parent, r.name, r.arn, JSON.stringify(r.data), r.createdAt, r.updatedAt],
+    );
+  }
+
+  async delete(service: string, kind: string, parent: string, name: string): Promise<boolean> {
+    this.mutating();
+    const [row] = await this.rows<{ arn: string }>(
+      `DELETE FROM ${S}.resources WHERE account = $1 AND region = $2 AND service = $3 AND kind = $4 AND parent = $5 AND name = $6
+       RETURNING arn`,
+      [service, kind, parent, name],
+    );
+    if (!row) return false;
+    // A deleted resource references nothing any more.
+    await this.rows(`DELETE FROM ${S}.refs WHERE account = $1 AND region = $2 AND from_arn = $3`, [row.arn]);
+    return true;
+  }
+
+  async setRefs(fromArn: string, toArns: string[]): Promise<void> {
+    this.mutating();
+    await this.rows(`DELETE FROM ${S}.refs WHERE account = $1 AND region = $2 AND from_arn = $3`, [fromArn]);
+    if (toArns.length) {
+      await this.rows(
+        `INSERT INTO ${S}.refs (account, region, from_arn, to_arn) SELECT $1, $2, $3, unnest($4::text[]) ON CONFLICT DO NOTHING`,
+        [fromArn, toArns],
+      );
+    }
+  }
+
+  async referrers(toArn: string): Promise<string[]> {
+    const rows = await this.rows<{ from_arn: string }>(
+      `SELECT from_arn FROM ${S}.refs WHERE account = $1 AND region = $2 AND to_arn = $3 ORDER BY from_arn`, [toArn],
+    );
+    return rows.map((r) => r.from_arn);
+  }
+
+  async getIdempotency(scope: string, token: string): Promise<IdempotencyRecord | undefined> {
+    const [row] = await this.rows<{ fingerprint: string; response: string }>(
+      `SELECT fingerprint, response FROM ${S}.idempotency WHERE account = $1 AND region = $2 AND scope = $3 AND token = $4`,
+      [scope, token],
+    );
+    return row && { fingerprint: row.fingerprint, response: JSON.parse(row.response) };
+  }
+
+  async putIdempotency(scope: string, token: string, record: IdempotencyRecord): Promise<void> {
+    if (!this.writable) throw new Error('write attempted in a read-only store transaction');
+    await this.pruneIdempotency();
+    await this.rows(
+      `INSERT INTO ${S}.idempotency (account, region, scope, token, fingerprint, response, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (account, region, scope, token) DO UPDATE SET
+         fingerprint = excluded.fingerprint, response = excluded.response, created_at = excluded.created_at`,
+      [scope, token, record.fingerprint, JSON.stringify(record.response ?? null), Date.now() / 1000],
+    );
+  }
+}
