@@ -9,7 +9,7 @@
 // Kubernetes-only fields (selectors, meshRef, awsName) are dropped; the spec's keys are converted
 // by walking the operation's schema. Other documents (Deployments, Services, …) are skipped.
 
-import type { TemplateDocument } from './cloudformation';
+import type { TemplateDocument } from './cloudformation/documents';
 import { skippedText, type Finding } from './findings';
 import { KINDS, type KindName } from './kinds';
 import { convertInput, type Rename } from './schema-convert';

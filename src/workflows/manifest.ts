@@ -9,7 +9,9 @@ import * as path from 'path';
 import { ParamError } from '../core/errors';
 import { closest } from '../validation/messages';
 import { validateInput, type Problem } from '../validation/validate';
-import { cfnYamlTags, isTemplate, templateDocuments, type TemplateContext } from './cloudformation';
+import { isTemplate, templateDocuments } from './cloudformation/documents';
+import type { TemplateContext } from './cloudformation/resolver';
+import { cfnYamlTags } from './cloudformation/yaml-tags';
 import type { Finding } from './findings';
 import { isK8sObject, k8sDocuments, type K8sSource } from './k8s';
 import {

@@ -3,7 +3,7 @@
 // source (a member filled in by --mesh, say) falls back to its nearest written ancestor.
 
 import type { Document, LineCounter, Node } from 'yaml';
-import { intrinsicOfTag } from './cloudformation';
+import { intrinsicOfTag } from './cloudformation/yaml-tags';
 
 /** Path → 1-based line of the key (object members) or of the value (list items). */
 export type LineMap = Map<string, number>;

@@ -10,7 +10,7 @@ import {
 } from './findings';
 import { readMeshes } from './live';
 import { localSettings } from '../backends/local/settings';
-import type { TemplateContext } from './cloudformation';
+import type { TemplateContext } from './cloudformation/resolver';
 import { loadManifestSet } from './manifest';
 
 export interface ValidateFlags {

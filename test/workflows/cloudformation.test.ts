@@ -336,7 +336,7 @@ describe('a template using every supported intrinsic', () => {
   });
 
   test('a JSON template works the same, with lines', async () => {
-    const json = YAML.parse(TEMPLATE, { customTags: (await import('../../src/workflows/cloudformation')).cfnYamlTags() as never });
+    const json = YAML.parse(TEMPLATE, { customTags: (await import('../../src/workflows/cloudformation/yaml-tags')).cfnYamlTags() as never });
     json.Resources.BlueNode.Properties.Spec.Listeners[0].PortMapping.Prot = 'http';
     const jdir = writeTree(tempDir(), { 'colors.json': JSON.stringify(json, null, 2) });
     const { code, findings } = await validate([path.join(jdir, 'colors.json'), '--parameter', 'ProjectName=colors'], { cwd: jdir });
@@ -466,7 +466,7 @@ describe('apply -f a corpus template, as real child processes', () => {
     const docs = JSON.parse(exported.stdout) as Record<string, any>[];
     expect(docs).toHaveLength(indexedCount(rel));
     // what the template declares, by kind and name, read from the template itself
-    const parsed = YAML.parse(fs.readFileSync(template, 'utf8'), { customTags: (await import('../../src/workflows/cloudformation')).cfnYamlTags() as never });
+    const parsed = YAML.parse(fs.readFileSync(template, 'utf8'), { customTags: (await import('../../src/workflows/cloudformation/yaml-tags')).cfnYamlTags() as never });
     const declared = Object.values(parsed.Resources as Record<string, any>).filter((r) => r.Type.startsWith('AWS::AppMesh::'));
     const nameOf = (kind: string, props: Record<string, any>) => {
       const v = props[`${kind === 'Mesh' ? 'Mesh' : kind}Name`];
