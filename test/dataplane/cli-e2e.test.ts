@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { load, startApp, tally, viaProxy, type RunningApp } from './helpers';
 import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from './cli';
+import { waitUntil } from '../helpers/wait';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-dp-e2e-'));
 const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2' };
@@ -26,13 +27,6 @@ function get(port: number, p: string): Promise<{ status: number; body: string }>
   });
 }
 
-async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   applyWalkthrough(env);
@@ -58,7 +52,7 @@ test('75/25 split within ±3 points over 4,000 requests through serviceA\'s egre
   expect(t.serviceB + t.serviceBv2).toBe(4000);
   expect(t.serviceB / 4000).toBeGreaterThan(0.72);
   expect(t.serviceB / 4000).toBeLessThan(0.78);
-});
+}, 120_000); // 4,000 requests through three processes: minutes on a loaded 2-core machine, seconds on a quiet one
 
 test('admin: /ready, /server_info, /config_dump with App Mesh names, /clusters', async () => {
   expect(await get(a.admin, '/ready')).toEqual({ status: 200, body: 'LIVE\n' });
@@ -84,13 +78,13 @@ test('update-route (awsmesh appmesh update-route) under load: new split, zero fa
     return route.route.weighted_clusters.clusters.map((c: any) => `${c.name.split('_')[3]}=${c.weight}`).join(' ');
   };
   expect(await weights()).toBe('serviceB=75 serviceBv2=25');
-  let applied: Promise<void> | undefined;
+  let applied: Promise<unknown> | undefined;
   const replies = await load(2000, 16, async (i) => {
     if (i === 500 && !applied) {
       const r = cli(['appmesh', 'update-route', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB', '--route-name', 'serviceB',
         '--spec', JSON.stringify({ http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 25 }, { virtualNode: 'serviceBv2', weight: 75 }] } } })], env);
       expect(r.status).toBe(0);
-      applied = waitFor(async () => (await weights()) === 'serviceB=25 serviceBv2=75', 10_000);
+      applied = waitUntil(async () => (await weights()) === 'serviceB=25 serviceBv2=75', { describe: 'serviceA\'s sidecar to have the 25/75 route', timeoutMs: 10_000 });
       applied.catch(() => undefined); // awaited (and reported) after the load
     }
     return viaProxy(a.egress, 'http://serviceb.apps.local/');
@@ -104,7 +98,7 @@ test('update-route (awsmesh appmesh update-route) under load: new split, zero fa
   const v2 = late.serviceBv2 / 1500;
   expect(v2).toBeGreaterThan(0.69);
   expect(v2).toBeLessThan(0.81);
-});
+}, 120_000); // 3,500 requests, as above
 
 test('awsmesh proxy --virtual-gateway: gateway routes rewrite and reach the mesh', async () => {
   expect(cli(['appmesh', 'create-virtual-gateway', '--mesh-name', 'apps', '--virtual-gateway-name', 'gw',
@@ -126,7 +120,7 @@ test('awsmesh proxy --virtual-gateway: gateway routes rewrite and reach the mesh
 test('a stopped sidecar deregisters: callers drop it at once', async () => {
   const b2 = proxies[1];
   expect(await b2.stop()).toBe(0);
-  await waitFor(async () => !(await get(a.admin, '/clusters')).body.includes('cds_egress_apps_serviceBv2_http2_80::127.0.0.1:'), 5000);
+  await waitUntil(async () => !(await get(a.admin, '/clusters')).body.includes('cds_egress_apps_serviceBv2_http2_80::127.0.0.1:'), { describe: 'serviceA\'s sidecar to drop the stopped serviceBv2', timeoutMs: 5000 });
   const replies = await load(200, 8, () => viaProxy(a.egress, 'http://serviceb.apps.local/'));
   // serviceBv2 has no endpoint left: its share fails fast with Envoy's 503, serviceB's share works.
   const t = tally(replies);

@@ -160,16 +160,3 @@ export function tally(replies: Reply[]): Record<string, number> {
   return t;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Polls `check` every 10 ms until it holds; throws naming `what` after `ms`. A deadline, not a
- * count of tries: timers fire late on a busy machine, and a condition met early ends the wait.
- */
-export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}

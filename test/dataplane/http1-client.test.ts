@@ -140,8 +140,7 @@ test('failures: refused → connect-failure; closed before the response → rese
   const closed = await server((_h, sock) => sock.destroy());
   const garbage = await server((_h, sock) => sock.write('SSH-2.0-OpenSSH\r\n\r\n'));
   const refused = await server(() => undefined);
-  servers[servers.length - 1].close();
-  await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => servers[servers.length - 1].close(r));
   expect((await send(pool(refused))).failure).toBe('connect-failure');
   expect((await send(pool(closed))).failure).toBe('reset');
   expect((await send(pool(garbage))).failure).toBe('reset');

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { APP } from './helpers';
 import { applyWalkthrough, BIN, cli } from './cli';
+import { waitUntil } from '../helpers/wait';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-up-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,7 +55,7 @@ test('local up --config runs apps and sidecars; local down stops them all', asyn
   up.stdout.on('data', (d) => (out += d));
   up.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((r) => up.once('exit', (c) => r(c)));
-  for (let i = 0; i < 300 && !out.includes('serviceA'); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(() => out.includes('serviceA') || up.exitCode !== null, { describe: "`local up`'s table", timeoutMs: 15_000, observe: () => ({ out, err }) });
   expect(out).toContain('virtualNode/serviceB');
   expect(err).toContain('Mesh apps is up: 3 proxies, 3 apps');
   // The serviceA row: "virtualNode/serviceA │ pid N, port P │ 127.0.0.1:INGRESS │ …"

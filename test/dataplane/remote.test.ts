@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startServe, stopServes } from '../helpers/serve-process';
 import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from './cli';
+import { waitUntil } from '../helpers/wait';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-dp-remote-'));
 const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
@@ -50,11 +51,7 @@ test('loads the mesh over the wire and follows update-route by polling', async (
     '--spec', JSON.stringify({ http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 10 }, { virtualNode: 'serviceBv2', weight: 90 }] } } })], env);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  const deadline = Date.now() + 5000;
-  let w = await weights();
-  while (w[0] !== 10 && Date.now() < deadline) {
-    await new Promise((res) => setTimeout(res, 50));
-    w = await weights();
-  }
+  let w: number[] = [];
+  await waitUntil(async () => (w = await weights())[0] === 10, { describe: 'the polling proxy to have the new weights', timeoutMs: 5000, intervalMs: 50, observe: () => w });
   expect(w).toEqual([10, 90]);
 });

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { startApp, type RunningApp } from './helpers';
 import { cli, startCliProxy, type RunningProxy } from './cli';
 import { ECHO_SERVER, wsConnect } from './ws-client';
+import { waitUntil } from '../helpers/wait';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-ws-e2e-'));
 const env = { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2' };
@@ -68,11 +69,7 @@ test('a WebSocket through two `awsmesh proxy` processes: frames both ways, stats
   expect(await adminStats(web.admin)).toMatch(/^http\.egress\.downstream_cx_upgrades_active: 1$/m);
   c.socket.destroy();
 
-  const deadline = Date.now() + 5000;
-  while (!(fs.existsSync(accessLog) && fs.readFileSync(accessLog, 'utf8').includes('ws-e2e'))) {
-    if (Date.now() > deadline) throw new Error('no access log line');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(() => fs.existsSync(accessLog) && fs.readFileSync(accessLog, 'utf8').includes('ws-e2e'), { describe: 'the access log line', intervalMs: 50 });
   const lines = fs.readFileSync(accessLog, 'utf8').split('\n').filter((l) => l.includes('ws-e2e'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`"GET /live HTTP/1\\.1" 101 - ${c.sentBytes} ${c.receivedBytes} \\d+ `));

@@ -4,6 +4,7 @@
 import { openLocalBackend } from '../../src/backends/local';
 import { loadMeshSnapshot, snapshotFingerprint } from '../../src/mesh/load';
 import { cleanEnv, cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
+import { waitUntil } from '../helpers/wait';
 
 afterAll(cleanupHomes);
 
@@ -20,8 +21,10 @@ test('a node deleted and created again at version 1 is not served from the previ
     const first = await loadMeshSnapshot(backend, 'apps', ctx);
     expect(first.virtualNodes[0].spec.listeners?.[0].portMapping.port).toBe(8080);
 
+    const createdBy = Date.now();
     await cli(['appmesh', 'delete-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'b']);
-    await new Promise((r) => setTimeout(r, 5)); // a later lastUpdatedAt
+    // The new node gets a later lastUpdatedAt (timestamps have millisecond resolution).
+    await waitUntil(() => Date.now() > createdBy, { describe: 'the clock to pass the first node\'s timestamp', intervalMs: 1 });
     await cli(['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'b', '--spec', node(9090)]);
 
     const second = await loadMeshSnapshot(backend, 'apps', ctx, first);

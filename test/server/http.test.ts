@@ -5,6 +5,7 @@ import * as http from 'http';
 import * as net from 'net';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import { rawRequest, RecordingBackend } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const LIMIT = 2048;
 let server: RunningServer;
@@ -110,7 +111,7 @@ test('close() lets an in-flight request finish, then stops accepting', async () 
   });
   const slow = await startServer({ backend: slowBackend, host: '127.0.0.1', port: 0, defaultRegion: 'us-west-2', version: 't' });
   const pending = rawRequest(slow.url, { path: '/v20190125/meshes/slow' });
-  while (slowBackend.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+  await waitUntil(() => slowBackend.calls.length > 0, { describe: 'the request to reach the backend', intervalMs: 5 });
   const closing = slow.close();
   release();
   const res = await pending;

@@ -15,7 +15,8 @@ import { caDir } from '../../src/tls/ca/store';
 import { CORPUS, renderTemplate } from '../helpers/corpus';
 import { runCli } from '../helpers/run-cli';
 import { CREATE_ORDER, renderCfn } from './cfn';
-import { destroyAgent, plainGet, startEcho, statsMap, tempHome, waitFor } from './helpers';
+import { destroyAgent, plainGet, startEcho, statsMap, tempHome } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const REGION = 'us-west-2';
 const WALKTHROUGHS = path.join(CORPUS, 'aws-app-mesh-examples', 'walkthroughs');
@@ -75,7 +76,7 @@ function viaGateway(gw: Sidecar, p: string, secure = false): Promise<{ status: n
 }
 
 const eventually = (gw: Sidecar, p: string, status: number, secure = false) =>
-  waitFor(async () => (await viaGateway(gw, p, secure)).status === status, 5000);
+  waitUntil(async () => (await viaGateway(gw, p, secure)).status === status, { describe: `${p} through the gateway to answer ${status}`, timeoutMs: 5000 });
 
 beforeAll(async () => {
   backend = openLocalBackend(env);
@@ -109,28 +110,28 @@ test('howto-mutual-tls-file-provided: plaintext → STRICT TLS → client policy
     '--certificate-chain-path', '/keys/gateway_cert_chain.pem', '--private-key-path', '/keys/gateway_key.pem');
   const teller = await sidecar(mesh, 'virtualNode', 'colorteller-vn', 9080);
   const gw = await sidecar(mesh, 'virtualGateway', 'gateway-vgw');
-  expect(await eventually(gw, '/', 200)).toBe(true);
+  await eventually(gw, '/', 200);
 
   // 1. The colorteller listener goes STRICT with a file certificate: the gateway (no client policy) uses TLS anyway.
   await call('UpdateVirtualNode', { meshName: mesh, virtualNodeName: 'colorteller-vn', ...f('updates/colorteller-vn-strict-tls.json') });
-  expect(await waitFor(() => ingress(teller).tls === 'STRICT', 5000)).toBe(true);
-  expect(await eventually(gw, '/', 200)).toBe(true);
+  await waitUntil(() => ingress(teller).tls === 'STRICT', { describe: 'colorteller\'s ingress to be STRICT', timeoutMs: 5000 });
+  await eventually(gw, '/', 200);
   expect(ingressSsl(teller, 'handshake')).toBeGreaterThanOrEqual(1);
   expect((await plainGet(ingress(teller).port)).status).toBe(0);
 
   // 2. The gateway validates the colorteller's certificate (trust file + SAN).
   await call('UpdateVirtualGateway', { meshName: mesh, virtualGatewayName: 'gateway-vgw', ...f('updates/gateway-vgw-client-policy.json') });
-  expect(await waitFor(() => (gw.proxy.tls?.certs().certificates ?? []).some((c) => c.ca_cert.length > 0), 5000)).toBe(true);
+  await waitUntil(() => (gw.proxy.tls?.certs().certificates ?? []).some((c) => c.ca_cert.length > 0), { describe: 'the gateway to load a trust bundle', timeoutMs: 5000 });
   expect((await viaGateway(gw, '/')).status).toBe(200);
 
   // 3. The colorteller requires a client certificate naming the gateway: refused until the gateway presents one.
   await call('UpdateVirtualNode', { meshName: mesh, virtualNodeName: 'colorteller-vn', ...f('updates/colorteller-vn-strict-validation.json') });
-  expect(await eventually(gw, '/', 503)).toBe(true);
+  await eventually(gw, '/', 503);
   expect(ingressSsl(teller, 'fail_verify_no_cert')).toBeGreaterThanOrEqual(1);
 
   // 4. The gateway's client certificate: mutual TLS works.
   await call('UpdateVirtualGateway', { meshName: mesh, virtualGatewayName: 'gateway-vgw', ...f('updates/gateway-vgw-client-cert.json') });
-  expect(await eventually(gw, '/', 200)).toBe(true);
+  await eventually(gw, '/', 200);
   expect(logs.some((l) => l.includes('certificate file /keys/gateway_cert_chain.pem does not exist: using the local CA'))).toBe(true);
 }, 30_000);
 
@@ -155,7 +156,7 @@ test('howto-ingress-gateway (*-tls.json): a STRICT ACM gateway listener and ACM 
   const nodes = [await sidecar(mesh, 'virtualNode', 'colorteller-white-vn', 9080), await sidecar(mesh, 'virtualNode', 'colorteller-blue-vn', 9080)];
   const gw = await sidecar(mesh, 'virtualGateway', 'colorgateway-vg');
   expect(ingress(gw).tls).toBe('STRICT');
-  expect(await eventually(gw, '/color1/tell', 200, true)).toBe(true);
+  await eventually(gw, '/color1/tell', 200, true);
   const replies = await Promise.all(Array.from({ length: 20 }, () => viaGateway(gw, '/color1/tell', true)));
   expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
   expect(JSON.parse(replies[0].body).path).toBe('/tell');
@@ -163,7 +164,7 @@ test('howto-ingress-gateway (*-tls.json): a STRICT ACM gateway listener and ACM 
   for (const n of nodes) expect(ingressSsl(n, 'handshake')).toBeGreaterThanOrEqual(1);
   // Health checks (/ping) reach the nodes through the same TLS as requests (on their own schedule: waited for).
   const whiteCluster = 'cluster.cds_egress_howto-ingress-gateway_colorteller-white-vn_http_9080';
-  expect(await waitFor(() => (stats(gw)[`${whiteCluster}.health_check.success`] ?? 0) >= 1, 5000)).toBe(true);
+  await waitUntil(() => (stats(gw)[`${whiteCluster}.health_check.success`] ?? 0) >= 1, { describe: 'a health check of the white cluster over TLS', timeoutMs: 5000 });
   const g = stats(gw);
   expect(g[`${whiteCluster}.health_check.success`]).toBeGreaterThanOrEqual(1);
   expect(g['cluster.cds_egress_howto-ingress-gateway_colorteller-white-vn_http_9080.ssl.fail_verify_san']).toBe(0);
@@ -186,7 +187,7 @@ test('CloudFormation howto-tls-file-provided (client validation on): the gateway
     '--private-key-path', '/keys/colorteller_white_key.pem', '--trust-chain-path', '/keys/ca_cert.pem');
   const white = await sidecar(mesh, 'virtualNode', 'ColorTellerWhite', 80);
   const gw = await sidecar(mesh, 'virtualGateway', 'ColorGateway');
-  expect(await eventually(gw, '/', 200)).toBe(true);
+  await eventually(gw, '/', 200);
   expect(ingressSsl(white, 'handshake')).toBeGreaterThanOrEqual(1);
   const cluster = `cluster.cds_egress_${mesh}_ColorTellerWhite_http_80`;
   expect(stats(gw)[`${cluster}.ssl.handshake`]).toBeGreaterThanOrEqual(1);
@@ -206,7 +207,7 @@ test('CloudFormation tls-with-acm: ACM certificate on the node, ACM PCA trust on
   await issue('--mesh', mesh, '--virtual-node', 'ColorTellerWhite', '--acm-arn', arn);
   const white = await sidecar(mesh, 'virtualNode', 'ColorTellerWhite', 80);
   const gw = await sidecar(mesh, 'virtualGateway', 'ColorGateway');
-  expect(await eventually(gw, '/', 200)).toBe(true);
+  await eventually(gw, '/', 200);
   expect(ingressSsl(white, 'handshake')).toBeGreaterThanOrEqual(1);
   expect(stats(gw)[`cluster.cds_egress_${mesh}_ColorTellerWhite_http_80.ssl.handshake`]).toBeGreaterThanOrEqual(1);
   expect(logs.some((l) => l.startsWith('ColorTellerWhite: ') && l.includes(`ACM is emulated: certificate ${arn}`))).toBe(true);

@@ -11,7 +11,8 @@ import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { startCliProxy, type RunningProxy } from '../dataplane/cli';
 import { startApp, type RunningApp } from '../dataplane/helpers';
-import { destroyAgent, plainGet, tempHome, viaEgress, waitFor } from './helpers';
+import { destroyAgent, plainGet, tempHome, viaEgress } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'awsmesh');
@@ -115,7 +116,7 @@ beforeAll(async () => {
   Object.assign(proxies, { front: clients[0], rogue: clients[1], anon: clients[2] });
   // The callers learn the servers' registrations through the store's change feed.
   for (const p of clients) {
-    expect(await waitFor(async () => (await admin(p, '/config_dump?include_eds')).includes(`"port_value": ${proxies.server.ingress}`), 5000)).toBe(true);
+    await waitUntil(async () => (await admin(p, '/config_dump?include_eds')).includes(`"port_value": ${proxies.server.ingress}`), { describe: 'the server\'s endpoint in the caller\'s config', timeoutMs: 5000 });
   }
 }, 60_000);
 
@@ -184,11 +185,11 @@ test('re-issuing the server certificate under continuous load: running proxies s
   let switched = false;
   let after = false;
   try {
-    expect(await waitFor(() => statuses.length >= 25, 10_000)).toBe(true);
+    await waitUntil(() => statuses.length >= 25, { describe: '25 requests before the re-issue', timeoutMs: 10_000 });
     serial = issue('--virtual-node', 'server', '--secret-name', 'server-cert').toLowerCase();
-    switched = await waitFor(async () => (await serverSerials(proxies.server)).includes(serial), 10_000);
+    switched = await waitUntil(async () => (await serverSerials(proxies.server)).includes(serial), { describe: 'the server to serve the new certificate', timeoutMs: 10_000 });
     const atSwitch = statuses.length;
-    after = await waitFor(() => statuses.length >= atSwitch + 30, 10_000);
+    after = await waitUntil(() => statuses.length >= atSwitch + 30, { describe: '30 requests after the switch', timeoutMs: 10_000 });
   } finally {
     stop = true;
     await Promise.all(workers);
@@ -199,6 +200,6 @@ test('re-issuing the server certificate under continuous load: running proxies s
   expect(statuses.length).toBeGreaterThan(50);
   expect(statuses.filter((s) => s !== 200)).toEqual([]);
   // The log line comes on the proxy's stderr pipe, read on its own schedule.
-  await waitFor(() => proxies.server.stderr().includes(`new certificates loaded (serial ${serial.toUpperCase()})`), 5000);
+  await waitUntil(() => proxies.server.stderr().includes(`new certificates loaded (serial ${serial.toUpperCase()})`), { describe: 'the "new certificates loaded" log line', timeoutMs: 5000 });
   expect(proxies.server.stderr()).toContain(`new certificates loaded (serial ${serial.toUpperCase()})`);
 });

@@ -135,14 +135,3 @@ export function statsMap(groups: Array<[string, object, unknown?]>): Record<stri
   return out;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 50 ms until it returns true or `ms` pass. */
-export async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return check();
-}

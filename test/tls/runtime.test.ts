@@ -12,8 +12,9 @@ import type { VirtualNodeSpec } from '../../src/mesh/types';
 import { CaStore } from '../../src/tls/ca/store';
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
 import {
-  destroyAgent, issue, plainGet, startEcho, startNodeProxy, statsMap, tempHome, viaEgress, waitFor, type InProcessProxy,
+  destroyAgent, issue, plainGet, startEcho, startNodeProxy, statsMap, tempHome, viaEgress, type InProcessProxy,
 } from './helpers';
+import { waitUntil } from '../helpers/wait';
 
 const MESH = 'tls';
 const sds = (secretName: string) => ({ sds: { secretName } });
@@ -187,7 +188,7 @@ test('an SDS secret issued after start is picked up without a restart (warming u
   expect(ingressStat(servers.late, 'ssl.no_certificate')).toBeGreaterThanOrEqual(1);
   expect(logs.some((l) => l.includes('SDS secret late-cert is not in the local CA yet'))).toBe(true);
   await issue(ca, { dns: ['late.tls.local'], secretNames: ['late-cert'] });
-  const ok = await waitFor(async () => (await viaEgress(clients.latecaller.egressPort, 'http://late.svc:8080/', false)).status === 200, 5000);
+  const ok = await waitUntil(async () => (await viaEgress(clients.latecaller.egressPort, 'http://late.svc:8080/', false)).status === 200, { describe: 'late.svc to answer 200 once its certificate exists', timeoutMs: 5000 });
   expect(ok).toBe(true);
 });
 
@@ -205,11 +206,11 @@ test('re-issuing a secret under continuous load: new connections use it, no requ
   let rotated = false;
   let after = false;
   try {
-    expect(await waitFor(() => results.length >= 10, 10_000)).toBe(true);
+    await waitUntil(() => results.length >= 10, { describe: '10 requests before the rotation', timeoutMs: 10_000 });
     fresh = await issue(ca, { dns: ['server.tls.local'], uris: ['spiffe://tls/virtualNode/server'], secretNames: ['server-cert'] });
-    rotated = await waitFor(() => serials(servers.server).includes(fresh.serialNumber.toLowerCase()), 10_000);
+    rotated = await waitUntil(() => serials(servers.server).includes(fresh.serialNumber.toLowerCase()), { describe: 'the server to load the rotated certificate', timeoutMs: 10_000 });
     const atRotation = results.length;
-    after = await waitFor(() => results.length >= atRotation + 20, 10_000);
+    after = await waitUntil(() => results.length >= atRotation + 20, { describe: '20 requests after the rotation', timeoutMs: 10_000 });
   } finally {
     stop = true;
     await Promise.all(workers);
@@ -234,7 +235,7 @@ test('re-issuing a secret under continuous load: new connections use it, no requ
 test('a changed certificate file is picked up; /certs describes what is loaded', async () => {
   const fresh = await issue(ca, { dns: ['perm.tls.local', 'strictfile.tls.local'] });
   writeFiles(ca.readPair(fresh));
-  expect(await waitFor(() => serials(servers.perm).includes(fresh.serialNumber.toLowerCase()), 5000)).toBe(true);
+  await waitUntil(() => serials(servers.perm).includes(fresh.serialNumber.toLowerCase()), { describe: 'the PERMISSIVE server to load the new certificate', timeoutMs: 5000 });
   const entry = servers.perm.proxy.tls!.certs().certificates[0];
   expect(entry.cert_chain[0]).toMatchObject({
     path: files.chain,
@@ -254,7 +255,7 @@ test('a half-written pair keeps the certificates loaded before', async () => {
   const loaded = serials(servers.perm);
   fs.writeFileSync(files.chain, '-----BEGIN CERTIFICATE-----\nnot a certificate\n');
   // The watcher has seen the broken file (not merely not looked yet) before the serials are compared.
-  expect(await waitFor(() => logs.some((l) => l.includes('keeping the certificates loaded before')), 10_000)).toBe(true);
+  await waitUntil(() => logs.some((l) => l.includes('keeping the certificates loaded before')), { describe: 'the "keeping the certificates loaded before" log line', timeoutMs: 10_000 });
   expect(serials(servers.perm)).toEqual(loaded);
   expect((await viaEgress(clients.front.egressPort, 'http://perm.svc:8080/', false)).status).toBe(200);
   writeFiles(ca.readPair(await issue(ca, { dns: ['perm.tls.local', 'strictfile.tls.local'] })));
@@ -290,7 +291,7 @@ test('turning a listener STRICT closes the plaintext keep-alive connections made
   let closed = false;
   open.once('close', () => (closed = true));
   await p.update(plainMesh('STRICT'));
-  expect(await waitFor(() => closed, 5000)).toBe(true);
+  await waitUntil(() => closed, { describe: 'the STRICT switch to close the plaintext connection', timeoutMs: 5000 });
   expect((await plainGet(p.ingressPort!)).status).toBe(0);
   keepAlive.destroy();
 });
@@ -359,11 +360,11 @@ describe('HTTP/2 and TCP over mTLS, health checks through TLS', () => {
     sock.write('CONNECT db.local:5432 HTTP/1.1\r\nHost: db.local:5432\r\n\r\n');
     let buf = '';
     sock.on('data', (d) => (buf += d));
-    expect(await waitFor(() => buf.includes('\r\n\r\n'), 3000)).toBe(true);
+    await waitUntil(() => buf.includes('\r\n\r\n'), { describe: 'the response head' });
     expect(buf.split('\r\n')[0]).toBe('HTTP/1.1 200 Connection Established');
     buf = '';
     sock.write('ping over mtls');
-    expect(await waitFor(() => buf === 'ping over mtls', 3000)).toBe(true);
+    await waitUntil(() => buf === 'ping over mtls', { describe: 'the echo over mTLS' });
     sock.destroy();
     expect(ingressStat(db, 'ssl.handshake')).toBeGreaterThanOrEqual(1);
     expect(clusterStatOf(dbClient, 'cds_egress_tls_db_tcp_5432', 'ssl.handshake')).toBeGreaterThanOrEqual(1);
@@ -375,10 +376,10 @@ describe('HTTP/2 and TCP over mTLS, health checks through TLS', () => {
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ service: 'h2app', httpVersion: '2.0', path: '/h2' });
     const cluster = 'cds_egress_tls_h2srv_http2_8080';
-    expect(await waitFor(() => clusterStatOf(h2Client, cluster, 'health_check.success') >= 1, 5000)).toBe(true);
+    await waitUntil(() => clusterStatOf(h2Client, cluster, 'health_check.success') >= 1, { describe: 'a health check over TLS (h2)', timeoutMs: 5000 });
     expect(clusterStatOf(h2Client, cluster, 'health_check.failure')).toBe(0);
     // The TCP check runs on its own schedule (first at start-up, through TLS): wait for it too.
-    expect(await waitFor(() => clusterStatOf(dbClient, 'cds_egress_tls_db_tcp_5432', 'health_check.success') >= 1, 5000)).toBe(true);
+    await waitUntil(() => clusterStatOf(dbClient, 'cds_egress_tls_db_tcp_5432', 'health_check.success') >= 1, { describe: 'a health check over TLS (tcp)', timeoutMs: 5000 });
     expect(ingressStat(h2srv, 'ssl.fail_verify_no_cert')).toBe(0);
   });
 });

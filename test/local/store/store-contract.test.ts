@@ -4,6 +4,7 @@
 
 import type { Partition, StoredResource } from '../../../src/backends/local/store/store';
 import { describeEachStore } from '../../helpers/stores';
+import { waitUntil } from '../../helpers/wait';
 
 const P: Partition = { account: '111122223333', region: 'us-west-2' };
 const Q: Partition = { account: '111122223333', region: 'eu-west-1' };
@@ -165,24 +166,41 @@ describeEachStore('store', (store) => {
       expect(await s.changeSeq()).toBe(b + 1);
     });
 
-    test('fires immediately for in-process commits and by polling for other connections', async () => {
-      const url = await store.newUrl();
-      const s = await store.open(url);
-      const other = await store.open(url);
-      let calls = 0;
-      const stop = s.watch(() => calls++, 20);
-      await s.write(P, (tx) => tx.put(res('a')));
-      expect(calls).toBe(1); // synchronous with the commit, not waiting for the poll
-      await new Promise((r) => setTimeout(r, 80));
-      expect(calls).toBe(1); // the poll does not report the same change twice
-      await other.write(P, (tx) => tx.put(res('b')));
-      const deadline = Date.now() + 2000;
-      while (calls < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(calls).toBe(2);
-      stop();
-      await other.write(P, (tx) => tx.put(res('c')));
-      await new Promise((r) => setTimeout(r, 80));
-      expect(calls).toBe(2);
+    test('fires immediately for in-process commits and through the change feed for other connections', async () => {
+      // "Not reported twice" and "a stopped watcher hears nothing" are decided after the feed has
+      // certainly passed over the change, never after a pause: SQLite's poll timer is faked and
+      // run here (only setInterval is faked); PostgreSQL's NOTIFYs arrive in commit order, so a
+      // later change's report proves the earlier ones were delivered.
+      const sqlite = store.kind === 'sqlite';
+      if (sqlite) jest.useFakeTimers({ doNotFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'Date', 'hrtime', 'performance'] });
+      const polls = () => sqlite && jest.advanceTimersByTime(100); // five polls
+      try {
+        const url = await store.newUrl();
+        const s = await store.open(url);
+        const other = await store.open(url);
+        let calls = 0;
+        const stop = s.watch(() => calls++, 20);
+        await s.write(P, (tx) => tx.put(res('a')));
+        expect(calls).toBe(1); // synchronous with the commit, not waiting for the feed
+        polls();
+        expect(calls).toBe(1); // the poll does not report the same change twice
+        await other.write(P, (tx) => tx.put(res('b')));
+        polls();
+        await waitUntil(() => calls >= 2, { describe: 'the other connection\'s commit reported', observe: () => calls });
+        polls();
+        expect(calls).toBe(2); // b once; a's own notification, delivered before b's, was not a second report
+        stop();
+        let witness = 0;
+        const stopWitness = s.watch(() => witness++, 20);
+        await other.write(P, (tx) => tx.put(res('c')));
+        polls();
+        await waitUntil(() => witness >= 1, { describe: 'a live watcher to hear the commit', observe: () => witness });
+        await s.write(P, (tx) => tx.put(res('d')));
+        stopWitness();
+        expect(calls).toBe(2); // the stopped watcher heard neither the feed nor this process's commit
+      } finally {
+        if (sqlite) jest.useRealTimers();
+      }
     });
   });
 
