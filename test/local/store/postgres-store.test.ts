@@ -8,6 +8,7 @@ import { PG_SCHEMA_VERSION } from '../../../src/backends/local/store/postgres/pg
 import type { Partition, Store, StoredResource } from '../../../src/backends/local/store/store';
 import { parseStoreUrl, redactUrl } from '../../../src/backends/local/store/store-url';
 import { postgresCluster, usePostgres, type PgCluster } from '../../helpers/postgres';
+import { waitUntil } from '../../helpers/wait';
 
 const P: Partition = { account: '111122223333', region: 'us-west-2' };
 const res = (name: string, data: Record<string, unknown> = {}): StoredResource => ({
@@ -116,15 +117,10 @@ pgTest('the change feed reaches other connections, and catches up on changes mad
   });
   const nextCall = () => new Promise<void>((resolve) => (wake = resolve));
   // The feed's LISTEN connection is up once the server lists it (by its application_name).
-  const listening = async () => {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const rows = await cluster.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${db}' AND application_name = 'awsmesh change feed'`);
-      if (rows[0].n === 1) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error('the change feed never listened');
-  };
+  const listening = () => waitUntil(async () => {
+    const rows = await cluster.sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${db}' AND application_name = 'awsmesh change feed'`);
+    return rows[0].n === 1;
+  }, { describe: 'the change feed to listen' });
   await listening();
   let fired = nextCall();
   await writer.write(P, (tx) => tx.put(res('a')));
