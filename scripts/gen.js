@@ -168,7 +168,12 @@ function serviceModule(cfg, loaded) {
   for (const s of closure(model, roots)) shapes[s] = stripShape(model.shapes[s], rules[s]);
   const meta = pick(model.metadata, ['apiVersion', 'endpointPrefix', 'protocol', 'serviceId', 'signingName',
     'targetPrefix', 'jsonVersion', 'xmlNamespace', 'globalEndpoint', 'serviceFullName']);
-  const definition = { $comment: BANNER, name: cfg.name, metadata: meta, operations: operationTable(cfg, loaded), shapes };
+  const definition = { $comment: BANNER, name: cfg.name, metadata: meta, operations: operationTable(cfg, loaded) };
+  // Operations the model has and awsmesh does not: `local serve` answers them 501 NotImplemented
+  // (the LocalStack way) rather than "unknown action", which would be untrue of the real service.
+  const unimplemented = Object.keys(model.operations).filter((n) => !names.includes(n)).sort();
+  if (unimplemented.length) definition.unimplemented = unimplemented;
+  definition.shapes = shapes;
   // JSON, not a TypeScript module: V8 parses JSON several times faster than an object literal,
   // and every CLI call loads one of these.
   return `${JSON.stringify(definition, null, 1)}\n`;

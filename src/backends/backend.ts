@@ -1,7 +1,11 @@
-// The one seam between commands and the world: every service call goes through a Backend.
-// Command code never asks which backend it has (architecture rule); only the dispatcher does.
+// The one seam between commands and the world: every service call goes through a Backend, and
+// only the dispatcher (src/core/dispatcher.ts) calls invoke. Callers never ask which backend they
+// have; they ask for a capability (`backend.local`) and do without it, or say they need it.
 
+import { UsageError } from '../core/errors';
 import type { ServiceName } from '../model/services';
+import type { Endpoint, ProxyEndpointKey, ProxyRegistration } from './local/resolver';
+import type { VirtualNodeSpec } from '../mesh/types';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -17,8 +21,48 @@ export interface Backend {
   readonly kind: 'local' | 'aws';
   /**
    * Run one API operation. Input and output use the service model's member names and shapes
-   * (timestamps as Date or epoch seconds). Service failures throw ServiceError.
+   * (timestamps as Date or epoch seconds). Service failures throw ServiceError; an operation the
+   * backend does not have throws NotImplementedError.
    */
   invoke(service: ServiceName, operation: string, input: Input, ctx: CallContext): Promise<Output>;
+  /** What only the embedded control plane can do; absent on backends that talk to a remote service. */
+  readonly local?: LocalControlPlane;
   close(): Promise<void>;
+}
+
+/** The nodes of a mesh snapshot an endpoint lookup needs. */
+export interface MeshNodes {
+  mesh: { meshName: string; spec?: { serviceDiscovery?: { ipPreference?: string } } };
+  virtualNodes: Array<{ virtualNodeName: string; spec: VirtualNodeSpec }>;
+}
+
+/**
+ * The embedded control plane's extras, beyond the API: its state's home, change notification,
+ * where virtual nodes can be reached now, and the registry sidecars announce themselves in.
+ */
+export interface LocalControlPlane {
+  /** AWSMESH_HOME: the state, the local CA, the records of running proxies. */
+  readonly home: string;
+  /** The account the local backend acts as. */
+  readonly account: string;
+  /** Where the state lives (a file path). */
+  readonly location: string;
+  /** Calls `onChange` soon after any committed write, by any process sharing the state. Returns the unsubscribe. */
+  watch(onChange: () => void): () => void;
+  /**
+   * Where each named virtual node of the snapshot can be reached now: registered sidecars first, else
+   * its Cloud Map instances or a DNS hostname that resolves. Nodes the snapshot lacks get no entry.
+   */
+  endpoints(snapshot: MeshNodes, nodeNames: string[], ctx: { region: string }): Promise<Record<string, Endpoint[]>>;
+  /** A sidecar's ingress socket as an endpoint of its node, for `ttlSeconds` after the last heartbeat. */
+  registerProxy(region: string, registration: ProxyRegistration): Promise<void>;
+  /** Extends a live registration; false when there is none (register again). */
+  heartbeatProxy(region: string, key: ProxyEndpointKey): Promise<boolean>;
+  deregisterProxy(region: string, key: ProxyEndpointKey): Promise<boolean>;
+}
+
+/** The capability a local-only feature needs, or a clear usage error naming that feature. */
+export function requireLocal(backend: Backend, feature: string): LocalControlPlane {
+  if (backend.local) return backend.local;
+  throw new UsageError(`${feature} needs the local backend (the control plane in AWSMESH_HOME), not --backend aws, --endpoint-url or AWSMESH_BACKEND=aws.`);
 }

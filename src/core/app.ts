@@ -3,12 +3,13 @@
 
 import type { Backend } from '../backends/backend';
 import type { LocalBackend } from '../backends/local/local-backend';
-import { DEFAULT_LOCAL_REGION } from '../backends/local/settings';
+import { DEFAULT_LOCAL_REGION, localSettings } from '../backends/local/settings';
 import {
   activeProfileName, loadProfile, requireProfile, resolveOutputName, resolveRegion, type ProfileSettings,
 } from './aws-config';
 import { ConfigError, UsageError } from './errors';
 import type { Io } from './io';
+import type { Dispatcher } from './dispatcher';
 import type { ServiceName } from '../model/services';
 import type { OperationDefinition } from '../model/types';
 
@@ -46,14 +47,21 @@ export interface PrintOptions {
   pages?: unknown[];
 }
 
+/** Replacements for what App would otherwise create (tests: a fake backend). */
+export interface AppOverrides {
+  backend?: () => Backend | Promise<Backend>;
+}
+
 export class App {
   private backendPromise?: Promise<Backend>;
+  private dispatcherPromise?: Promise<Dispatcher>;
   private localPromise?: Promise<LocalBackend>;
   private profileCache?: ProfileSettings;
 
   constructor(
     readonly io: Io,
     readonly globals: GlobalOptions,
+    private readonly overrides: AppOverrides = {},
   ) {}
 
   get env(): NodeJS.ProcessEnv {
@@ -89,6 +97,11 @@ export class App {
     throw new ConfigError('You must specify a region. You can also configure your region by running "aws configure".');
   }
 
+  /** The account calls act as, when known without a call: the local backend's, else AWSMESH_ACCOUNT_ID. */
+  account(): string | undefined {
+    return this.backendKind() === 'local' ? localSettings(this.env).account : this.env.AWSMESH_ACCOUNT_ID || undefined;
+  }
+
   outputFormat(): OutputFormat {
     const name = resolveOutputName(this.globals.output, this.env, this.profile());
     if (!(OUTPUT_FORMATS as readonly string[]).includes(name)) {
@@ -114,6 +127,16 @@ export class App {
     return this.backendPromise;
   }
 
+  /** The one path for this invocation's calls: the chosen backend, in the region in effect. */
+  dispatcher(): Promise<Dispatcher> {
+    this.dispatcherPromise ??= this.backend().then((backend) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Dispatcher: DispatcherClass } = require('./dispatcher') as typeof import('./dispatcher');
+      return new DispatcherClass(backend, this.region());
+    });
+    return this.dispatcherPromise;
+  }
+
   /** The embedded local backend, whatever --backend says (for `awsmesh local …`). */
   localBackend(): Promise<LocalBackend> {
     this.localPromise ??= Promise.resolve().then(() => {
@@ -125,6 +148,7 @@ export class App {
   }
 
   private async createBackend(): Promise<Backend> {
+    if (this.overrides.backend) return this.overrides.backend();
     if (this.backendKind() === 'local') return this.localBackend();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createAwsBackend } = require('../backends/aws') as typeof import('../backends/aws');

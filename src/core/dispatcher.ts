@@ -1,10 +1,34 @@
-// The single path from a command to a backend: one call, or the AWS CLI's automatic pagination
-// across pages (--max-items / --starting-token / --page-size / --no-paginate), for every backend.
+// The one path from any caller to a backend — the CLI, `local serve`, the sidecars, the xDS
+// source, workflows, observability, TLS, the demo all call through a Dispatcher:
+//   1. the operation must be in the generated table, else NotImplementedError (501, the LocalStack way);
+//   2. the input is checked against the operation's precompiled schema (all problems at once), unless
+//      the caller says it is trusted (input this process built from values it already checked);
+//   3. the backend runs it; a ServiceError learns which operation failed (the AWS CLI's message);
+//   4. pages(): the model's paginator drives the next-token loop, for internal callers and for the
+//      CLI's automatic pagination (--max-items / --starting-token / --page-size / --no-paginate).
+// Retries are not done here: the aws backend's SDK retries throttling, 5xx and connection errors
+// per AWS_MAX_ATTEMPTS / retry_mode (standard, 3 attempts) exactly as the AWS CLI does, and the
+// local backend neither throttles nor fails transiently (its store waits for its lock). A second
+// retry layer here would multiply attempts and could repeat non-idempotent calls.
 
-import type { Backend, Input, Output } from '../backends/backend';
-import { getOperation, type ServiceName } from '../model/services';
-import type { Paginator } from '../model/types';
-import { isServiceError, ParamError } from './errors';
+import type { Backend, Input, LocalControlPlane, Output } from '../backends/backend';
+import { getService, type ServiceName } from '../model/services';
+import type { OperationDefinition, Paginator } from '../model/types';
+import { InputValidationError, isServiceError, NotImplementedError, ParamError } from './errors';
+
+export interface CallOptions {
+  /** Region of this call (default: the dispatcher's). */
+  region?: string;
+  /** `local serve`'s request id, for providers' logs. */
+  requestId?: string;
+  /**
+   * Skip the schema check: only for input this process built from values it has checked already.
+   * Everything else (flags, files, wire requests, manifests) is validated.
+   */
+  trusted?: boolean;
+  /** Where top-level input members came from (a file:// path), for the validation report. */
+  origins?: Record<string, string>;
+}
 
 export interface PagingOptions {
   /** false with --no-paginate. */
@@ -21,31 +45,144 @@ export interface CallResult {
   pages: Output[];
 }
 
-/** Runs one operation; service errors get the operation's name for the AWS CLI message. */
-export async function invokeOperation(
-  backend: Backend, service: ServiceName, operation: string, input: Input, region: string,
-): Promise<Output> {
-  try {
-    return await backend.invoke(service, operation, input, { region });
-  } catch (e) {
-    if (isServiceError(e)) {
-      e.operation ??= operation;
-      e.service ??= service;
+/** The operation's definition, or the NotImplemented service error for an operation outside the table. */
+function definition(service: ServiceName, operation: string): OperationDefinition {
+  const ops = getService(service).operations;
+  if (!Object.hasOwn(ops, operation)) throw new NotImplementedError(service, operation);
+  return ops[operation];
+}
+
+function paginatorOf(service: ServiceName, operation: string): Paginator {
+  const pag = definition(service, operation).paginator;
+  if (!pag) throw new Error(`${service} ${operation} has no paginator in the model`);
+  return pag;
+}
+
+function resultKeys(pag: Paginator): string[] {
+  return Array.isArray(pag.resultKey) ? pag.resultKey : [pag.resultKey];
+}
+
+function hasMore(page: Output, pag: Paginator): boolean {
+  if (pag.moreResults !== undefined && page[pag.moreResults] === false) return false;
+  const token = page[pag.outputToken];
+  return token !== undefined && token !== null && token !== '';
+}
+
+export class Dispatcher {
+  constructor(
+    readonly backend: Backend,
+    /** Region of calls that do not name one. */
+    readonly region: string,
+  ) {}
+
+  /** What only the embedded control plane offers (watching, endpoints, proxy registry); undefined elsewhere. */
+  get local(): LocalControlPlane | undefined {
+    return this.backend.local;
+  }
+
+  /** Runs one operation. */
+  async call(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): Promise<Output> {
+    definition(service, operation);
+    if (!opts.trusted) checkInput(service, operation, input, opts.origins);
+    try {
+      return await this.backend.invoke(service, operation, input, { region: opts.region ?? this.region, requestId: opts.requestId });
+    } catch (e) {
+      if (isServiceError(e)) {
+        e.operation ??= operation;
+        e.service ??= service;
+      }
+      throw e;
     }
-    throw e;
+  }
+
+  /**
+   * Every page of a paginated operation, following the model's output token; starts at the input's
+   * own token when it has one (to resume).
+   */
+  async *pages(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): AsyncGenerator<Output> {
+    const pag = paginatorOf(service, operation);
+    const request: Input = { ...input };
+    for (;;) {
+      const page = await this.call(service, operation, request, opts);
+      yield page;
+      if (!hasMore(page, pag)) return;
+      request[pag.inputToken] = page[pag.outputToken];
+    }
+  }
+
+  /** The items of the paginator's (first) result key across all pages. */
+  async all<T = unknown>(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): Promise<T[]> {
+    const key = resultKeys(paginatorOf(service, operation))[0];
+    const items: T[] = [];
+    for await (const page of this.pages(service, operation, input, opts)) items.push(...((page[key] as T[] | undefined) ?? []));
+    return items;
+  }
+
+  /**
+   * The AWS CLI's automatic pagination: all pages merged, cut at --max-items with a NextToken to
+   * resume (the base64 JSON the AWS CLI prints); one plain call for operations without a paginator,
+   * with --no-paginate, or when the input sets the raw paging members itself.
+   */
+  async paginate(service: ServiceName, operation: string, input: Input, paging: PagingOptions, opts: CallOptions = {}): Promise<CallResult> {
+    const pag = definition(service, operation).paginator;
+    const userPages = pag && (input[pag.inputToken] !== undefined || input[pag.limitKey] !== undefined);
+    if (!pag || !paging.paginate || userPages) {
+      const output = await this.call(service, operation, input, opts);
+      return { output, pages: [output] };
+    }
+    const keys = resultKeys(pag);
+    const start = decodeStartingToken(paging.startingToken, pag);
+    const request: Input = { ...input };
+    if (start.token !== undefined) request[pag.inputToken] = start.token;
+    if (paging.pageSize !== undefined) request[pag.limitKey] = paging.pageSize;
+
+    const pages: Output[] = [];
+    const merged: Output = {};
+    const collected: Record<string, unknown[]> = Object.fromEntries(keys.map((k) => [k, []]));
+    let skip = start.truncate;
+    let pageToken = start.token;
+    let resume: ResumeToken | undefined;
+    let total = 0;
+    for await (const page of this.pages(service, operation, request, opts)) {
+      pages.push(page);
+      if (pages.length === 1) {
+        for (const [k, v] of Object.entries(page)) {
+          if (!keys.includes(k) && k !== pag.outputToken && k !== pag.moreResults) merged[k] = v;
+        }
+      }
+      const primary = ((page[keys[0]] as unknown[]) ?? []).slice(skip);
+      const pageSkip = skip;
+      skip = 0;
+      for (const k of keys.slice(1)) collected[k].push(...((page[k] as unknown[]) ?? []));
+      if (paging.maxItems !== undefined && total + primary.length >= paging.maxItems) {
+        const take = paging.maxItems - total;
+        collected[keys[0]].push(...primary.slice(0, take));
+        if (take < primary.length) resume = { token: pageToken, truncate: pageSkip + take };
+        else if (hasMore(page, pag)) resume = { token: page[pag.outputToken] as string, truncate: 0 };
+        break;
+      }
+      collected[keys[0]].push(...primary);
+      total += primary.length;
+      pageToken = page[pag.outputToken] as string | undefined;
+    }
+    for (const k of keys) {
+      if (collected[k].length || pages.some((p) => p[k] !== undefined)) merged[k] = collected[k];
+    }
+    if (resume) merged.NextToken = encodeResumeToken(pag, resume);
+    return { output: merged, pages };
   }
 }
 
-export async function callOperation(
-  backend: Backend, service: ServiceName, operation: string, input: Input, region: string, paging: PagingOptions,
-): Promise<CallResult> {
-  const pag = getOperation(service, operation).paginator;
-  const userPages = pag && (input[pag.inputToken] !== undefined || input[pag.limitKey] !== undefined);
-  if (!pag || !paging.paginate || userPages) {
-    const output = await invokeOperation(backend, service, operation, input, region);
-    return { output, pages: [output] };
-  }
-  return paginate(backend, service, operation, input, region, pag, paging);
+/**
+ * The dispatcher's schema check with the AWS CLI's report (the validators load on first use). The
+ * CLI runs it before opening a backend, so bad input changes nothing, then calls with `trusted`.
+ */
+export function checkInput(service: ServiceName, operation: string, input: Input, origins?: Record<string, string>): void {
+  definition(service, operation);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateInput, formatProblems } = require('../validation/validate') as typeof import('../validation/validate');
+  const problems = validateInput(service, operation, input);
+  if (problems.length) throw new InputValidationError(formatProblems(problems, origins));
 }
 
 interface ResumeToken {
@@ -71,65 +208,6 @@ function encodeResumeToken(pag: Paginator, r: ResumeToken): string {
   const doc: Record<string, unknown> = { [pag.inputToken]: r.token ?? null };
   if (r.truncate) doc.boto_truncate_amount = r.truncate;
   return Buffer.from(JSON.stringify(doc)).toString('base64');
-}
-
-async function paginate(
-  backend: Backend, service: ServiceName, operation: string, input: Input, region: string,
-  pag: Paginator, paging: PagingOptions,
-): Promise<CallResult> {
-  const resultKeys = Array.isArray(pag.resultKey) ? pag.resultKey : [pag.resultKey];
-  const start = decodeStartingToken(paging.startingToken, pag);
-  const request: Input = { ...input };
-  if (start.token !== undefined) request[pag.inputToken] = start.token;
-  if (paging.pageSize !== undefined) request[pag.limitKey] = paging.pageSize;
-
-  const pages: Output[] = [];
-  const merged: Output = {};
-  const collected: Record<string, unknown[]> = Object.fromEntries(resultKeys.map((k) => [k, []]));
-  let skip = start.truncate;
-  let resume: ResumeToken | undefined;
-  let total = 0;
-
-  for (;;) {
-    const page = await invokeOperation(backend, service, operation, request, region);
-    pages.push(page);
-    if (pages.length === 1) {
-      for (const [k, v] of Object.entries(page)) {
-        if (!resultKeys.includes(k) && k !== pag.outputToken && k !== pag.moreResults) merged[k] = v;
-      }
-    }
-    const primary = ((page[resultKeys[0]] as unknown[]) ?? []).slice(skip);
-    const pageSkip = skip;
-    skip = 0;
-    for (const k of resultKeys.slice(1)) collected[k].push(...(((page[k] as unknown[]) ?? [])));
-    const more = hasMore(page, pag);
-    if (paging.maxItems !== undefined && total + primary.length >= paging.maxItems) {
-      const take = paging.maxItems - total;
-      collected[resultKeys[0]].push(...primary.slice(0, take));
-      if (take < primary.length) {
-        resume = { token: request[pag.inputToken] as string | undefined, truncate: pageSkip + take };
-      } else if (more) {
-        resume = { token: page[pag.outputToken] as string, truncate: 0 };
-      }
-      break;
-    }
-    collected[resultKeys[0]].push(...primary);
-    total += primary.length;
-    if (!more) break;
-    request[pag.inputToken] = page[pag.outputToken];
-  }
-
-  for (const k of resultKeys) {
-    if (collected[k].length || pages.some((p) => p[k] !== undefined)) merged[k] = collected[k];
-  }
-  if (resume) merged.NextToken = encodeResumeToken(pag, resume);
-  return { output: merged, pages };
-}
-
-function hasMore(page: Output, pag: Paginator): boolean {
-  if (pag.moreResults !== undefined && page[pag.moreResults] === false) return false;
-  const token = page[pag.outputToken];
-  return token !== undefined && token !== null && token !== '';
 }
 
 /** Rejects --no-paginate combined with paging arguments, as the AWS CLI does. */

@@ -26,6 +26,9 @@ export class ParamError extends CliError {
   readonly exitCode = ExitCode.PARAM;
 }
 
+/** The input failed its operation's schema (the dispatcher's check); `local serve` answers with the protocol's validation error. */
+export class InputValidationError extends ParamError {}
+
 /** A check (validate, envoy validate) found error-severity problems: exit 1. */
 export class FindingsError extends CliError {
   readonly exitCode = ExitCode.FINDINGS;
@@ -95,4 +98,16 @@ export class ServiceError extends Error {
 
 export function isServiceError(e: unknown): e is ServiceError {
   return e instanceof ServiceError;
+}
+
+/**
+ * An operation the model table or the backend does not have: a service error (exit 254), answered
+ * on the wire as 501 like LocalStack's "not yet implemented", never a plain Error (which would be a 500 bug).
+ */
+export class NotImplementedError extends ServiceError {
+  constructor(service: string, operation: string, by = 'awsmesh') {
+    super('NotImplementedException', `The ${service} operation ${operation} is not implemented by ${by}.`, {
+      status: 501, senderFault: false, service, operation,
+    });
+  }
 }

@@ -2,7 +2,7 @@
 // stdout, logs on stderr, and a clean stop (deregistration, drained listeners) on SIGINT/SIGTERM.
 
 import type { App } from '../core/app';
-import { GeneralError, ServiceError, UsageError } from '../core/errors';
+import { GeneralError, UsageError } from '../core/errors';
 import { Sidecar } from './sidecar';
 import { localSettings } from '../backends/local/settings';
 import { caDir } from '../tls/ca/store';
@@ -91,26 +91,22 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   const pollMs = flags.pollInterval === undefined ? undefined : Number(flags.pollInterval);
   if (pollMs !== undefined && !(pollMs >= 100)) throw new UsageError(`argument --poll-interval: expected milliseconds ≥ 100, got '${flags.pollInterval}'`);
   const region = app.globals.region ?? target.region ?? app.region();
-  const backend = await app.backend();
-  const local = app.backendKind() === 'local' ? await app.localBackend() : undefined;
+  const api = await app.dispatcher();
+  const backend = api.backend;
+  const local = backend.local;
   const log = flags.quiet ? () => undefined : (line: string) => io.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
 
   // The app-port mapping needs the node's listener ports: read them first.
   let appPorts: Record<number, number> | undefined;
   if (flags.appPort !== undefined) {
     if (target.kind !== 'virtualNode') throw new UsageError('--app-port applies to virtual nodes only');
-    const out = await backend.invoke('appmesh', 'DescribeVirtualNode', { meshName: target.mesh, virtualNodeName: target.name }, { region })
-      .catch((e: unknown) => {
-        if (e instanceof ServiceError && !e.operation) e.operation = 'DescribeVirtualNode';
-        throw e;
-      });
+    const out = await api.call('appmesh', 'DescribeVirtualNode', { meshName: target.mesh, virtualNodeName: target.name }, { region });
     const spec = (out.virtualNode as { spec?: { listeners?: Array<{ portMapping: { port: number } }> } }).spec;
     appPorts = parseAppPorts(flags.appPort, (spec?.listeners ?? []).map((l) => l.portMapping.port));
   }
 
   const sidecar = new Sidecar({
-    backend, local: local ? { store: local.store, account: local.settings.account } : undefined,
-    region, mesh: target.mesh, kind: target.kind, name: target.name,
+    backend, region, mesh: target.mesh, kind: target.kind, name: target.name,
     ingressPort, egressPort, adminPort, appPorts, pollMs, log,
     otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     caDir: caDir(localSettings(app.env).home),
@@ -128,9 +124,9 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   }
   const ports = sidecar.proxy.listeners().map((l) => `${l.direction === 'INBOUND' ? 'ingress' : 'egress'}=${l.address}:${l.port}`);
   io.stdout.write(`ready ${sidecar.nodeId} ${ports.join(' ')} admin=127.0.0.1:${sidecar.adminPort}\n`);
-  log(`${sidecar.nodeId}: ${ports.join(' ')}, admin 127.0.0.1:${sidecar.adminPort}; following ${local ? `the local control plane (${local.store.location})` : 'the remote control plane'}; Ctrl-C to stop`);
+  log(`${sidecar.nodeId}: ${ports.join(' ')}, admin 127.0.0.1:${sidecar.adminPort}; following ${local ? `the local control plane (${local.location})` : 'the remote control plane'}; Ctrl-C to stop`);
   // Announced under AWSMESH_HOME/run so `awsmesh local stat|graph|check` find this proxy.
-  const unannounce = announce(app, local?.settings.home, sidecar);
+  const unannounce = announce(app, local?.home, sidecar);
   try {
     const sig = await stop;
     log(`${typeof sig === 'string' ? `${sig}: ` : ''}stopping`);

@@ -1,11 +1,11 @@
 // A sidecar: the local equivalent of the App Mesh Envoy container for one virtual node or
-// virtual gateway. It reads the mesh through a Backend, resolves endpoints, runs the translated
+// virtual gateway. It reads the mesh through the dispatcher, resolves endpoints, runs the translated
 // config in a Proxy, registers its ingress socket as an endpoint of its node, and follows mesh
-// changes: store.watch() on the local backend (plus a slow sweep for expired registrations),
+// changes: the local control plane's watch() (plus a slow sweep for expired registrations), or
 // polling for a remote control plane. Each change is re-translated and swapped in atomically.
 
-import type { Backend } from '../backends/backend';
-import type { Store } from '../backends/local/store/store';
+import type { Backend, LocalControlPlane } from '../backends/backend';
+import { Dispatcher } from '../core/dispatcher';
 import { ServiceError } from '../core/errors';
 import {
   endpointNodes, translateVirtualGateway, translateVirtualNode, TranslationError,
@@ -22,9 +22,12 @@ import { Proxy } from './proxy';
 import { otlpSpanExporter } from '../observability/telemetry';
 
 export interface SidecarOptions {
+  /**
+   * Where the mesh is read (through the dispatcher). With the local control plane the sidecar also
+   * registers its ingress, resolves peers through the local resolver and watches for changes;
+   * without it (a remote control plane) peers are their DNS names and the mesh is polled.
+   */
   backend: Backend;
-  /** The local control plane's store (endpoint registration, watch); absent against a remote server. */
-  local?: { store: Store; account: string };
   region: string;
   mesh: string;
   kind: 'virtualNode' | 'virtualGateway';
@@ -64,9 +67,13 @@ export class Sidecar {
   /** When the running config last changed, and how long re-translation took (for status output). */
   lastChange = { at: 0, ms: 0 };
   readonly log: (line: string) => void;
+  private readonly api: Dispatcher;
+  private readonly local?: LocalControlPlane;
 
   constructor(private readonly opts: SidecarOptions) {
     this.log = opts.log ?? (() => undefined);
+    this.api = new Dispatcher(opts.backend, opts.region);
+    this.local = opts.backend.local;
     this.proxy = new Proxy(this.log, { caDir: opts.caDir });
     const identity = { mesh: opts.mesh, kind: opts.kind, name: opts.name };
     this.proxy.telemetry.identity = identity;
@@ -106,7 +113,7 @@ export class Sidecar {
     this.admin = new AdminServer(
       {
         proxy: this.proxy, nodeId: this.nodeId, cluster: this.nodeId, mesh: o.mesh, kind: o.kind, name: o.name,
-        info: { pid: process.pid, ports: this.ports, control_plane: o.local ? 'local' : 'remote' },
+        info: { pid: process.pid, ports: this.ports, control_plane: this.local ? 'local' : 'remote' },
       },
       '127.0.0.1',
       this.ports.admin,
@@ -121,7 +128,7 @@ export class Sidecar {
   }
 
   private async load(): Promise<MeshSnapshot> {
-    this.snapshot = await loadMeshSnapshot(this.opts.backend, this.opts.mesh, { region: this.opts.region }, this.snapshot);
+    this.snapshot = await loadMeshSnapshot(this.api, this.opts.mesh, { region: this.opts.region }, this.snapshot);
     return this.snapshot;
   }
 
@@ -133,23 +140,14 @@ export class Sidecar {
     const [op, member, kind] = o.kind === 'virtualNode'
       ? ['DescribeVirtualNode', 'virtualNodeName', 'VirtualNode']
       : ['DescribeVirtualGateway', 'virtualGatewayName', 'VirtualGateway'];
-    try {
-      await o.backend.invoke('appmesh', op, { meshName: o.mesh, [member]: o.name }, { region: o.region });
-    } catch (e) {
-      if (e instanceof ServiceError && !e.operation) e.operation = op;
-      throw e;
-    }
+    await this.api.call('appmesh', op, { meshName: o.mesh, [member]: o.name });
     throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404, operation: op });
   }
 
   private async resolve(s: MeshSnapshot): Promise<Record<string, ResolvedEndpoint[]>> {
     const o = this.opts;
     const nodes = endpointNodes(s, o.kind === 'virtualNode' ? { virtualNode: o.name } : { virtualGateway: o.name });
-    if (o.local) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { localEndpointResolver } = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
-      return localEndpointResolver(o.local.store, o.local.account)(s, nodes, { region: o.region });
-    }
+    if (this.local) return this.local.endpoints(s, nodes, { region: o.region });
     // A remote control plane: nodes are reachable at their DNS service-discovery names.
     const out: Record<string, ResolvedEndpoint[]> = {};
     for (const n of nodes) {
@@ -232,8 +230,8 @@ export class Sidecar {
 
   private follow(): void {
     const o = this.opts;
-    if (o.local) {
-      this.stopWatch = o.local.store.watch(() => void this.refresh());
+    if (this.local) {
+      this.stopWatch = this.local.watch(() => void this.refresh());
       this.timers.push(setInterval(() => void this.refresh(), SWEEP_MS));
     } else {
       this.timers.push(setInterval(() => void this.refresh(), o.pollMs ?? 1000));
@@ -247,17 +245,14 @@ export class Sidecar {
 
   private async register(): Promise<void> {
     const o = this.opts;
-    if (!o.local || o.kind !== 'virtualNode' || !this.proxy.listeners().some((l) => l.direction === 'INBOUND')) return;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const r = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
-    const partition = { account: o.local.account, region: o.region };
-    await r.registerProxyEndpoint(o.local.store, partition, { ...this.registration(), pid: process.pid, ttlSeconds: REGISTRATION_TTL_S });
+    const local = this.local;
+    if (!local || o.kind !== 'virtualNode' || !this.proxy.listeners().some((l) => l.direction === 'INBOUND')) return;
+    const announce = () => local.registerProxy(o.region, { ...this.registration(), pid: process.pid, ttlSeconds: REGISTRATION_TTL_S });
+    await announce();
     this.registered = true;
     const beat = setInterval(() => {
-      void r.heartbeatProxyEndpoint(o.local!.store, partition, this.registration()).then(async (alive) => {
-        if (!alive && !this.stopped) {
-          await r.registerProxyEndpoint(o.local!.store, partition, { ...this.registration(), pid: process.pid, ttlSeconds: REGISTRATION_TTL_S });
-        }
+      void local.heartbeatProxy(o.region, this.registration()).then(async (alive) => {
+        if (!alive && !this.stopped) await announce();
       }).catch((e: Error) => this.log(`heartbeat failed: ${e.message}`));
     }, HEARTBEAT_MS);
     beat.unref();
@@ -271,10 +266,8 @@ export class Sidecar {
     this.stopWatch?.();
     for (const t of this.timers) clearInterval(t);
     const o = this.opts;
-    if (this.registered && o.local) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const r = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
-      await r.deregisterProxyEndpoint(o.local.store, { account: o.local.account, region: o.region }, this.registration()).catch(() => false);
+    if (this.registered && this.local) {
+      await this.local.deregisterProxy(o.region, this.registration()).catch(() => false);
     }
     await this.refreshing?.catch(() => undefined);
     await Promise.all([this.proxy.close(graceMs), this.admin?.close()]);

@@ -1,10 +1,9 @@
-// Reads one mesh through a Backend (local or aws/--endpoint-url) into a MeshSnapshot. Only the
+// Reads one mesh through the dispatcher (local or aws/--endpoint-url backend) into a MeshSnapshot. Only the
 // public API is used, so the data plane sees exactly what `aws appmesh describe-*` shows.
 // Passing the previous snapshot re-describes only resources whose version changed, which keeps
 // polling a remote control plane cheap.
 
-import type { Backend, CallContext } from '../backends/backend';
-import { ServiceError } from '../core/errors';
+import type { Dispatcher } from '../core/dispatcher';
 import type {
   GatewayRouteData, MeshData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData,
   VirtualServiceData,
@@ -43,36 +42,21 @@ const KINDS = {
 const CONCURRENCY = 16;
 
 export async function loadMeshSnapshot(
-  backend: Backend,
+  api: Dispatcher,
   meshName: string,
-  ctx: CallContext,
+  ctx: { region: string },
   previous?: MeshSnapshot,
 ): Promise<MeshSnapshot> {
-  const call = async (op: string, input: Record<string, unknown>) => {
-    try {
-      return await backend.invoke('appmesh', op, input, ctx);
-    } catch (e) {
-      // Name the failing call in AWS CLI-style messages ("when calling the DescribeMesh operation").
-      if (e instanceof ServiceError && !e.operation) e.operation = op;
-      throw e;
-    }
-  };
+  const opts = { region: ctx.region };
+  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input, opts);
   const mesh = (await call('DescribeMesh', { meshName })).mesh as MeshData;
   const cache = new Map<string, { revision: string; data: unknown }>();
   if (previous) {
     for (const r of allResources(previous)) if (r.metadata?.arn) cache.set(r.metadata.arn, { revision: revision(r.metadata), data: r });
   }
 
-  const listAll = async (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> => {
-    const refs: Ref[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await call(kind.list, { meshName, ...scope, ...(nextToken ? { nextToken } : {}) });
-      refs.push(...((page[kind.listKey] as Ref[] | undefined) ?? []));
-      nextToken = page.nextToken as string | undefined;
-    } while (nextToken);
-    return refs;
-  };
+  const listAll = (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> =>
+    api.all<Ref>('appmesh', kind.list, { meshName, ...scope }, opts);
 
   const describeAll = async <T>(kind: Kind<unknown>, refs: Ref[]): Promise<T[]> =>
     mapLimit(refs, CONCURRENCY, async (ref) => {

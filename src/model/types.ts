@@ -90,6 +90,8 @@ export interface OperationDefinition {
 
 export interface ServiceDefinition {
   name: string;
+  /** Operations of the vendored model outside the table (answered 501 NotImplemented by `local serve`). */
+  unimplemented?: string[];
   metadata: {
     apiVersion: string;
     endpointPrefix: string;

@@ -90,9 +90,9 @@ async function checkControlPlane(app: App, r: Results): Promise<boolean> {
   }
   const endpoint = app.globals.endpointUrl ?? app.env.AWS_ENDPOINT_URL_APP_MESH ?? app.env.AWS_ENDPOINT_URL ?? 'AWS';
   try {
-    const backend = await app.backend();
+    const api = await app.dispatcher();
     await Promise.race([
-      backend.invoke('appmesh', 'ListMeshes', { limit: 1 }, { region: app.region() }),
+      api.call('appmesh', 'ListMeshes', { limit: 1 }),
       new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
     ]);
     r.add('ok', `control plane ${endpoint} answers`);
@@ -165,14 +165,12 @@ async function checkProxies(s: MeshSnapshot, proxies: DiscoveredProxy[], r: Resu
   return ready;
 }
 
+/** Where each serving node can be reached: only the local control plane knows (its proxy registry and resolver). */
 async function checkEndpoints(app: App, s: MeshSnapshot, r: Results): Promise<void> {
-  if (app.backendKind() !== 'local') return;
-  const local = await app.localBackend();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveMeshEndpoints } = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
+  const api = await app.dispatcher();
+  if (!api.local) return;
   const serving = s.virtualNodes.filter((n) => (n.spec.listeners ?? []).length > 0);
-  const endpoints = await resolveMeshEndpoints(local.store, { account: local.settings.account, region: app.region() }, s.mesh.meshName,
-    serving.map((n) => ({ virtualNode: n.virtualNodeName, spec: n.spec })));
+  const endpoints = await api.local.endpoints(s, serving.map((n) => n.virtualNodeName), { region: api.region });
   const reachable: string[] = [];
   for (const n of serving) {
     const eps = endpoints[n.virtualNodeName] ?? [];

@@ -2,7 +2,7 @@
 // proxies use: the local store, or --endpoint-url) and the proxies recorded under AWSMESH_HOME.
 
 import type { App } from '../core/app';
-import { ServiceError, UsageError } from '../core/errors';
+import { UsageError } from '../core/errors';
 import { loadMeshSnapshot } from '../mesh/load';
 import type { MeshSnapshot } from '../mesh/types';
 import { discoverProxies, type DiscoveredProxy } from './discovery';
@@ -13,26 +13,10 @@ export function awsmeshHome(app: App): string {
   return localSettings(app.env).home;
 }
 
-async function call(app: App, op: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const backend = await app.backend();
-  try {
-    return await backend.invoke('appmesh', op, input, { region: app.region() });
-  } catch (e) {
-    if (e instanceof ServiceError && !e.operation) e.operation = op;
-    throw e;
-  }
-}
-
 /** Every mesh name (all pages of ListMeshes). */
 export async function listMeshes(app: App): Promise<string[]> {
-  const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await call(app, 'ListMeshes', nextToken ? { nextToken } : {});
-    for (const m of (out.meshes as Array<{ meshName: string }> | undefined) ?? []) names.push(m.meshName);
-    nextToken = out.nextToken as string | undefined;
-  } while (nextToken);
-  return names;
+  const meshes = await (await app.dispatcher()).all<{ meshName: string }>('appmesh', 'ListMeshes', {});
+  return meshes.map((m) => m.meshName);
 }
 
 /**
@@ -47,7 +31,8 @@ export async function meshesToShow(app: App, named: string | undefined, proxies:
 }
 
 export async function loadSnapshot(app: App, mesh: string): Promise<MeshSnapshot> {
-  return loadMeshSnapshot(await app.backend(), mesh, { region: app.region() });
+  const api = await app.dispatcher();
+  return loadMeshSnapshot(api, mesh, { region: api.region });
 }
 
 export function proxiesOf(app: App, mesh?: string): DiscoveredProxy[] {

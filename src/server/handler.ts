@@ -1,18 +1,16 @@
 // One request through the server, independent of node:http: route to a service, check the
-// signature, decode, validate with the CLI's schemas, call the backend, encode — every failure
-// becomes the protocol's own error response, never an exception.
+// signature, decode, hand the operation to the dispatcher (the CLI's own path: schema check,
+// backend call), encode — every failure becomes the protocol's own error response, never an exception.
 
 import { randomUUID } from 'crypto';
-import type { Backend, Input } from '../backends/backend';
-import { isServiceError } from '../core/errors';
+import type { Backend } from '../backends/backend';
+import { Dispatcher } from '../core/dispatcher';
+import { InputValidationError, isServiceError } from '../core/errors';
 import { getService, type ServiceName } from '../model/services';
 import { REST_JSON_WIRE_ERRORS, restJsonError } from './codecs/rest-json';
 import { ServiceRouter } from './router';
 import { verifySignature, type Credentials } from './sigv4';
 import { WireError, type Codec, type WireErrorKind, type WireRequest, type WireResponse } from './wire';
-
-/** Returns the AWS-style problem report, or undefined when the input is valid. */
-export type InputValidator = (service: ServiceName, operation: string, input: Input) => string | undefined;
 
 export interface HandlerOptions {
   backend: Backend;
@@ -20,7 +18,6 @@ export interface HandlerOptions {
   defaultRegion: string;
   /** When given, every request must carry a valid SigV4 signature by one of these. */
   credentials?: Credentials[];
-  validate?: InputValidator;
   /** Epoch milliseconds; injectable for signature-expiry tests. */
   now?: () => number;
   /** Told about failures that are the server's fault (with stack), for the log. */
@@ -34,16 +31,6 @@ export interface Handled {
   operation?: string;
 }
 
-/** The CLI's own validation (src/validation), loaded on the first request. */
-export function schemaValidator(): InputValidator {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateInput, formatProblems } = require('../validation/validate') as typeof import('../validation/validate');
-  return (service, operation, input) => {
-    const problems = validateInput(service, operation, input);
-    return problems.length ? formatProblems(problems) : undefined;
-  };
-}
-
 /** A provider's error code as the wire names it, and the status the model gives it. */
 function modelledError(service: ServiceName, code: string): { code: string; status?: number } {
   const shapes = getService(service).shapes;
@@ -55,11 +42,11 @@ function modelledError(service: ServiceName, code: string): { code: string; stat
 
 export class RequestHandler {
   readonly router: ServiceRouter;
-  private validator?: InputValidator;
+  private readonly api: Dispatcher;
 
   constructor(private readonly opts: HandlerOptions) {
     this.router = new ServiceRouter();
-    this.validator = opts.validate;
+    this.api = new Dispatcher(opts.backend, opts.defaultRegion);
   }
 
   async handle(req: WireRequest, rawHeaders: string[]): Promise<Handled> {
@@ -73,11 +60,7 @@ export class RequestHandler {
       if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
       const decoded = codec.decode(req);
       operation = decoded.operation;
-      this.validator ??= schemaValidator();
-      const problems = this.validator(codec.service, operation, decoded.input);
-      if (problems) throw new WireError('validation', problems);
-      const region = routed.region ?? this.opts.defaultRegion;
-      const output = await this.opts.backend.invoke(codec.service, operation, decoded.input, { region, requestId });
+      const output = await this.api.call(codec.service, operation, decoded.input, { region: routed.region, requestId });
       response = codec.encodeOutput(operation, output ?? {}, requestId);
     } catch (err) {
       response = this.errorResponse(codec, err, requestId);
@@ -94,6 +77,7 @@ export class RequestHandler {
   }
 
   private errorResponse(codec: Codec, err: unknown, requestId: string): WireResponse {
+    if (err instanceof InputValidationError) err = new WireError('validation', err.message);
     if (err instanceof WireError) {
       return codec.encodeError({ ...codec.wireError(err.kind), message: err.message }, requestId);
     }

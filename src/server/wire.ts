@@ -4,7 +4,7 @@
 
 import type { IncomingHttpHeaders } from 'http';
 import type { Input, Output } from '../backends/backend';
-import type { ServiceName } from '../model/services';
+import { getService, type ServiceName } from '../model/services';
 
 export interface WireRequest {
   method: string;
@@ -40,6 +40,14 @@ export type WireErrorKind =
   | 'unknownAccessKey' // signed with a key the server does not know
   | 'expired' // request time outside the allowed window
   | 'internal'; // a bug or an unimplemented operation
+
+/**
+ * An operation the service model has but awsmesh does not implement: decoded with no input, so the
+ * dispatcher answers NotImplemented (501) instead of the protocol's "unknown operation".
+ */
+export function modelOnly(service: ServiceName, operation: string): DecodedCall | undefined {
+  return getService(service).unimplemented?.includes(operation) ? { operation, input: {} } : undefined;
+}
 
 /** A failure the server detects itself (not a provider's ServiceError). */
 export class WireError extends Error {

@@ -1,14 +1,15 @@
 // `local serve --xds-port`: starts the ADS server (src/xds) beside the HTTP server, over the same
 // local backend, so Envoys get pushed what AWS CLI/SDK calls change. Loaded only when asked for.
 
-import type { LocalBackend } from '../backends/local/local-backend';
+import type { Backend } from '../backends/backend';
 import type { Io } from '../core/io';
 import type { AdsServerHandle } from '../xds';
 
 export interface XdsBesideOptions {
   host: string;
   port: number;
-  backend: LocalBackend;
+  /** The local backend: its control plane is watched, so commits are pushed at once. */
+  backend: Backend;
   /** Region for Envoy node ids that do not name one. */
   region: string;
   io: Io;
@@ -19,7 +20,6 @@ export async function startXdsBeside(opts: XdsBesideOptions): Promise<AdsServerH
   const { startAdsServer } = require('../xds') as typeof import('../xds');
   return startAdsServer({
     backend: opts.backend,
-    store: opts.backend.store,
     region: opts.region,
     host: opts.host,
     port: opts.port,

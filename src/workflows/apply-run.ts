@@ -12,7 +12,7 @@ import {
   FindingsError, formatFindingsText, painter, sortFindings, type Finding, type Painter,
 } from './findings';
 import { addressKey } from './kinds';
-import { attachTags, dispatching, readMeshes } from './live';
+import { attachTags, readMeshes } from './live';
 import { loadManifestSet, type Resource } from './manifest';
 import { computePlan, planCounts, planJson, renderPlan, type Plan } from './plan';
 import { findingsFormat, templateContext } from './validate-run';
@@ -94,12 +94,10 @@ export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
   checkFindings(app, set.findings, paint);
 
   const meshes = [...new Set([...set.resources.map((r) => r.address.mesh), ...(flags.mesh ? [flags.mesh] : [])])];
-  const backend = await app.backend();
-  const region = app.region();
-  const { call } = dispatching(backend, region);
-  const live = await readMeshes(backend, region, meshes);
+  const api = await app.dispatcher();
+  const live = await readMeshes(api, meshes);
   const declaredTags = new Set(set.resources.filter((r) => r.tags !== undefined).map((r) => addressKey(r.address)));
-  await attachTags(call, live, (r) => declaredTags.has(addressKey(r.address)));
+  await attachTags(api, live, (r) => declaredTags.has(addressKey(r.address)));
 
   checkFindings(app, analyze(set.resources, remainingLive(live, set.resources, !!flags.prune), { liveChecked: true }), paint);
 
@@ -116,7 +114,7 @@ export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
   }
   await confirmDeletes(app, plan, flags.yes);
   const json = format === 'json';
-  const result = await executePlan(plan, call, progressFor(app, json ? app.io.stderr : app.io.stdout), paint);
+  const result = await executePlan(plan, api, progressFor(app, json ? app.io.stderr : app.io.stdout), paint);
   if (result.failure) {
     app.io.stderr.write(failureReport(result, paint));
     throw result.failure.error;

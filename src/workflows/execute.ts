@@ -1,9 +1,9 @@
-// Runs a plan through the backend, one change at a time, and stops at the first failure with a
+// Runs a plan through the dispatcher, one change at a time, and stops at the first failure with a
 // report of what was applied and what was not (the caller rethrows the service error: exit 254).
 
+import type { Dispatcher } from '../core/dispatcher';
 import type { Painter } from './findings';
 import { describeAddress, nameMembers } from './kinds';
-import type { Call } from './live';
 import type { Change, Plan } from './plan';
 
 const DONE: Record<Change['action'], string> = { create: 'created', update: 'updated', delete: 'deleted' };
@@ -18,7 +18,8 @@ export interface Progress {
   stop(): void;
 }
 
-async function applyChange(call: Call, c: Change): Promise<void> {
+async function applyChange(api: Dispatcher, c: Change): Promise<void> {
+  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input);
   const kind = c.address.kind;
   const names = nameMembers(c.address);
   if (c.action === 'create') {
@@ -46,14 +47,14 @@ export interface ExecuteResult {
   failure?: { change: Change; error: unknown; skipped: Change[] };
 }
 
-export async function executePlan(plan: Plan, call: Call, progress: Progress, paint: Painter): Promise<ExecuteResult> {
+export async function executePlan(plan: Plan, api: Dispatcher, progress: Progress, paint: Painter): Promise<ExecuteResult> {
   const applied: Change[] = [];
   for (let i = 0; i < plan.changes.length; i++) {
     const c = plan.changes[i];
     const label = describeAddress(c.address);
     progress.start(`${DOING[c.action]} ${label}`);
     try {
-      await applyChange(call, c);
+      await applyChange(api, c);
     } catch (error) {
       progress.stop();
       return { applied, failure: { change: c, error, skipped: plan.changes.slice(i + 1) } };

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { App } from '../core/app';
 import { UsageError } from '../core/errors';
 import { compareAddresses, KINDS, nameMembers } from './kinds';
-import { attachTags, dispatching, snapshotResources } from './live';
+import { attachTags, snapshotResources } from './live';
 import type { Resource } from './manifest';
 import { canonicalSpec, canonicalTags } from './normalize';
 
@@ -60,14 +60,13 @@ export function exportPath(r: Resource, format: ExportFormat): string {
   return parts.join('/');
 }
 
-/** Reads the mesh (and every tag) through the backend, in plan order. */
+/** Reads the mesh (and every tag) through the dispatcher, in plan order. */
 export async function readMeshForExport(app: App, mesh: string): Promise<Resource[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadMeshSnapshot } = require('../mesh/load') as typeof import('../mesh/load');
-  const region = app.region();
-  const { backend, call } = dispatching(await app.backend(), region);
-  const resources = snapshotResources(await loadMeshSnapshot(backend, mesh, { region }));
-  await attachTags(call, resources, () => true);
+  const api = await app.dispatcher();
+  const resources = snapshotResources(await loadMeshSnapshot(api, mesh, { region: api.region }));
+  await attachTags(api, resources, () => true);
   return resources.sort((a, b) => compareAddresses(a.address, b.address));
 }
 

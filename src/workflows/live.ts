@@ -1,27 +1,11 @@
 // What already exists, read through the backend (local or aws/--endpoint-url alike) with the
 // public List/Describe/ListTagsForResource operations, as resources the planner and analyzers use.
 
-import type { Backend } from '../backends/backend';
-import { invokeOperation } from '../core/dispatcher';
+import type { Dispatcher } from '../core/dispatcher';
 import { isServiceError } from '../core/errors';
 import type { MeshSnapshot } from '../mesh/types';
 import { KINDS, nameMembers, type Address, type KindName } from './kinds';
 import type { Resource, Tag } from './manifest';
-
-/** Calls through the dispatcher, so a failure names its operation like any other CLI call. */
-export function dispatching(backend: Backend, region: string): { backend: Backend; call: Call } {
-  const call: Call = (operation, input) => invokeOperation(backend, 'appmesh', operation, input, region);
-  return {
-    call,
-    backend: {
-      kind: backend.kind,
-      invoke: (service, operation, input, ctx) => invokeOperation(backend, service, operation, input, ctx.region),
-      close: () => backend.close(),
-    },
-  };
-}
-
-export type Call = (operation: string, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 type Described = Record<string, unknown> & { spec?: Record<string, unknown>; metadata?: { arn?: string } };
 
@@ -47,15 +31,14 @@ export function snapshotResources(s: MeshSnapshot): Resource[] {
 }
 
 /** The resources of each mesh that exists; meshes that do not exist are left out. */
-export async function readMeshes(backend: Backend, region: string, meshes: string[]): Promise<Resource[]> {
+export async function readMeshes(api: Dispatcher, meshes: string[]): Promise<Resource[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadMeshSnapshot } = require('../mesh/load') as typeof import('../mesh/load');
-  const wrapped = dispatching(backend, region).backend;
   const out: Resource[] = [];
   for (const mesh of [...new Set(meshes)].sort()) {
     let snapshot: MeshSnapshot;
     try {
-      snapshot = await loadMeshSnapshot(wrapped, mesh, { region });
+      snapshot = await loadMeshSnapshot(api, mesh, { region: api.region });
     } catch (e) {
       if (isServiceError(e) && e.code === 'NotFoundException' && e.operation === 'DescribeMesh') continue;
       throw e;
@@ -66,20 +49,14 @@ export async function readMeshes(backend: Backend, region: string, meshes: strin
 }
 
 /** All tags of a resource (ListTagsForResource pages through them). */
-export async function readTags(call: Call, arn: string): Promise<Tag[]> {
-  const tags: Tag[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call('ListTagsForResource', { resourceArn: arn, ...(nextToken ? { nextToken } : {}) });
-    for (const t of (page.tags as Tag[] | undefined) ?? []) tags.push({ key: t.key, value: t.value ?? '' });
-    nextToken = page.nextToken as string | undefined;
-  } while (nextToken);
-  return tags;
+export async function readTags(api: Dispatcher, arn: string): Promise<Tag[]> {
+  const tags = await api.all<Tag>('appmesh', 'ListTagsForResource', { resourceArn: arn });
+  return tags.map((t) => ({ key: t.key, value: t.value ?? '' }));
 }
 
 /** Fills in `tags` of the live resources `wanted` selects. */
-export async function attachTags(call: Call, resources: Resource[], wanted: (r: Resource) => boolean): Promise<void> {
+export async function attachTags(api: Dispatcher, resources: Resource[], wanted: (r: Resource) => boolean): Promise<void> {
   for (const r of resources) {
-    if (r.arn && wanted(r)) r.tags = await readTags(call, r.arn);
+    if (r.arn && wanted(r)) r.tags = await readTags(api, r.arn);
   }
 }

@@ -9,7 +9,6 @@ import {
   FindingsError, findingsJson, formatFindingsText, painter, sortFindings, summaryLine,
 } from './findings';
 import { readMeshes } from './live';
-import { localSettings } from '../backends/local/settings';
 import type { TemplateContext } from './cloudformation/resolver';
 import { loadManifestSet } from './manifest';
 
@@ -34,7 +33,7 @@ export function parseParameters(list: string[] | undefined): Record<string, stri
 
 /** What CloudFormation templates resolve against: the region in effect and the backend's account. */
 export function templateContext(app: App, flags: { parameter?: string[]; stackName?: string }): TemplateContext {
-  const accountId = app.backendKind() === 'local' ? localSettings(app.env).account : app.env.AWSMESH_ACCOUNT_ID || undefined;
+  const accountId = app.account();
   let region: string | undefined;
   try {
     region = app.region();
@@ -59,7 +58,7 @@ export async function runValidate(app: App, paths: string[], flags: ValidateFlag
   let context: Awaited<ReturnType<typeof readMeshes>> = [];
   if (flags.againstLive) {
     const meshes = [...new Set([...set.resources.map((r) => r.address.mesh), ...(flags.mesh ? [flags.mesh] : [])])];
-    context = await readMeshes(await app.backend(), app.region(), meshes);
+    context = await readMeshes(await app.dispatcher(), meshes);
   }
   const findings = sortFindings([...set.findings, ...analyze(set.resources, context, { liveChecked: flags.againstLive })]);
   const summary = summaryLine(findings, set.files.length);

@@ -4,7 +4,7 @@
 // hostname itself (the translator makes a DNS cluster of it).
 
 import type { Backend } from '../backends/backend';
-import type { LocalBackend } from '../backends/local/local-backend';
+import { Dispatcher } from '../core/dispatcher';
 import type { ResolvedEndpoint } from '../envoy/translate';
 import { findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
@@ -18,6 +18,7 @@ interface Instance {
 
 export function apiEndpointResolver(backend: Backend): EndpointResolver {
   return async (snapshot: MeshSnapshot, nodeNames: string[], ctx: { region: string }) => {
+    const api = new Dispatcher(backend, ctx.region);
     const out: Record<string, ResolvedEndpoint[]> = {};
     await Promise.all(nodeNames.map(async (name) => {
       const node = findVirtualNode(snapshot, name);
@@ -26,7 +27,7 @@ export function apiEndpointResolver(backend: Backend): EndpointResolver {
       if (sd?.dns?.hostname && port) {
         out[name] = [{ host: sd.dns.hostname, port, source: 'dns' }];
       } else if (sd?.awsCloudMap) {
-        out[name] = await cloudMapEndpoints(backend, sd.awsCloudMap, port, ctx.region);
+        out[name] = await cloudMapEndpoints(api, sd.awsCloudMap, port);
       }
     }));
     return out;
@@ -34,10 +35,9 @@ export function apiEndpointResolver(backend: Backend): EndpointResolver {
 }
 
 async function cloudMapEndpoints(
-  backend: Backend,
+  api: Dispatcher,
   cm: { namespaceName: string; serviceName: string; attributes?: Array<{ key: string; value: string }> },
   defaultPort: number | undefined,
-  region: string,
 ): Promise<ResolvedEndpoint[]> {
   const input: Record<string, unknown> = {
     NamespaceName: cm.namespaceName,
@@ -47,7 +47,7 @@ async function cloudMapEndpoints(
   if (cm.attributes?.length) input.QueryParameters = Object.fromEntries(cm.attributes.map((a) => [a.key, a.value]));
   let instances: Instance[];
   try {
-    instances = ((await backend.invoke('servicediscovery', 'DiscoverInstances', input, { region })).Instances as Instance[]) ?? [];
+    instances = ((await api.call('servicediscovery', 'DiscoverInstances', input)).Instances as Instance[]) ?? [];
   } catch {
     return []; // namespace or service missing: no endpoints, as App Mesh would serve
   }
@@ -73,16 +73,13 @@ export function firstWithEndpoints(...resolvers: EndpointResolver[]): EndpointRe
 }
 
 /**
- * Where a backend's proxies find their peers. On the local backend: live registered sidecars,
- * Cloud Map instances and resolvable DNS names (the local resolver), falling back to what the
+ * Where a backend's proxies find their peers. With the local control plane: live registered
+ * sidecars, Cloud Map instances and resolvable DNS names (its resolver), falling back to what the
  * mesh describes (a DNS name as is), so exported config still names the App Mesh hostnames.
  * Elsewhere: what the APIs describe.
  */
 export function defaultEndpointResolver(backend: Backend): EndpointResolver {
   const api = apiEndpointResolver(backend);
-  const local = backend as Partial<LocalBackend>;
-  if (backend.kind !== 'local' || !local.store || !local.settings) return api;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { localEndpointResolver } = require('../backends/local/resolver') as typeof import('../backends/local/resolver');
-  return firstWithEndpoints(localEndpointResolver(local.store, local.settings.account), api);
+  const local = backend.local;
+  return local ? firstWithEndpoints((snapshot, names, ctx) => local.endpoints(snapshot, names, ctx), api) : api;
 }

@@ -9,7 +9,6 @@
 
 import type { Backend } from '../backends/backend';
 import { DEFAULT_LOCAL_REGION, localSettings } from '../backends/local/settings';
-import type { Store } from '../backends/local/store/store';
 import { AdsServer, type AdsServerOptions, type XdsConfigSource } from './ads-server';
 import { defaultEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
@@ -27,8 +26,6 @@ export { TYPE_URLS, type XdsResources } from './resource-types';
 export interface StartAdsOptions {
   /** Where App Mesh resources are read: the local backend or an aws backend (--endpoint-url). */
   backend?: Backend;
-  /** The local store; with only a store, a local backend over it is used. */
-  store?: Store;
   /** Serve a custom source instead of the mesh (tests, embedding). */
   source?: XdsConfigSource;
   /** Region for node ids without one (default AWSMESH_REGION or the local backend's us-west-2). */
@@ -58,31 +55,19 @@ export interface AdsServerHandle {
   close(): Promise<void>;
 }
 
-function localStoreOf(backend: Backend | undefined): Store | undefined {
-  if (backend?.kind !== 'local') return undefined;
-  return (backend as Backend & { store?: Store }).store;
-}
-
-/** The CA of the local backend's AWSMESH_HOME, else of this process's environment. */
+/** The CA of the local control plane's AWSMESH_HOME, else of this process's environment. */
 function defaultCaDir(backend: Backend | undefined): string {
-  const home = backend?.kind === 'local' ? (backend as Backend & { settings?: { home?: string } }).settings?.home : undefined;
-  return caDir(home ?? localSettings(process.env).home);
+  return caDir(backend?.local?.home ?? localSettings(process.env).home);
 }
 
 export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHandle> {
   const region = opts.region ?? (process.env.AWSMESH_REGION || DEFAULT_LOCAL_REGION);
   let source = opts.source;
   if (!source) {
-    let backend = opts.backend;
-    if (!backend && opts.store) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { LocalBackend } = require('../backends/local/local-backend') as typeof import('../backends/local/local-backend');
-      backend = new LocalBackend(opts.store, localSettings(process.env));
-    }
-    if (!backend) throw new Error('startAdsServer needs a backend, a store or a source');
+    const backend = opts.backend;
+    if (!backend) throw new Error('startAdsServer needs a backend or a source');
     source = new MeshConfigSource({
       backend,
-      store: opts.store ?? localStoreOf(backend),
       region,
       endpoints: opts.endpoints ?? defaultEndpointResolver(backend),
       translate: opts.translate,

@@ -1,10 +1,10 @@
 // The ADS server's view of App Mesh: mesh snapshots read through a Backend (the local backend or
 // any App Mesh API endpoint), translated per proxy by the data plane's translator, with endpoints
-// from an endpoint resolver. Changes are noticed through store.watch() on the local backend, or by
-// polling the API fingerprint (resource versions) otherwise.
+// from an endpoint resolver. Changes are noticed through the local control plane's watch() when the
+// backend has one, or by polling the API fingerprint (resource versions) otherwise.
 
 import type { Backend } from '../backends/backend';
-import type { Store } from '../backends/local/store/store';
+import { Dispatcher } from '../core/dispatcher';
 import { isServiceError } from '../core/errors';
 import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
@@ -18,16 +18,15 @@ export type EndpointResolver = (
 ) => Promise<Record<string, ResolvedEndpoint[]>>;
 
 export interface MeshSourceOptions {
+  /** Read through the dispatcher; watched for changes when it has the local control plane, else polled. */
   backend: Backend;
-  /** Watched for changes when given (the local backend's store); otherwise the API is polled. */
-  store?: Store;
   region: string;
   endpoints?: EndpointResolver;
   /** Listener ports and the like, passed to the translator. */
   translate?: Omit<TranslateOptions, 'endpoints'>;
-  /** Poll interval without a store (default 5 s). */
+  /** Poll interval without change watching (default 5 s). */
   pollIntervalMs?: number;
-  /** With a store: how often to rebuild anyway, for registrations that expired (default 15 s). */
+  /** With change watching: how often to rebuild anyway, for registrations that expired (default 15 s). */
   expiryCheckMs?: number;
 }
 
@@ -40,8 +39,11 @@ interface CachedSnapshot {
 export class MeshConfigSource implements XdsConfigSource {
   private generation = 0;
   private readonly snapshots = new Map<string, CachedSnapshot>();
+  private readonly api: Dispatcher;
 
-  constructor(private readonly opts: MeshSourceOptions) {}
+  constructor(private readonly opts: MeshSourceOptions) {
+    this.api = new Dispatcher(opts.backend, opts.region);
+  }
 
   async resources(node: NodeIdentity): Promise<TranslationResult | undefined> {
     const region = node.region ?? this.opts.region;
@@ -100,7 +102,7 @@ export class MeshConfigSource implements XdsConfigSource {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadMeshSnapshot } = require('../mesh/load') as typeof import('../mesh/load');
     try {
-      return await loadMeshSnapshot(this.opts.backend, mesh, { region }, previous);
+      return await loadMeshSnapshot(this.api, mesh, { region }, previous);
     } catch (e) {
       if (isServiceError(e) && e.code === 'NotFoundException') return undefined;
       throw e;
@@ -112,8 +114,9 @@ export class MeshConfigSource implements XdsConfigSource {
       this.generation++;
       onChange();
     };
-    if (!this.opts.store) return this.poll(changed);
-    const unwatch = this.opts.store.watch(changed);
+    const local = this.api.local;
+    if (!local) return this.poll(changed);
+    const unwatch = local.watch(changed);
     // Proxy registrations also end by expiring, which writes nothing: look again now and then.
     const timer = setInterval(changed, this.opts.expiryCheckMs ?? 15_000);
     timer.unref();
@@ -123,7 +126,7 @@ export class MeshConfigSource implements XdsConfigSource {
     };
   }
 
-  /** Without a store to watch: compare each mesh's resource versions every interval. */
+  /** Without change watching: compare each mesh's resource versions every interval. */
   private poll(changed: () => void): () => void {
     let running = false;
     const timer = setInterval(async () => {

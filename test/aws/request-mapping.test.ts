@@ -9,7 +9,7 @@ import { createAwsBackend } from '../../src/backends/aws';
 import { APP_MESH_SHUTDOWN_HINT } from '../../src/backends/aws/app-mesh-shutdown';
 import { REQUEST_URL } from '../../src/backends/aws/transport';
 import type { Backend } from '../../src/backends/backend';
-import { callOperation } from '../../src/core/dispatcher';
+import { Dispatcher } from '../../src/core/dispatcher';
 import { GeneralError, ServiceError } from '../../src/core/errors';
 import { getService, SERVICE_NAMES, type ServiceName } from '../../src/model/services';
 import type { OperationDefinition } from '../../src/model/types';
@@ -94,21 +94,21 @@ describe('pagination interplay with the CLI core', () => {
   const inputs = () => mock.commandCalls(appmeshSdk.ListMeshesCommand).map((c) => c.args[0].input);
 
   it('follows nextToken page by page, one SDK call per page', async () => {
-    const r = await callOperation(backend, 'appmesh', 'ListMeshes', {}, 'us-west-2', { paginate: true });
+    const r = await new Dispatcher(backend, 'us-west-2').paginate('appmesh', 'ListMeshes', {}, { paginate: true });
     expect((r.output.meshes as unknown[]).length).toBe(5);
     expect(r.output.nextToken).toBeUndefined();
     expect(inputs()).toEqual([{}, { nextToken: 'T1' }, { nextToken: 'T2' }]);
   });
 
   it('--max-items stops early and --page-size becomes limit', async () => {
-    const r = await callOperation(backend, 'appmesh', 'ListMeshes', {}, 'us-west-2', { paginate: true, maxItems: 3, pageSize: 2 });
+    const r = await new Dispatcher(backend, 'us-west-2').paginate('appmesh', 'ListMeshes', {}, { paginate: true, maxItems: 3, pageSize: 2 });
     expect(r.output.meshes).toEqual([{ meshName: 'a' }, { meshName: 'b' }, { meshName: 'c' }]);
     expect(JSON.parse(Buffer.from(String(r.output.NextToken), 'base64').toString())).toEqual({ nextToken: 'T1', boto_truncate_amount: 1 });
     expect(inputs()).toEqual([{ limit: 2 }, { limit: 2, nextToken: 'T1' }]);
   });
 
   it('explicit nextToken/limit makes exactly one call and returns the raw token', async () => {
-    const r = await callOperation(backend, 'appmesh', 'ListMeshes', { nextToken: 'T1', limit: 2 }, 'us-west-2', { paginate: true });
+    const r = await new Dispatcher(backend, 'us-west-2').paginate('appmesh', 'ListMeshes', { nextToken: 'T1', limit: 2 }, { paginate: true });
     expect(r.output).toEqual({ meshes: [{ meshName: 'c' }, { meshName: 'd' }], nextToken: 'T2' });
     expect(inputs()).toEqual([{ nextToken: 'T1', limit: 2 }]);
   });

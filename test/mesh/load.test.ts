@@ -2,6 +2,7 @@
 // resources that have not changed.
 
 import { openLocalBackend } from '../../src/backends/local';
+import { Dispatcher } from '../../src/core/dispatcher';
 import { loadMeshSnapshot, snapshotFingerprint } from '../../src/mesh/load';
 import { cleanEnv, cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
 import { waitUntil } from '../helpers/wait';
@@ -18,7 +19,8 @@ test('a node deleted and created again at version 1 is not served from the previ
   const backend = openLocalBackend(cleanEnv(home));
   try {
     const ctx = { region: 'us-west-2' };
-    const first = await loadMeshSnapshot(backend, 'apps', ctx);
+    const api = new Dispatcher(backend, ctx.region);
+    const first = await loadMeshSnapshot(api, 'apps', ctx);
     expect(first.virtualNodes[0].spec.listeners?.[0].portMapping.port).toBe(8080);
 
     const createdBy = Date.now();
@@ -27,12 +29,12 @@ test('a node deleted and created again at version 1 is not served from the previ
     await waitUntil(() => Date.now() > createdBy, { describe: 'the clock to pass the first node\'s timestamp', intervalMs: 1 });
     await cli(['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'b', '--spec', node(9090)]);
 
-    const second = await loadMeshSnapshot(backend, 'apps', ctx, first);
+    const second = await loadMeshSnapshot(api, 'apps', ctx, first);
     expect(second.virtualNodes[0].metadata?.version).toBe(1);
     expect(second.virtualNodes[0].spec.listeners?.[0].portMapping.port).toBe(9090);
     expect(snapshotFingerprint(second)).not.toBe(snapshotFingerprint(first));
 
-    const third = await loadMeshSnapshot(backend, 'apps', ctx, second);
+    const third = await loadMeshSnapshot(api, 'apps', ctx, second);
     expect(third.virtualNodes[0]).toBe(second.virtualNodes[0]); // unchanged: reused, not described again
     expect(snapshotFingerprint(third)).toBe(snapshotFingerprint(second));
   } finally {

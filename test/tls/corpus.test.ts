@@ -45,7 +45,7 @@ async function issue(...args: string[]): Promise<void> {
 
 async function sidecar(mesh: string, kind: 'virtualNode' | 'virtualGateway', name: string, appPort?: number): Promise<Sidecar> {
   const s = new Sidecar({
-    backend, local: { store: backend.store, account: backend.settings.account }, region: REGION, mesh, kind, name,
+    backend, region: REGION, mesh, kind, name,
     ingressPort: 0, egressPort: 0, adminPort: 0, caDir: caDir(home),
     appPorts: appPort ? { [appPort]: echo.port } : undefined,
     log: (l) => logs.push(`${name}: ${l}`),

@@ -28,8 +28,8 @@ beforeAll(async () => {
     home, backend, call: (op, input) => backend.invoke('appmesh', op, input, { region: REGION }), close: async () => undefined,
   };
   await loadWalkthrough(meshes);
-  // What `local serve` passes: the store only.
-  ads = await startAdsServer({ store: backend.store, region: REGION });
+  // What `local serve` passes: the local backend (its control plane's changes are watched).
+  ads = await startAdsServer({ backend, region: REGION });
 });
 
 afterAll(async () => {

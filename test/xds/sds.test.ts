@@ -30,7 +30,7 @@ const clients: AdsClient[] = [];
 beforeAll(async () => {
   mesh = await createTlsMesh();
   ca = CaStore.forHome(mesh.home);
-  ads = await startAdsServer({ backend: mesh.backend, store: mesh.backend.store, caDir: ca.dir, secretPollMs: 50, log: (l) => logs.push(l) });
+  ads = await startAdsServer({ backend: mesh.backend, caDir: ca.dir, secretPollMs: 50, log: (l) => logs.push(l) });
 });
 
 afterAll(async () => {

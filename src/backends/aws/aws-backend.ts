@@ -3,7 +3,7 @@
 // makes their results and failures look like the local backend's.
 
 import type { Backend, CallContext, Input, Output } from '../backend';
-import { GeneralError } from '../../core/errors';
+import { NotImplementedError } from '../../core/errors';
 import { getService, type ServiceName } from '../../model/services';
 import { looksLikeShutdown, withShutdownHint } from './app-mesh-shutdown';
 import { createClient, type ClientSettings, type SdkClient } from './clients';
@@ -59,8 +59,8 @@ export class AwsBackend implements Backend {
   async invoke(service: ServiceName, operation: string, input: Input, ctx: CallContext): Promise<Output> {
     const sc = this.client(service, ctx.region || this.settings.region);
     const Command = sc.commands[`${operation}Command`];
-    if (!Command || !getService(service).operations[operation]) {
-      throw new GeneralError(`The aws backend does not know the ${service} operation ${operation}.`);
+    if (!Command || !Object.hasOwn(getService(service).operations, operation)) {
+      throw new NotImplementedError(service, operation, 'the aws backend');
     }
     this.settings.debug?.(`Calling ${service} ${operation} on ${sc.endpoint ? `${sc.endpoint.url} (from ${sc.endpoint.source})` : 'the AWS endpoint'}`);
     try {

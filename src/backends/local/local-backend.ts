@@ -1,4 +1,8 @@
-import type { Backend, CallContext, Input, Output } from '../backend';
+// The local backend: the App Mesh, IAM and Cloud Map providers over the store, plus the control
+// plane's extras (`local`: change watching, endpoint resolution, the proxy registry).
+
+import type { Backend, CallContext, Input, LocalControlPlane, Output } from '../backend';
+import { NotImplementedError } from '../../core/errors';
 import { nodeCrypto } from '../../core/lazy-crypto';
 import type { ServiceName } from '../../model/services';
 import type { LocalSettings, Provider, ProviderContext } from './provider';
@@ -14,19 +18,40 @@ const PROVIDER_MODULES: Record<ServiceName, () => Provider> = {
   servicediscovery: () => require('./servicediscovery').provider,
 };
 
+/** The resolver module (endpoints, proxy registry) loads only when a data-plane feature asks. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const resolver = () => require('./resolver') as typeof import('./resolver');
+
 export class LocalBackend implements Backend {
   readonly kind = 'local' as const;
+  readonly local: LocalControlPlane;
   private readonly providers = new Map<ServiceName, Provider>();
 
   constructor(
     readonly store: Store,
     readonly settings: LocalSettings,
     private readonly clock: () => number = () => Date.now() / 1000,
-  ) {}
+  ) {
+    const account = settings.account;
+    const partition = (region: string) => ({ account, region });
+    this.local = {
+      home: settings.home,
+      account,
+      location: store.location,
+      watch: (onChange) => store.watch(onChange),
+      endpoints: (snapshot, nodeNames, ctx) => resolver().localEndpointResolver(store, account)(snapshot, nodeNames, ctx),
+      registerProxy: async (region, registration) => {
+        await resolver().registerProxyEndpoint(store, partition(region), registration);
+      },
+      heartbeatProxy: (region, key) => resolver().heartbeatProxyEndpoint(store, partition(region), key),
+      deregisterProxy: (region, key) => resolver().deregisterProxyEndpoint(store, partition(region), key),
+    };
+  }
 
   async invoke(service: ServiceName, operation: string, input: Input, ctx: CallContext): Promise<Output> {
-    const handler = this.provider(service)[operation];
-    if (!handler) throw new Error(`the local backend does not implement ${service} ${operation}`);
+    const provider = this.provider(service);
+    const handler = Object.hasOwn(provider, operation) ? provider[operation] : undefined;
+    if (!handler) throw new NotImplementedError(service, operation, 'the local backend');
     const pctx: ProviderContext = {
       store: this.store,
       account: this.settings.account,

@@ -3,7 +3,7 @@
 // the backend (with pagination), print.
 
 import type { Command } from 'commander';
-import { callOperation, checkPagingArgs } from '../../core/dispatcher';
+import { checkInput, checkPagingArgs } from '../../core/dispatcher';
 import { ParamError, UsageError } from '../../core/errors';
 import { findOperationByCli, getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
@@ -99,15 +99,11 @@ async function runOperation(app: App, service: ServiceName, op: OperationDefinit
   }
   const { input, origins } = mergeInput(fromFlags, cliInput);
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateInput, formatProblems } = require('../../validation/validate') as typeof import('../../validation/validate');
-  const problems = validateInput(service, op.name, input);
-  if (problems.length) throw new ParamError(formatProblems(problems, origins));
-
-  const region = app.region();
-  const backend = await app.backend();
-  app.debug(`Calling ${service}.${op.name} on the ${backend.kind} backend in ${region} with ${JSON.stringify(input)}`);
-  const { output, pages } = await callOperation(backend, service, op.name, input, region, paging);
+  // Checked before a backend opens: bad input changes nothing (not even an empty state file).
+  checkInput(service, op.name, input, origins);
+  const api = await app.dispatcher();
+  app.debug(`Calling ${service}.${op.name} on the ${api.backend.kind} backend in ${api.region} with ${JSON.stringify(input)}`);
+  const { output, pages } = await api.paginate(service, op.name, input, paging, { trusted: true });
   app.print(output, { service, operation: op, pages });
 }
 

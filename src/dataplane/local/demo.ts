@@ -6,6 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../core/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
@@ -43,23 +44,17 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
   const concurrency = intFlag('concurrency', flags.concurrency, 16, 1, 512);
   const mesh = flags.meshName ?? 'apps';
   const region = app.region();
-  const local = await app.localBackend();
+  const api = await app.dispatcher();
+  const local = requireLocal(api.backend, 'awsmesh local demo');
   const t0 = Date.now();
-  const call = async (op: string, input: Record<string, unknown>) => {
-    try {
-      return await local.invoke('appmesh', op, input, { region });
-    } catch (e) {
-      if (e instanceof ServiceError && !e.operation) e.operation = op;
-      throw e;
-    }
-  };
+  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input, { region });
   const exists = await call('DescribeMesh', { meshName: mesh }).then(() => true, (e: unknown) => {
     if (e instanceof ServiceError && e.code === 'NotFoundException') return false;
     throw e;
   });
   if (exists) {
     throw new GeneralError(
-      `A mesh named ${mesh} already exists in ${local.settings.home}. The demo creates and deletes its own mesh: ` +
+      `A mesh named ${mesh} already exists in ${local.home}. The demo creates and deletes its own mesh: ` +
       'pass --mesh-name NAME, or run it with a fresh AWSMESH_HOME.',
     );
   }
@@ -84,7 +79,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
     await call('CreateVirtualService', walkthroughInput('create-virtual-servicea.json', mesh));
 
     // 2. Sample apps and their sidecars; serviceA calls serviceb.apps.local through its egress.
-    const snapshot = await loadMeshSnapshot(local, mesh, { region });
+    const snapshot = await loadMeshSnapshot(api, mesh, { region });
     const sample = { command: [process.execPath, APP] };
     running = await startMesh(app, {
       mesh, region, snapshot, dir: ROOT, progress: p, quiet: true,

@@ -1,6 +1,7 @@
 // `awsmesh local up`: the proxies (and optionally the apps) of one mesh in the foreground, on
 // the local control plane. Ctrl-C (or `awsmesh local down`) stops everything it started.
 
+import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../core/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
@@ -56,8 +57,8 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (flags.otlpEndpoint) (require('../../observability/otlp') as typeof import('../../observability/otlp')).parseOtlpEndpoint(flags.otlpEndpoint);
   const region = app.globals.region ?? cfg?.region ?? app.region();
-  const local = await app.localBackend();
-  const home = local.settings.home;
+  const api = await app.dispatcher();
+  const home = requireLocal(api.backend, 'awsmesh local up').home;
   for (const { record } of readRunRecords(home)) {
     if (record?.mesh === mesh && record.pid !== process.pid && alive(record.pid)) {
       throw new GeneralError(`Mesh ${mesh} is already up (pid ${record.pid}); stop it with: awsmesh local down --mesh ${mesh}`);
@@ -65,7 +66,7 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   }
   const p = progress(io, flags.quiet);
   p.step(`Reading mesh ${mesh}`);
-  const snapshot = await loadMeshSnapshot(local, mesh, { region });
+  const snapshot = await loadMeshSnapshot(api, mesh, { region });
   const entries = cfg?.proxies ?? defaultEntries(snapshot);
   if (!entries.length) throw new GeneralError(`Mesh ${mesh} has no virtual nodes or virtual gateways to run proxies for.`);
   for (const e of entries) {
@@ -111,7 +112,8 @@ interface StartOptions {
 /** Starts apps and sidecars for `entries`; on failure stops what already started. */
 export async function startMesh(app: App, o: StartOptions): Promise<RunningMesh> {
   const io = app.io;
-  const local = await app.localBackend();
+  const { backend } = await app.dispatcher();
+  const local = requireLocal(backend, 'awsmesh local up');
   const started: RunningMesh['sidecars'] = [];
   const stopAll = async () => {
     await Promise.all(started.map((s) => s.sidecar.stop(500)));
@@ -145,9 +147,9 @@ export async function startMesh(app: App, o: StartOptions): Promise<RunningMesh>
       }
       o.progress.step(`Starting proxy for ${label(e)}`);
       const sidecar = new Sidecar({
-        backend: local, local: { store: local.store, account: local.settings.account }, region: o.region, mesh: o.mesh,
+        backend, region: o.region, mesh: o.mesh,
         kind: e.virtualNode ? 'virtualNode' : 'virtualGateway', name: (e.virtualNode ?? e.virtualGateway)!,
-        ingressPort, egressPort, adminPort, appPorts, otlpEndpoint: o.otlpEndpoint, caDir: caDir(local.settings.home),
+        ingressPort, egressPort, adminPort, appPorts, otlpEndpoint: o.otlpEndpoint, caDir: caDir(local.home),
         log: o.quiet ? undefined : (line) => io.stderr.write(`[proxy ${e.virtualNode ?? e.virtualGateway}] ${line}\n`),
       });
       started.push({ entry: e, sidecar, app: running });

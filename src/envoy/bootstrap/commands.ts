@@ -4,8 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../core/app';
-import { invokeOperation } from '../../core/dispatcher';
-import { FindingsError, GeneralError, isServiceError, UsageError } from '../../core/errors';
+import { FindingsError, GeneralError, UsageError } from '../../core/errors';
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
 import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
 
@@ -56,11 +55,10 @@ function render(doc: unknown, format: string): string {
 
 /** Describe first: a missing mesh or proxy fails with the service's own NotFound error (exit 254). */
 async function describeProxy(app: App, t: Target): Promise<void> {
-  const backend = await app.backend();
   const input = t.kind === 'virtualNode'
     ? { meshName: t.mesh, virtualNodeName: t.name }
     : { meshName: t.mesh, virtualGatewayName: t.name };
-  await invokeOperation(backend, 'appmesh', t.kind === 'virtualNode' ? 'DescribeVirtualNode' : 'DescribeVirtualGateway', input, app.region());
+  await (await app.dispatcher()).call('appmesh', t.kind === 'virtualNode' ? 'DescribeVirtualNode' : 'DescribeVirtualGateway', input);
 }
 
 function reportIssues(app: App, issues: Issue[], what: string): void {
@@ -81,13 +79,7 @@ export async function runConfig(app: App, flags: ProxyFlags & { sdsSocketPath?: 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { defaultEndpointResolver } = require('../../xds/endpoints') as typeof import('../../xds/endpoints');
   const source = new MeshConfigSource({ backend, region: app.region(), endpoints: defaultEndpointResolver(backend) });
-  let result;
-  try {
-    result = await source.resources({ mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() });
-  } catch (e) {
-    if (isServiceError(e)) e.operation ??= 'DescribeMesh';
-    throw e;
-  }
+  const result = await source.resources({ mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() });
   if (!result) throw new GeneralError(`${t.kind} ${t.name} disappeared from mesh ${t.mesh} while it was being read; try again.`);
   for (const w of result.warnings) app.io.stderr.write(`warning: ${w}\n`);
   const identity = { mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() };

@@ -5,7 +5,7 @@ import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import { toJsonWire, type Shapes } from '../shapes';
 import { parseJsonBody, REST_JSON_WIRE_ERRORS } from './rest-json';
-import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+import { modelOnly, WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 /** Like rest-json's, except where json-1.1 services name things differently. */
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
@@ -38,6 +38,8 @@ export class JsonRpcCodec implements Codec {
       throw new WireError('unknownOperation', `Missing or foreign X-Amz-Target header (expected ${this.targetPrefix}.<Operation>).`);
     }
     const operation = target.slice(this.targetPrefix.length + 1);
+    const notImplemented = req.method === 'POST' ? modelOnly(this.service, operation) : undefined;
+    if (notImplemented) return notImplemented;
     if (req.method !== 'POST' || !Object.hasOwn(getService(this.service).operations, operation)) {
       throw new WireError('unknownOperation', `Unknown operation ${target}.`);
     }

@@ -6,7 +6,7 @@ import type { Input, Output } from '../../backends/backend';
 import { getService, type ServiceName } from '../../model/services';
 import type { MemberRef } from '../../model/types';
 import { scalarFromText, toIso8601, wireName, type Shapes } from '../shapes';
-import { WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
+import { modelOnly, WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
   serialization: { code: 'MalformedQueryString', status: 400 },
@@ -71,6 +71,8 @@ export class QueryXmlCodec implements Codec {
     const action = params.get('Action');
     if (!action) throw new WireError('unknownOperation', 'The request must contain the parameter Action.');
     const op = Object.hasOwn(getService(this.service).operations, action) ? getService(this.service).operations[action] : undefined;
+    const notImplemented = op ? undefined : modelOnly(this.service, action);
+    if (notImplemented && (req.method === 'POST' || req.method === 'GET')) return notImplemented;
     if (!op || (req.method !== 'POST' && req.method !== 'GET')) {
       throw new WireError('unknownOperation', `Could not find operation ${action} for version ${getService(this.service).metadata.apiVersion}.`);
     }

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../core/app';
-import { ServiceError, UsageError } from '../../core/errors';
+import { UsageError } from '../../core/errors';
 import type { VirtualNodeSpec } from '../../mesh/types';
 import { CaStore, type CertificateRecord } from './store';
 import { commonName, meshSans, splitSans } from './sans';
@@ -63,14 +63,8 @@ function checkIssueFlags(f: IssueFlags): { days: number; extraDns: string[]; ext
 
 /** The node's spec, as describe-virtual-node returns it (errors are describe's). */
 async function describe(app: App, op: 'DescribeVirtualNode' | 'DescribeVirtualGateway', input: Record<string, string>): Promise<{ spec?: VirtualNodeSpec }> {
-  const backend = await app.backend();
-  try {
-    const out = await backend.invoke('appmesh', op, input, { region: app.region() });
-    return (op === 'DescribeVirtualNode' ? out.virtualNode : out.virtualGateway) as { spec?: VirtualNodeSpec };
-  } catch (e) {
-    if (e instanceof ServiceError && !e.operation) e.operation = op;
-    throw e;
-  }
+  const out = await (await app.dispatcher()).call('appmesh', op, input);
+  return (op === 'DescribeVirtualNode' ? out.virtualNode : out.virtualGateway) as { spec?: VirtualNodeSpec };
 }
 
 export async function runIssue(app: App, f: IssueFlags): Promise<void> {
