@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'crypto';
 import type { Backend } from '../backends/backend';
+import { isStoreUnavailable } from '../backends/local/store/errors';
 import { Dispatcher } from '../core/dispatcher';
 import { InputValidationError, isServiceError } from '../core/errors';
 import { getService, type ServiceName } from '../model/services';
@@ -22,6 +23,8 @@ export interface HandlerOptions {
   now?: () => number;
   /** Told about failures that are the server's fault (with stack), for the log. */
   onInternalError?: (err: unknown) => void;
+  /** Told when a request failed because the state store is unreachable (answered 503). */
+  onStoreUnavailable?: (err: Error) => void;
 }
 
 export interface Handled {
@@ -84,6 +87,11 @@ export class RequestHandler {
     if (isServiceError(err)) {
       const modelled = modelledError(codec.service, err.code);
       return codec.encodeError({ code: modelled.code, status: modelled.status ?? err.status, message: err.message, fields: err.fields }, requestId);
+    }
+    if (isStoreUnavailable(err)) {
+      // Retryable (SDKs and the AWS CLI retry 503); the details name the database, so they go to the log only.
+      this.opts.onStoreUnavailable?.(err);
+      return codec.encodeError({ code: 'ServiceUnavailableException', status: 503, message: 'The control plane\'s state store is unavailable; retry later.' }, requestId);
     }
     this.opts.onInternalError?.(err);
     // The first line only: details (stacks, require chains) go to the server log.

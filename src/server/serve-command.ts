@@ -81,6 +81,9 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
   let server: RunningServer | undefined;
   let xds: AdsServerHandle | undefined;
   try {
+    // A store that cannot be used (unreachable, login refused, newer schema) stops the start here.
+    await backend.store.ping();
+    let lastUnavailableLog = 0;
     try {
       server = await startServer({
         backend,
@@ -92,6 +95,12 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
         version: packageVersion(),
         log: flags.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
         onInternalError: (err) => io.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
+        onStoreUnavailable: (err) => {
+          // Once a second at most: every request fails the same way while the database is away.
+          if (Date.now() - lastUnavailableLog < 1000) return;
+          lastUnavailableLog = Date.now();
+          io.stderr.write(`store unavailable (answering 503): ${err.message}\n`);
+        },
         health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xds: { port: xds.port, clients: xds.status().clients.length } } : {}) }),
         reset: flags.allowReset ? () => backend.store.reset() : undefined,
         allowBrowserOrigins: Boolean(flags.allowBrowserOrigins),

@@ -30,6 +30,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'validate', summary: 'Check App Mesh manifests: schemas plus cross-resource analysis (codes AM0001…)', load: () => require('./validate') },
   { name: 'apply', summary: 'Apply App Mesh manifests declaratively (plan, --dry-run diff, --prune)', load: () => require('./apply') },
   { name: 'export', summary: 'Write a mesh as manifests that `awsmesh apply` accepts', load: () => require('./export') },
+  { name: 'store', summary: 'The local state store: copy between SQLite and PostgreSQL', load: () => require('./store') },
   { name: 'completion', summary: 'Print a bash, zsh or fish completion script', load: () => require('./completion') },
 ];
 
