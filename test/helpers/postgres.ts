@@ -210,7 +210,15 @@ export function postgresCluster(): Promise<PgCluster> {
   return shared;
 }
 
-/** Registers the cleanup of this file's cluster; returns why PostgreSQL is unavailable, if it is. */
+/** This file's cluster if it is running (for cleanups that must not start one). */
+export function runningCluster(): Promise<PgCluster> | undefined {
+  return shared;
+}
+
+/**
+ * Registers the cleanup of this file's cluster (call it before the file's own afterAll hooks are
+ * registered only if they do not need the cluster); returns why PostgreSQL is unavailable, if it is.
+ */
 export function usePostgres(): string | undefined {
   afterAll(async () => {
     const c = shared;

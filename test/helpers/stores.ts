@@ -8,56 +8,65 @@ import * as path from 'path';
 import { openStore } from '../../src/backends/local';
 import type { Store } from '../../src/backends/local/store/store';
 import { parseStoreUrl } from '../../src/backends/local/store/store-url';
-import { postgresCluster, usePostgres } from './postgres';
+import { postgresCluster, postgresUnavailable, runningCluster, usePostgres } from './postgres';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface StoreKit {
   kind: StoreKind;
-  /** A URL for a new, empty store (sqlite:FILE in a temp dir, or a new PostgreSQL database). */
-  newUrl(): Promise<string>;
-  /** Opens the store at `url` (a new one when omitted); closed after the test. */
+  /**
+   * A URL for a new, empty store (sqlite:FILE in a temp dir, or a PostgreSQL database), released
+   * after the current test; with `keep` the caller releases it (for stores that outlive a test).
+   */
+  newUrl(opts?: { keep?: boolean }): Promise<string>;
+  /** Removes the store at `url` (its connections must be closed). */
+  release(url: string): Promise<void>;
+  /** Opens a store by URL; PostgreSQL URLs carry the test cluster's password. */
+  openUrl(url: string): Store;
+  /** For one test: opens the store at `url` (a new one when omitted); closed and released after the test. */
   open(url?: string): Promise<Store>;
 }
 
 function kit(kind: StoreKind): StoreKit {
   const opened: Store[] = [];
-  const dirs: string[] = [];
-  const databases: string[] = [];
-  afterEach(async () => {
-    for (const s of opened.splice(0)) await s.close();
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-    for (const u of databases.splice(0)) await (await postgresCluster()).release(u);
-  });
-  const newUrl = async () => {
-    if (kind === 'postgres') {
-      const url = await (await postgresCluster()).database();
-      databases.push(url);
-      return url;
-    }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-store-'));
-    dirs.push(dir);
-    return `sqlite:${path.join(dir, 'state.db')}`;
-  };
-  return {
+  const created: string[] = [];
+  const self: StoreKit = {
     kind,
-    newUrl,
+    async newUrl(opts = {}) {
+      const url = kind === 'postgres'
+        ? await (await postgresCluster()).database()
+        : `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-store-')), 'state.db')}`;
+      if (!opts.keep) created.push(url);
+      return url;
+    },
+    async release(url) {
+      if (kind === 'postgres') await (await runningCluster())?.release(url);
+      else fs.rmSync(path.dirname(url.slice('sqlite:'.length)), { recursive: true, force: true });
+    },
+    openUrl: (url) => openStore(parseStoreUrl(url, { fromArgv: false }), {}),
     async open(url) {
-      const store = openStore(parseStoreUrl(url ?? (await newUrl()), { fromArgv: false }), {});
+      const store = self.openUrl(url ?? (await self.newUrl()));
       opened.push(store);
       return store;
     },
   };
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    for (const u of created.splice(0)) await self.release(u);
+  });
+  return self;
 }
 
 export function describeEachStore(title: string, body: (kit: StoreKit) => void): void {
   describe(`${title} [sqlite]`, () => body(kit('sqlite')));
   describe(`${title} [postgres]`, () => {
-    const why = usePostgres();
+    const why = postgresUnavailable();
     if (why) {
       test('not run', () => console.log(`not run on PostgreSQL: ${why}`));
       return;
     }
     body(kit('postgres'));
+    // After the body's own afterAll hooks (jest runs them in order), which may still release databases.
+    usePostgres();
   });
 }

@@ -29,7 +29,7 @@ async function populate(h: Harness): Promise<void> {
 describe('admin library', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = openHarness();
+    h = await openHarness();
     await populate(h);
   });
   afterEach(() => h.close());
@@ -71,7 +71,7 @@ describe('admin library', () => {
     expect(doc.refs).toHaveLength(2);
     await expect(exportState(h.backend.store, { mesh: 'nope', partition: P })).rejects.toThrow(ParamError);
     // Importing one mesh into a fresh store restores it alone.
-    const other = openHarness();
+    const other = await openHarness();
     try {
       await importState(other.backend.store, parseStateFile(serializeState(doc, 'json'), 'f'));
       expect((await other.call('ListMeshes')).meshes.map((m: any) => m.meshName)).toEqual(['apps']);

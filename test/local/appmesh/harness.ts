@@ -1,4 +1,5 @@
-// A real LocalBackend on a real SQLite file in a fresh AWSMESH_HOME, for provider tests.
+// A real LocalBackend for provider tests: on a fresh SQLite file in a temp AWSMESH_HOME, or on the
+// store of a describeEachStore() run (SQLite or PostgreSQL).
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -6,6 +7,7 @@ import * as path from 'path';
 import { LocalBackend } from '../../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
 import { ServiceError } from '../../../src/core/errors';
+import type { StoreKit } from '../../helpers/stores';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-west-2';
@@ -22,10 +24,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function openHarness(env: NodeJS.ProcessEnv = {}): Harness {
+export async function openHarness(kit?: StoreKit, env: NodeJS.ProcessEnv = {}): Promise<Harness> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-appmesh-'));
   const clock = { now: 1_764_000_000.123 };
-  const store = openSqliteStore(path.join(home, 'state.db'));
+  const url = kit && (await kit.newUrl({ keep: true }));
+  const store = url ? kit.openUrl(url) : openSqliteStore(path.join(home, 'state.db'));
   const backend = new LocalBackend(store, { home, account: ACCOUNT, env }, () => {
     clock.now += 1.001;
     return clock.now;
@@ -45,6 +48,7 @@ export function openHarness(env: NodeJS.ProcessEnv = {}): Harness {
     },
     async close() {
       await backend.close();
+      if (url) await kit.release(url);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };

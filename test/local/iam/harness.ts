@@ -1,4 +1,5 @@
-// A real local backend on a fresh SQLite file in a temp AWSMESH_HOME, for provider tests.
+// A real local backend for provider tests: on a fresh SQLite file in a temp AWSMESH_HOME, or on
+// the store of a describeEachStore() run (SQLite or PostgreSQL).
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -8,6 +9,7 @@ import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store'
 import type { LocalSettings } from '../../../src/backends/local/provider';
 import type { ServiceName } from '../../../src/model/services';
 import { ServiceError } from '../../../src/core/errors';
+import type { StoreKit } from '../../helpers/stores';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-west-2';
@@ -23,10 +25,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function openHarness(settings: Partial<LocalSettings> = {}): Harness {
+export async function openHarness(kit?: StoreKit, settings: Partial<LocalSettings> = {}): Promise<Harness> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-h3-'));
   const clock = { now: 1_780_000_000.25 };
-  const store = openSqliteStore(path.join(home, 'state.db'));
+  const url = kit && (await kit.newUrl({ keep: true }));
+  const store = url ? kit.openUrl(url) : openSqliteStore(path.join(home, 'state.db'));
   const backend = new LocalBackend(store, { home, account: ACCOUNT, ...settings }, () => clock.now);
   const call = (service: ServiceName, op: string, input: Record<string, unknown> = {}, region = REGION) =>
     backend.invoke(service, op, input, { region });
@@ -46,6 +49,7 @@ export function openHarness(settings: Partial<LocalSettings> = {}): Harness {
     },
     async close() {
       await backend.close();
+      if (url) await kit.release(url);
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
