@@ -12,6 +12,9 @@
 // retry layer here would multiply attempts and could repeat non-idempotent calls.
 
 import type { Backend, Input, LocalControlPlane, Output } from '../backends/backend';
+import type {
+  OperationInput, OperationItem, OperationName, OperationOutput, PaginatedOperationName,
+} from '../generated/api';
 import { getService, type ServiceName } from '../model/services';
 import type { OperationDefinition, Paginator } from '../model/types';
 import { InputValidationError, isServiceError, NotImplementedError, ParamError } from './errors';
@@ -58,6 +61,11 @@ function paginatorOf(service: ServiceName, operation: string): Paginator {
   return pag;
 }
 
+/** Typed inputs are plain JSON objects; the backend seam takes them as records. */
+function loose(input: unknown): Input {
+  return input as Input;
+}
+
 function resultKeys(pag: Paginator): string[] {
   return Array.isArray(pag.resultKey) ? pag.resultKey : [pag.resultKey];
 }
@@ -80,8 +88,32 @@ export class Dispatcher {
     return this.backend.local;
   }
 
-  /** Runs one operation. */
-  async call(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): Promise<Output> {
+  /** Runs one operation; input and output typed from the model (src/generated). */
+  call<S extends ServiceName, O extends OperationName<S>>(
+    service: S, operation: O, input: OperationInput<S, O>, opts?: CallOptions,
+  ): Promise<OperationOutput<S, O>> {
+    return this.dispatch(service, operation, loose(input), opts) as Promise<OperationOutput<S, O>>;
+  }
+
+  /**
+   * Every page of a paginated operation, following the model's output token; starts at the input's
+   * own token when it has one (to resume).
+   */
+  pages<S extends ServiceName, O extends PaginatedOperationName<S>>(
+    service: S, operation: O, input: OperationInput<S, O>, opts?: CallOptions,
+  ): AsyncGenerator<OperationOutput<S, O>> {
+    return this.dispatchPages(service, operation, loose(input), opts) as AsyncGenerator<OperationOutput<S, O>>;
+  }
+
+  /** The items of the paginator's (first) result list across all pages. */
+  all<S extends ServiceName, O extends PaginatedOperationName<S>>(
+    service: S, operation: O, input: OperationInput<S, O>, opts?: CallOptions,
+  ): Promise<Array<OperationItem<S, O>>> {
+    return this.dispatchAll(service, operation, loose(input), opts) as Promise<Array<OperationItem<S, O>>>;
+  }
+
+  /** call() for an operation named at run time (a wire request, a CLI argument, a kinds table). */
+  async dispatch(service: ServiceName, operation: string, input: Input, opts: CallOptions = {}): Promise<Output> {
     definition(service, operation);
     if (!opts.trusted) checkInput(service, operation, input, opts.origins);
     try {
@@ -95,26 +127,23 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Every page of a paginated operation, following the model's output token; starts at the input's
-   * own token when it has one (to resume).
-   */
-  async *pages(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): AsyncGenerator<Output> {
+  /** pages() for an operation named at run time. */
+  async *dispatchPages(service: ServiceName, operation: string, input: Input, opts: CallOptions = {}): AsyncGenerator<Output> {
     const pag = paginatorOf(service, operation);
     const request: Input = { ...input };
     for (;;) {
-      const page = await this.call(service, operation, request, opts);
+      const page = await this.dispatch(service, operation, request, opts);
       yield page;
       if (!hasMore(page, pag)) return;
       request[pag.inputToken] = page[pag.outputToken];
     }
   }
 
-  /** The items of the paginator's (first) result key across all pages. */
-  async all<T = unknown>(service: ServiceName, operation: string, input: Input = {}, opts: CallOptions = {}): Promise<T[]> {
+  /** all() for an operation named at run time. */
+  async dispatchAll(service: ServiceName, operation: string, input: Input, opts: CallOptions = {}): Promise<unknown[]> {
     const key = resultKeys(paginatorOf(service, operation))[0];
-    const items: T[] = [];
-    for await (const page of this.pages(service, operation, input, opts)) items.push(...((page[key] as T[] | undefined) ?? []));
+    const items: unknown[] = [];
+    for await (const page of this.dispatchPages(service, operation, input, opts)) items.push(...((page[key] as unknown[] | undefined) ?? []));
     return items;
   }
 
@@ -127,7 +156,7 @@ export class Dispatcher {
     const pag = definition(service, operation).paginator;
     const userPages = pag && (input[pag.inputToken] !== undefined || input[pag.limitKey] !== undefined);
     if (!pag || !paging.paginate || userPages) {
-      const output = await this.call(service, operation, input, opts);
+      const output = await this.dispatch(service, operation, input, opts);
       return { output, pages: [output] };
     }
     const keys = resultKeys(pag);
@@ -143,7 +172,7 @@ export class Dispatcher {
     let pageToken = start.token;
     let resume: ResumeToken | undefined;
     let total = 0;
-    for await (const page of this.pages(service, operation, request, opts)) {
+    for await (const page of this.dispatchPages(service, operation, request, opts)) {
       pages.push(page);
       if (pages.length === 1) {
         for (const [k, v] of Object.entries(page)) {

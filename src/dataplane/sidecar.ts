@@ -140,7 +140,7 @@ export class Sidecar {
     const [op, member, kind] = o.kind === 'virtualNode'
       ? ['DescribeVirtualNode', 'virtualNodeName', 'VirtualNode']
       : ['DescribeVirtualGateway', 'virtualGatewayName', 'VirtualGateway'];
-    await this.api.call('appmesh', op, { meshName: o.mesh, [member]: o.name });
+    await this.api.dispatch('appmesh', op, { meshName: o.mesh, [member]: o.name });
     throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404, operation: op });
   }
 

@@ -48,7 +48,7 @@ export async function loadMeshSnapshot(
   previous?: MeshSnapshot,
 ): Promise<MeshSnapshot> {
   const opts = { region: ctx.region };
-  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input, opts);
+  const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input, opts);
   const mesh = (await call('DescribeMesh', { meshName })).mesh as MeshData;
   const cache = new Map<string, { revision: string; data: unknown }>();
   if (previous) {
@@ -56,7 +56,7 @@ export async function loadMeshSnapshot(
   }
 
   const listAll = (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> =>
-    api.all<Ref>('appmesh', kind.list, { meshName, ...scope }, opts);
+    api.dispatchAll('appmesh', kind.list, { meshName, ...scope }, opts) as Promise<Ref[]>;
 
   const describeAll = async <T>(kind: Kind<unknown>, refs: Ref[]): Promise<T[]> =>
     mapLimit(refs, CONCURRENCY, async (ref) => {

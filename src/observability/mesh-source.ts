@@ -15,7 +15,7 @@ export function awsmeshHome(app: App): string {
 
 /** Every mesh name (all pages of ListMeshes). */
 export async function listMeshes(app: App): Promise<string[]> {
-  const meshes = await (await app.dispatcher()).all<{ meshName: string }>('appmesh', 'ListMeshes', {});
+  const meshes = await (await app.dispatcher()).all('appmesh', 'ListMeshes', {});
   return meshes.map((m) => m.meshName);
 }
 

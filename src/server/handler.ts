@@ -63,7 +63,7 @@ export class RequestHandler {
       if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
       const decoded = codec.decode(req);
       operation = decoded.operation;
-      const output = await this.api.call(codec.service, operation, decoded.input, { region: routed.region, requestId });
+      const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId });
       response = codec.encodeOutput(operation, output ?? {}, requestId);
     } catch (err) {
       response = this.errorResponse(codec, err, requestId);

@@ -19,7 +19,7 @@ export interface Progress {
 }
 
 async function applyChange(api: Dispatcher, c: Change): Promise<void> {
-  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input);
+  const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input);
   const kind = c.address.kind;
   const names = nameMembers(c.address);
   if (c.action === 'create') {

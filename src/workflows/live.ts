@@ -50,7 +50,7 @@ export async function readMeshes(api: Dispatcher, meshes: string[]): Promise<Res
 
 /** All tags of a resource (ListTagsForResource pages through them). */
 export async function readTags(api: Dispatcher, arn: string): Promise<Tag[]> {
-  const tags = await api.all<Tag>('appmesh', 'ListTagsForResource', { resourceArn: arn });
+  const tags = await api.all('appmesh', 'ListTagsForResource', { resourceArn: arn });
   return tags.map((t) => ({ key: t.key, value: t.value ?? '' }));
 }
 

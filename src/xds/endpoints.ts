@@ -6,15 +6,10 @@
 import type { Backend } from '../backends/backend';
 import { Dispatcher } from '../core/dispatcher';
 import type { ResolvedEndpoint } from '../envoy/translate';
+import type { DiscoverInstancesRequest, HttpInstanceSummary } from '../generated/servicediscovery-api';
 import { findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import type { EndpointResolver } from './mesh-source';
-
-interface Instance {
-  InstanceId?: string;
-  Attributes?: Record<string, string>;
-  HealthStatus?: string;
-}
 
 export function apiEndpointResolver(backend: Backend): EndpointResolver {
   return async (snapshot: MeshSnapshot, nodeNames: string[], ctx: { region: string }) => {
@@ -39,15 +34,15 @@ async function cloudMapEndpoints(
   cm: { namespaceName: string; serviceName: string; attributes?: Array<{ key: string; value: string }> },
   defaultPort: number | undefined,
 ): Promise<ResolvedEndpoint[]> {
-  const input: Record<string, unknown> = {
+  const input: DiscoverInstancesRequest = {
     NamespaceName: cm.namespaceName,
     ServiceName: cm.serviceName,
     HealthStatus: 'HEALTHY', // App Mesh sends only healthy Cloud Map instances
   };
   if (cm.attributes?.length) input.QueryParameters = Object.fromEntries(cm.attributes.map((a) => [a.key, a.value]));
-  let instances: Instance[];
+  let instances: HttpInstanceSummary[];
   try {
-    instances = ((await api.call('servicediscovery', 'DiscoverInstances', input)).Instances as Instance[]) ?? [];
+    instances = (await api.call('servicediscovery', 'DiscoverInstances', input)).Instances ?? [];
   } catch {
     return []; // namespace or service missing: no endpoints, as App Mesh would serve
   }

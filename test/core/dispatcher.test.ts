@@ -10,6 +10,7 @@ import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { Dispatcher } from '../../src/core/dispatcher';
 import { ExitCode, InputValidationError, NotImplementedError, ServiceError } from '../../src/core/errors';
+import type { ListMeshesOutput } from '../../src/generated/appmesh-api';
 import type { ServiceName } from '../../src/model/services';
 
 const REGION = 'us-west-2';
@@ -46,9 +47,9 @@ function counting(inner: Backend): Backend & { calls: Array<{ operation: string;
 describe('pages() follows the model paginator', () => {
   test('several pages, each as the service returned it, until the token runs out', async () => {
     const seen = counting(backend);
-    const pages: Output[] = [];
+    const pages: ListMeshesOutput[] = [];
     for await (const page of new Dispatcher(seen, REGION).pages('appmesh', 'ListMeshes', { limit: 2 })) pages.push(page);
-    expect(pages.map((p) => (p.meshes as Array<{ meshName: string }>).map((m) => m.meshName))).toEqual([['m1', 'm2'], ['m3', 'm4'], ['m5']]);
+    expect(pages.map((p) => p.meshes.map((m) => m.meshName))).toEqual([['m1', 'm2'], ['m3', 'm4'], ['m5']]);
     expect(pages.slice(0, 2).every((p) => typeof p.nextToken === 'string')).toBe(true);
     expect(pages[2].nextToken).toBeUndefined();
     // The second and third requests carry the previous page's token, and the caller's limit.
@@ -61,7 +62,7 @@ describe('pages() follows the model paginator', () => {
     const first = await api.call('appmesh', 'ListMeshes', { limit: 2 });
     const rest: string[] = [];
     for await (const page of api.pages('appmesh', 'ListMeshes', { limit: 2, nextToken: first.nextToken })) {
-      rest.push(...(page.meshes as Array<{ meshName: string }>).map((m) => m.meshName));
+      rest.push(...page.meshes.map((m) => m.meshName));
     }
     expect(rest).toEqual(['m3', 'm4', 'm5']);
   });
@@ -76,19 +77,30 @@ describe('pages() follows the model paginator', () => {
   });
 
   test('all() collects the result key across pages', async () => {
-    const meshes = await api.all<{ meshName: string }>('appmesh', 'ListMeshes', { limit: 2 });
+    const meshes = await api.all('appmesh', 'ListMeshes', { limit: 2 });
     expect(meshes.map((m) => m.meshName)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
   });
 
-  test('an operation without a paginator is refused', async () => {
+  test('an operation without a paginator is refused (at compile time when named literally)', async () => {
+    // @ts-expect-error DescribeMesh has no paginator
     await expect(api.all('appmesh', 'DescribeMesh', { meshName: 'm1' })).rejects.toThrow(/no paginator/);
+    await expect(api.dispatchAll('appmesh', 'DescribeMesh', { meshName: 'm1' })).rejects.toThrow(/no paginator/);
   });
 });
 
 describe('call()', () => {
+  test('literal calls are typed from the model: unknown operations and members do not compile', async () => {
+    const out = await api.call('appmesh', 'DescribeMesh', { meshName: 'm1' });
+    expect(out.mesh.meshName).toBe('m1'); // typed: MeshData, no cast
+    // @ts-expect-error no such operation
+    await expect(api.call('appmesh', 'DescribeMeshes', { meshName: 'm1' })).rejects.toBeInstanceOf(NotImplementedError);
+    // @ts-expect-error meshName is required
+    await expect(api.call('appmesh', 'DescribeMesh', {})).rejects.toBeInstanceOf(InputValidationError);
+  });
+
   test('checks the input against the schema before anything is sent (all problems at once)', async () => {
     const seen = counting(backend);
-    const e = await new Dispatcher(seen, REGION).call('appmesh', 'CreateMesh', { meshName: '', bogus: 1 }).catch((x: unknown) => x);
+    const e = await new Dispatcher(seen, REGION).dispatch('appmesh', 'CreateMesh', { meshName: '', bogus: 1 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(InputValidationError);
     expect((e as InputValidationError).exitCode).toBe(ExitCode.PARAM);
     expect((e as Error).message).toMatch(/^Parameter validation failed:\n/);
@@ -99,8 +111,8 @@ describe('call()', () => {
 
   test('trusted input skips the check (the backend answers instead)', async () => {
     const input = { meshName: 'm1', extra: 'ignored by the provider' };
-    await expect(api.call('appmesh', 'DescribeMesh', input)).rejects.toBeInstanceOf(InputValidationError);
-    const out = await api.call('appmesh', 'DescribeMesh', input, { trusted: true });
+    await expect(api.dispatch('appmesh', 'DescribeMesh', input)).rejects.toBeInstanceOf(InputValidationError);
+    const out = await api.dispatch('appmesh', 'DescribeMesh', input, { trusted: true });
     expect((out.mesh as { meshName: string }).meshName).toBe('m1');
   });
 
@@ -113,13 +125,13 @@ describe('call()', () => {
 
   test('an operation outside the model table is NotImplemented (501), never a plain Error', async () => {
     const seen = counting(backend);
-    const e = await new Dispatcher(seen, REGION).call('iam', 'ListUsers', {}).catch((x: unknown) => x);
+    const e = await new Dispatcher(seen, REGION).dispatch('iam', 'ListUsers', {}).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NotImplementedError);
     expect((e as ServiceError).status).toBe(501);
     expect((e as ServiceError).exitCode).toBe(ExitCode.SERVICE);
     expect((e as ServiceError).describe()).toBe('An error occurred (NotImplementedException) when calling the ListUsers operation: The iam operation ListUsers is not implemented by awsmesh.');
     // Names of Object.prototype are not operations either.
-    await expect(api.call('appmesh', 'constructor', {})).rejects.toBeInstanceOf(NotImplementedError);
+    await expect(api.dispatch('appmesh', 'constructor', {})).rejects.toBeInstanceOf(NotImplementedError);
     expect(seen.calls).toHaveLength(0);
   });
 

@@ -47,7 +47,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
   const api = await app.dispatcher();
   const local = requireLocal(api.backend, 'awsmesh local demo');
   const t0 = Date.now();
-  const call = (op: string, input: Record<string, unknown>) => api.call('appmesh', op, input, { region });
+  const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input, { region });
   const exists = await call('DescribeMesh', { meshName: mesh }).then(() => true, (e: unknown) => {
     if (e instanceof ServiceError && e.code === 'NotFoundException') return false;
     throw e;

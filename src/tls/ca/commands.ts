@@ -61,20 +61,15 @@ function checkIssueFlags(f: IssueFlags): { days: number; extraDns: string[]; ext
   return { days: Number(f.days), extraDns: dns, extraUris: uris };
 }
 
-/** The node's spec, as describe-virtual-node returns it (errors are describe's). */
-async function describe(app: App, op: 'DescribeVirtualNode' | 'DescribeVirtualGateway', input: Record<string, string>): Promise<{ spec?: VirtualNodeSpec }> {
-  const out = await (await app.dispatcher()).call('appmesh', op, input);
-  return (op === 'DescribeVirtualNode' ? out.virtualNode : out.virtualGateway) as { spec?: VirtualNodeSpec };
-}
-
 export async function runIssue(app: App, f: IssueFlags): Promise<void> {
   const { days, extraDns, extraUris } = checkIssueFlags(f);
   let base: { dns: string[]; uris: string[] } = { dns: [], uris: [] };
+  // The node's or gateway's own describe call: a missing one fails with describe's error (exit 254).
   if (f.virtualNode) {
-    const node = await describe(app, 'DescribeVirtualNode', { meshName: f.mesh!, virtualNodeName: f.virtualNode });
-    base = meshSans(f.mesh!, 'virtualNode', f.virtualNode, node.spec);
+    const { virtualNode } = await (await app.dispatcher()).call('appmesh', 'DescribeVirtualNode', { meshName: f.mesh!, virtualNodeName: f.virtualNode });
+    base = meshSans(f.mesh!, 'virtualNode', f.virtualNode, virtualNode.spec as VirtualNodeSpec);
   } else if (f.virtualGateway) {
-    await describe(app, 'DescribeVirtualGateway', { meshName: f.mesh!, virtualGatewayName: f.virtualGateway });
+    await (await app.dispatcher()).call('appmesh', 'DescribeVirtualGateway', { meshName: f.mesh!, virtualGatewayName: f.virtualGateway });
     base = meshSans(f.mesh!, 'virtualGateway', f.virtualGateway, undefined);
   }
   const dns = [...new Set([...base.dns, ...extraDns])];
