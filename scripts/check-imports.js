@@ -25,8 +25,8 @@ const ts = require('typescript');
 //   tls, envoy           certificates; Envoy config translation and validation
 //   xds                  ADS server/client built on envoy + mesh
 //   dataplane            the sidecar proxy and the telemetry it emits itself
-//   observability        `local observe stat|graph|check`: reads what proxies expose
 //   workflows            validate / apply / export, templates and manifests
+//   observability        `local observe stat|graph|check`: reads what proxies expose
 //   server               `local serve`: wire protocols (+ the xDS bridge)
 //   cli                  commander tree; loads every room lazily
 const LAYERS = [
@@ -38,8 +38,8 @@ const LAYERS = [
   ['tls', 'envoy'],
   ['xds'],
   ['dataplane'],
-  ['observability'],
   ['workflows'],
+  ['observability'],
   ['server'],
   ['cli'],
 ];

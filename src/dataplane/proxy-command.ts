@@ -138,7 +138,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
 
 function announce(app: App, home: string | undefined, sidecar: Sidecar): () => void {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { announceProxy } = require('../observability/discovery') as typeof import('../observability/discovery');
+  const { announceProxy } = require('./local/runfile') as typeof import('./local/runfile');
   const { localSettings } = require('../backends/local/settings') as typeof import('../backends/local/settings');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const { mesh, kind, name } = sidecar.proxy.telemetry.identity!;

@@ -8,10 +8,10 @@ import { ClusterRuntime } from './cluster/cluster';
 import { compileRouteTables, planSockets, type SocketPlan } from './config/compile';
 import type { ChainState, Generation } from './config/runtime';
 import { ListeningSocket } from './http/server';
-import { ListenerStats, type StatGroup } from './stats';
-import { clusterStatTags, ProxyTelemetry } from '../observability/telemetry';
+import { ListenerStats, type StatGroup } from './telemetry/stats';
+import { clusterStatTags, ProxyTelemetry } from './telemetry/proxy-telemetry';
 import type { DownstreamTls } from '../tls/downstream';
-import type { ProxyTls } from '../tls/proxy-tls';
+import type { ProxyTls } from './proxy-tls';
 import type { UpstreamTls } from '../tls/upstream';
 
 /** How long a removed cluster keeps serving requests that started before the change. */
@@ -48,7 +48,7 @@ export class Proxy {
   readonly startedAt = Date.now();
   /** Number of successful applies and of rejected ones (Envoy's update_success / update_rejected). */
   updates = { success: 0, rejected: 0, lastError: '' };
-  /** HTTP and route stats, span export and the proxy's App Mesh identity (src/observability). */
+  /** HTTP and route stats, span export and the proxy's App Mesh identity (telemetry/proxy-telemetry.ts). */
   readonly telemetry = new ProxyTelemetry();
 
   private tlsRuntime?: ProxyTls;
@@ -66,7 +66,7 @@ export class Proxy {
   private tlsFor(resources: EnvoyResources, plans: SocketPlan[]): ProxyTls | undefined {
     if (!this.tlsRuntime && (plans.some((p) => p.tls) || resources.clusters.some((c) => c.transport_socket))) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ProxyTls: Runtime, defaultCaDir } = require('../tls/proxy-tls') as typeof import('../tls/proxy-tls');
+      const { ProxyTls: Runtime, defaultCaDir } = require('./proxy-tls') as typeof import('./proxy-tls');
       this.tlsRuntime = new Runtime(this.options.caDir ?? defaultCaDir(), this.log);
     }
     return this.tlsRuntime;

@@ -16,10 +16,10 @@ import { loadMeshSnapshot } from '../mesh/load';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import { AdminServer } from './admin/admin-server';
-import '../tls/certs-page'; // registers the admin /certs page
+import './admin/certs-page'; // registers the admin /certs page
 import { choosePort } from './ports';
 import { Proxy } from './proxy';
-import { otlpSpanExporter } from '../observability/telemetry';
+import { otlpSpanExporter } from './telemetry/proxy-telemetry';
 
 export interface SidecarOptions {
   /**

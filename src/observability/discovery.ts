@@ -2,21 +2,11 @@
 // $AWSMESH_HOME/run/local-up-<mesh>.json, and each `awsmesh proxy` process announces itself in
 // $AWSMESH_HOME/run/proxy-<pid>-<admin port>.json while it runs (virtual gateways and proxies
 // against a remote control plane included, which the store's endpoint registrations do not cover).
+// Both records are written by dataplane/local/runfile.ts.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { alive, readRunRecords, runDir } from '../dataplane/local/runfile';
-
-export interface ProxyAnnouncement {
-  pid: number;
-  mesh: string;
-  kind: 'virtualNode' | 'virtualGateway';
-  name: string;
-  admin: number;
-  ingress?: number;
-  egress?: number;
-  startedAt: string;
-}
+import { alive, ANNOUNCEMENT_PREFIX, readRunRecords, runDir, type ProxyAnnouncement } from '../dataplane/local/runfile';
 
 export interface DiscoveredProxy extends ProxyAnnouncement {
   /** Which record named it. */
@@ -24,17 +14,6 @@ export interface DiscoveredProxy extends ProxyAnnouncement {
   file: string;
   /** Whether the recording process still runs. */
   running: boolean;
-}
-
-const PREFIX = 'proxy-';
-
-/** Writes the announcement; the returned function removes it (call it when the proxy stops). */
-export function announceProxy(home: string, rec: ProxyAnnouncement): () => void {
-  const dir = runDir(home);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${PREFIX}${rec.pid}-${rec.admin}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
-  return () => fs.rmSync(file, { force: true });
 }
 
 function isAnnouncement(x: unknown): x is ProxyAnnouncement {
@@ -52,7 +31,7 @@ export function discoverProxies(home: string, mesh?: string): DiscoveredProxy[] 
   } catch {
     return out;
   }
-  for (const n of names.filter((x) => x.startsWith(PREFIX) && x.endsWith('.json'))) {
+  for (const n of names.filter((x) => x.startsWith(ANNOUNCEMENT_PREFIX) && x.endsWith('.json'))) {
     const file = path.join(runDir(home), n);
     let rec: unknown;
     try {

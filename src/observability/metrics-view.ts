@@ -3,7 +3,7 @@
 // (counters and histogram buckets as differences, gauges as they are now).
 
 import type { DiscoveredProxy } from './discovery';
-import { quantileFromCumulative } from './histogram';
+import { quantileFromCumulative } from '../dataplane/telemetry/histogram';
 import type { Scrape, Series } from './scrape';
 
 export type Where = (labels: Record<string, string>, proxy: DiscoveredProxy) => boolean;

@@ -6,7 +6,7 @@ import { RequestView, normalizePath } from '../../src/dataplane/config/request-v
 import { compileFullMatch, compileRewrite } from '../../src/dataplane/config/regex';
 import { OutlierDetector } from '../../src/dataplane/cluster/outlier';
 import { Host } from '../../src/dataplane/cluster/host';
-import { ClusterStats } from '../../src/dataplane/stats';
+import { ClusterStats } from '../../src/dataplane/telemetry/stats';
 import { Proxy } from '../../src/dataplane/proxy';
 import { translateVirtualNode } from '../../src/envoy/translate';
 import { walkthroughSnapshot } from '../envoy-translate/snapshot-builder';

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import type { ClientPolicy, MeshSnapshot, NodeListener, VirtualNodeSpec } from '../../src/mesh/types';
-import { renderStats } from '../../src/dataplane/stats';
+import { renderEnvoyText as renderStats } from '../../src/dataplane/telemetry/stats-format';
 import { CaStore } from '../../src/tls/ca/store';
 import { SnapshotBuilder } from '../envoy-translate/snapshot-builder';
 import { startApp, startGateway, startProxy, type LocalProxy, type RunningApp } from './helpers';

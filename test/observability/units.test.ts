@@ -6,15 +6,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { ClusterStats, type StatGroup } from '../../src/dataplane/stats';
-import { ProxyTelemetry } from '../../src/observability/telemetry';
+import { ClusterStats, type StatGroup } from '../../src/dataplane/telemetry/stats';
+import { ProxyTelemetry } from '../../src/dataplane/telemetry/proxy-telemetry';
 import { compileFormat, DEFAULT_FORMAT, strftime, type AccessLogEntry } from '../../src/dataplane/http/access-log';
-import { ENVOY_BUCKETS, Histogram, quantileFromCumulative } from '../../src/observability/histogram';
-import { flattenStats, renderEnvoyJson, renderEnvoyText, renderPrometheus } from '../../src/observability/stats-format';
+import { ENVOY_BUCKETS, Histogram, quantileFromCumulative } from '../../src/dataplane/telemetry/histogram';
+import { flattenStats, renderEnvoyJson, renderEnvoyText, renderPrometheus } from '../../src/dataplane/telemetry/stats-format';
 import {
   continueTrace, formatAmznTraceId, formatTraceparent, injectTrace, parseAmznTraceId, parseTraceparent,
-} from '../../src/observability/trace-context';
-import { OtlpExporter, parseOtlpEndpoint, unixNanos, type SpanRecord } from '../../src/observability/otlp';
+} from '../../src/dataplane/telemetry/trace-context';
+import { OtlpExporter, parseOtlpEndpoint, unixNanos, type SpanRecord } from '../../src/dataplane/telemetry/otlp';
 import { parsePrometheusText, type Scrape } from '../../src/observability/scrape';
 import { MetricsView } from '../../src/observability/metrics-view';
 import { buildGraph, toDot, toMermaid, toPng, toSvg } from '../../src/observability/graph';

@@ -1,22 +1,10 @@
 // The proxy's admin interface (Envoy's :9901). Pages live in a route table so other modules add
-// their own with registerAdminRoute() (observability adds metrics pages, for instance) without
-// touching this file. Binds 127.0.0.1 only.
+// their own with registerAdminRoute() (certs-page.ts adds /certs, for instance) without touching
+// this file. Binds 127.0.0.1 only.
 
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import type { Proxy } from '../proxy';
-
-export interface AdminContext {
-  proxy: Proxy;
-  /** Envoy node identity, e.g. mesh/apps/virtualNode/serviceB. */
-  nodeId: string;
-  cluster: string;
-  mesh: string;
-  kind: 'virtualNode' | 'virtualGateway';
-  name: string;
-  /** Extra facts shown by /server_info (ports, pid, backend, …). */
-  info?: Record<string, unknown>;
-}
+import type { AdminContext } from './admin-context';
 
 export type AdminHandler = (
   req: http.IncomingMessage, res: http.ServerResponse, ctx: AdminContext, url: URL,
@@ -129,9 +117,9 @@ registerAdminRoute('/server_info', {
 });
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-type Pages = typeof import('../../observability/admin-pages');
-// The page bodies live in src/observability (loaded on the first request for them).
-const pages = (): Pages => require('../../observability/admin-pages') as Pages;
+type Pages = typeof import('./admin-pages');
+// The page bodies live in admin-pages.ts (loaded on the first request for them).
+const pages = (): Pages => require('./admin-pages') as Pages;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function sendPage(res: http.ServerResponse, page: { status: number; body: string; type?: string }): void {

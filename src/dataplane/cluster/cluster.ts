@@ -9,7 +9,7 @@ import { OPEN_CIRCUIT } from '../../envoy/translate/defaults';
 import { plainConnector, type Connector } from '../../tls/connector';
 import type { UpstreamTls } from '../../tls/upstream';
 import { isLoopback } from '../../core/loopback';
-import { ClusterStats } from '../stats';
+import { ClusterStats } from '../telemetry/stats';
 import { HealthChecker } from './health-check';
 import { Host } from './host';
 import { OutlierDetector } from './outlier';

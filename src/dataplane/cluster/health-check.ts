@@ -8,7 +8,7 @@ import * as http from 'http';
 import * as http2 from 'http2';
 import type { HealthCheck } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
-import type { ClusterStats } from '../stats';
+import type { ClusterStats } from '../telemetry/stats';
 import { connectedEvent, plainConnector, type Connector } from '../../tls/connector';
 import type { Host } from './host';
 

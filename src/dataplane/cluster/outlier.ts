@@ -6,7 +6,7 @@
 
 import type { OutlierDetection } from '../../envoy/translate/envoy-types';
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
-import type { ClusterStats } from '../stats';
+import type { ClusterStats } from '../telemetry/stats';
 import type { Host } from './host';
 
 const MAX_EJECTION_MS = 300_000;

@@ -9,7 +9,7 @@ import type {
 import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { compileFullMatch, compileRewrite } from './regex';
 import type { RequestView } from './request-view';
-import type { RouteStats } from '../stats';
+import type { RouteStats } from '../telemetry/stats';
 
 export type Predicate = (req: RequestView) => boolean;
 

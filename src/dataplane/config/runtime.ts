@@ -4,7 +4,8 @@
 import type { EnvoyResources } from '../../envoy/translate/envoy-types';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { AccessLogger } from '../http/access-log';
-import type { HcmTelemetry } from '../../observability/telemetry';
+import type { SpanSink } from '../telemetry/otlp';
+import type { HttpStats } from '../telemetry/stats';
 import type { DownstreamTls } from '../../tls/downstream';
 import type { CompiledRouteTable } from './route-table';
 
@@ -27,6 +28,16 @@ export interface HcmRuntime {
   upgrades: string[];
   /** Stats and span sink, set by the proxy when it applies the configuration. */
   telemetry?: HcmTelemetry;
+}
+
+/** What an HTTP connection manager's requests report to (set by ProxyTelemetry.attach). */
+export interface HcmTelemetry {
+  stats: HttpStats;
+  /** Egress requests are CLIENT spans, ingress ones SERVER spans. */
+  client: boolean;
+  /** Node id for span tags (mesh/<mesh>/virtualNode/<name>). */
+  nodeId?: string;
+  spans?: SpanSink;
 }
 
 export interface TcpProxyRuntime {

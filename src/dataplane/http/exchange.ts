@@ -16,10 +16,9 @@ import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from
 import type { CompiledRoute, CompiledVirtualHost } from '../config/route-table';
 import { pickTarget } from '../config/route-table';
 import { normalizePath, RequestView } from '../config/request-view';
-import type { ChainState, HcmRuntime } from '../config/runtime';
-import { HttpStats, type ListenerStats, type RouteTargetStats } from '../stats';
-import type { HcmTelemetry } from '../../observability/telemetry';
-import { continueTrace, type TraceContext } from '../../observability/trace-context';
+import type { ChainState, HcmRuntime, HcmTelemetry } from '../config/runtime';
+import { HttpStats, type ListenerStats, type RouteTargetStats } from '../telemetry/stats';
+import { continueTrace, type TraceContext } from '../telemetry/trace-context';
 import { ReplayableBody } from './body';
 import { hasRequestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
 import { accessLogEntry, exportSpan, type ExchangeRecord } from './exchange-report';

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'http';
 import type { UpstreamRequest } from '../cluster/upstream';
 import type { RequestView } from '../config/request-view';
 import type { CompiledRoute } from '../config/route-table';
-import { injectTrace, type TraceContext } from '../../observability/trace-context';
+import { injectTrace, type TraceContext } from '../telemetry/trace-context';
 
 /** Hop-by-hop headers never forwarded (RFC 9110 §7.6.1, plus HTTP/2's connection-specific ones). */
 const HOP_BY_HOP = new Set([

@@ -12,7 +12,7 @@ import { drainConnections } from '../../tls/drain';
 import { pickTarget } from '../config/route-table';
 import { RequestView } from '../config/request-view';
 import type { ChainState } from '../config/runtime';
-import type { ListenerStats } from '../stats';
+import type { ListenerStats } from '../telemetry/stats';
 import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
 import { dispatchConnection } from './auto-codec';
 import { handleHttpRequest, handleUpgradeRequest } from './exchange';

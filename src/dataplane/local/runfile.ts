@@ -1,6 +1,7 @@
-// What `local up` started, recorded under AWSMESH_HOME/run/ so `local down` (another process)
-// can stop it: the up process's pid, and each app's pid with its command line, so a recycled
-// pid is never signalled.
+// What runs, recorded under AWSMESH_HOME/run/: what `local up` started (local-up-<mesh>.json), so
+// `local down` (another process) can stop it — the up process's pid, and each app's pid with its
+// command line, so a recycled pid is never signalled — and each `awsmesh proxy` process's
+// announcement (proxy-<pid>-<admin port>.json), so `local observe` finds proxies it did not start.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -27,6 +28,29 @@ export function writeRunRecord(home: string, rec: RunRecord): string {
   const file = runFile(home, rec.mesh);
   fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
   return file;
+}
+
+/** A running `awsmesh proxy`: its identity and ports. */
+export interface ProxyAnnouncement {
+  pid: number;
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
+  admin: number;
+  ingress?: number;
+  egress?: number;
+  startedAt: string;
+}
+
+export const ANNOUNCEMENT_PREFIX = 'proxy-';
+
+/** Writes the announcement; the returned function removes it (call it when the proxy stops). */
+export function announceProxy(home: string, rec: ProxyAnnouncement): () => void {
+  const dir = runDir(home);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${ANNOUNCEMENT_PREFIX}${rec.pid}-${rec.admin}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+  return () => fs.rmSync(file, { force: true });
 }
 
 export function readRunRecords(home: string): Array<{ file: string; record: RunRecord }> {

@@ -55,7 +55,7 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   const mesh = flags.mesh ?? cfg?.mesh;
   if (!mesh) throw new UsageError('the following arguments are required: --mesh (or `mesh:` in the --config file)');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (flags.otlpEndpoint) (require('../../observability/otlp') as typeof import('../../observability/otlp')).parseOtlpEndpoint(flags.otlpEndpoint);
+  if (flags.otlpEndpoint) (require('../telemetry/otlp') as typeof import('../telemetry/otlp')).parseOtlpEndpoint(flags.otlpEndpoint);
   const region = app.globals.region ?? cfg?.region ?? app.region();
   const api = await app.dispatcher();
   const home = requireLocal(api.backend, 'awsmesh local up').home;

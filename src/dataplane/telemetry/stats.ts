@@ -2,13 +2,10 @@
 // (`cluster.<name>.upstream_rq_2xx`, `listener.<address>_<port>.downstream_cx_total`,
 // `http.<stat_prefix>.downstream_rq_total`, `vhost.<host>.route.<route>.upstream_rq_time`, …).
 // They are plain fields on small objects resolved once per configuration, so the request path
-// only increments numbers; the admin pages render them on demand (src/observability/stats-format.ts
-// renders every numeric field, CodeCounts and Histogram of a group, so a new field needs no
-// renderer change).
+// only increments numbers; the admin pages render them on demand (stats-format.ts renders every
+// numeric field, CodeCounts and Histogram of a group, so a new field needs no renderer change).
 
-import { Histogram } from '../observability/histogram';
-
-export { Histogram };
+import { Histogram } from './histogram';
 
 /** Per-status-code counters (`<stem>_200`, `<stem>_503`, …), rendered for the codes seen. */
 export class CodeCounts {
@@ -163,11 +160,4 @@ export class RouteStats extends UpstreamRequestStats {
       else if (status >= 200 && status < 300) target.upstream_rq_2xx++;
     }
   }
-}
-
-/** `prefix.field: value` lines, sorted, as Envoy's /stats prints them. */
-export function renderStats(groups: StatGroup[]): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { renderEnvoyText } = require('../observability/stats-format') as typeof import('../observability/stats-format');
-  return renderEnvoyText(groups);
 }

@@ -4,15 +4,15 @@
 // then commit (close what is no longer used) or roll back (close what was prepared).
 
 import type { TypedExtension } from '../envoy/translate/envoy-types';
-import type { StatGroup } from '../dataplane/stats';
-import { CaStore } from './ca/store';
-import { certificateDetails, type CertificateDetails } from './cert-info';
-import { DownstreamTls, type ListenerTlsCounters } from './downstream';
-import { downstreamSettings, upstreamSettings } from './envoy-tls';
-import type { TlsMaterial } from './material';
-import { SecretStore } from './secrets';
-import { SslStats } from './ssl-stats';
-import { UpstreamTls } from './upstream';
+import type { StatGroup } from './telemetry/stats';
+import { CaStore } from '../tls/ca/store';
+import { certificateDetails, type CertificateDetails } from '../tls/cert-info';
+import { DownstreamTls, type ListenerTlsCounters } from '../tls/downstream';
+import { downstreamSettings, upstreamSettings } from '../tls/envoy-tls';
+import type { TlsMaterial } from '../tls/material';
+import { SecretStore } from '../tls/secrets';
+import { SslStats } from '../tls/ssl-stats';
+import { UpstreamTls } from '../tls/upstream';
 import type * as net from 'net';
 
 /** $AWSMESH_HOME/ca of this process's environment. */

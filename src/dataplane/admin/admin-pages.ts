@@ -2,11 +2,11 @@
 // filter, usedonly, type), /clusters (Envoy's `cluster::host::stat::value` text, or json) and
 // /config_dump (the effective configuration in Envoy's ConfigDump shape: bootstrap, clusters,
 // listeners, routes; endpoints with include_eds; one resource kind with `resource=`).
-// src/dataplane/admin/admin-server.ts routes requests here.
+// admin-server.ts routes requests here.
 
-import type { AdminContext } from '../dataplane/admin/admin-server';
-import type { CircuitBreakerThresholds } from '../envoy/translate/envoy-types';
-import { renderEnvoyJson, renderEnvoyText, renderPrometheus, type FlattenOptions, type StatType } from './stats-format';
+import type { AdminContext } from './admin-context';
+import type { CircuitBreakerThresholds } from '../../envoy/translate/envoy-types';
+import { renderEnvoyJson, renderEnvoyText, renderPrometheus, type FlattenOptions, type StatType } from '../telemetry/stats-format';
 
 export interface PageResult {
   status: number;

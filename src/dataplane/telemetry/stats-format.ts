@@ -5,8 +5,8 @@
 // plus App Mesh's stat tags (appmesh.mesh, appmesh.virtual_node, appmesh.virtual_gateway) as
 // labels on every series. Nothing here runs on the request path.
 
-import { CodeCounts, Histogram, type StatGroup, type StatTags } from '../dataplane/stats';
-import { formatBound, SUPPORTED_QUANTILES } from './histogram';
+import { formatBound, Histogram, SUPPORTED_QUANTILES } from './histogram';
+import { CodeCounts, type StatGroup, type StatTags } from './stats';
 
 export type StatType = 'counter' | 'gauge' | 'histogram';
 

@@ -4,25 +4,15 @@
 // (same name → same counters); attach() hands the current ones to each new compiled
 // configuration, so the request path never looks anything up by name.
 
-import type { ClusterRuntime } from '../dataplane/cluster/cluster';
-import type { Generation, HcmRuntime } from '../dataplane/config/runtime';
-import { HttpStats, RouteStats, type StatGroup, type StatTags } from '../dataplane/stats';
+import type { ClusterRuntime } from '../cluster/cluster';
+import type { Generation, HcmRuntime } from '../config/runtime';
 import type { SpanSink } from './otlp';
+import { HttpStats, RouteStats, type StatGroup, type StatTags } from './stats';
 
 export interface ProxyIdentity {
   mesh: string;
   kind: 'virtualNode' | 'virtualGateway';
   name: string;
-}
-
-/** What an HTTP connection manager's requests report to (HcmRuntime.telemetry). */
-export interface HcmTelemetry {
-  stats: HttpStats;
-  /** Egress requests are CLIENT spans, ingress ones SERVER spans. */
-  client: boolean;
-  /** Node id for span tags (mesh/<mesh>/virtualNode/<name>). */
-  nodeId?: string;
-  spans?: SpanSink;
 }
 
 /**

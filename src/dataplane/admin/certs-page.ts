@@ -1,6 +1,6 @@
 // The admin interface's /certs page (Envoy's shape), registered for every proxy in the process.
 
-import { registerAdminRoute, sendJson } from '../dataplane/admin/admin-server';
+import { registerAdminRoute, sendJson } from './admin-server';
 
 registerAdminRoute('/certs', {
   help: 'print certs on machine',
