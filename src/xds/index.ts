@@ -9,14 +9,15 @@
 
 import type { Backend } from '../backends/backend';
 import { DEFAULT_LOCAL_REGION, localSettings } from '../backends/local/settings';
-import { AdsServer, type AdsServerOptions, type XdsConfigSource } from './ads-server';
+import { AdsServer } from './ads-server';
+import type { AdsServerOptions, XdsConfigSource } from './ads-types';
 import { defaultEndpointResolver } from './endpoints';
 import { MeshConfigSource, type EndpointResolver, type MeshSourceOptions } from './mesh-source';
 import { caDir, CaStore } from '../tls/ca/store';
 import { SecretResolver } from './secrets';
 import { adsStatus, type AdsStatus } from './status';
 
-export type { XdsConfigSource, XdsEvent } from './ads-server';
+export type { XdsConfigSource, XdsEvent } from './ads-types';
 export type { AdsStatus, ClientStatus, TypeStatus } from './status';
 export type { EndpointResolver } from './mesh-source';
 export { apiEndpointResolver, defaultEndpointResolver } from './endpoints';

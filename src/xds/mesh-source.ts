@@ -9,7 +9,7 @@ import { isServiceError } from '../core/errors';
 import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { ListenerTls, MeshSnapshot } from '../mesh/types';
-import type { XdsConfigSource } from './ads-server';
+import type { XdsConfigSource } from './ads-types';
 import type { NodeIdentity } from './node-id';
 
 /** Endpoints per virtual node name for the nodes a proxy calls (the local resolver supplies these). */

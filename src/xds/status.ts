@@ -2,10 +2,18 @@
 // Exposed in-process (adsStatus) and over gRPC as Envoy's Client Status Discovery Service (CSDS),
 // which `awsmesh envoy status` queries — the same protocol `istioctl proxy-status` style tools use.
 
-import type { AdsServer, AdsStream, TypeState } from './ads-server';
+import type { AdsCounters, AdsStream, NodeConfig, TypeState } from './ads-types';
 import type { ClientStatusResponse, GenericXdsConfig } from './protocol';
 import { XDS_TYPES, type XdsType } from './resource-types';
 import { toStruct } from './struct';
+
+/** What the status reads of an ADS server (AdsServer). */
+export interface AdsServerState {
+  readonly streams: ReadonlySet<AdsStream>;
+  readonly counters: AdsCounters;
+  readonly port: number;
+  nodeConfig(stream: AdsStream): NodeConfig | undefined;
+}
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT_SENT';
 
@@ -35,7 +43,7 @@ export interface ClientStatus {
 
 export interface AdsStatus {
   port: number;
-  counters: AdsServer['counters'];
+  counters: AdsCounters;
   clients: ClientStatus[];
 }
 
@@ -65,7 +73,7 @@ function typeStatus(stream: AdsStream): TypeStatus[] {
   return out;
 }
 
-export function adsStatus(server: AdsServer): AdsStatus {
+export function adsStatus(server: AdsServerState): AdsStatus {
   const clients = [...server.streams].map((s): ClientStatus => ({
     stream: s.id,
     nodeId: s.nodeId,
@@ -90,7 +98,7 @@ function timestamp(ms: number): { seconds: string; nanos: number } {
  * CSDS answer: one ClientConfig per connected stream. Our own per-stream details (peer, flavor,
  * NACK counts, invalid resources) go in the node's metadata under "awsmesh".
  */
-export function clientStatus(server: AdsServer, includeContents = false): ClientStatusResponse {
+export function clientStatus(server: AdsServerState, includeContents = false): ClientStatusResponse {
   const status = adsStatus(server);
   const byStream = new Map([...server.streams].map((s) => [s.id, s]));
   return {

@@ -7,7 +7,7 @@ import * as net from 'net';
 import { Readable } from 'stream';
 import { Http1Pool } from '../../src/dataplane/cluster/http1-client';
 import { waitUntil } from '../helpers/wait';
-import type { FailureKind, UpstreamRequest } from '../../src/dataplane/cluster/upstream';
+import type { FailureKind, UpstreamRequest } from '../../src/dataplane/cluster/upstream-call';
 
 interface Result {
   status?: number;

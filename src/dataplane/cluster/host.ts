@@ -2,7 +2,8 @@
 // the load balancer reads (EDS health status, active health checks, outlier ejection).
 
 import type { Connector } from '../../tls/connector';
-import { Http1Upstream, Http2Upstream, type Upstream } from './upstream';
+import { Http1Upstream, Http2Upstream } from './upstream';
+import type { Upstream } from './upstream-call';
 
 export class Host {
   /** Health as EDS reported it (Cloud Map UNHEALTHY, …). */

@@ -9,7 +9,7 @@ import type * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } from '../../tls/connector';
 import type { Readable } from 'stream';
-import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream';
+import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Idle keep-alive connections are dropped before a typical server would (Node's default is 5 s). */

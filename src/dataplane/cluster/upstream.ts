@@ -4,51 +4,9 @@
 
 import * as http2 from 'http2';
 import type { IncomingHttpHeaders } from 'http';
-import type { Socket } from 'net';
-import type { Readable } from 'stream';
 import { plainConnector, type Connector } from '../../tls/connector';
 import { Http1Pool } from './http1-client';
-
-export type FailureKind = 'connect-failure' | 'reset' | 'refused-stream';
-
-export interface UpstreamRequest {
-  method: string;
-  path: string;
-  authority: string;
-  /** Lower-case names, hop-by-hop headers removed, no `host` and no pseudo-headers. */
-  headers: Record<string, string | string[]>;
-  body: Readable | null;
-  /**
-   * An HTTP/1.1 Upgrade request (WebSocket): a 101 answer hands the connection over to
-   * UpstreamHandler.onUpgrade instead of being read as an interim response.
-   */
-  upgrade?: boolean;
-}
-
-export interface UpstreamHandler {
-  onHeaders(status: number, headers: IncomingHttpHeaders): void;
-  /** Return false to apply back-pressure (call resume() on the call later). */
-  onData(chunk: Buffer): boolean;
-  onEnd(trailers: IncomingHttpHeaders | undefined): void;
-  onFailure(kind: FailureKind, error: Error): void;
-  /**
-   * 101 Switching Protocols to an upgrade request: the connection now belongs to the handler
-   * (paused, out of the pool); `head` holds bytes the upstream sent after the 101.
-   */
-  onUpgrade?(headers: IncomingHttpHeaders, socket: Socket, head: Buffer): void;
-}
-
-export interface UpstreamCall {
-  abort(): void;
-  resume(): void;
-}
-
-export interface Upstream {
-  send(req: UpstreamRequest, handler: UpstreamHandler): UpstreamCall;
-  close(): Promise<void>;
-  /** Open connections to the host (admin /clusters cx_active). */
-  activeConnections?(): number;
-}
+import type { FailureKind, Upstream, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
 
 const CONNECT_ERRORS = new Set([
   'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT',

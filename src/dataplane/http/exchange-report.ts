@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'http';
 import type { ClusterRuntime } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
-import type { UpstreamRequest } from '../cluster/upstream';
+import type { UpstreamRequest } from '../cluster/upstream-call';
 import type { RequestView } from '../config/request-view';
 import type { CompiledRoute } from '../config/route-table';
 import type { HcmTelemetry } from '../config/runtime';

@@ -12,7 +12,7 @@ import type { Http2ServerResponse } from 'http2';
 import type { Socket } from 'net';
 import type { ClusterRuntime, Admission } from '../cluster/cluster';
 import type { Host } from '../cluster/host';
-import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from '../cluster/upstream';
+import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from '../cluster/upstream-call';
 import type { CompiledRoute, CompiledVirtualHost } from '../config/route-table';
 import { pickTarget } from '../config/route-table';
 import { normalizePath, RequestView } from '../config/request-view';

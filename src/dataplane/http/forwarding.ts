@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
-import type { UpstreamRequest } from '../cluster/upstream';
+import type { UpstreamRequest } from '../cluster/upstream-call';
 import type { RequestView } from '../config/request-view';
 import type { CompiledRoute } from '../config/route-table';
 import { injectTrace, type TraceContext } from '../telemetry/trace-context';

@@ -4,7 +4,7 @@
 // tests can make the jitter deterministic.
 
 import type { IncomingHttpHeaders } from 'http';
-import type { FailureKind } from '../cluster/upstream';
+import type { FailureKind } from '../cluster/upstream-call';
 import type { CompiledRetry } from '../config/route-table';
 
 /** A number in [0, 1), like Math.random. */

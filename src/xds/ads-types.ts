@@ -1,0 +1,97 @@
+// The ADS server's vocabulary (ads-server.ts): where resources come from (XdsConfigSource), its
+// options and events, and what it keeps per node (NodeConfig) and per stream and type (AdsStream,
+// TypeState) — read by the status pages (status.ts) as well.
+
+import type * as grpc from '@grpc/grpc-js';
+import type { NodeIdentity, SdsMode } from './node-id';
+import type { DiscoveryRequest, DiscoveryResponse, NodeInfo } from './protocol';
+import type { EncodedResource } from './resource-encoder';
+import type { XdsResources, XdsType } from './resource-types';
+import type { SecretResolver } from './secrets';
+
+export interface XdsConfigSource {
+  /** The Envoy resources of a proxy; undefined while its virtual node/gateway does not exist. */
+  resources(node: NodeIdentity): Promise<XdsResources | undefined>;
+  /** Calls `onChange` whenever resources may have changed. Returns an unsubscribe function. */
+  watch(onChange: () => void): () => void;
+  close?(): Promise<void>;
+  /** SANs for a certificate the local CA issues on demand for ACM certificate `arn` (see secrets.ts). */
+  acmSans?(node: NodeIdentity, arn: string): Promise<{ dns: string[]; uris: string[] } | undefined>;
+}
+
+export interface AdsServerOptions {
+  source: XdsConfigSource;
+  /** Default 127.0.0.1 (loopback only unless asked). */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  log?: (line: string) => void;
+  /** Region assumed for node ids without one (App Mesh's `mesh/<m>/virtualNode/<n>` form). */
+  region?: string;
+  /** Called for every response sent and every ACK/NACK received (metrics, benchmarks). */
+  observe?: (event: XdsEvent) => void;
+  /** Serves the TLS secrets nodes reference over ADS; without it none are served. Closed with the server. */
+  secrets?: SecretResolver;
+}
+
+export interface XdsEvent {
+  kind: 'response' | 'ack' | 'nack';
+  nodeId: string;
+  stream: number;
+  type: XdsType['short'];
+  version: string;
+}
+
+export type Flavor = 'envoy' | 'grpc';
+
+/** What decides the resources a stream is served besides its node: client flavour and SDS source. */
+export interface StreamView {
+  flavor: Flavor;
+  sds: SdsMode;
+}
+
+/** One node's resources as served (per flavor and SDS source), with per-type versions. */
+export interface NodeConfig extends StreamView {
+  key: string;
+  identity: NodeIdentity;
+  exists: boolean;
+  byType: Map<string, Map<string, EncodedResource>>;
+  versions: Map<string, { hash: string; version: number }>;
+  /** Resources the validator refused to send (a translator bug), by name. */
+  invalid: string[];
+  /** Secrets the node uses that cannot be served yet (not issued, CA not initialised). */
+  pendingSecrets: Set<string>;
+  builtAt: number;
+}
+
+export interface TypeState {
+  /** undefined: wildcard (all of the node's resources of this type). */
+  names?: Set<string>;
+  nonce?: string;
+  sentVersion?: string;
+  sentHash?: string;
+  sentNames: string[];
+  sentAt?: number;
+  ackedVersion?: string;
+  nacks: number;
+  /** Set while the latest response is rejected; cleared by the next ACK. */
+  nack?: { version: string; hash: string; message: string; at: number };
+}
+
+export interface AdsStream extends StreamView {
+  id: number;
+  peer: string;
+  node: NodeInfo;
+  nodeId: string;
+  connectedAt: number;
+  types: Map<string, TypeState>;
+  call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+}
+
+export interface AdsCounters {
+  connections: number;
+  responses: number;
+  acks: number;
+  nacks: number;
+  rebuilds: number;
+}
