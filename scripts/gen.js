@@ -197,10 +197,10 @@ function scalarSchema(shape) {
     }
     case 'integer':
     case 'long': {
-      const s = { type: 'integer' };
-      if (shape.min !== undefined) s.minimum = shape.min;
-      if (shape.max !== undefined) s.maximum = shape.max;
-      return s;
+      // What the type holds, and for long only what a JavaScript number holds exactly: a larger
+      // value was already rounded when it was parsed, so it is refused rather than stored rounded.
+      const [lo, hi] = shape.type === 'integer' ? [-(2 ** 31), 2 ** 31 - 1] : [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+      return { type: 'integer', minimum: Math.max(shape.min ?? lo, lo), maximum: Math.min(shape.max ?? hi, hi) };
     }
     case 'float':
     case 'double': {

@@ -12,6 +12,8 @@ interface GlobalOptionSpec {
   value?: string;
   /** `--no-x` options set x to false. */
   negate?: boolean;
+  /** The only values accepted (checked when the option is parsed, before any command runs). */
+  choices?: readonly string[];
 }
 
 export const GLOBAL_OPTIONS: GlobalOptionSpec[] = [
@@ -23,7 +25,7 @@ export const GLOBAL_OPTIONS: GlobalOptionSpec[] = [
   { flag: '--query', key: 'query', value: 'expression' },
   { flag: '--no-paginate', key: 'paginate', negate: true },
   { flag: '--debug', key: 'debug' },
-  { flag: '--color', key: 'color', value: 'mode' },
+  { flag: '--color', key: 'color', value: 'mode', choices: ['on', 'off', 'auto'] },
   { flag: '--no-cli-pager', key: 'cliPager', negate: true },
   { flag: '--no-verify-ssl', key: 'verifySsl', negate: true },
   { flag: '--no-sign-request', key: 'signRequest', negate: true },
@@ -37,6 +39,14 @@ export const GLOBAL_OPTIONS: GlobalOptionSpec[] = [
 ];
 
 const BY_FLAG = new Map(GLOBAL_OPTIONS.map((o) => [o.flag, o]));
+
+/** `value` when the option accepts it; otherwise the AWS CLI's (argparse's) invalid-choice error. */
+export function checkChoice(o: GlobalOptionSpec, value: string): string {
+  if (o.choices && !o.choices.includes(value)) {
+    throw new UsageError(`argument ${o.flag}: Invalid choice, valid choices are: ${o.choices.join(' | ')} (got '${value}')`);
+  }
+  return value;
+}
 
 /** The commander spelling of an option (`--output <format>`). */
 export function commanderFlags(o: GlobalOptionSpec): string {
@@ -74,7 +84,7 @@ export function splitGlobalOptions(argv: string[]): { globals: GlobalOptions; re
     }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`argument ${spec.flag}: expected one argument`);
-    globals[spec.key] = value;
+    globals[spec.key] = checkChoice(spec, value);
   }
   return { globals: globals as GlobalOptions, rest };
 }

@@ -8,7 +8,7 @@ import { processIo, type Io } from '../core/io';
 import { isServiceName } from '../model/services';
 import { App, type GlobalOptions } from '../core/app';
 import { COMMANDS } from './commands/registry';
-import { commanderFlags, commandName, GLOBAL_OPTIONS, splitGlobalOptions } from './global-options';
+import { checkChoice, commanderFlags, commandName, GLOBAL_OPTIONS, splitGlobalOptions } from './global-options';
 import { GLOBAL_HELP, USAGE } from './help';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,7 +22,10 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .allowExcessArguments()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
-  for (const o of GLOBAL_OPTIONS) program.option(commanderFlags(o));
+  for (const o of GLOBAL_OPTIONS) {
+    if (o.choices) program.option(commanderFlags(o), '', (v: string) => checkChoice(o, v));
+    else program.option(commanderFlags(o));
+  }
   return program;
 }
 

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ServiceName } from '../model/services';
+import { inputTextProblems } from './input-text';
 import { describeErrors, type AjvError, type Problem } from './messages';
 
 export type { Problem } from './messages';
@@ -37,11 +38,16 @@ function validatorFor(service: ServiceName, operation: string): ValidateFn {
   return fn;
 }
 
-/** All problems with `input` for the operation; empty when valid. */
+/** Schema's "unknown parameter" for a key inputTextProblems already reports as reserved. */
+const UNKNOWN_RESERVED_KEY = /^Unknown parameter in [^:]*: "(__proto__|constructor|prototype)"/;
+
+/** All problems with `input` for the operation (its strings and keys, then the schema's); empty when valid. */
 export function validateInput(service: ServiceName, operation: string, input: unknown): Problem[] {
+  const text = inputTextProblems(input);
   const validate = validatorFor(service, operation);
-  if (validate(input)) return [];
-  return describeErrors(validate.errors ?? [], input);
+  if (validate(input)) return text;
+  const schema = describeErrors(validate.errors ?? [], input);
+  return [...text, ...(text.length ? schema.filter((p) => !UNKNOWN_RESERVED_KEY.test(p.message)) : schema)];
 }
 
 /**

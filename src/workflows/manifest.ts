@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ParamError } from '../core/errors';
+import { InputFileError, readInputText } from '../core/input-file';
+import { NestingError, parseJson, parseYamlDocuments } from '../core/structured-text';
 import { closest } from '../validation/messages';
 import { validateInput, type Problem } from '../validation/validate';
 import { isTemplate, templateDocuments } from './cloudformation/documents';
@@ -144,26 +146,32 @@ export function readDocuments(files: string[], cwd: string, cfn: TemplateContext
     const file = displayName(abs, cwd);
     let text: string;
     try {
-      text = fs.readFileSync(abs, 'utf8').replace(/^\ufeff/, '');
+      text = readInputText(abs);
     } catch (e) {
-      errors.push(`${file}: cannot read: ${(e as Error).message}`);
+      errors.push(`${file}: cannot read: ${e instanceof InputFileError ? e.reason : (e as Error).message}`);
       continue;
     }
     if (looksLikeJson(abs, text)) {
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        value = parseJson(text);
       } catch (e) {
         const msg = (e as Error).message;
-        errors.push(`${file}:${jsonErrorPosition(text)}Invalid JSON: ${msg}`);
+        errors.push(e instanceof NestingError ? `${file}: ${msg}` : `${file}:${jsonErrorPosition(text)}Invalid JSON: ${msg}`);
         continue;
       }
       documentsOf(file, value, jsonLineMap(text), '', docs, cfn, k8sSources);
       continue;
     }
     const counter = new YAML.LineCounter();
-    const parsed = YAML.parseAllDocuments(text, { lineCounter: counter, customTags: cfnYamlTags() as never });
-    const list = Array.isArray(parsed) ? parsed : [];
+    let list: import('yaml').Document[];
+    try {
+      list = parseYamlDocuments(text, { lineCounter: counter, customTags: cfnYamlTags() as never });
+    } catch (e) {
+      if (!(e instanceof NestingError)) throw e;
+      errors.push(`${file}: ${e.message}`);
+      continue;
+    }
     const bad = list.flatMap((d) => d.errors);
     if (bad.length) {
       const e = bad[0];

@@ -2,6 +2,8 @@
 // the command line replace whole top-level keys of it (the AWS CLI's shallow merge).
 
 import { ParamError } from '../../core/errors';
+import { setOwn } from '../../core/own-keys';
+import { NestingError, parseJson, parseYaml } from '../../core/structured-text';
 import { loadParamValue } from './param-file';
 
 export interface CliInput {
@@ -19,22 +21,18 @@ export function loadCliInput(json: string | undefined, yaml: string | undefined,
   const { value, file } = loadParamValue(flag, (isJson ? json : yaml)!, cwd);
   let doc: unknown;
   try {
-    doc = isJson ? JSON.parse(value) : parseYaml(value);
-  } catch {
-    throw new ParamError(`Error parsing parameter '${flag.slice(2)}': Invalid ${isJson ? 'JSON' : 'YAML'} received.`);
+    if (!isJson && !value.trim()) throw new Error('empty');
+    doc = isJson ? parseJson(value) : parseYaml(value);
+  } catch (e) {
+    if (e instanceof NestingError) throw new ParamError(`Error parsing parameter '${flag}': the document is ${e.message}.`);
+    const detail = isJson ? '' : e instanceof Error && e.message !== 'empty' ? ` ${e.message}` : '';
+    throw new ParamError(`Error parsing parameter '${flag.slice(2)}': Invalid ${isJson ? 'JSON' : 'YAML'} received.${detail}`);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     const kind = Array.isArray(doc) ? 'list' : doc === null ? 'NoneType' : typeof doc === 'string' ? 'str' : typeof doc;
     throw new ParamError(`Error parsing parameter '${flag}': Invalid type: expecting map, received <class '${kind}'>`);
   }
   return { document: doc as Record<string, unknown>, source: file ?? flag };
-}
-
-function parseYaml(text: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require('yaml') as typeof import('yaml');
-  if (!text.trim()) throw new Error('empty');
-  return YAML.parse(text);
 }
 
 /** Flag values win per top-level key; returns the merged input and where each key came from. */
@@ -46,12 +44,12 @@ export function mergeInput(
   const origins: Record<string, string> = {};
   if (cliInput) {
     for (const [k, v] of Object.entries(cliInput.document)) {
-      input[k] = v;
-      origins[k] = cliInput.source;
+      setOwn(input, k, v);
+      setOwn(origins, k, cliInput.source);
     }
   }
   for (const [k, v] of Object.entries(fromFlags)) {
-    input[k] = v;
+    setOwn(input, k, v);
     delete origins[k];
   }
   return { input, origins };

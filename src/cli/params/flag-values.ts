@@ -3,6 +3,8 @@
 // scalars coerced to the model's type. Type problems that survive are left for schema validation.
 
 import { ParamError } from '../../core/errors';
+import { ownValue, setOwn } from '../../core/own-keys';
+import { NestingError, parseJson as parseJsonText } from '../../core/structured-text';
 import { getService, type ServiceName } from '../../model/services';
 import type { OperationParam, Shape } from '../../model/types';
 import { loadParamValue } from './param-file';
@@ -33,6 +35,7 @@ function parseScalarOrComplex(flag: string, text: string, shape: Shape, shapes: 
     try {
       return coerce(parseShorthand(text), shape, shapes);
     } catch (e) {
+      if (e instanceof NestingError) throw new ParamError(`Error parsing parameter '${flag}': the value is ${e.message}`);
       if (e instanceof ShorthandError) {
         throw new ParamError(`Error parsing parameter '${flag}': ${e.message} for input:\n${e.input}\n${' '.repeat(e.index)}^`);
       }
@@ -44,8 +47,9 @@ function parseScalarOrComplex(flag: string, text: string, shape: Shape, shapes: 
 
 function parseJson(flag: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (e) {
+    if (e instanceof NestingError) throw new ParamError(`Error parsing parameter '${flag}': the value is ${e.message}`);
     throw new ParamError(`Error parsing parameter '${flag}': Invalid JSON: ${(e as Error).message}\nJSON received: ${text}`);
   }
 }
@@ -80,15 +84,15 @@ function coerce(value: ShorthandValue, shape: Shape, shapes: Record<string, Shap
   if (shape.type === 'structure' && value && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const ref = shape.members?.[k];
-      out[k] = ref ? coerce(v, shapes[ref.shape], shapes) : v;
+      const ref = ownValue(shape.members, k);
+      setOwn(out, k, ref ? coerce(v, shapes[ref.shape], shapes) : v);
     }
     return out;
   }
   if (shape.type === 'map' && value && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
     const valueShape = shapes[shape.value!.shape];
-    for (const [k, v] of Object.entries(value)) out[k] = coerce(v, valueShape, shapes);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, coerce(v, valueShape, shapes));
     return out;
   }
   if (shape.type === 'list') {

@@ -3,7 +3,11 @@
 //   key=a,b,c                      a list value written as comma-separated values
 //   key=[a,b], key={k=v}           explicit lists and nested structures
 //   'quoted, text' / "quoted"      values with special characters
-// Values come out as strings; the caller coerces them to the model's scalar types.
+// Values come out as strings; the caller coerces them to the model's scalar types. Keys are own
+// properties whatever their name (also __proto__), and nesting stops at the one input limit.
+
+import { setOwn } from '../../core/own-keys';
+import { MAX_NESTING_DEPTH, NestingError } from '../../core/structured-text';
 
 export type ShorthandValue = string | ShorthandValue[] | { [key: string]: ShorthandValue };
 
@@ -21,6 +25,8 @@ const KEY_CHAR = /[A-Za-z0-9\-_.#/:]/;
 
 class Parser {
   private i = 0;
+  /** Lists and hashes open around the current position (the top-level key=value list is one). */
+  private depth = 1;
   constructor(private readonly s: string) {}
 
   parse(): Record<string, ShorthandValue> {
@@ -43,7 +49,7 @@ class Parser {
       if (this.peek() !== '=') this.fail(`Expected: '=', received: '${this.peek() ?? 'EOF'}'`);
       this.i++;
       this.ws();
-      out[key] = this.values(nested);
+      setOwn(out, key, this.values(nested));
       this.ws();
       if (this.peek() === ',') {
         this.i++;
@@ -85,7 +91,19 @@ class Parser {
     return this.s[j] === '=';
   }
 
+  /** Runs a nested list/hash parser one level deeper (the parser recurses, so depth is bounded). */
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING_DEPTH) throw new NestingError();
+    const value = parse();
+    this.depth--;
+    return value;
+  }
+
   private explicitList(): ShorthandValue[] {
+    return this.nested(() => this.explicitListBody());
+  }
+
+  private explicitListBody(): ShorthandValue[] {
     this.i++; // [
     const items: ShorthandValue[] = [];
     this.ws();
@@ -114,6 +132,10 @@ class Parser {
   }
 
   private hash(): Record<string, ShorthandValue> {
+    return this.nested(() => this.hashBody());
+  }
+
+  private hashBody(): Record<string, ShorthandValue> {
     this.i++; // {
     const out = this.keyvals(true);
     this.ws();

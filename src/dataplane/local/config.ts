@@ -9,9 +9,10 @@
 //     - virtualGateway: gateway
 //       ingressPort: 8088
 
-import * as fs from 'fs';
 import * as path from 'path';
 import { ParamError } from '../../core/errors';
+import { InputFileError, readInputText } from '../../core/input-file';
+import { parseYaml } from '../../core/structured-text';
 
 export interface ProxyEntry {
   virtualNode?: string;
@@ -45,11 +46,9 @@ function port(file: string, where: string, v: unknown): number | undefined {
 }
 
 export function parseUpConfig(text: string, file: string): UpConfig {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const YAML = require('yaml') as typeof import('yaml');
   let doc: unknown;
   try {
-    doc = YAML.parse(text);
+    doc = parseYaml(text);
   } catch (e) {
     fail(file, 'syntax', (e as Error).message.split('\n')[0]);
   }
@@ -106,9 +105,9 @@ export function parseUpConfig(text: string, file: string): UpConfig {
 export function readUpConfig(file: string): UpConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (e) {
-    throw new ParamError(`Unable to read local up configuration ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new ParamError(`Unable to read local up configuration ${file}: ${e instanceof InputFileError ? e.reason : (e as Error).message}`);
   }
   return parseUpConfig(text, file);
 }

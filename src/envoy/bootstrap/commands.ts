@@ -1,10 +1,11 @@
 // The `awsmesh envoy` subcommands: config (static bootstrap), bootstrap (ADS bootstrap),
 // status (CSDS query of an xDS server) and validate (any Envoy config file).
 
-import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../core/app';
-import { FindingsError, GeneralError, UsageError } from '../../core/errors';
+import { FindingsError, GeneralError, ParamError, UsageError } from '../../core/errors';
+import { InputFileError, readInputText } from '../../core/input-file';
+import { NestingError, parseYaml } from '../../core/structured-text';
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
 import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
 
@@ -138,16 +139,16 @@ export async function runValidate(app: App, file: string, flags: { type: string 
   }
   let text: string;
   try {
-    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(path.resolve(app.io.cwd, file), 'utf8');
+    text = readInputText(file === '-' ? file : path.resolve(app.io.cwd, file));
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read ${file}: ${e instanceof InputFileError ? e.reason : (e as Error).message}`);
   }
   let doc: unknown;
   try {
     // YAML 1.2 is a superset of JSON, so one parser reads both.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    doc = (require('yaml') as typeof import('yaml')).parse(text);
+    doc = parseYaml(text);
   } catch (e) {
+    if (e instanceof NestingError) throw new ParamError(`${file}: ${e.message}`);
     throw new FindingsError(`${file}: not JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const issues = validateEnvoyJson(doc, flags.type);

@@ -3,9 +3,11 @@
 // <OpResponse><OpResult>…</OpResult><ResponseMetadata/></OpResponse>.
 
 import type { Input, Output } from '../../backends/backend';
+import { setOwn } from '../../core/own-keys';
 import { getService, type ServiceName } from '../../model/services';
 import type { MemberRef } from '../../model/types';
 import { scalarFromText, toIso8601, wireName, type Shapes } from '../shapes';
+import { utf8Text } from './rest-json';
 import { modelOnly, WireError, type Codec, type DecodedCall, type WireErrorBody, type WireErrorKind, type WireRequest, type WireResponse } from '../wire';
 
 const WIRE_ERRORS: Record<WireErrorKind, { code: string; status: number }> = {
@@ -44,10 +46,23 @@ class Params {
   }
 }
 
+/** A form field's name or value: `+` is a space, %-escapes must spell UTF-8 (URLSearchParams would put U+FFFD). */
+function formText(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    throw new WireError('serialization', 'The request contains %-escapes that are not valid UTF-8.');
+  }
+}
+
 function readForm(text: string, into: Params): void {
   if (!text) return;
   if (BAD_ESCAPE.test(text)) throw new WireError('serialization', 'The request contains a malformed %-escape.');
-  for (const [k, v] of new URLSearchParams(text)) into.add(k, v);
+  for (const pair of text.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    into.add(formText(eq === -1 ? pair : pair.slice(0, eq)), eq === -1 ? '' : formText(pair.slice(eq + 1)));
+  }
 }
 
 function escapeXml(text: string): string {
@@ -67,7 +82,7 @@ export class QueryXmlCodec implements Codec {
   decode(req: WireRequest): DecodedCall {
     const params = new Params();
     readForm(req.rawQuery, params);
-    if (req.method === 'POST') readForm(req.body.toString('utf8'), params);
+    if (req.method === 'POST') readForm(utf8Text(req.body, 'The request body'), params);
     const action = params.get('Action');
     if (!action) throw new WireError('unknownOperation', 'The request must contain the parameter Action.');
     const op = Object.hasOwn(getService(this.service).operations, action) ? getService(this.service).operations[action] : undefined;
@@ -113,7 +128,7 @@ export class QueryXmlCodec implements Codec {
         const out: Record<string, unknown> = {};
         for (let i = 1; params.has(`${entryPrefix}.${i}`); i++) {
           const k = params.get(`${entryPrefix}.${i}.${keyName}`);
-          if (k !== undefined) out[k] = this.readValue(shape.value!.shape, `${entryPrefix}.${i}.${valueName}`, params);
+          if (k !== undefined) setOwn(out, k, this.readValue(shape.value!.shape, `${entryPrefix}.${i}.${valueName}`, params));
         }
         return out;
       }

@@ -3,6 +3,7 @@
 // each member's `location` says; outputs with a `payload` member send that member's value bare.
 
 import type { Input, Output } from '../../backends/backend';
+import { NestingError, parseJson } from '../../core/structured-text';
 import { getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
 import { scalarFromText, toJsonWire, wireName, type Shapes } from '../shapes';
@@ -92,13 +93,26 @@ function matchRoute(route: Route, parts: string[]): Record<string, string> | und
   return labels;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Request text as sent: bytes that are not UTF-8 are refused, never replaced by U+FFFD. */
+export function utf8Text(bytes: Buffer | Uint8Array, what: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new WireError('serialization', `${what} is not valid UTF-8.`);
+  }
+}
+
 /** A JSON object request body ({} when empty); anything else is a SerializationException. */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
+  const text = utf8Text(body, 'The request body');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = parseJson(text);
   } catch (e) {
+    if (e instanceof NestingError) throw new WireError('serialization', `The request body is ${e.message}.`);
     throw new WireError('serialization', `The request body is not valid JSON: ${(e as Error).message}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

@@ -9,6 +9,7 @@
 // Resources and refs are sorted, and no export time is written, so the same state always
 // exports to the same bytes (diffable, and round trips can be compared).
 
+import { inputTextProblems } from '../../../validation/input-text';
 import type { Partition, StoredRef, StoredResource } from '../store/store';
 
 export const STATE_FORMAT = 'awsmesh-state';
@@ -119,6 +120,8 @@ export function stateFileProblems(doc: unknown): Problems {
   const resources = d.resources as unknown[];
   resources.forEach((r, i) => checkResource(r, `resources[${i}]`, problems));
   (d.refs as unknown[]).forEach((r, i) => checkRef(r, `refs[${i}]`, problems));
+  // What the CLI and server refuse must not come in by import either (lone surrogates, __proto__…).
+  for (const p of inputTextProblems({ resources: d.resources, refs: d.refs })) problems.push(p.message);
   if (problems.length) return problems.slice(0, MAX_PROBLEMS);
 
   const keys = new Set<string>();
