@@ -1,8 +1,8 @@
 // `awsmesh local graph [--mesh M] [--format mermaid|dot|svg|png|json] [--file F] [--window S]`.
 
-import * as fs from 'fs';
 import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../core/errors';
+import { writeFileAtomic } from '../core/private-file';
 import { buildGraph, toDot, toMermaid, toPng, toSvg, type MeshGraph } from './graph';
 import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';
 import { MetricsView } from './metrics-view';
@@ -66,7 +66,7 @@ export async function runGraph(app: App, flags: GraphFlags): Promise<void> {
     return;
   }
   try {
-    fs.writeFileSync(flags.file, out);
+    writeFileAtomic(flags.file, out, 0o666);
   } catch (e) {
     throw new GeneralError(`Unable to write ${flags.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
   }

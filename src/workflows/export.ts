@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../core/app';
 import { UsageError } from '../core/errors';
+import { writeFileAtomic } from '../core/private-file';
 import { compareAddresses, KINDS, nameMembers } from './kinds';
 import { attachTags, snapshotResources } from './live';
 import type { Resource } from './manifest';
@@ -115,7 +116,7 @@ export async function runExport(app: App, flags: ExportFlags): Promise<void> {
     const rel = exportPath(r, format);
     const abs = path.join(dir, rel);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, serializeOne(manifestDocument(r), format));
+    writeFileAtomic(abs, serializeOne(manifestDocument(r), format), 0o666);
     written.add(rel);
   }
   for (const rel of staleFiles(dir, written)) {

@@ -1,10 +1,10 @@
 import * as path from 'path';
 import { LocalBackend } from './local-backend';
-import { localSettings } from './settings';
+import { checkOwnStateFiles, ensurePrivateHome, localSettings, STATE_FILE } from './settings';
 import type { Store } from './store/store';
 import { parseStoreUrl, type StoreSpec } from './store/store-url';
 
-export const STATE_FILE = 'state.db';
+export { STATE_FILE } from './settings';
 
 /** The store a command uses: --store, else AWSMESH_STORE_URL, else the SQLite file under AWSMESH_HOME. */
 export function resolveStoreSpec(env: NodeJS.ProcessEnv, storeFlag?: string): StoreSpec {
@@ -28,6 +28,11 @@ export function openStore(spec: StoreSpec, env: NodeJS.ProcessEnv, log?: (line: 
 /** Opens the store a command names (--store / AWSMESH_STORE_URL), by default under AWSMESH_HOME. */
 export function openLocalStore(env: NodeJS.ProcessEnv, storeFlag?: string): Store {
   const spec = resolveStoreSpec(env, storeFlag);
+  if (spec.kind === 'sqlite') {
+    const home = localSettings(env).home;
+    if (spec.file === path.join(home, STATE_FILE)) ensurePrivateHome(home);
+    else checkOwnStateFiles(spec.file);
+  }
   // Processes this one starts (the proxies of `local dataplane up`) use the same store.
   if (storeFlag !== undefined) env.AWSMESH_STORE_URL = spec.kind === 'sqlite' ? `sqlite:${spec.file}` : storeFlag;
   return openStore(spec, env);

@@ -1,10 +1,11 @@
 // `awsmesh local status | reset | export | import`: administration of the local state. The work
 // is in src/backends/local/admin, loaded only when one of these commands runs.
 
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { ParamError } from '../../core/errors';
+import { InputFileError, readInputText } from '../../core/input-file';
+import { writeFileAtomic } from '../../core/private-file';
 import { askLine } from '../../core/prompt';
 import type { App } from '../../core/app';
 
@@ -107,7 +108,7 @@ async function runExport(app: App, flags: ExportFlags): Promise<void> {
     app.io.stdout.write(text);
     return;
   }
-  a.writeFileAtomic(path.resolve(app.io.cwd, flags.file), text);
+  writeFileAtomic(path.resolve(app.io.cwd, flags.file), text);
   app.io.stderr.write(`Exported ${doc.resources.length} resources to ${flags.file}.\n`);
 }
 
@@ -115,9 +116,9 @@ async function runImport(app: App, file: string): Promise<void> {
   const a = admin();
   let text: string;
   try {
-    text = fs.readFileSync(path.resolve(app.io.cwd, file), 'utf8');
+    text = readInputText(path.resolve(app.io.cwd, file));
   } catch (e) {
-    throw new ParamError(`Unable to load the file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new ParamError(`Unable to load the file ${file}: ${e instanceof InputFileError ? e.reason : (e as Error).message}`);
   }
   // Validate everything before opening the store: a bad file changes nothing.
   const doc = a.parseStateFile(text, file);

@@ -5,6 +5,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../../core/private-file';
 
 export interface RunRecord {
   pid: number;
@@ -26,7 +27,7 @@ export function runFile(home: string, mesh: string): string {
 export function writeRunRecord(home: string, rec: RunRecord): string {
   fs.mkdirSync(runDir(home), { recursive: true, mode: 0o700 });
   const file = runFile(home, rec.mesh);
-  fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomic(file, `${JSON.stringify(rec, null, 2)}\n`);
   return file;
 }
 
@@ -49,7 +50,7 @@ export function announceProxy(home: string, rec: ProxyAnnouncement): () => void 
   const dir = runDir(home);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `${ANNOUNCEMENT_PREFIX}${rec.pid}-${rec.admin}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomic(file, `${JSON.stringify(rec, null, 2)}\n`);
   return () => fs.rmSync(file, { force: true });
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../core/app';
 import { UsageError } from '../../core/errors';
+import { PRIVATE_MODE, writeFileAtomic } from '../../core/private-file';
 import type { VirtualNodeSpec } from '../../mesh/types';
 import { CaStore, type CertificateRecord } from './store';
 import { commonName, meshSans, splitSans } from './sans';
@@ -99,14 +100,9 @@ export async function runIssue(app: App, f: IssueFlags): Promise<void> {
 function writeOut(ca: CaStore, r: CertificateRecord, dir: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const { chainPem, keyPem } = ca.readPair(r);
-  const put = (name: string, text: string, mode: number) => {
-    const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, text, { mode });
-    fs.renameSync(tmp, path.join(dir, name));
-  };
-  put('key.pem', keyPem, 0o600);
-  put('cert.pem', chainPem, 0o644);
-  put('ca.pem', ca.rootPem(), 0o644);
+  writeFileAtomic(path.join(dir, 'key.pem'), keyPem, PRIVATE_MODE);
+  writeFileAtomic(path.join(dir, 'cert.pem'), chainPem, 0o644);
+  writeFileAtomic(path.join(dir, 'ca.pem'), ca.rootPem(), 0o644);
 }
 
 type Status = 'active' | 'superseded' | 'expired';

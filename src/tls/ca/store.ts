@@ -13,7 +13,8 @@
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { localSettings } from '../../backends/local/settings';
+import { ensurePrivateHome, localSettings } from '../../backends/local/settings';
+import { PRIVATE_MODE, writeNewFile } from '../../core/private-file';
 
 export interface CertificateRecord {
   serialNumber: string;
@@ -105,6 +106,7 @@ export class CaStore {
   }
 
   private ensureDirs(): void {
+    ensurePrivateHome(path.dirname(this.dir));
     for (const d of [this.dir, this.issuedDir]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o700 });
       fs.chmodSync(d, 0o700);
@@ -118,8 +120,8 @@ export class CaStore {
     const { createRoot } = await import('./x509');
     const root = await createRoot(ROOT_NAME, ROOT_DAYS);
     const tmp = fs.mkdtempSync(path.join(this.dir, '.root-'));
-    fs.writeFileSync(path.join(tmp, 'ca.key.pem'), root.keyPem, { mode: 0o600 });
-    fs.writeFileSync(path.join(tmp, 'ca.pem'), root.certPem, { mode: 0o644 });
+    writeNewFile(path.join(tmp, 'ca.key.pem'), root.keyPem, PRIVATE_MODE);
+    writeNewFile(path.join(tmp, 'ca.pem'), root.certPem, 0o644);
     try {
       fs.renameSync(tmp, this.rootDir);
     } catch (e) {
@@ -149,9 +151,9 @@ export class CaStore {
       ...req.describe,
     };
     const tmp = fs.mkdtempSync(path.join(this.issuedDir, '.new-'));
-    fs.writeFileSync(path.join(tmp, 'key.pem'), leaf.keyPem, { mode: 0o600 });
-    fs.writeFileSync(path.join(tmp, 'cert.pem'), leaf.certPem, { mode: 0o644 });
-    fs.writeFileSync(path.join(tmp, 'meta.json'), `${JSON.stringify(fields, null, 2)}\n`, { mode: 0o644 });
+    writeNewFile(path.join(tmp, 'key.pem'), leaf.keyPem, PRIVATE_MODE);
+    writeNewFile(path.join(tmp, 'cert.pem'), leaf.certPem, 0o644);
+    writeNewFile(path.join(tmp, 'meta.json'), `${JSON.stringify(fields, null, 2)}\n`, 0o644);
     fs.renameSync(tmp, path.join(this.issuedDir, leaf.serialNumber));
     return this.withPaths(fields);
   }

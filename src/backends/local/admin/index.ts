@@ -3,8 +3,8 @@
 // only the --mesh filter knows App Mesh's layout.
 
 import * as fs from 'fs';
-import * as path from 'path';
 import { ParamError } from '../../../core/errors';
+import { NestingError, parseJson, parseYaml } from '../../../core/structured-text';
 import type { Partition, Store } from '../store/store';
 import {
   STATE_FORMAT, STATE_FORMAT_VERSION, stateFileProblems, toStateRef, toStateResource,
@@ -90,14 +90,14 @@ export function serializeState(doc: StateFile, format: StateFormat): string {
 export function parseStateFile(text: string, source: string): StateFile {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
-  } catch {
+    doc = parseJson(text);
+  } catch (e) {
+    if (e instanceof NestingError) throw new ParamError(`Error parsing ${source}: ${e.message}`);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const YAML = require('yaml') as typeof import('yaml');
-      doc = YAML.parse(text);
-    } catch (e) {
-      throw new ParamError(`Error parsing ${source}: neither JSON nor YAML (${(e as Error).message.split('\n')[0]})`);
+      doc = parseYaml(text);
+    } catch (e2) {
+      if (e2 instanceof NestingError) throw new ParamError(`Error parsing ${source}: ${e2.message}`);
+      throw new ParamError(`Error parsing ${source}: neither JSON nor YAML (${(e2 as Error).message.split('\n')[0]})`);
     }
   }
   const problems = stateFileProblems(doc);
@@ -141,11 +141,4 @@ export async function importState(store: Store, doc: StateFile): Promise<ImportS
     }
   });
   return { resources: doc.resources.length, refs: doc.refs.length };
-}
-
-/** Writes `text` to `file` atomically (temp file + rename), readable by the owner only. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }

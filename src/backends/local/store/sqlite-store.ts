@@ -98,6 +98,8 @@ class SqliteStore implements Store {
   constructor(file: string, opts: SqliteStoreOptions) {
     this.location = path.resolve(file);
     fs.mkdirSync(path.dirname(this.location), { recursive: true, mode: 0o700 });
+    // Private from its first byte (SQLite would create it with the umask's mode until the chmod below).
+    fs.closeSync(fs.openSync(this.location, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
     this.db = new BetterSqlite3(this.location, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() });
