@@ -29,9 +29,14 @@ const SERVICES = [
       'CreatePolicyVersion', 'GetPolicyVersion', 'ListPolicyVersions', 'DeletePolicyVersion',
       'SetDefaultPolicyVersion', 'AttachRolePolicy', 'DetachRolePolicy', 'ListAttachedRolePolicies',
       'ListEntitiesForPolicy', 'TagRole', 'UntagRole', 'ListRoleTags',
+      // Users, their access keys and policies: the identities `awsmesh serve` authenticates.
+      'CreateUser', 'GetUser', 'ListUsers', 'DeleteUser', 'CreateAccessKey', 'ListAccessKeys', 'UpdateAccessKey',
+      'DeleteAccessKey', 'AttachUserPolicy', 'DetachUserPolicy', 'ListAttachedUserPolicies', 'PutUserPolicy',
+      'GetUserPolicy', 'DeleteUserPolicy', 'ListUserPolicies',
     ],
   },
   { name: 'servicediscovery', typeName: 'ServiceDiscovery', model: 'servicediscovery-2017-03-14', operations: 'all' },
+  { name: 'sts', typeName: 'Sts', model: 'sts-2011-06-15', operations: ['GetCallerIdentity'] },
 ];
 
 // Rules the service enforces that its model does not state. They become JSON Schema keywords and

@@ -15,6 +15,17 @@ export interface CallContext {
   region: string;
   /** Set by `local serve` so providers can log/trace per request. */
   requestId?: string;
+  /** Who signed the request, when the server authenticated it (`sts get-caller-identity`, `iam get-user`). */
+  caller?: Caller;
+}
+
+/** An authenticated identity: an IAM user of awsmesh's own IAM, or the account root (no authentication). */
+export interface Caller {
+  account: string;
+  arn: string;
+  userId: string;
+  userName?: string;
+  accessKeyId?: string;
 }
 
 export interface Backend {

@@ -5,8 +5,9 @@ import type { OperationDefinition, OperationParam } from '../model/types';
 
 const SERVICE_TITLES: Record<ServiceName, string> = {
   appmesh: 'AWS App Mesh: meshes, virtual services, virtual routers, routes, virtual nodes, virtual gateways, gateway routes.',
-  iam: 'AWS IAM: the roles and managed policies App Mesh set-ups use.',
+  iam: 'AWS IAM: users, access keys, roles and policies of App Mesh set-ups (and `awsmesh serve` callers).',
   servicediscovery: 'AWS Cloud Map: namespaces, services and the instances registered for them.',
+  sts: 'AWS STS: who the caller is (get-caller-identity), for scripts that read the account id.',
 };
 
 export const USAGE = `

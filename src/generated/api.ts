@@ -3,11 +3,13 @@
 import type { AppMeshOperations } from './appmesh-api';
 import type { IamOperations } from './iam-api';
 import type { ServiceDiscoveryOperations } from './servicediscovery-api';
+import type { StsOperations } from './sts-api';
 
 export interface ServiceOperations {
   appmesh: AppMeshOperations;
   iam: IamOperations;
   servicediscovery: ServiceDiscoveryOperations;
+  sts: StsOperations;
 }
 
 export type OperationName<S extends keyof ServiceOperations> = keyof ServiceOperations[S] & string;

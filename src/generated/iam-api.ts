@@ -4,8 +4,28 @@
 /** Date from the SDK, epoch seconds from the local backend, ISO 8601 text in input. */
 type Timestamp = Date | number | string;
 
+export interface AccessKey {
+  UserName: string;
+  AccessKeyId: string;
+  Status: statusType;
+  SecretAccessKey: string;
+  CreateDate?: Timestamp;
+}
+
+export interface AccessKeyMetadata {
+  UserName?: string;
+  AccessKeyId?: string;
+  Status?: statusType;
+  CreateDate?: Timestamp;
+}
+
 export interface AttachRolePolicyRequest {
   RoleName: string;
+  PolicyArn: string;
+}
+
+export interface AttachUserPolicyRequest {
+  UserName: string;
   PolicyArn: string;
 }
 
@@ -17,6 +37,14 @@ export interface AttachedPermissionsBoundary {
 export interface AttachedPolicy {
   PolicyName?: string;
   PolicyArn?: string;
+}
+
+export interface CreateAccessKeyRequest {
+  UserName?: string;
+}
+
+export interface CreateAccessKeyResponse {
+  AccessKey: AccessKey;
 }
 
 export interface CreatePolicyRequest {
@@ -55,6 +83,22 @@ export interface CreateRoleResponse {
   Role: Role;
 }
 
+export interface CreateUserRequest {
+  Path?: string;
+  UserName: string;
+  PermissionsBoundary?: string;
+  Tags?: Array<Tag>;
+}
+
+export interface CreateUserResponse {
+  User?: User;
+}
+
+export interface DeleteAccessKeyRequest {
+  UserName?: string;
+  AccessKeyId: string;
+}
+
 export interface DeletePolicyRequest {
   PolicyArn: string;
 }
@@ -68,8 +112,22 @@ export interface DeleteRoleRequest {
   RoleName: string;
 }
 
+export interface DeleteUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+}
+
+export interface DeleteUserRequest {
+  UserName: string;
+}
+
 export interface DetachRolePolicyRequest {
   RoleName: string;
+  PolicyArn: string;
+}
+
+export interface DetachUserPolicyRequest {
+  UserName: string;
   PolicyArn: string;
 }
 
@@ -100,6 +158,37 @@ export interface GetRoleResponse {
   Role: Role;
 }
 
+export interface GetUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+}
+
+export interface GetUserPolicyResponse {
+  UserName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
+export interface GetUserRequest {
+  UserName?: string;
+}
+
+export interface GetUserResponse {
+  User: User;
+}
+
+export interface ListAccessKeysRequest {
+  UserName?: string;
+  Marker?: string;
+  MaxItems?: number;
+}
+
+export interface ListAccessKeysResponse {
+  AccessKeyMetadata: Array<AccessKeyMetadata>;
+  IsTruncated?: boolean;
+  Marker?: string;
+}
+
 export interface ListAttachedRolePoliciesRequest {
   RoleName: string;
   PathPrefix?: string;
@@ -108,6 +197,19 @@ export interface ListAttachedRolePoliciesRequest {
 }
 
 export interface ListAttachedRolePoliciesResponse {
+  AttachedPolicies?: Array<AttachedPolicy>;
+  IsTruncated?: boolean;
+  Marker?: string;
+}
+
+export interface ListAttachedUserPoliciesRequest {
+  UserName: string;
+  PathPrefix?: string;
+  Marker?: string;
+  MaxItems?: number;
+}
+
+export interface ListAttachedUserPoliciesResponse {
   AttachedPolicies?: Array<AttachedPolicy>;
   IsTruncated?: boolean;
   Marker?: string;
@@ -181,6 +283,30 @@ export interface ListRolesResponse {
   Marker?: string;
 }
 
+export interface ListUserPoliciesRequest {
+  UserName: string;
+  Marker?: string;
+  MaxItems?: number;
+}
+
+export interface ListUserPoliciesResponse {
+  PolicyNames: Array<string>;
+  IsTruncated?: boolean;
+  Marker?: string;
+}
+
+export interface ListUsersRequest {
+  PathPrefix?: string;
+  Marker?: string;
+  MaxItems?: number;
+}
+
+export interface ListUsersResponse {
+  Users: Array<User>;
+  IsTruncated?: boolean;
+  Marker?: string;
+}
+
 export type PermissionsBoundaryAttachmentType = "PermissionsBoundaryPolicy";
 
 export interface Policy {
@@ -222,6 +348,12 @@ export interface PolicyVersion {
   CreateDate?: Timestamp;
 }
 
+export interface PutUserPolicyRequest {
+  UserName: string;
+  PolicyName: string;
+  PolicyDocument: string;
+}
+
 export interface Role {
   Path: string;
   RoleName: string;
@@ -261,6 +393,12 @@ export interface UntagRoleRequest {
   TagKeys: Array<string>;
 }
 
+export interface UpdateAccessKeyRequest {
+  UserName?: string;
+  AccessKeyId: string;
+  Status: statusType;
+}
+
 export interface UpdateAssumeRolePolicyRequest {
   RoleName: string;
   PolicyDocument: string;
@@ -283,30 +421,58 @@ export interface UpdateRoleRequest {
 
 export type UpdateRoleResponse = Record<string, never>;
 
+export interface User {
+  Path: string;
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  CreateDate: Timestamp;
+  PasswordLastUsed?: Timestamp;
+  PermissionsBoundary?: AttachedPermissionsBoundary;
+  Tags?: Array<Tag>;
+}
+
 export type policyScopeType = "All" | "AWS" | "Local";
+
+export type statusType = "Active" | "Inactive" | "Expired";
 
 /** Each operation's input and output (the dispatcher types calls with it). */
 export interface IamOperations {
   AttachRolePolicy: { input: AttachRolePolicyRequest; output: Record<string, never> };
+  AttachUserPolicy: { input: AttachUserPolicyRequest; output: Record<string, never> };
+  CreateAccessKey: { input: CreateAccessKeyRequest; output: CreateAccessKeyResponse };
   CreatePolicy: { input: CreatePolicyRequest; output: CreatePolicyResponse };
   CreatePolicyVersion: { input: CreatePolicyVersionRequest; output: CreatePolicyVersionResponse };
   CreateRole: { input: CreateRoleRequest; output: CreateRoleResponse };
+  CreateUser: { input: CreateUserRequest; output: CreateUserResponse };
+  DeleteAccessKey: { input: DeleteAccessKeyRequest; output: Record<string, never> };
   DeletePolicy: { input: DeletePolicyRequest; output: Record<string, never> };
   DeletePolicyVersion: { input: DeletePolicyVersionRequest; output: Record<string, never> };
   DeleteRole: { input: DeleteRoleRequest; output: Record<string, never> };
+  DeleteUser: { input: DeleteUserRequest; output: Record<string, never> };
+  DeleteUserPolicy: { input: DeleteUserPolicyRequest; output: Record<string, never> };
   DetachRolePolicy: { input: DetachRolePolicyRequest; output: Record<string, never> };
+  DetachUserPolicy: { input: DetachUserPolicyRequest; output: Record<string, never> };
   GetPolicy: { input: GetPolicyRequest; output: GetPolicyResponse };
   GetPolicyVersion: { input: GetPolicyVersionRequest; output: GetPolicyVersionResponse };
   GetRole: { input: GetRoleRequest; output: GetRoleResponse };
+  GetUser: { input: GetUserRequest; output: GetUserResponse };
+  GetUserPolicy: { input: GetUserPolicyRequest; output: GetUserPolicyResponse };
+  ListAccessKeys: { input: ListAccessKeysRequest; output: ListAccessKeysResponse; items: AccessKeyMetadata };
   ListAttachedRolePolicies: { input: ListAttachedRolePoliciesRequest; output: ListAttachedRolePoliciesResponse; items: AttachedPolicy };
+  ListAttachedUserPolicies: { input: ListAttachedUserPoliciesRequest; output: ListAttachedUserPoliciesResponse; items: AttachedPolicy };
   ListEntitiesForPolicy: { input: ListEntitiesForPolicyRequest; output: ListEntitiesForPolicyResponse; items: PolicyGroup };
   ListPolicies: { input: ListPoliciesRequest; output: ListPoliciesResponse; items: Policy };
   ListPolicyVersions: { input: ListPolicyVersionsRequest; output: ListPolicyVersionsResponse; items: PolicyVersion };
   ListRoleTags: { input: ListRoleTagsRequest; output: ListRoleTagsResponse; items: Tag };
   ListRoles: { input: ListRolesRequest; output: ListRolesResponse; items: Role };
+  ListUserPolicies: { input: ListUserPoliciesRequest; output: ListUserPoliciesResponse; items: string };
+  ListUsers: { input: ListUsersRequest; output: ListUsersResponse; items: User };
+  PutUserPolicy: { input: PutUserPolicyRequest; output: Record<string, never> };
   SetDefaultPolicyVersion: { input: SetDefaultPolicyVersionRequest; output: Record<string, never> };
   TagRole: { input: TagRoleRequest; output: Record<string, never> };
   UntagRole: { input: UntagRoleRequest; output: Record<string, never> };
+  UpdateAccessKey: { input: UpdateAccessKeyRequest; output: Record<string, never> };
   UpdateAssumeRolePolicy: { input: UpdateAssumeRolePolicyRequest; output: Record<string, never> };
   UpdateRole: { input: UpdateRoleRequest; output: UpdateRoleResponse };
   UpdateRoleDescription: { input: UpdateRoleDescriptionRequest; output: UpdateRoleDescriptionResponse };
@@ -315,25 +481,40 @@ export interface IamOperations {
 /** A provider of the whole API: a missing operation is a compile error. `Ctx` is what each call receives besides its input. */
 export interface IamApi<Ctx> {
   AttachRolePolicy: (input: IamOperations['AttachRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['AttachRolePolicy']['output']>;
+  AttachUserPolicy: (input: IamOperations['AttachUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['AttachUserPolicy']['output']>;
+  CreateAccessKey: (input: IamOperations['CreateAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['CreateAccessKey']['output']>;
   CreatePolicy: (input: IamOperations['CreatePolicy']['input'], ctx: Ctx) => Promise<IamOperations['CreatePolicy']['output']>;
   CreatePolicyVersion: (input: IamOperations['CreatePolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['CreatePolicyVersion']['output']>;
   CreateRole: (input: IamOperations['CreateRole']['input'], ctx: Ctx) => Promise<IamOperations['CreateRole']['output']>;
+  CreateUser: (input: IamOperations['CreateUser']['input'], ctx: Ctx) => Promise<IamOperations['CreateUser']['output']>;
+  DeleteAccessKey: (input: IamOperations['DeleteAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['DeleteAccessKey']['output']>;
   DeletePolicy: (input: IamOperations['DeletePolicy']['input'], ctx: Ctx) => Promise<IamOperations['DeletePolicy']['output']>;
   DeletePolicyVersion: (input: IamOperations['DeletePolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['DeletePolicyVersion']['output']>;
   DeleteRole: (input: IamOperations['DeleteRole']['input'], ctx: Ctx) => Promise<IamOperations['DeleteRole']['output']>;
+  DeleteUser: (input: IamOperations['DeleteUser']['input'], ctx: Ctx) => Promise<IamOperations['DeleteUser']['output']>;
+  DeleteUserPolicy: (input: IamOperations['DeleteUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['DeleteUserPolicy']['output']>;
   DetachRolePolicy: (input: IamOperations['DetachRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['DetachRolePolicy']['output']>;
+  DetachUserPolicy: (input: IamOperations['DetachUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['DetachUserPolicy']['output']>;
   GetPolicy: (input: IamOperations['GetPolicy']['input'], ctx: Ctx) => Promise<IamOperations['GetPolicy']['output']>;
   GetPolicyVersion: (input: IamOperations['GetPolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['GetPolicyVersion']['output']>;
   GetRole: (input: IamOperations['GetRole']['input'], ctx: Ctx) => Promise<IamOperations['GetRole']['output']>;
+  GetUser: (input: IamOperations['GetUser']['input'], ctx: Ctx) => Promise<IamOperations['GetUser']['output']>;
+  GetUserPolicy: (input: IamOperations['GetUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['GetUserPolicy']['output']>;
+  ListAccessKeys: (input: IamOperations['ListAccessKeys']['input'], ctx: Ctx) => Promise<IamOperations['ListAccessKeys']['output']>;
   ListAttachedRolePolicies: (input: IamOperations['ListAttachedRolePolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListAttachedRolePolicies']['output']>;
+  ListAttachedUserPolicies: (input: IamOperations['ListAttachedUserPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListAttachedUserPolicies']['output']>;
   ListEntitiesForPolicy: (input: IamOperations['ListEntitiesForPolicy']['input'], ctx: Ctx) => Promise<IamOperations['ListEntitiesForPolicy']['output']>;
   ListPolicies: (input: IamOperations['ListPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListPolicies']['output']>;
   ListPolicyVersions: (input: IamOperations['ListPolicyVersions']['input'], ctx: Ctx) => Promise<IamOperations['ListPolicyVersions']['output']>;
   ListRoleTags: (input: IamOperations['ListRoleTags']['input'], ctx: Ctx) => Promise<IamOperations['ListRoleTags']['output']>;
   ListRoles: (input: IamOperations['ListRoles']['input'], ctx: Ctx) => Promise<IamOperations['ListRoles']['output']>;
+  ListUserPolicies: (input: IamOperations['ListUserPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListUserPolicies']['output']>;
+  ListUsers: (input: IamOperations['ListUsers']['input'], ctx: Ctx) => Promise<IamOperations['ListUsers']['output']>;
+  PutUserPolicy: (input: IamOperations['PutUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['PutUserPolicy']['output']>;
   SetDefaultPolicyVersion: (input: IamOperations['SetDefaultPolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['SetDefaultPolicyVersion']['output']>;
   TagRole: (input: IamOperations['TagRole']['input'], ctx: Ctx) => Promise<IamOperations['TagRole']['output']>;
   UntagRole: (input: IamOperations['UntagRole']['input'], ctx: Ctx) => Promise<IamOperations['UntagRole']['output']>;
+  UpdateAccessKey: (input: IamOperations['UpdateAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['UpdateAccessKey']['output']>;
   UpdateAssumeRolePolicy: (input: IamOperations['UpdateAssumeRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['UpdateAssumeRolePolicy']['output']>;
   UpdateRole: (input: IamOperations['UpdateRole']['input'], ctx: Ctx) => Promise<IamOperations['UpdateRole']['output']>;
   UpdateRoleDescription: (input: IamOperations['UpdateRoleDescription']['input'], ctx: Ctx) => Promise<IamOperations['UpdateRoleDescription']['output']>;

@@ -1,7 +1,7 @@
 import type { OperationDefinition, ServiceDefinition, Shape } from './types';
 
 /** The services awsmesh speaks, by their AWS CLI command name. */
-export const SERVICE_NAMES = ['appmesh', 'iam', 'servicediscovery'] as const;
+export const SERVICE_NAMES = ['appmesh', 'iam', 'servicediscovery', 'sts'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const cache = new Map<ServiceName, ServiceDefinition>();

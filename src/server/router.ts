@@ -63,10 +63,16 @@ export class ServiceRouter {
     const prefix = req.rawPath.split('/')[1];
     const rest = prefix ? this.byPathPrefix.get(prefix) : undefined;
     if (rest) return { codec: rest, region };
-    // Only one query-protocol service is served (IAM); a form post or ?Action= goes to it.
+    // Unsigned form posts or ?Action=: IAM and STS both speak the query protocol; the Version
+    // (or, without one, the Action) says which. IAM is the fallback, so its errors name the problem.
     const contentType = String(req.headers['content-type'] ?? '');
     if (this.queryCodecs.length && (contentType.startsWith('application/x-www-form-urlencoded') || req.query.has('Action'))) {
-      return { codec: this.queryCodecs[0], region };
+      const form = new URLSearchParams(`${req.rawQuery}&${req.method === 'POST' ? req.body.toString('utf8') : ''}`);
+      const version = form.get('Version');
+      const action = form.get('Action') ?? '';
+      const codec = this.queryCodecs.find((c) => (version ? getService(c.service).metadata.apiVersion === version : Object.hasOwn(getService(c.service).operations, action)))
+        ?? this.queryCodecs.find((c) => c.service === 'iam') ?? this.queryCodecs[0];
+      return { codec, region };
     }
     return undefined;
   }

@@ -5,7 +5,7 @@
 // zsh share one POSIX walker, fish gets the same walker in its own syntax.
 
 import type { Command, Option } from 'commander';
-import { getService, isServiceName } from '../model/services';
+import { getService, isServiceName, type ServiceName } from '../model/services';
 
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
@@ -54,7 +54,7 @@ function walkCommand(cmd: Command, path: string, model: CompletionModel): void {
   for (const sub of cmd.commands) walkCommand(sub, `${path} ${sub.name()}`, model);
 }
 
-function serviceContexts(service: 'appmesh' | 'iam' | 'servicediscovery', model: CompletionModel): void {
+function serviceContexts(service: ServiceName, model: CompletionModel): void {
   const ops = Object.values(getService(service).operations).sort((a, b) => (a.cli < b.cli ? -1 : 1));
   model.contexts.push({ path: service, subcommands: [...ops.map((o) => o.cli), 'help'], flags: [], leaf: 'flags' });
   for (const op of ops) {

@@ -4,6 +4,7 @@
 import * as appmeshSdk from '@aws-sdk/client-app-mesh';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as sdSdk from '@aws-sdk/client-servicediscovery';
+import * as stsSdk from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAwsBackend } from '../../src/backends/aws';
 import { APP_MESH_SHUTDOWN_HINT } from '../../src/backends/aws/app-mesh-shutdown';
@@ -19,6 +20,7 @@ const SDK: Record<ServiceName, { module: Record<string, unknown>; client: string
   appmesh: { module: appmeshSdk, client: 'AppMeshClient' },
   iam: { module: iamSdk, client: 'IAMClient' },
   servicediscovery: { module: sdSdk, client: 'ServiceDiscoveryClient' },
+  sts: { module: stsSdk, client: 'STSClient' },
 };
 
 const ctx = { region: 'us-west-2' };

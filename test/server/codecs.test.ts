@@ -233,7 +233,7 @@ describe('IAM query/XML', () => {
     expect(unknown.response.status).toBe(400);
     expect(unknown.response.body).toContain('<Code>InvalidAction</Code>');
     // An action IAM has but awsmesh does not implement is not "unknown": 501 (not-implemented.test.ts).
-    const unimplemented = await call(wire('POST', '/', 'Action=CreateUser&Version=2010-05-08', { 'content-type': form }));
+    const unimplemented = await call(wire('POST', '/', 'Action=CreateGroup&Version=2010-05-08', { 'content-type': form }));
     expect(unimplemented.response.status).toBe(501);
     expect(unimplemented.response.body).toContain('<Code>NotImplementedException</Code>');
     const missing = await call(wire('POST', '/', 'Version=2010-05-08', { 'content-type': form }));

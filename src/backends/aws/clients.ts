@@ -14,6 +14,8 @@ const SDK_CLIENTS: Record<ServiceName, { load: () => SdkModule; client: string }
   iam: { load: () => require('@aws-sdk/client-iam'), client: 'IAMClient' },
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   servicediscovery: { load: () => require('@aws-sdk/client-servicediscovery'), client: 'ServiceDiscoveryClient' },
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sts: { load: () => require('@aws-sdk/client-sts'), client: 'STSClient' },
 };
 
 export interface SdkClient {

@@ -12,6 +12,7 @@ export const ENDPOINT_IDS: Record<ServiceName, { env: string; key: string }> = {
   appmesh: { env: 'APP_MESH', key: 'app_mesh' },
   iam: { env: 'IAM', key: 'iam' },
   servicediscovery: { env: 'SERVICEDISCOVERY', key: 'servicediscovery' },
+  sts: { env: 'STS', key: 'sts' },
 };
 
 export interface ResolvedEndpoint {

@@ -16,6 +16,8 @@ const PROVIDER_MODULES: Record<ServiceName, () => Provider> = {
   iam: () => require('./iam').provider,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   servicediscovery: () => require('./servicediscovery').provider,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sts: () => require('./sts').provider,
 };
 
 /** The resolver module (endpoints, proxy registry) loads only when a data-plane feature asks. */
@@ -57,6 +59,7 @@ export class LocalBackend implements Backend {
       account: this.settings.account,
       region: ctx.region,
       settings: this.settings,
+      caller: ctx.caller,
       now: this.clock,
       uuid: () => nodeCrypto().randomUUID(),
     };

@@ -1,7 +1,7 @@
 // What a local service provider is: one async handler per API operation, semantics only (no
 // HTTP, no CLI). Input arrives already validated against the operation's JSON Schema.
 
-import type { Input, Output } from '../backend';
+import type { Caller, Input, Output } from '../backend';
 import type { Store } from './store/store';
 
 export interface LocalSettings {
@@ -20,6 +20,8 @@ export interface ProviderContext {
   account: string;
   region: string;
   settings: LocalSettings;
+  /** The authenticated caller of a served request; undefined for the CLI (which acts as the account root). */
+  caller?: Caller;
   /** Epoch seconds with milliseconds; injectable for tests. */
   now(): number;
   uuid(): string;

@@ -27,7 +27,8 @@ export function register(parent: Command, app: () => App): void {
     .action(async (flags) => impl().runConfig(app(), flags));
 
   proxyOptions(envoy.command('bootstrap'))
-    .description('A dynamic Envoy bootstrap that gets its configuration over ADS from `awsmesh local serve --xds-port`')
+    .description('A dynamic Envoy bootstrap that gets its configuration over ADS from `awsmesh local serve --xds-port` (or, with --appmesh-image, the one the App Mesh Envoy image builds from its environment)')
+    .option('--appmesh-image', 'build the bootstrap the App Mesh Envoy image\'s agent would, from APPMESH_RESOURCE_ARN, APPMESH_XDS_ENDPOINT, AWS_REGION, ENVOY_ADMIN_ACCESS_PORT, … in the environment')
     .option('--xds-address <host:port>', 'where the xDS server listens', '127.0.0.1:15010')
     .option('--cluster <name>', 'node cluster name (APPMESH_RESOURCE_CLUSTER; default: the node id)')
     .option('--sds-socket-path <path>', 'fetch App Mesh SDS secrets from the SDS agent on this Unix socket (APPMESH_SDS_SOCKET_PATH); default: over ADS from awsmesh')

@@ -21,8 +21,9 @@ export interface CommandEntry {
 /** Top-level command groups: `awsmesh <name> …`. */
 export const COMMANDS: CommandEntry[] = [
   { name: 'appmesh', summary: 'AWS App Mesh API (all 38 operations)', load: () => require('./service').forService('appmesh') },
-  { name: 'iam', summary: 'AWS IAM roles and policies used by mesh set-ups', load: () => require('./service').forService('iam') },
+  { name: 'iam', summary: 'AWS IAM users, access keys, roles and policies', load: () => require('./service').forService('iam') },
   { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
+  { name: 'sts', summary: 'AWS STS get-caller-identity (the account and identity requests are signed as)', load: () => require('./service').forService('sts') },
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
   { name: 'proxy', summary: 'Run a sidecar proxy for a virtual node or gateway (the local App Mesh Envoy)', load: () => require('./proxy') },
   { name: 'envoy', summary: 'Envoy configuration (static or ADS bootstrap), xDS status, validation against Envoy\'s API', load: () => require('./envoy') },

@@ -108,8 +108,9 @@ export async function runConfig(app: App, flags: ProxyFlags & { sdsSocketPath?: 
 }
 
 export async function runBootstrap(
-  app: App, flags: ProxyFlags & { xdsAddress: string; cluster?: string; sdsSocketPath?: string },
+  app: App, flags: ProxyFlags & { xdsAddress: string; cluster?: string; sdsSocketPath?: string; appmeshImage?: boolean },
 ): Promise<void> {
+  if (flags.appmeshImage) return runAppmeshImageBootstrap(app, flags);
   const t = target(flags);
   const format = outputFormat(flags.format, ['json', 'yaml']);
   const adminPort = port(flags.adminPort, '--admin-port');
@@ -125,6 +126,33 @@ export async function runBootstrap(
   const doc = dynamicBootstrap({
     node: { id, cluster: flags.cluster ?? id }, adminPort, xdsAddress: flags.xdsAddress, sdsSocketPath: flags.sdsSocketPath,
   });
+  app.io.stdout.write(render(doc, format));
+  if (flags.validate) reportIssues(app, validateEnvoyJson(doc), 'the generated bootstrap');
+}
+
+/** `--appmesh-image`: the environment decides everything; the proxy-selecting flags do not apply. */
+function runAppmeshImageBootstrap(app: App, flags: ProxyFlags & { cluster?: string; sdsSocketPath?: string }): void {
+  const format = outputFormat(flags.format, ['json', 'yaml']);
+  const given = ['mesh', 'meshName', 'virtualNode', 'virtualGateway', 'cluster', 'sdsSocketPath'].filter((k) => (flags as unknown as Record<string, unknown>)[k] !== undefined);
+  if (given.length) {
+    throw new UsageError(`--appmesh-image reads the proxy from the environment (APPMESH_RESOURCE_ARN, …); drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { appmeshImageBootstrap, AgentEnvError } = require('./appmesh-image') as typeof import('./appmesh-image');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yaml = require('yaml') as typeof import('yaml');
+  let doc;
+  try {
+    doc = appmeshImageBootstrap({
+      env: app.env,
+      readFile: (file) => fs.readFileSync(path.resolve(app.io.cwd, file), 'utf8'),
+      parseYaml: (text) => yaml.parse(text),
+      warn: (line) => app.io.stderr.write(`warning: ${line}\n`),
+    });
+  } catch (e) {
+    if (e instanceof AgentEnvError) throw new UsageError(e.message);
+    throw e;
+  }
   app.io.stdout.write(render(doc, format));
   if (flags.validate) reportIssues(app, validateEnvoyJson(doc), 'the generated bootstrap');
 }

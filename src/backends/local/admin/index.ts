@@ -62,7 +62,8 @@ function inMesh(r: { service: string; kind: string; parent: string; name: string
 
 export async function exportState(store: Store, opts: ExportOptions = {}): Promise<StateFile> {
   const partition = opts.mesh ? opts.partition : undefined;
-  let resources = (await store.dump(partition)).map(toStateResource);
+  // Access keys carry their secrets, which never leave the store: re-create keys after an import.
+  let resources = (await store.dump(partition)).filter((r) => !(r.service === 'iam' && r.kind === 'accessKey')).map(toStateResource);
   let refs = (await store.dumpRefs(partition)).map(toStateRef);
   if (opts.mesh) {
     const mesh = opts.mesh;

@@ -1,4 +1,4 @@
-// Attaching managed policies to roles, and the two views of that relation.
+// Attaching managed policies to roles, and the two views of that relation (users: user-policies.ts).
 
 import type { Input, Output } from '../../backend';
 import type { ProviderContext } from '../provider';
@@ -7,11 +7,12 @@ import {
 } from './entities';
 import { iamError, quotaExceeded } from './errors';
 import { sortByKey } from './paging';
+import { allUsers } from './users';
 
 export const MAX_POLICIES_PER_ROLE = 10;
 
 /** Name and path are part of a policy ARN: arn:aws:iam::<acct>:policy<path><name>. */
-function splitPolicyArn(arn: string): { name: string; path: string } {
+export function splitPolicyArn(arn: string): { name: string; path: string } {
   const rest = arn.slice(arn.indexOf(':policy/') + ':policy'.length);
   const cut = rest.lastIndexOf('/') + 1;
   return { path: rest.slice(0, cut), name: rest.slice(cut) };
@@ -63,18 +64,25 @@ export async function listEntitiesForPolicy(input: Input, ctx: ProviderContext):
     await requirePolicy(tx, ctx, arn);
     const filter = input.EntityFilter as string | undefined;
     const usage = input.PolicyUsageFilter as string | undefined;
-    // Only roles exist locally; users and groups are always empty.
-    const roles = filter !== undefined && filter !== 'Role' ? [] : (await allRoles(tx)).filter((r) => {
-      if (!matchesPathPrefix(r.Path, input.PathPrefix)) return false;
-      const attached = r.AttachedPolicies.includes(arn);
-      const boundary = r.PermissionsBoundary === arn;
+    const uses = (e: { Path: string; AttachedPolicies: string[]; PermissionsBoundary?: string }) => {
+      if (!matchesPathPrefix(e.Path, input.PathPrefix)) return false;
+      const attached = e.AttachedPolicies.includes(arn);
+      const boundary = e.PermissionsBoundary === arn;
       return usage === 'PermissionsPolicy' ? attached : usage === 'PermissionsBoundary' ? boundary : attached || boundary;
-    });
-    const { items, ...paging } = iamPage(roles, (r) => r.RoleName.toLowerCase(), input);
+    };
+    // Groups do not exist locally. One page runs over users, then roles (as IAM lists them).
+    const users = filter !== undefined && filter !== 'User' ? [] : (await allUsers(tx)).filter(uses);
+    const roles = filter !== undefined && filter !== 'Role' ? [] : (await allRoles(tx)).filter(uses);
+    type Entity = { key: string; user?: { UserName: string; UserId: string }; role?: { RoleName: string; RoleId: string } };
+    const entities: Entity[] = [
+      ...users.map((u) => ({ key: `u:${u.UserName.toLowerCase()}`, user: { UserName: u.UserName, UserId: u.UserId } })),
+      ...roles.map((r) => ({ key: `v:${r.RoleName.toLowerCase()}`, role: { RoleName: r.RoleName, RoleId: r.RoleId } })),
+    ];
+    const { items, ...paging } = iamPage(entities, (e) => e.key, input);
     return {
       PolicyGroups: [],
-      PolicyUsers: [],
-      PolicyRoles: items.map((r) => ({ RoleName: r.RoleName, RoleId: r.RoleId })),
+      PolicyUsers: items.flatMap((e) => (e.user ? [e.user] : [])),
+      PolicyRoles: items.flatMap((e) => (e.role ? [e.role] : [])),
       ...paging,
     };
   });

@@ -1,4 +1,5 @@
-// The local IAM provider: the 23 role and managed-policy operations mesh set-ups use.
+// The local IAM provider: the role and managed-policy operations mesh set-ups use, and the users,
+// access keys and user policies `awsmesh serve` authenticates and authorizes callers with.
 
 import type { OperationHandler, Provider } from '../provider';
 import { checkConstraints } from './constraints';
@@ -7,6 +8,11 @@ import {
   createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, getPolicy, getPolicyVersion, listPolicies,
   listPolicyVersions, setDefaultPolicyVersion,
 } from './policies';
+import { createAccessKey, deleteAccessKey, listAccessKeys, updateAccessKey } from './access-keys';
+import {
+  attachUserPolicy, deleteUserPolicy, detachUserPolicy, getUserPolicy, listAttachedUserPolicies, listUserPolicies, putUserPolicy,
+} from './user-policies';
+import { createUser, deleteUser, getUser, listUsers } from './users';
 import {
   createRole, deleteRole, getRole, listRoles, listRoleTags, tagRole, untagRole, updateAssumeRolePolicy, updateRole,
   updateRoleDescription,
@@ -36,6 +42,21 @@ const handlers: Provider = {
   DetachRolePolicy: detachRolePolicy,
   ListAttachedRolePolicies: listAttachedRolePolicies,
   ListEntitiesForPolicy: listEntitiesForPolicy,
+  CreateUser: createUser,
+  GetUser: getUser,
+  ListUsers: listUsers,
+  DeleteUser: deleteUser,
+  CreateAccessKey: createAccessKey,
+  ListAccessKeys: listAccessKeys,
+  UpdateAccessKey: updateAccessKey,
+  DeleteAccessKey: deleteAccessKey,
+  AttachUserPolicy: attachUserPolicy,
+  DetachUserPolicy: detachUserPolicy,
+  ListAttachedUserPolicies: listAttachedUserPolicies,
+  PutUserPolicy: putUserPolicy,
+  GetUserPolicy: getUserPolicy,
+  DeleteUserPolicy: deleteUserPolicy,
+  ListUserPolicies: listUserPolicies,
 };
 
 /** Every operation checks IAM's value constraints first, as the service does. */

@@ -10,6 +10,7 @@ import {
 } from './entities';
 import { iamError, quotaExceeded } from './errors';
 import { MANAGED_POLICIES } from './managed-policies';
+import { allUsers } from './users';
 import { decodePolicyInput, encodePolicyOutput, validatePolicyDocument } from './policy-document';
 import { sortByKey } from './paging';
 import { randomChars, UPPER_ALNUM } from './random';
@@ -23,7 +24,7 @@ interface Usage {
   boundary: number;
 }
 
-/** How many roles attach each policy, or use it as their permissions boundary. */
+/** How many roles and users attach each policy, or use it as their permissions boundary. */
 export async function policyUsage(tx: StoreTx): Promise<Map<string, Usage>> {
   const usage = new Map<string, Usage>();
   const entry = (arn: string): Usage => {
@@ -31,9 +32,9 @@ export async function policyUsage(tx: StoreTx): Promise<Map<string, Usage>> {
     if (!u) usage.set(arn, (u = { attached: 0, boundary: 0 }));
     return u;
   };
-  for (const role of await allRoles(tx)) {
-    for (const arn of role.AttachedPolicies) entry(arn).attached++;
-    if (role.PermissionsBoundary) entry(role.PermissionsBoundary).boundary++;
+  for (const entity of [...await allRoles(tx), ...await allUsers(tx)]) {
+    for (const arn of entity.AttachedPolicies) entry(arn).attached++;
+    if (entity.PermissionsBoundary) entry(entity.PermissionsBoundary).boundary++;
   }
   return usage;
 }

@@ -1,0 +1,88 @@
+// Access keys of IAM users: what requests to `awsmesh serve` (API calls and Envoy's xDS streams)
+// are signed with. The secret is generated here, returned once by CreateAccessKey (as AWS does)
+// and kept only to check signatures.
+
+import { randomBytes } from 'crypto';
+import type { Input, Output } from '../../backend';
+import type { ProviderContext } from '../provider';
+import type { StoreTx } from '../store/store';
+import { IAM, iamNow, iamPage, iamPartition } from './entities';
+import { iamError, quotaExceeded } from './errors';
+import { randomChars, UPPER_ALNUM } from './random';
+import { ACCESS_KEY, implicitUserName, keysOfUser, requireUser, userKey, type AccessKeyData } from './users';
+
+export const MAX_KEYS_PER_USER = 2;
+
+/** 40 characters of [A-Za-z0-9/+], like AWS secrets. */
+function newSecret(): string {
+  return randomBytes(30).toString('base64');
+}
+
+function metadata(k: AccessKeyData): Output {
+  return { UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate };
+}
+
+export async function findAccessKey(tx: StoreTx, accessKeyId: string): Promise<AccessKeyData | undefined> {
+  const row = await tx.get(IAM, ACCESS_KEY, '', accessKeyId);
+  return row?.data as unknown as AccessKeyData | undefined;
+}
+
+async function requireOwnKey(tx: StoreTx, userName: string, accessKeyId: string): Promise<AccessKeyData> {
+  const key = await findAccessKey(tx, accessKeyId);
+  if (!key || userKey(key.UserName) !== userKey(userName)) {
+    throw iamError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
+  }
+  return key;
+}
+
+async function saveKey(tx: StoreTx, key: AccessKeyData, now: number): Promise<void> {
+  await tx.put({
+    service: IAM, kind: ACCESS_KEY, parent: '', name: key.AccessKeyId, arn: `awsmesh:iam:access-key/${key.AccessKeyId}`,
+    data: key as unknown as Record<string, unknown>, createdAt: key.CreateDate, updatedAt: now,
+  });
+}
+
+export async function createAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+  const name = implicitUserName(input, ctx, 'CreateAccessKey')!;
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    const { user } = await requireUser(tx, name);
+    if ((await keysOfUser(tx, user.UserName)).length >= MAX_KEYS_PER_USER) throw quotaExceeded('AccessKeysPerUser', MAX_KEYS_PER_USER);
+    const now = iamNow(ctx);
+    let id: string;
+    do id = `AKIA${randomChars(UPPER_ALNUM, 16)}`; while (await findAccessKey(tx, id));
+    const key: AccessKeyData = { AccessKeyId: id, UserName: user.UserName, Status: 'Active', CreateDate: now, SecretAccessKey: newSecret() };
+    await saveKey(tx, key, now);
+    return { AccessKey: { ...metadata(key), SecretAccessKey: key.SecretAccessKey } };
+  });
+}
+
+export async function listAccessKeys(input: Input, ctx: ProviderContext): Promise<Output> {
+  const name = implicitUserName(input, ctx, 'ListAccessKeys')!;
+  return ctx.store.read(iamPartition(ctx), async (tx) => {
+    const { user } = await requireUser(tx, name);
+    const keys = (await keysOfUser(tx, user.UserName)).sort((a, b) => (a.AccessKeyId < b.AccessKeyId ? -1 : 1));
+    const { items, ...paging } = iamPage(keys, (k) => k.AccessKeyId, input);
+    return { AccessKeyMetadata: items.map(metadata), ...paging };
+  });
+}
+
+export async function updateAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+  const name = implicitUserName(input, ctx, 'UpdateAccessKey')!;
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    await requireUser(tx, name);
+    const key = await requireOwnKey(tx, name, input.AccessKeyId as string);
+    key.Status = input.Status as AccessKeyData['Status'];
+    await saveKey(tx, key, iamNow(ctx));
+    return {};
+  });
+}
+
+export async function deleteAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+  const name = implicitUserName(input, ctx, 'DeleteAccessKey')!;
+  return ctx.store.write(iamPartition(ctx), async (tx) => {
+    await requireUser(tx, name);
+    const key = await requireOwnKey(tx, name, input.AccessKeyId as string);
+    await tx.delete(IAM, ACCESS_KEY, '', key.AccessKeyId);
+    return {};
+  });
+}
