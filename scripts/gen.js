@@ -387,14 +387,17 @@ function typesModule(cfg, { model, paginators, names }) {
     return `; items: ${tsRef(model, list.member.shape)}`;
   };
   const T = cfg.typeName;
+  const declarations = declared.map((n) => `${tsDeclaration(model, n)}\n`);
+  // Only services with timestamps declare the type (an unused one fails the compile).
+  const timestamp = declarations.some((d) => /\bTimestamp\b/.test(d))
+    ? ['/** Date from the SDK, epoch seconds from the local backend, ISO 8601 text in input. */', 'type Timestamp = Date | number | string;', '']
+    : [];
   const lines = [
     TS_BANNER,
     `// ${model.metadata.serviceFullName} ${model.metadata.apiVersion}: every operation's input and output, and the provider interface.`,
     '',
-    '/** Date from the SDK, epoch seconds from the local backend, ISO 8601 text in input. */',
-    'type Timestamp = Date | number | string;',
-    '',
-    ...declared.map((n) => `${tsDeclaration(model, n)}\n`),
+    ...timestamp,
+    ...declarations,
     `/** Each operation's input and output (the dispatcher types calls with it). */`,
     `export interface ${T}Operations {`,
     ...names.map((n) => `  ${n}: { input: ${io(model.operations[n].input)}; output: ${io(model.operations[n].output)}${itemsOf(n)} };`),

@@ -11,7 +11,7 @@
 // local backend neither throttles nor fails transiently (its store waits for its lock). A second
 // retry layer here would multiply attempts and could repeat non-idempotent calls.
 
-import type { Backend, Input, LocalControlPlane, Output } from '../backends/backend';
+import type { Backend, CallContext, Input, LocalControlPlane, Output } from '../backends/backend';
 import type {
   OperationInput, OperationItem, OperationName, OperationOutput, PaginatedOperationName,
 } from '../generated/api';
@@ -24,6 +24,8 @@ export interface CallOptions {
   region?: string;
   /** `local serve`'s request id, for providers' logs. */
   requestId?: string;
+  /** Who signed the request (`awsmesh serve`), for get-caller-identity and get-user. */
+  caller?: CallContext['caller'];
   /**
    * Skip the schema check: only for input this process built from values it has checked already.
    * Everything else (flags, files, wire requests, manifests) is validated.
@@ -117,7 +119,7 @@ export class Dispatcher {
     definition(service, operation);
     if (!opts.trusted) checkInput(service, operation, input, opts.origins);
     try {
-      return await this.backend.invoke(service, operation, input, { region: opts.region ?? this.region, requestId: opts.requestId });
+      return await this.backend.invoke(service, operation, input, { region: opts.region ?? this.region, requestId: opts.requestId, caller: opts.caller });
     } catch (e) {
       if (isServiceError(e)) {
         e.operation ??= operation;

@@ -3,7 +3,7 @@
 // backend call), encode — every failure becomes the protocol's own error response, never an exception.
 
 import { randomUUID } from 'crypto';
-import type { Backend } from '../backends/backend';
+import type { Backend, Input } from '../backends/backend';
 import { isStoreUnavailable } from '../backends/local/store/errors';
 import { Dispatcher } from '../core/dispatcher';
 import { InputValidationError, isServiceError } from '../core/errors';
@@ -11,6 +11,8 @@ import { getService, type ServiceName } from '../model/services';
 import { REST_JSON_WIRE_ERRORS, restJsonError } from './codecs/rest-json';
 import { ServiceRouter } from './router';
 import { verifySignature, type Credentials } from './sigv4';
+import { AuthError, type Authenticated, type IamAuthenticator, type RefusalReason } from './auth/iam-auth';
+import { requiredPermission } from './auth/permissions';
 import { WireError, type Codec, type WireErrorKind, type WireRequest, type WireResponse } from './wire';
 
 export interface HandlerOptions {
@@ -19,6 +21,11 @@ export interface HandlerOptions {
   defaultRegion: string;
   /** When given, every request must carry a valid SigV4 signature by one of these. */
   credentials?: Credentials[];
+  /**
+   * `awsmesh serve`: every request is signed by an awsmesh IAM user's key and allowed by that
+   * user's policies (AccessDenied otherwise, before anything is changed).
+   */
+  iam?: { auth: IamAuthenticator; account: string; onRefused?: (reason: RefusalReason, service: ServiceName, operation?: string) => void };
   /** Epoch milliseconds; injectable for signature-expiry tests. */
   now?: () => number;
   /** Told about failures that are the server's fault (with stack), for the log. */
@@ -52,7 +59,7 @@ export class RequestHandler {
     this.api = new Dispatcher(opts.backend, opts.defaultRegion);
   }
 
-  async handle(req: WireRequest, rawHeaders: string[]): Promise<Handled> {
+  async handle(req: WireRequest, rawHeaders: string[], peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
     const requestId = randomUUID();
     const routed = this.router.route(req);
     if (!routed) return { requestId, response: unroutable(req, 'unknownOperation', requestId) };
@@ -61,14 +68,51 @@ export class RequestHandler {
     let response: WireResponse;
     try {
       if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
+      const auth = this.opts.iam ? await this.authenticate(req, rawHeaders, codec.service) : undefined;
       const decoded = codec.decode(req);
       operation = decoded.operation;
-      const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId });
+      const region = routed.region ?? this.opts.defaultRegion;
+      if (auth) {
+        const denied = this.authorize(auth, codec, operation, decoded.input, region, peer, requestId);
+        if (denied) return { requestId, service: codec.service, operation, response: denied };
+      }
+      const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });
       response = codec.encodeOutput(operation, output ?? {}, requestId);
     } catch (err) {
       response = this.errorResponse(codec, err, requestId);
     }
     return { requestId, service: codec.service, operation, response };
+  }
+
+  private async authenticate(req: WireRequest, rawHeaders: string[], service: ServiceName): Promise<Authenticated> {
+    try {
+      return await this.opts.iam!.auth.authenticate(req, rawHeaders);
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      this.opts.iam!.onRefused?.(e.reason, service);
+      throw new WireError(e.kind, e.message);
+    }
+  }
+
+  /** AccessDenied (403, in the protocol's dialect) unless the caller's policies allow the call. */
+  private authorize(
+    auth: Authenticated, codec: Codec, operation: string, input: Input, region: string, peer: { address?: string; secure?: boolean }, requestId: string,
+  ): WireResponse | undefined {
+    const { iam } = this.opts;
+    const need = requiredPermission(codec.service, operation, input, { region, account: iam!.account, callerUser: auth.caller.userName });
+    if (!need) return undefined;
+    try {
+      iam!.auth.authorize(auth, need.action, need.resource, {
+        ...(peer.address ? { 'aws:SourceIp': peer.address.replace(/^::ffff:/, '') } : {}),
+        'aws:SecureTransport': String(Boolean(peer.secure)),
+      });
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      iam!.onRefused?.(e.reason, codec.service, operation);
+      const code = getService(codec.service).metadata.protocol === 'query' ? 'AccessDenied' : 'AccessDeniedException';
+      return codec.encodeError({ code, status: 403, message: e.message }, requestId);
+    }
   }
 
   /** The protocol's error for a failure found outside a provider (e.g. a body over the limit). */

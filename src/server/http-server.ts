@@ -4,6 +4,8 @@
 
 import { randomUUID } from 'crypto';
 import * as http from 'http';
+import * as https from 'https';
+import type { SecureContextOptions } from 'tls';
 import type { AddressInfo } from 'net';
 import { RequestHandler, type HandlerOptions } from './handler';
 import type { WireRequest, WireResponse } from './wire';
@@ -27,6 +29,10 @@ export interface ServerOptions extends HandlerOptions {
   reset?: () => Promise<void>;
   /** Accept requests that carry an Origin header (browser pages). */
   allowBrowserOrigins?: boolean;
+  /** Serve HTTPS (TLS 1.2+) with this certificate and key instead of plain HTTP. */
+  tls?: SecureContextOptions;
+  /** Extra routes answered before the AWS protocols (e.g. the console); true when handled. */
+  extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
 }
 
 export interface RunningServer {
@@ -35,6 +41,8 @@ export interface RunningServer {
   /** Base URL to give SDKs as their endpoint. */
   readonly url: string;
   readonly http: http.Server;
+  /** HTTPS only: replace the certificate and key for new connections (open ones keep theirs). */
+  setSecureContext?(options: SecureContextOptions): void;
   /** Stops accepting, waits for in-flight requests, then resolves. Does not close the backend. */
   close(): Promise<void>;
 }
@@ -101,6 +109,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       logLine(req, rawPath, 'health', res.statusCode, t0);
       return;
     }
+    if (opts.extraRoutes && (await opts.extraRoutes(req, res))) {
+      logLine(req, rawPath, 'extra', res.statusCode, t0);
+      return;
+    }
     if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
       req.resume();
       await opts.reset();
@@ -147,18 +159,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!complete) return; // client went away
     wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 
-    const handled = await handler.handle(wire, req.rawHeaders);
+    const handled = await handler.handle(wire, req.rawHeaders, { address: req.socket.remoteAddress, secure: Boolean(opts.tls) });
     send(res, handled.response);
     const name = handled.service ? `${handled.service}.${handled.operation ?? '?'}` : '-';
     logLine(req, rawPath, name, handled.response.status, t0);
   };
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     onRequest(req, res).catch((err) => {
       opts.onInternalError?.(err);
       send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal server error' }) });
     });
-  });
+  };
+  const server: http.Server = opts.tls ? https.createServer({ ...opts.tls, minVersion: 'TLSv1.2' }, listener) : http.createServer(listener);
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -190,8 +203,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     host: address.address,
     port: address.port,
-    url: `http://${hostForUrl(address.address)}:${address.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl(address.address)}:${address.port}`,
     http: server,
+    setSecureContext: opts.tls ? (o) => (server as unknown as https.Server).setSecureContext({ ...o, minVersion: 'TLSv1.2' }) : undefined,
     close,
   };
 }

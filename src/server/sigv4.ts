@@ -171,12 +171,23 @@ function signingKey(secret: string, scope: CredentialScope): Buffer {
   return key;
 }
 
-/** Throws WireError unless the request carries a valid SigV4 signature by one of `credentials`. */
-export function verifySignature(req: WireRequest, rawHeaders: string[], credentials: Credentials[], nowMs: number): void {
-  const auth = parseAuth(req);
+/** A request's SigV4 authorization, parsed (not yet verified). */
+export type Signature = ParsedAuth;
+
+/** Reads the request's signature (header or pre-signed query); throws WireError when absent or malformed. */
+export function parseSignature(req: WireRequest): Signature {
+  return parseAuth(req);
+}
+
+/**
+ * Throws WireError unless `auth` is a valid signature of `req` made with `secretAccessKey`.
+ * `hostCandidates`: the Host values to try when the header list has none (gRPC: the :authority,
+ * which signers canonicalise with or without the port).
+ */
+export function checkSignature(
+  req: WireRequest, rawHeaders: string[], auth: Signature, secretAccessKey: string, nowMs: number, hostCandidates?: string[],
+): void {
   const presigned = auth.expires !== undefined;
-  const creds = credentials.find((c) => c.accessKeyId === auth.scope.accessKeyId);
-  if (!creds) throw new WireError('unknownAccessKey', 'The security token included in the request is invalid.');
   if (!auth.signedHeaders.includes('host')) throw new WireError('badSignature', "'Host' must be a signed header.");
 
   const signedAt = amzDateMs(auth.amzDate);
@@ -195,26 +206,35 @@ export function verifySignature(req: WireRequest, rawHeaders: string[], credenti
   }
   // Pre-signed URLs: botocore signs UNSIGNED-PAYLOAD, the JS SDK the (empty) body's hash.
   const payloadHashes = contentHash ? [contentHash] : presigned ? [bodyHash, 'UNSIGNED-PAYLOAD'] : [bodyHash];
+  const headerLists = hostCandidates?.length ? hostCandidates.map((h) => [...rawHeaders, 'host', h]) : [rawHeaders];
   const { scope } = auth;
-  const key = signingKey(creds.secretAccessKey, scope);
+  const key = signingKey(secretAccessKey, scope);
   const given = /^[0-9a-f]{64}$/.test(auth.signature) ? Buffer.from(auth.signature, 'hex') : Buffer.alloc(0);
-  const matches = payloadHashes.some((payloadHash) => {
+  const matches = headerLists.some((headers) => payloadHashes.some((payloadHash) => {
     const canonicalRequest = [
       req.method,
       canonicalUri(req.rawPath),
       canonicalQuery(req.rawQuery, presigned),
-      canonicalHeaders(rawHeaders, auth.signedHeaders),
+      canonicalHeaders(headers, auth.signedHeaders),
       auth.signedHeaders.join(';'),
       payloadHash,
     ].join('\n');
     const stringToSign = [ALGORITHM, auth.amzDate, `${scope.date}/${scope.region}/${scope.service}/aws4_request`, sha256Hex(canonicalRequest)].join('\n');
     const expected = createHmac('sha256', key).update(stringToSign).digest();
     return given.length === expected.length && timingSafeEqual(given, expected);
-  });
+  }));
   if (!matches) {
     throw new WireError(
       'badSignature',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     );
   }
+}
+
+/** Throws WireError unless the request carries a valid SigV4 signature by one of `credentials`. */
+export function verifySignature(req: WireRequest, rawHeaders: string[], credentials: Credentials[], nowMs: number): void {
+  const auth = parseAuth(req);
+  const creds = credentials.find((c) => c.accessKeyId === auth.scope.accessKeyId);
+  if (!creds) throw new WireError('unknownAccessKey', 'The security token included in the request is invalid.');
+  checkSignature(req, rawHeaders, auth, creds.secretAccessKey, nowMs);
 }

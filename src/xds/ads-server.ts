@@ -21,6 +21,7 @@ import { EnvoyConfigError, ResourceEncoder, type EncodedResource } from './resou
 import { XDS_TYPES, xdsType, type XdsResources, type XdsType } from './resource-types';
 import { adsSecretRefs } from './secrets';
 import { clientStatus } from './status';
+import { StreamRefused, TokenBucket, type AdmittedStream } from './stream-guard';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -37,6 +38,14 @@ export class AdsServer {
   /** Log lines said once (a missing secret would otherwise be logged on every rebuild). */
   private readonly said = new Set<string>();
   private nextStreamId = 1;
+  /** Streams opened and not yet closed, served or still being admitted (for maxStreams). */
+  private open = 0;
+  /** When the oldest change not yet pushed was noticed. */
+  private pendingChangeAt?: number;
+  private quietTimer?: NodeJS.Timeout;
+  private maxTimer?: NodeJS.Timeout;
+  /** The change notice the push in progress answers (convergence time starts there). */
+  private pushChangeAt?: number;
   private nonceSeq = 0;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
@@ -58,7 +67,7 @@ export class AdsServer {
   }
 
   async start(): Promise<this> {
-    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES, ...this.opts.grpcOptions });
     server.addService(adsService(), { StreamAggregatedResources: (call: AdsStream['call']) => this.onStream(call) });
     server.addService(csdsService(), {
       FetchClientStatus: (call: grpc.ServerUnaryCall<ClientStatusRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
@@ -67,12 +76,14 @@ export class AdsServer {
     });
     const host = this.opts.host ?? '127.0.0.1';
     const target = host.includes(':') && !host.startsWith('[') ? `[${host}]:${this.opts.port ?? 0}` : `${host}:${this.opts.port ?? 0}`;
-    this.port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
-    });
+    this.port = this.opts.attach
+      ? await this.opts.attach(server)
+      : await new Promise<number>((resolve, reject) => {
+        server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
     this.server = server;
-    this.unwatch = this.opts.source.watch(() => void this.refresh());
-    this.unwatchSecrets = this.opts.secrets?.onChange(() => void this.refresh());
+    this.unwatch = this.opts.source.watch(() => this.changed());
+    this.unwatchSecrets = this.opts.secrets?.onChange(() => this.changed());
     return this;
   }
 
@@ -81,12 +92,37 @@ export class AdsServer {
     this.closed = true;
     this.unwatch?.();
     this.unwatchSecrets?.();
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.maxTimer);
     this.opts.secrets?.close();
     for (const s of this.streams) s.call.end();
     this.streams.clear();
     // Every stream is ended already; proxies reconnect to the next server, so nothing is left to drain.
     this.server?.forceShutdown();
     await this.opts.source.close?.();
+  }
+
+  /**
+   * A change notice (store write, re-issued certificate). With debouncing, a burst becomes one
+   * push: after `quietMs` without further notices, at most `maxDelayMs` after the first.
+   */
+  private changed(): void {
+    this.pendingChangeAt ??= Date.now();
+    const d = this.opts.debounce;
+    if (!d) {
+      void this.refresh();
+      return;
+    }
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => this.flushChanges(), d.quietMs);
+    this.maxTimer ??= setTimeout(() => this.flushChanges(), d.maxDelayMs);
+  }
+
+  private flushChanges(): void {
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.maxTimer);
+    this.quietTimer = this.maxTimer = undefined;
+    void this.refresh();
   }
 
   /** Resolves once the next rebuild (triggered by a change or by refresh()) has been pushed. */
@@ -101,37 +137,88 @@ export class AdsServer {
 
   // ---- streams ------------------------------------------------------------------------------
 
+  /** Refuses a stream before anything of the mesh was sent: status, log line and the refusal event. */
+  private refuse(call: AdsStream['call'], r: StreamRefused, nodeId?: string): void {
+    this.log(`xDS: refused a stream from ${call.getPeer()}${nodeId ? ` for ${nodeId}` : ''} (${r.reason}): ${r.message}`);
+    this.opts.onRefused?.({ reason: r.reason, code: r.code, message: r.message, peer: call.getPeer(), nodeId });
+    call.emit('error', { code: r.code, details: r.message, metadata: new grpc.Metadata() });
+  }
+
   private onStream(call: AdsStream['call']): void {
     let stream: AdsStream | undefined;
     let refused = false;
+    let counted = true;
+    this.open++;
+    const limits = this.opts.limits ?? {};
+    const bucket = limits.requestsPerSecond ? new TokenBucket(limits.requestsPerSecond, limits.burst ?? limits.requestsPerSecond * 4) : undefined;
+    const refuse = (r: StreamRefused, nodeId?: string) => {
+      if (refused) return;
+      refused = true;
+      this.refuse(call, r, nodeId);
+    };
+    // Authentication runs once, when the stream opens; requests wait for it.
+    let admitted: Promise<AdmittedStream | undefined> = Promise.resolve(undefined);
+    if (limits.maxStreams !== undefined && this.open > limits.maxStreams) {
+      refuse(new StreamRefused(grpc.status.RESOURCE_EXHAUSTED, `this server serves at most ${limits.maxStreams} streams`, 'stream_limit'));
+    } else if (this.opts.guard) {
+      admitted = this.opts.guard.admit(call as unknown as grpc.ServerDuplexStream<unknown, unknown>).catch((e: unknown) => {
+        if (e instanceof StreamRefused) refuse(e);
+        else refuse(new StreamRefused(grpc.status.INTERNAL, `authentication failed: ${(e as Error).message}`, 'internal'));
+        return undefined;
+      });
+    }
     let queue = Promise.resolve();
-    const fail = (code: grpc.status, details: string) => call.emit('error', { code, details, metadata: new grpc.Metadata() });
     call.on('data', (req: DiscoveryRequest) => {
+      if (refused) return;
+      if (bucket && !bucket.take()) {
+        refuse(new StreamRefused(grpc.status.RESOURCE_EXHAUSTED, `more than ${limits.requestsPerSecond} requests per second on one stream`, 'rate_limited'), stream?.nodeId);
+        return;
+      }
+      const maxNames = limits.maxResourceNames ?? 10_000;
+      if ((req.resource_names?.length ?? 0) > maxNames) {
+        refuse(new StreamRefused(grpc.status.INVALID_ARGUMENT, `a request may name at most ${maxNames} resources`, 'too_many_names'), stream?.nodeId);
+        return;
+      }
       // Requests of one stream are handled in order; building a node's config is async.
       queue = queue.then(async () => {
+        const admission = await admitted;
         if (this.closed || refused) return;
         if (!stream) {
           const id = req.node?.id ?? '';
           const identity = parseNodeId(id);
           if (!identity) {
-            this.log(`xDS: refusing a stream from ${call.getPeer()}: node id "${id}" is not mesh/<mesh>/virtualNode/<name> or mesh/<mesh>/virtualGateway/<name> (or its ARN)`);
-            fail(grpc.status.INVALID_ARGUMENT, `node id "${id}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`);
-            refused = true;
+            refuse(new StreamRefused(grpc.status.INVALID_ARGUMENT, `node id "${id.slice(0, 200)}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`, 'invalid_node'));
             return;
           }
+          // A proxy that names no region in its node id is in the region it signs for.
+          if (!identity.region && admission?.region) identity.region = admission.region;
+          if (this.opts.guard && admission) {
+            try {
+              await this.opts.guard.authorize(admission, identity);
+            } catch (e) {
+              if (!(e instanceof StreamRefused)) throw e;
+              refuse(e, formatNodeId(identity));
+              return;
+            }
+          }
+          if (this.closed || refused) return;
           const flavor: Flavor = isProxylessClient(req.node) ? 'grpc' : 'envoy';
           stream = {
-            id: this.nextStreamId++, peer: call.getPeer(), node: req.node ?? {}, nodeId: formatNodeId(identity),
+            id: this.nextStreamId++, peer: call.getPeer(), node: req.node ?? {}, nodeId: formatNodeId(identity), identity,
             flavor, sds: flavor === 'envoy' ? sdsModeOf(req.node?.metadata) : 'socket', connectedAt: Date.now(), types: new Map(), call,
           };
           this.streams.add(stream);
           this.counters.connections++;
-          this.log(`xDS: ${stream.nodeId} connected from ${stream.peer} (${req.node?.user_agent_name || 'unknown client'}, stream ${stream.id})`);
+          this.log(`xDS: ${stream.nodeId} connected from ${stream.peer} (${req.node?.user_agent_name || 'unknown client'}${admission?.describe ? `, ${admission.describe}` : ''}, stream ${stream.id})`);
         }
         await this.onRequest(stream, req);
       }).catch((e: unknown) => this.log(`xDS: error handling a request: ${(e as Error).stack ?? e}`));
     });
     const done = () => {
+      if (counted) {
+        counted = false;
+        this.open--;
+      }
       if (stream && this.streams.delete(stream)) this.log(`xDS: ${stream.nodeId} disconnected (stream ${stream.id})`);
     };
     call.on('end', () => {
@@ -170,7 +257,9 @@ export class AdsServer {
         this.counters.acks++;
         st.ackedVersion = req.version_info;
         st.nack = undefined;
-        this.opts.observe?.({ kind: 'ack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: req.version_info });
+        const sinceChangeMs = st.changeAt === undefined ? undefined : Date.now() - st.changeAt;
+        st.changeAt = undefined;
+        this.opts.observe?.({ kind: 'ack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: req.version_info, sinceChangeMs });
       }
     }
     const names = req.resource_names.length === 0 || req.resource_names.includes('*') ? undefined : new Set(req.resource_names);
@@ -214,6 +303,8 @@ export class AdsServer {
     st.sentHash = hash;
     st.sentNames = chosen.map((r) => r.name);
     st.sentAt = Date.now();
+    // Pushes answer a change; responses to a request do not count towards convergence time.
+    st.changeAt = force ? undefined : this.pushChangeAt;
     this.counters.responses++;
     stream.call.write({
       version_info: version,
@@ -228,12 +319,12 @@ export class AdsServer {
   // ---- node configurations ------------------------------------------------------------------
 
   private configKey(stream: AdsStream): string {
-    return `${stream.flavor}|${stream.sds}|${stream.nodeId}`;
+    return `${stream.flavor}|${stream.sds}|${stream.identity.region ?? ''}|${stream.nodeId}`;
   }
 
   private async configFor(stream: AdsStream): Promise<NodeConfig> {
     const key = this.configKey(stream);
-    return this.configs.get(key) ?? this.build(key, parseNodeId(stream.nodeId)!, stream);
+    return this.configs.get(key) ?? this.build(key, stream.identity, stream);
   }
 
   private build(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {
@@ -319,6 +410,8 @@ export class AdsServer {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
+        this.pushChangeAt = this.pendingChangeAt;
+        this.pendingChangeAt = undefined;
         await this.rebuildAndPush();
       } while (this.refreshAgain && !this.closed);
     })().finally(() => {
@@ -334,7 +427,7 @@ export class AdsServer {
     for (const s of this.streams) wanted.set(this.configKey(s), s);
     // Configs of nodes nobody is connected as are dropped; they are rebuilt on the next connect.
     for (const key of this.configs.keys()) if (!wanted.has(key)) this.configs.delete(key);
-    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, parseNodeId(s.nodeId)!, s)));
+    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, s.identity, s)));
     this.encoder.sweep();
     for (const stream of this.streams) {
       const config = this.configs.get(this.configKey(stream));

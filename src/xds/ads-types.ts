@@ -8,6 +8,7 @@ import type { DiscoveryRequest, DiscoveryResponse, NodeInfo } from './protocol';
 import type { EncodedResource } from './resource-encoder';
 import type { XdsResources, XdsType } from './resource-types';
 import type { SecretResolver } from './secrets';
+import type { Debounce, StreamGuard, StreamLimits } from './stream-guard';
 
 export interface XdsConfigSource {
   /** The Envoy resources of a proxy; undefined while its virtual node/gateway does not exist. */
@@ -32,6 +33,17 @@ export interface AdsServerOptions {
   observe?: (event: XdsEvent) => void;
   /** Serves the TLS secrets nodes reference over ADS; without it none are served. Closed with the server. */
   secrets?: SecretResolver;
+  /** Authentication and proxy authorization of streams (`awsmesh serve`); without it every stream is served. */
+  guard?: StreamGuard;
+  limits?: StreamLimits;
+  /** Coalesce bursts of changes into one push (default: push on every change notice). */
+  debounce?: Debounce;
+  /** Instead of binding host:port insecurely, hand the gRPC server to this (TLS listener); resolves to the port. */
+  attach?: (server: grpc.Server) => Promise<number>;
+  /** Extra gRPC server options (keepalive policy, concurrent streams). */
+  grpcOptions?: grpc.ServerOptions;
+  /** Told about every refused stream (metrics). */
+  onRefused?: (refusal: XdsRefusal) => void;
 }
 
 export interface XdsEvent {
@@ -40,6 +52,17 @@ export interface XdsEvent {
   stream: number;
   type: XdsType['short'];
   version: string;
+  /** ACKs of a push caused by a change: ms from the change being noticed to this ACK. */
+  sinceChangeMs?: number;
+}
+
+/** A stream refused before anything was sent (authentication, authorization, limits, bad node id). */
+export interface XdsRefusal {
+  reason: string;
+  code: grpc.status;
+  message: string;
+  peer: string;
+  nodeId?: string;
 }
 
 export type Flavor = 'envoy' | 'grpc';
@@ -76,6 +99,8 @@ export interface TypeState {
   nacks: number;
   /** Set while the latest response is rejected; cleared by the next ACK. */
   nack?: { version: string; hash: string; message: string; at: number };
+  /** When the change that caused the latest response was noticed (for convergence time). */
+  changeAt?: number;
 }
 
 export interface AdsStream extends StreamView {
@@ -83,6 +108,8 @@ export interface AdsStream extends StreamView {
   peer: string;
   node: NodeInfo;
   nodeId: string;
+  /** The node, with the region it is served in when its id or its signature names one. */
+  identity: NodeIdentity;
   connectedAt: number;
   types: Map<string, TypeState>;
   call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;

@@ -17,7 +17,8 @@ import { caDir, CaStore } from '../tls/ca/store';
 import { SecretResolver } from './secrets';
 import { adsStatus, type AdsStatus } from './status';
 
-export type { XdsConfigSource, XdsEvent } from './ads-types';
+export type { XdsConfigSource, XdsEvent, XdsRefusal } from './ads-types';
+export { StreamRefused, type StreamGuard, type AdmittedStream, type StreamLimits, type Debounce } from './stream-guard';
 export type { AdsStatus, ClientStatus, TypeStatus } from './status';
 export type { EndpointResolver } from './mesh-source';
 export { apiEndpointResolver, defaultEndpointResolver } from './endpoints';
@@ -42,6 +43,13 @@ export interface StartAdsOptions {
   caDir?: string;
   /** How often the CA directory is polled for re-issued certificates (default 250 ms, as the proxies do). */
   secretPollMs?: number;
+  /** `awsmesh serve`: authentication/authorization, limits, debouncing, the TLS listener, refusal events. */
+  guard?: AdsServerOptions['guard'];
+  limits?: AdsServerOptions['limits'];
+  debounce?: AdsServerOptions['debounce'];
+  attach?: AdsServerOptions['attach'];
+  grpcOptions?: AdsServerOptions['grpcOptions'];
+  onRefused?: AdsServerOptions['onRefused'];
 }
 
 export interface AdsServerHandle {
@@ -76,7 +84,10 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
     });
   }
   const secrets = new SecretResolver(new CaStore(opts.caDir ?? defaultCaDir(opts.backend)), (line) => opts.log?.(`xDS: ${line}`), opts.secretPollMs);
-  const server = new AdsServer({ source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe, secrets });
+  const server = new AdsServer({
+    source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe, secrets,
+    guard: opts.guard, limits: opts.limits, debounce: opts.debounce, attach: opts.attach, grpcOptions: opts.grpcOptions, onRefused: opts.onRefused,
+  });
   try {
     await server.start();
   } catch (e) {

@@ -32,7 +32,7 @@ test('health answers with status, version, uptime and services', async () => {
   expect(res.status).toBe(200);
   expect(res.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/);
   const doc = JSON.parse(res.body);
-  expect(doc).toEqual({ status: 'ok', version: '9.9.9', uptimeSeconds: expect.any(Number), services: ['appmesh', 'iam', 'servicediscovery'] });
+  expect(doc).toEqual({ status: 'ok', version: '9.9.9', uptimeSeconds: expect.any(Number), services: ['appmesh', 'iam', 'servicediscovery', 'sts'] });
 });
 
 test('a declared Content-Length over the limit gets 413 in the App Mesh format without calling the backend', async () => {

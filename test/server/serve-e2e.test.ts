@@ -39,7 +39,7 @@ describe('a running server', () => {
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await rawRequest(served.url, { path: '/_awsmesh/health' });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', services: ['appmesh', 'iam', 'servicediscovery'], defaultRegion: 'us-west-2' });
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', services: ['appmesh', 'iam', 'servicediscovery', 'sts'], defaultRegion: 'us-west-2' });
   });
 
   test('server writes and CLI writes see each other at once (same store)', async () => {

@@ -161,5 +161,5 @@ test('pre-signed GET URLs (query auth) are verified, including expiry', async ()
 test('the health endpoint needs no signature', async () => {
   const res = await rawRequest(server.url, { path: '/_awsmesh/health' });
   expect(res.status).toBe(200);
-  expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', version: 'test', services: ['appmesh', 'iam', 'servicediscovery'] });
+  expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', version: 'test', services: ['appmesh', 'iam', 'servicediscovery', 'sts'] });
 });

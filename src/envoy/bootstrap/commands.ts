@@ -139,14 +139,13 @@ function runAppmeshImageBootstrap(app: App, flags: ProxyFlags & { cluster?: stri
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { appmeshImageBootstrap, AgentEnvError } = require('./appmesh-image') as typeof import('./appmesh-image');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yaml = require('yaml') as typeof import('yaml');
   let doc;
   try {
     doc = appmeshImageBootstrap({
       env: app.env,
-      readFile: (file) => fs.readFileSync(path.resolve(app.io.cwd, file), 'utf8'),
-      parseYaml: (text) => yaml.parse(text),
+      // The size-limited reader and YAML parser every input file goes through.
+      readFile: (file) => readInputText(path.resolve(app.io.cwd, file)),
+      parseYaml: (text) => parseYaml(text),
       warn: (line) => app.io.stderr.write(`warning: ${line}\n`),
     });
   } catch (e) {
