@@ -16,6 +16,9 @@ export interface AdsClientOptions {
   envoyLike?: boolean;
   /** Decide to reject a response: return an error message to NACK it. */
   reject?: (response: DiscoveryResponse) => string | undefined;
+  /** Default: plaintext. `awsmesh serve` wants TLS, usually composed with aws_iam call credentials. */
+  credentials?: grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
 }
 
 export interface ReceivedResponse extends DiscoveryResponse {
@@ -39,7 +42,7 @@ export class AdsClient {
 
   constructor(address: string, private readonly node: NodeInfo, private readonly opts: AdsClientOptions = {}) {
     const Client = grpc.makeGenericClientConstructor(adsService(), 'AggregatedDiscoveryService');
-    this.client = new Client(address, grpc.credentials.createInsecure());
+    this.client = new Client(address, opts.credentials ?? grpc.credentials.createInsecure(), opts.channelOptions);
     this.call = (this.client as unknown as Json).StreamAggregatedResources();
     this.call.on('data', (r: DiscoveryResponse) => this.onResponse(r));
     this.call.on('error', (e: grpc.ServiceError) => {

@@ -25,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'servicediscovery', summary: 'AWS Cloud Map namespaces, services and instances', load: () => require('./service').forService('servicediscovery') },
   { name: 'sts', summary: 'AWS STS get-caller-identity (the account and identity requests are signed as)', load: () => require('./service').forService('sts') },
   { name: 'local', summary: 'The local control plane, server and data plane', load: () => require('./local') },
+  { name: 'serve', summary: 'The App Mesh control plane for real Envoy fleets: API + ADS over TLS with IAM authentication and proxy authorization', load: () => require('./serve') },
   { name: 'proxy', summary: 'Run a sidecar proxy for a virtual node or gateway (the local App Mesh Envoy)', load: () => require('./proxy') },
   { name: 'envoy', summary: 'Envoy configuration (static or ADS bootstrap), xDS status, validation against Envoy\'s API', load: () => require('./envoy') },
   { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
