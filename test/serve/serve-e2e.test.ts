@@ -37,7 +37,7 @@ async function user(name: string, policies: Array<[string, string]>, managed: st
 /** What the App Mesh Envoy image sends as its node: id, cluster and the agent's metadata. */
 function imageNode(id = NODE): Json {
   const boot = appmeshImageBootstrap({ env: { AWS_REGION: REGION, APPMESH_RESOURCE_ARN: id, APPMESH_XDS_ENDPOINT: 'localhost:443', AWS_EXECUTION_ENV: 'AWS_ECS_EC2' }, readFile: () => '', parseYaml: JSON.parse });
-  return { ...boot.node, user_agent_name: 'envoy', user_agent_version: '1.27.0' };
+  return { ...(boot.node as Json), user_agent_name: 'envoy', user_agent_version: '1.27.0' };
 }
 
 /** An ADS client connecting like the image: TLS with the server's CA, aws_iam call credentials, the agent's channel args. */
