@@ -88,7 +88,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startAdsServer } = require('../../xds') as typeof import('../../xds');
     ads = await listen('xDS', o.host, o.xdsPort, () => startAdsServer({
-      backend, store: backend.store, region, host: o.host, port: o.xdsPort, log,
+      backend, region, host: o.host, port: o.xdsPort, log,
       guard: new XdsGuard({ iam, account, signingNames: o.signingName }),
       limits: { maxStreams: o.maxStreams, requestsPerSecond: o.streamRps },
       debounce: { quietMs: o.debounceMs, maxDelayMs: o.debounceMaxMs },
