@@ -23,11 +23,11 @@ const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8
 test('an IAM action of the model that awsmesh lacks: 501 NotImplementedException in query XML, the backend never called', async () => {
   const backend = new RecordingBackend();
   const handler = new RequestHandler({ backend, defaultRegion: 'us-west-2' });
-  const res = await handler.handle(wire('POST', '/', 'Action=ListUsers&Version=2010-05-08', form), []);
+  const res = await handler.handle(wire('POST', '/', 'Action=ListGroups&Version=2010-05-08', form), []);
   expect(res.response.status).toBe(501);
-  expect(res.operation).toBe('ListUsers');
+  expect(res.operation).toBe('ListGroups');
   expect(res.response.body).toContain('<Type>Receiver</Type><Code>NotImplementedException</Code>');
-  expect(res.response.body).toContain('<Message>The iam operation ListUsers is not implemented by awsmesh.</Message>');
+  expect(res.response.body).toContain('<Message>The iam operation ListGroups is not implemented by awsmesh.</Message>');
   // An action no version of IAM has is still the protocol's own "unknown action".
   const unknown = await handler.handle(wire('POST', '/', 'Action=MakeCoffee&Version=2010-05-08', form), []);
   expect(unknown.response.status).toBe(400);
@@ -80,7 +80,7 @@ describe('the real AWS CLI against local serve', () => {
     removeDir(home);
   });
 
-  test('`aws iam list-users` fails with the NotImplemented service error (exit 254)', async () => {
+  test('`aws iam list-groups` fails with the NotImplemented service error (exit 254)', async () => {
     if (!HAVE_AWS) {
       console.log(`not run: ${AWS} is not installed (apt-get install -y awscli)`);
       return;
@@ -90,12 +90,12 @@ describe('the real AWS CLI against local serve', () => {
       AWS_CONFIG_FILE: `${home}/none`, AWS_SHARED_CREDENTIALS_FILE: `${home}/none`, AWS_MAX_ATTEMPTS: '1',
     };
     const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(AWS, ['--endpoint-url', server.url, 'iam', 'list-users'], { env, timeout: 60_000 }, (err, _stdout, stderr) => {
+      execFile(AWS, ['--endpoint-url', server.url, 'iam', 'list-groups'], { env, timeout: 60_000 }, (err, _stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stderr });
       });
     });
     expect(r.code).toBe(254);
-    expect(r.stderr).toContain('An error occurred (NotImplementedException) when calling the ListUsers operation');
-    expect(r.stderr).toContain('The iam operation ListUsers is not implemented by awsmesh.');
+    expect(r.stderr).toContain('An error occurred (NotImplementedException) when calling the ListGroups operation');
+    expect(r.stderr).toContain('The iam operation ListGroups is not implemented by awsmesh.');
   });
 });
