@@ -6,8 +6,8 @@ import { signingIdentity } from '../../../src/backends/local/iam/identity';
 import { exportState } from '../../../src/backends/local/admin';
 
 let h: Harness;
-beforeEach(() => {
-  h = openHarness();
+beforeEach(async () => {
+  h = await openHarness();
 });
 afterEach(async () => {
   await h.close();
