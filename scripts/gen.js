@@ -500,4 +500,5 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { render, SERVICES };
+// complexSchema also turns the botocore models `awsmesh migrate --check` validates against into JSON Schema.
+module.exports = { render, SERVICES, complexSchema };

@@ -31,6 +31,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'shim', summary: 'Print a shell function so `aws appmesh|iam|servicediscovery` scripts run through awsmesh', load: () => require('./shim') },
   { name: 'validate', summary: 'Check App Mesh manifests: schemas plus cross-resource analysis (codes AM0001…)', load: () => require('./validate') },
   { name: 'apply', summary: 'Apply App Mesh manifests declaratively (plan, --dry-run diff, --prune)', load: () => require('./apply') },
+  { name: 'migrate', summary: 'Convert a mesh to ECS Service Connect, VPC Lattice, Gateway API or Istio, with a fidelity report (codes MG0001…)', load: () => require('./migrate') },
   { name: 'export', summary: 'Write a mesh as manifests that `awsmesh apply` accepts', load: () => require('./export') },
   { name: 'store', summary: 'The local state store: copy between SQLite and PostgreSQL', load: () => require('./store') },
   { name: 'completion', summary: 'Print a bash, zsh or fish completion script', load: () => require('./completion') },
