@@ -28,6 +28,7 @@ const ts = require('typescript');
 //   workflows            validate / apply / export, templates and manifests
 //   observability        `local observe stat|graph|check`: reads what proxies expose
 //   server               `local serve`: wire protocols (+ the xDS bridge)
+//   migrate              `awsmesh migrate`: reads meshes as workflows do, routes as envoy/dataplane do
 //   cli                  commander tree; loads every room lazily
 const LAYERS = [
   ['model', 'generated'],
@@ -40,7 +41,7 @@ const LAYERS = [
   ['dataplane'],
   ['workflows'],
   ['observability'],
-  ['server'],
+  ['server', 'migrate'],
   ['cli'],
 ];
 

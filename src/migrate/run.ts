@@ -5,7 +5,7 @@
 // its schema rejects (1). --strict: exit 1 when anything is lost.
 
 import * as path from 'path';
-import type { App } from '../cli/app';
+import type { App } from '../core/app';
 import { FindingsError, ParamError, UsageError } from '../core/errors';
 import { EXPORT_FORMATS, type ExportFormat } from '../workflows/export';
 import { formatFindingsText, painter, sortFindings } from '../workflows/findings';

@@ -3,7 +3,7 @@
 // the action.
 
 import type { Command } from 'commander';
-import type { App } from '../app';
+import type { App } from '../../core/app';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
