@@ -127,3 +127,83 @@ export function routeMatchTopics(m: (HttpRouteMatch & GrpcRouteMatch) | undefine
   if (host !== undefined) add('hostname', 'hostname', 'MG0506');
   return out;
 }
+
+/** The gateway routes of a gateway listener in App Mesh precedence (first wins), as the gateway proxy orders them. */
+export function gatewayRoutesForPort(s: MeshSnapshot, gateway: string, port: number, single: boolean): GatewayRouteData[] {
+  const entries = [];
+  for (const gr of s.gatewayRoutes.filter((r) => r.virtualGatewayName === gateway)) {
+    const kind = gatewayRuleKind(gr);
+    if (!kind) continue;
+    const m = gr.spec[kind]!.match as (HttpRouteMatch & GrpcRouteMatch) | undefined;
+    if (!(m?.port === port || (m?.port === undefined && single))) continue;
+    const match = kind === 'grpcRoute' ? grpcRouteMatch({ serviceName: m?.serviceName, metadata: m?.metadata }) : httpRouteMatch(m);
+    entries.push({ item: gr, priority: gr.spec.priority, match, createdAt: gr.metadata?.createdAt, name: gr.gatewayRouteName });
+  }
+  return byPrecedence(entries);
+}
+
+/** Where a gateway route's requests go after the gateway: a node, or the routes of a router. */
+export type GatewayTarget =
+  | { kind: 'node'; node: string; port?: number }
+  | { kind: 'router'; router: VirtualRouterData; port: number; routes: RouteData[] }
+  | { kind: 'none' };
+
+export function gatewayTarget(s: MeshSnapshot, gr: GatewayRouteData): GatewayTarget {
+  const kind = gatewayRuleKind(gr);
+  const target = kind ? gr.spec[kind]!.action?.target : undefined;
+  const vs = s.virtualServices.find((v) => v.virtualServiceName === target?.virtualService?.virtualServiceName);
+  const p = vs?.spec?.provider;
+  if (p?.virtualNode) return { kind: 'node', node: p.virtualNode.virtualNodeName, port: target?.port };
+  const router = p?.virtualRouter ? s.virtualRouters.find((r) => r.virtualRouterName === p.virtualRouter!.virtualRouterName) : undefined;
+  const port = target?.port ?? router?.spec.listeners?.[0]?.portMapping.port;
+  if (!router || port === undefined) return { kind: 'none' };
+  return { kind: 'router', router, port, routes: routesForPort(s, router, port) };
+}
+
+/**
+ * A router's routes as seen through a gateway route, when the gateway leaves the path alone (it
+ * matches every path and rewrites nothing): each router route with the gateway route's header,
+ * method and query conditions added. Routes that can never match both are left out; undefined
+ * when the gateway changes the path (the router would see another path than the client sent).
+ */
+export function throughGateway(gr: GatewayRouteData, routes: RouteData[]): RouteData[] | undefined {
+  const kind = gatewayRuleKind(gr);
+  if (!kind) return undefined;
+  const out: RouteData[] = [];
+  if (kind === 'grpcRoute') {
+    const g = gr.spec.grpcRoute!.match ?? {};
+    for (const r of routes) {
+      const rm = r.spec.grpcRoute?.match;
+      if (!r.spec.grpcRoute) continue;
+      if (g.serviceName !== undefined && rm?.serviceName !== undefined && g.serviceName !== rm.serviceName) continue;
+      const serviceName = rm?.serviceName ?? g.serviceName;
+      const match: GrpcRouteMatch = { ...rm, ...(serviceName !== undefined ? { serviceName } : {}), metadata: [...(rm?.metadata ?? []), ...(g.metadata ?? [])] };
+      if (!match.metadata!.length) delete match.metadata;
+      out.push({ ...r, spec: { ...r.spec, grpcRoute: { ...r.spec.grpcRoute, match } } });
+    }
+    return out;
+  }
+  const h = gr.spec[kind]!;
+  const gm = h.match ?? {};
+  const rw = h.action?.rewrite;
+  if (gm.path || (gm.prefix !== undefined && gm.prefix !== '/') || (rw?.prefix?.value !== undefined && rw.prefix.value !== '/') || rw?.path) return undefined;
+  for (const r of routes) {
+    const rk = r.spec.httpRoute ? 'httpRoute' : r.spec.http2Route ? 'http2Route' : undefined;
+    if (!rk) continue;
+    const rm = r.spec[rk]!.match ?? {};
+    if (gm.method && rm.method && gm.method !== rm.method) continue;
+    const names = new Set((rm.headers ?? []).map((x) => x.name.toLowerCase()));
+    if ((gm.headers ?? []).some((x) => names.has(x.name.toLowerCase()))) continue;
+    const match: HttpRouteMatch = {
+      ...rm,
+      ...(gm.method || rm.method ? { method: rm.method ?? gm.method } : {}),
+      headers: [...(rm.headers ?? []), ...(gm.headers ?? [])],
+      queryParameters: [...(rm.queryParameters ?? []), ...(gm.queryParameters ?? [])],
+    };
+    if (!match.headers!.length) delete match.headers;
+    if (!match.queryParameters!.length) delete match.queryParameters;
+    delete match.port;
+    out.push({ ...r, spec: { ...r.spec, [rk]: { ...r.spec[rk], match } } });
+  }
+  return out;
+}

@@ -114,6 +114,7 @@ const SAMPLE_IDS: Array<[RegExp, string]> = [
   [/^SERVICE_ID_/, 'svc-0123456789abcdef0'],
   [/^TARGET_GROUP_ID_/, 'tg-0123456789abcdef0'],
   [/^LISTENER_ID_/, 'listener-0123456789abcdef0'],
+  [/^VPC_ID$/, 'vpc-0123456789abcdef0'],
 ];
 
 /** `${VAR}` placeholders → well-formed sample ids, so patterns on identifiers can be checked. */
@@ -163,7 +164,9 @@ export function validateDocument(doc: Pick<GeneratedDoc, 'body' | 'schema'>): Sc
   switch (ref.type) {
     case 'crd': {
       const { validate, meta } = crdValidator(ref.file);
-      return [...objectMetaProblems(doc.body, meta), ...problems(validate, doc.body)];
+      // apiVersion, kind and metadata are the API server's (checked above); not every CRD declares them.
+      const { apiVersion: _v, kind: _k, metadata: _m, ...rest } = doc.body;
+      return [...objectMetaProblems(doc.body, meta), ...problems(validate, rest)];
     }
     case 'botocore':
       return problems(botocoreValidator(ref.model, ref.operation), fillPlaceholders(doc.body));

@@ -57,9 +57,13 @@ export interface PlanStep {
 /** A weighted set of virtual nodes a request reaches (weights as fractions of 1); empty: not routed. */
 export type Outcome = Map<string, number>;
 
-/** Where a target sends a sample request, read back from the generated documents. */
+/**
+ * Where a target sends a sample request, read back from the generated documents; undefined when
+ * the target has no counterpart for the way in (a gateway on a target without gateways), which
+ * the report already lists as lost.
+ */
 export interface TargetRouter {
-  route(sample: Sample): Outcome;
+  route(sample: Sample): Outcome | undefined;
 }
 
 export interface Conversion {

@@ -347,9 +347,9 @@ function convert(source: MigrationSource, opts: MigrateOptions, report: Fidelity
 }
 
 /** Service Connect routing: the ECS service whose client alias is the name and port called. */
-function routeByAliases(docs: GeneratedDoc[], ecsToNode: Map<string, string>, sample: import('../samples').Sample): Outcome {
+function routeByAliases(docs: GeneratedDoc[], ecsToNode: Map<string, string>, sample: import('../samples').Sample): Outcome | undefined {
   const out: Outcome = new Map();
-  if (sample.via.kind !== 'service') return out;
+  if (sample.via.kind !== 'service') return undefined;
   for (const d of docs) {
     if (d.schema.type !== 'botocore') continue;
     const cfg = d.body.serviceConnectConfiguration as { services?: ScService[] } | undefined;
