@@ -500,5 +500,5 @@ function main() {
 }
 
 if (require.main === module) main();
-// complexSchema also turns the botocore models `awsmesh migrate --check` validates against into JSON Schema.
-module.exports = { render, SERVICES, complexSchema };
+// closure and complexSchema also serve scripts/vendor-migrate-schemas.js and `awsmesh migrate --check` (other models).
+module.exports = { render, SERVICES, closure, complexSchema };

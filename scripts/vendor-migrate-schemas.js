@@ -19,6 +19,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const { closure } = require('./gen');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'schemas', 'vendor');
@@ -150,21 +151,6 @@ function extractCrds(src, text) {
     }
   }
   return files;
-}
-
-/** Shapes reachable from the given roots (the same walk as scripts/gen.js). */
-function closure(model, roots) {
-  const seen = new Set();
-  const visit = (name) => {
-    if (!name || seen.has(name)) return;
-    const shape = model.shapes[name];
-    if (!shape) throw new Error(`missing shape ${name}`);
-    seen.add(name);
-    for (const m of Object.values(shape.members || {})) visit(m.shape);
-    for (const k of ['member', 'key', 'value']) if (shape[k]) visit(shape[k].shape);
-  };
-  roots.forEach(visit);
-  return [...seen].sort();
 }
 
 function withoutDocs(obj) {

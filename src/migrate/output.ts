@@ -61,7 +61,8 @@ export function reportText(report: FidelityReport, paint: Painter = PLAIN): stri
     const r = rows[i];
     lines.push(`${color(e.fidelity, pad(r[0], widths[0]))}  ${pad(r[1], widths[1])}  ${pad(r[2], widths[2])}  ${r[3]}`);
     const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : '';
-    lines.push(`  ${e.target ? `${e.target}: ` : ''}${e.message}${paint.dim(where)}`);
+    const target = e.target && !e.message.includes(e.target) ? `${e.target}: ` : '';
+    lines.push(`  ${target}${e.message}${paint.dim(where)}`);
   });
   if (report.differences.length) {
     lines.push('', paint.bold('ROUTE EQUIVALENCE (sample requests routed differently)'));

@@ -4,6 +4,7 @@
 // plain request per listener. Both App Mesh's routing and the target's are asked about each.
 
 import { compileFullMatch } from '../dataplane/config/regex';
+import { RequestView } from '../dataplane/config/request-view';
 import { gatewayRouteRule, routeRule } from '../mesh/lookup';
 import type { HeaderMatchRule, MeshSnapshot, QueryParameterRule } from '../mesh/types';
 import { ids } from './source';
@@ -21,6 +22,11 @@ export interface Sample {
   authority?: string;
   /** The App Mesh resource whose match it was derived from (or the virtual service / gateway). */
   from: string;
+}
+
+/** A query parameter of the sample as the data plane reads it (undefined when absent). */
+export function sampleQuery(s: Sample, name: string): string | undefined {
+  return new RequestView(s.method, '', s.path, {}, 'http').query(name) ?? undefined;
 }
 
 /** `GET serviceb.apps.local:80/path {x-canary: 1}` for messages. */

@@ -27,6 +27,15 @@ function placeholder(name: string): string {
   return 'colorteller.mesh.local';
 }
 
+/** A plausible value for a CloudFormation parameter a corpus template leaves open (by its name, as a person would). */
+export function plausibleParameter(name: string): string {
+  if (/port/i.test(name)) return '8080';
+  if (/protocol/i.test(name)) return 'http';
+  if (/owner|account/i.test(name)) return '111122223333';
+  if (/arn|cert|ca$/i.test(name)) return 'arn:aws:acm:us-west-2:111122223333:certificate/corpus';
+  return `corpus-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+}
+
 export function renderTemplate(text: string): string {
   return text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, v: string) => JSON.stringify(placeholder(v)));
 }

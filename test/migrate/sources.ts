@@ -9,7 +9,7 @@ import * as YAML from 'yaml';
 import { fromManifests, meshesOf, type MigrationSource } from '../../src/migrate/source';
 import type { Finding } from '../../src/workflows/findings';
 import { loadManifestSet, toResources } from '../../src/workflows/manifest';
-import { CORPUS, loadCorpus, REFERENCE_WALKTHROUGH } from '../helpers/corpus';
+import { CORPUS, loadCorpus, plausibleParameter, REFERENCE_WALKTHROUGH } from '../helpers/corpus';
 import { readTree } from '../workflows/helpers';
 
 export interface NamedSource {
@@ -43,15 +43,6 @@ export function jsonSources(): NamedSource[] {
   });
 }
 
-/** A plausible value for a template parameter, by its name (as cloudformation.test.ts supplies them). */
-function plausible(name: string): string {
-  if (/port/i.test(name)) return '8080';
-  if (/protocol/i.test(name)) return 'http';
-  if (/owner|account/i.test(name)) return '111122223333';
-  if (/arn|cert|ca$/i.test(name)) return 'arn:aws:acm:us-west-2:111122223333:certificate/corpus';
-  return `corpus-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
-}
-
 export const CFN_DIR = path.join(CORPUS, 'aws-app-mesh-examples-cfn');
 export const K8S_DIR = path.join(CORPUS, 'aws-app-mesh-examples-k8s');
 
@@ -66,7 +57,7 @@ export function cfnSources(): NamedSource[] {
       const asked = set.findings.filter((f) => f.code === 'AM0006' || f.code === 'AM0007')
         .map((f) => /--parameter (\S+)=/.exec(f.fix ?? '')?.[1]).filter((p): p is string => !!p && !(p in parameters));
       if (!asked.length) break;
-      for (const p of asked) parameters[p] = plausible(p);
+      for (const p of asked) parameters[p] = plausibleParameter(p);
       set = loadManifestSet([file], CFN_DIR, { cfn: { region: 'us-west-2', accountId: '111122223333', parameters } });
     }
     if (errorsOf(set.findings).length) throw new Error(`${rel}: ${JSON.stringify(errorsOf(set.findings))}`);
@@ -112,4 +103,11 @@ export function k8sSources(tmp: string): { sources: NamedSource[]; unresolved: n
     for (const mesh of meshesOf(set.resources)) sources.push({ name: `k8s:${rel}#${mesh}`, source: fromManifests(set.resources, mesh) });
   }
   return { sources, unresolved };
+}
+
+/** A mesh from manifest documents written in the test (kind + Create input each). */
+export function sourceOf(docs: Array<Record<string, unknown>>, mesh?: string): MigrationSource {
+  const { resources, findings } = toResources(docs.map((value, i) => ({ file: `doc-${i}.json`, value, line: () => 1 })));
+  if (errorsOf(findings).length) throw new Error(JSON.stringify(errorsOf(findings)));
+  return fromManifests(resources, mesh ?? meshesOf(resources)[0]);
 }

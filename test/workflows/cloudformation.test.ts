@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { CORPUS } from '../helpers/corpus';
+import { CORPUS, plausibleParameter as plausible } from '../helpers/corpus';
 import { cleanupHomes, ROOT, runBin, runCli, tempHome } from '../helpers/run-cli';
 import { cleanupDirs, readTree, tempDir, validateJson, writeTree, type JsonFinding } from './helpers';
 import { allDocs } from '../helpers/docs';
@@ -39,15 +39,6 @@ function parameterAsked(f: JsonFinding): string {
   const m = /--parameter (\S+)=/.exec(f.fix ?? '');
   if (!m) throw new Error(`${f.code} without a --parameter fix: ${f.fix}`);
   return m[1];
-}
-
-/** A plausible value for a parameter the templates leave open (by its name, as a person would). */
-function plausible(name: string): string {
-  if (/port/i.test(name)) return '8080';
-  if (/protocol/i.test(name)) return 'http';
-  if (/owner|account/i.test(name)) return '111122223333';
-  if (/arn|cert|ca$/i.test(name)) return 'arn:aws:acm:us-west-2:111122223333:certificate/corpus';
-  return `corpus-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
 const RESOLUTION_CODES = new Set(['AM0006', 'AM0007']);

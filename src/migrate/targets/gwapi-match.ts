@@ -64,6 +64,17 @@ function headers(list: HeaderMatchRule[] | undefined, caps: Caps, approx: string
   return { value: out };
 }
 
+/** The header conditions of a match, or why they are lost, or how they are approximated. */
+function addHeaders(match: Json, list: HeaderMatchRule[] | undefined, caps: Caps, lost: Map<string, string>, approx: Map<string, string>): void {
+  const notes: string[] = [];
+  const h = headers(list, caps, notes);
+  if (h.why) lost.set('headers', h.why);
+  else if (h.value) {
+    match.headers = h.value;
+    if (notes.length) approx.set('headers', notes.join('; '));
+  }
+}
+
 /** Reports one entry per condition of the match: mapped, approximated (how) or lost (why). */
 function reportTopics(
   report: FidelityReport, id: string, base: string, m: HttpRouteMatch & GrpcRouteMatch, gateway: boolean,
@@ -108,13 +119,7 @@ export function httpMatch(
       if (p !== '/') approx.set('path', `→ PathPrefix ${p}: matches whole path segments (${p.replace(/\/$/, '')}/… and ${p.replace(/\/$/, '') || '/'}), App Mesh any path starting with ${p}${ci}`);
     }
   }
-  const ha: string[] = [];
-  const h = headers(mm.headers, caps, ha);
-  if (h.why) lost.set('headers', h.why);
-  else if (h.value) {
-    match.headers = h.value;
-    if (ha.length) approx.set('headers', ha.join('; '));
-  }
+  addHeaders(match, mm.headers, caps, lost, approx);
   if (mm.method !== undefined) match.method = mm.method;
   if (mm.scheme !== undefined) lost.set('scheme', `${caps.who} cannot match on the scheme`);
   if (mm.queryParameters?.length) {
@@ -142,13 +147,7 @@ export function grpcMatch(
   if (mm.serviceName !== undefined) {
     match.method = { type: 'Exact', service: mm.serviceName, ...(mm.methodName !== undefined ? { method: mm.methodName } : {}) };
   }
-  const ha: string[] = [];
-  const h = headers(mm.metadata, caps, ha);
-  if (h.why) lost.set('headers', h.why);
-  else if (h.value) {
-    match.headers = h.value;
-    if (ha.length) approx.set('headers', ha.join('; '));
-  }
+  addHeaders(match, mm.metadata, caps, lost, approx);
   reportTopics(report, id, base, mm as HttpRouteMatch & GrpcRouteMatch, gateway, lost, approx, where);
   if (lost.size) return { omitted: [...lost.values()].join('; ') };
   return { match: Object.keys(match).length ? match : undefined };

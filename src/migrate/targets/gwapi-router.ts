@@ -7,7 +7,7 @@
 // after every prefix. PathPrefix matches whole path segments; regexes match the whole value.
 
 import { compileFullMatch } from '../../dataplane/config/regex';
-import type { Sample } from '../samples';
+import { sampleQuery, type Sample } from '../samples';
 import type { Outcome, TargetRouter } from '../target';
 import type { Json } from './gwapi-match';
 
@@ -64,16 +64,6 @@ function pathOnly(p: string): string {
   return q < 0 ? p : p.slice(0, q);
 }
 
-function query(p: string, name: string): string | undefined {
-  const q = p.indexOf('?');
-  if (q < 0) return undefined;
-  for (const part of p.slice(q + 1).split('&')) {
-    const eq = part.indexOf('=');
-    if (decodeURIComponent(eq < 0 ? part : part.slice(0, eq)) === name) return decodeURIComponent(eq < 0 ? '' : part.slice(eq + 1));
-  }
-  return undefined;
-}
-
 function valueMatches(type: unknown, want: string, got: string | undefined, ci = false): boolean {
   if (got === undefined) return false;
   if (type === 'RegularExpression') {
@@ -115,7 +105,7 @@ function httpRank(match: Json | undefined, s: Sample): Rank | undefined {
   const headers = get<Json[]>(match, 'headers') ?? [];
   for (const h of headers) if (!valueMatches(h.type ?? 'Exact', String(h.value), s.headers[String(h.name).toLowerCase()])) return undefined;
   const qs = get<Json[]>(match, 'queryParams') ?? [];
-  for (const q of qs) if (!valueMatches(q.type ?? 'Exact', String(q.value), query(s.path, String(q.name)))) return undefined;
+  for (const q of qs) if (!valueMatches(q.type ?? 'Exact', String(q.value), sampleQuery(s, String(q.name)))) return undefined;
   return [exact, prefixLen, method !== undefined ? 1 : 0, headers.length, qs.length];
 }
 

@@ -13,11 +13,11 @@ import type {
   VirtualNodeData, WeightedTarget,
 } from '../../mesh/types';
 import {
-  durationMs, gatewayRoutesForPort, gatewayRuleKind, gatewayTarget, protobufDuration, routeMatchTopics, routesForPort, ruleKind,
+  durationMs, gatewayRoutesForPort, gatewayRuleKind, gatewayTarget, isCatchAll, protobufDuration, routeMatchTopics, routesForPort, ruleKind,
   targetsOf, throughGateway,
 } from '../analysis';
 import { FidelityReport } from '../report';
-import type { Sample } from '../samples';
+import { sampleQuery, type Sample } from '../samples';
 import { ids, type MigrationSource } from '../source';
 import type { Conversion, GeneratedDoc, MigrateOptions, Outcome, Target } from '../target';
 import { forEachClientPolicy, meshSettings, referenceEntries } from './common';
@@ -442,6 +442,11 @@ function gatewayRoute(b: Builder, gr: GatewayRouteData, port: number | undefined
     report.mapped('MG0507', id, `${base}.action.target.virtualService`, `→ destination ${t.node}'s Service`);
     return [{ ...route, match: [match] }];
   }
+  if (t.kind === 'router' && t.routes.length === 1 && isCatchAll(t.routes[0])) {
+    route.route = b.destinations(targetsOf(t.routes[0]), id, '', silent);
+    report.mapped('MG0507', id, `${base}.action.target.virtualService`, `→ the weighted targets of router ${t.router.virtualRouterName} (one route for every request)`);
+    return [{ ...route, match: [match] }];
+  }
   if (t.kind === 'router') {
     const through = throughGateway(gr, t.routes);
     if (through) {
@@ -507,16 +512,6 @@ function stringMatches(m: Json, v: string | undefined): boolean {
   return true;
 }
 
-function query(path: string, name: string): string | undefined {
-  const q = path.indexOf('?');
-  if (q < 0) return undefined;
-  for (const part of path.slice(q + 1).split('&')) {
-    const eq = part.indexOf('=');
-    if (decodeURIComponent(eq < 0 ? part : part.slice(0, eq)) === name) return decodeURIComponent(eq < 0 ? '' : part.slice(eq + 1));
-  }
-  return undefined;
-}
-
 /** Istio's HTTPMatchRequest semantics (uri prefix is a plain string prefix). */
 function matches(m: Json, s: Sample, port: number, authorityValue: string): boolean {
   const path = s.path.split('?')[0];
@@ -527,7 +522,7 @@ function matches(m: Json, s: Sample, port: number, authorityValue: string): bool
   if (m.authority && !stringMatches(m.authority as Json, authorityValue)) return false;
   for (const [k, v] of Object.entries((m.headers as Json) ?? {})) if (!stringMatches(v as Json, s.headers[k])) return false;
   for (const [k, v] of Object.entries((m.withoutHeaders as Json) ?? {})) if (stringMatches(v as Json, s.headers[k])) return false;
-  for (const [k, v] of Object.entries((m.queryParams as Json) ?? {})) if (!stringMatches(v as Json, query(s.path, k))) return false;
+  for (const [k, v] of Object.entries((m.queryParams as Json) ?? {})) if (!stringMatches(v as Json, sampleQuery(s, k))) return false;
   return true;
 }
 

@@ -33,7 +33,7 @@ const upper = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace
 /** Names the Lattice API accepts: [a-z0-9-], no leading/trailing/double '-', 3..max, not starting with a reserved prefix. */
 function latticeName(raw: string, max: number, reserved: string): string {
   let s = dnsLabel(raw, max);
-  if (s.startsWith(reserved)) s = dnsLabel(`x-${s}`, max);
+  if (reserved && s.startsWith(reserved)) s = dnsLabel(`x-${s}`, max);
   while (s.length < 3) s = `${s}-x`.replace(/^-/, '');
   return s;
 }
@@ -263,9 +263,8 @@ function services(b: Builder, gateway: K8sRef, listenerNames: Map<string, string
         apiRules = apiRules.slice(0, 100);
       }
       const listener = listenerNames.get(`${protocol}-${port}`)!;
-      const spec: Json = { parentRefs: [{ name: gateway.name, sectionName: listener }], rules };
       const valid = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host);
-      if (valid) spec.hostnames = [host];
+      const spec: Json = { parentRefs: [{ name: gateway.name, sectionName: listener }], ...(valid ? { hostnames: [host] } : {}), rules };
       if (rules.length) {
         b.k8s('gateway.networking.k8s.io/v1', kind, model.namespace, name, spec, id, 'routes',
           `gateway-api/standard/${kind === 'GRPCRoute' ? 'grpcroutes' : 'httproutes'}.v1.json`, kind === 'GRPCRoute' ? 'grpcroutes' : 'httproutes');

@@ -125,7 +125,7 @@ function listenerEntries(
 function nodeEntries(report: FidelityReport, s: MeshSnapshot, plan: NodePlan, aliasOf: (vs: string) => string | undefined): void {
   const { node, id } = plan;
   report.approximated('MG0004', id, 'virtualNodeName',
-    `→ ECS service "${plan.ecsService}" (assumed to run this virtual node's tasks; rename in the files if it differs)`, `ECS service ${plan.ecsService}`);
+    `→ ECS service ${plan.ecsService} (assumed to run this virtual node's tasks; rename in the files if it differs)`, `ECS service ${plan.ecsService}`);
   const sd = node.spec.serviceDiscovery;
   if (sd?.awsCloudMap) {
     report.mapped('MG0207', id, 'spec.serviceDiscovery.awsCloudMap.namespaceName', `→ namespace ${plan.namespace}`);
