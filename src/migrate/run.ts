@@ -9,7 +9,6 @@ import type { App } from '../core/app';
 import { FindingsError, ParamError, UsageError } from '../core/errors';
 import { EXPORT_FORMATS, type ExportFormat } from '../workflows/export';
 import { formatFindingsText, painter, sortFindings } from '../workflows/findings';
-import { dispatching } from '../workflows/live';
 import { loadManifestSet } from '../workflows/manifest';
 import { templateContext } from '../workflows/validate-run';
 import { migrate, TARGET_NAMES, type Migration, type TargetName } from './index';
@@ -68,9 +67,8 @@ function fromFiles(app: App, flags: MigrateFlags): { source: MigrationSource; la
 async function fromBackend(app: App, mesh: string): Promise<{ source: MigrationSource; label: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { loadMeshSnapshot } = require('../mesh/load') as typeof import('../mesh/load');
-  const region = app.region();
-  const { backend } = dispatching(await app.backend(), region);
-  const snapshot = await loadMeshSnapshot(backend, mesh, { region });
+  const api = await app.dispatcher();
+  const snapshot = await loadMeshSnapshot(api, mesh, { region: api.region });
   const where = app.globals.endpointUrl ? app.globals.endpointUrl : `the ${app.backendKind()} backend`;
   return { source: fromSnapshot(snapshot), label: `mesh ${mesh} from ${where}` };
 }
