@@ -4,6 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../core/private-file';
 import { serializeOne, serializeStream, type ExportFormat } from '../workflows/export';
 import { PLAIN, type Painter } from '../workflows/findings';
 import { countsLine, type FidelityReport } from './report';
@@ -26,7 +27,7 @@ export function writeDocs(dir: string, docs: GeneratedDoc[], format: ExportForma
   for (const d of docs) {
     const abs = path.join(dir, docFile(d, format));
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, serializeOne(d.body, format));
+    writeFileAtomic(abs, serializeOne(d.body, format), 0o666);
   }
   const removed: string[] = [];
   const walk = (rel: string) => {
