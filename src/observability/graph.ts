@@ -30,6 +30,8 @@ export interface Traffic {
   share?: number;
   /** Requests per second (when measured over a window). */
   rps?: number;
+  /** 99th percentile latency in ms (with `latency: true`, when there were requests). */
+  p99Ms?: number;
 }
 
 export interface GraphEdge {
@@ -68,8 +70,13 @@ function matchSummary(r: RouteData): string {
   return m ? `${kind} ${m}` : kind;
 }
 
+export interface GraphOptions {
+  /** Add p99 latency to measured traffic (the console shows it; the drawings do not). */
+  latency?: boolean;
+}
+
 /** The graph of a mesh; `view` adds what the proxies measured. */
-export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: DiscoveredProxy[] = []): MeshGraph {
+export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: DiscoveredProxy[] = [], opts: GraphOptions = {}): MeshGraph {
   const mesh = s.mesh.meshName;
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
@@ -80,6 +87,7 @@ export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: Discove
     const requests = view.sum(`${prefix}_completed`, where);
     const t: Traffic = { requests, errors: view.sum(`${prefix}_xx`, (l, p) => is5xx(l) && where(l, p)) };
     if (seconds) t.rps = requests / seconds;
+    if (opts.latency && requests > 0) t.p99Ms = view.quantile(`${prefix}_time`, 0.99, where);
     return t;
   };
   const proxyCount = (kind: DiscoveredProxy['kind'], name: string) =>
@@ -150,6 +158,8 @@ export function buildGraph(s: MeshSnapshot, view?: MetricsView, proxies: Discove
       const requests = view.sum('envoy_vhost_route_target_upstream_rq_total', where);
       const tr: Traffic = { requests, errors: view.sum('envoy_vhost_route_target_upstream_rq_xx', (l, p) => is5xx(l) && where(l, p)) };
       if (seconds) tr.rps = requests / seconds;
+      // Targets have no latency histogram of their own: the callers' one of the target's cluster.
+      if (opts.latency && requests > 0) tr.p99Ms = view.quantile('envoy_cluster_upstream_rq_time', 0.99, (l) => cluster.test(l.envoy_cluster_name ?? ''));
       return tr;
     });
     const seen = perTarget.reduce((sum, t) => sum + (t?.requests ?? 0), 0);

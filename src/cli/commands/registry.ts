@@ -34,6 +34,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'migrate', summary: 'Convert a mesh to ECS Service Connect, VPC Lattice, Gateway API or Istio, with a fidelity report (codes MG0001…)', load: () => require('./migrate') },
   { name: 'export', summary: 'Write a mesh as manifests that `awsmesh apply` accepts', load: () => require('./export') },
   { name: 'store', summary: 'The local state store: copy between SQLite and PostgreSQL', load: () => require('./store') },
+  { name: 'console', summary: 'The mesh in a browser: live topology, resources, route weights, proxies (127.0.0.1)', load: () => require('./console') },
   { name: 'completion', summary: 'Print a bash, zsh or fish completion script', load: () => require('./completion') },
 ];
 

@@ -1,0 +1,71 @@
+// `awsmesh console [--port 0] [--open] [--mesh M] [--xds-address H:P] [--interval S]`: the console on
+// 127.0.0.1 against whatever backend the CLI would use, until Ctrl-C.
+
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { App } from '../core/app';
+import { GeneralError } from '../core/errors';
+import { untilSignal } from '../core/signals';
+import { portOption } from '../dataplane/proxy-command';
+import { secondsOption } from '../observability/mesh-source';
+import { bundleMissing, createConsoleHandler } from './handler';
+import { startConsoleServer } from './server';
+import { sourceFromApp } from './source';
+
+export interface ConsoleFlags {
+  port?: string;
+  open?: boolean;
+  mesh?: string;
+  xdsAddress?: string;
+  interval?: string;
+}
+
+/**
+ * Opens the URL in the desktop's browser without putting the token on a command line (other users
+ * see argv): a 0600 page in a private temp dir redirects to it, and is removed once opened.
+ */
+function openInBrowser(url: string, log: (line: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-console-'));
+  const file = path.join(dir, 'open.html');
+  fs.writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><script>location.replace(${JSON.stringify(url)})</script>\n`, { mode: 0o600, flag: 'wx' });
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(opener, [file], { stdio: 'ignore', detached: true });
+  const cleanup = () => setTimeout(() => fs.rmSync(dir, { recursive: true, force: true }), 30_000).unref();
+  child.on('error', (e) => {
+    log(`Could not start ${opener} (${e.message}); open the address above yourself.`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  child.on('exit', cleanup);
+  child.unref();
+}
+
+export async function runConsole(app: App, flags: ConsoleFlags, stop: Promise<unknown> = untilSignal()): Promise<void> {
+  const port = portOption('port', flags.port) ?? 0;
+  const interval = secondsOption('interval', flags.interval, 1);
+  const missing = bundleMissing();
+  if (missing) throw new GeneralError(missing);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const version = (require('../../package.json') as { version: string }).version;
+  const source = await sourceFromApp(app, { xdsAddress: flags.xdsAddress, version });
+  if (flags.mesh !== undefined) await source.call('DescribeMesh', { meshName: flags.mesh });
+  const handler = createConsoleHandler({ source, intervalSeconds: interval, mesh: flags.mesh });
+  let server;
+  try {
+    server = await startConsoleServer({ handler, port });
+  } catch (e) {
+    await handler.close();
+    throw new GeneralError(`Could not start the console on 127.0.0.1:${port}: ${(e as Error).message}`);
+  }
+  app.io.stdout.write(`console listening on ${server.url}\n`);
+  app.io.stderr.write(`Open that address in a browser (it carries this run's access token). API calls go to ${source.label}${source.xds ? `; xDS status from ${source.xds.address}` : ''}. Ctrl-C stops it.\n`);
+  void handler.prefetch();
+  if (flags.open) openInBrowser(server.url, (line) => app.io.stderr.write(`${line}\n`));
+  try {
+    await stop;
+  } finally {
+    await handler.close();
+    await server.close();
+  }
+}

@@ -1,0 +1,165 @@
+// Positions for the topology, by ELK's layered algorithm (elkjs, the Eclipse Layout Kernel) run in
+// a worker thread, so laying out a 1,000-node mesh does not stall the server's other requests.
+// Layouts are cached by structure (nodes, sizes, edges): live rates and weight changes never move
+// anything, and the same mesh always gets the same picture (the input is sorted, and ELK keeps
+// the model order).
+
+import { Worker } from 'worker_threads';
+
+export interface LayoutInput {
+  nodes: Array<{ id: string; w: number; h: number }>;
+  edges: Array<{ id: string; from: string; to: string }>;
+}
+
+export interface Layout {
+  width: number;
+  height: number;
+  nodes: Record<string, { x: number; y: number }>;
+  edges: Record<string, Array<[number, number]>>;
+  ms: number;
+}
+
+/** Above this many nodes, ELK trades some crossing reduction for speed. */
+const LARGE = 400;
+const CACHE_SIZE = 8;
+
+// The worker: elkjs's bundled build (its own in-thread "worker"), one layout at a time.
+const WORKER = `
+const { parentPort, workerData } = require('worker_threads');
+const ELK = require(workerData.elk);
+const elk = new ELK();
+parentPort.on('message', (m) => {
+  elk.layout(m.graph).then((out) => parentPort.postMessage({ id: m.id, out }), (e) => parentPort.postMessage({ id: m.id, error: String(e && e.message || e) }));
+});
+`;
+
+interface ElkNode {
+  id: string;
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+}
+
+interface ElkEdge {
+  id: string;
+  sources: string[];
+  targets: string[];
+  sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>;
+}
+
+interface ElkGraph {
+  id: string;
+  width?: number;
+  height?: number;
+  layoutOptions: Record<string, string>;
+  children: ElkNode[];
+  edges: ElkEdge[];
+}
+
+function elkOptions(nodes: number): Record<string, string> {
+  const common: Record<string, string> = {
+    'elk.algorithm': 'layered',
+    'elk.direction': 'RIGHT',
+    'elk.edgeRouting': 'POLYLINE',
+    'elk.spacing.nodeNode': '28',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+    'elk.spacing.componentComponent': '60',
+    'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  };
+  if (nodes <= LARGE) return common;
+  return {
+    ...common,
+    'elk.layered.thoroughness': '1',
+    'elk.layered.nodePlacement.strategy': 'SIMPLE',
+  };
+}
+
+export function layoutKey(input: LayoutInput): string {
+  return JSON.stringify([input.nodes.map((n) => [n.id, n.w, n.h]), input.edges.map((e) => [e.from, e.to])]);
+}
+
+export class Layouter {
+  private worker?: Worker;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (g: ElkGraph) => void; reject: (e: Error) => void }>();
+  private readonly cache = new Map<string, Promise<Layout>>();
+
+  /** The layout of `input` (cached by structure; concurrent requests for the same structure share one). */
+  layout(input: LayoutInput): { layout: Promise<Layout>; cached: boolean } {
+    const key = layoutKey(input);
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Most recently used last.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return { layout: hit, cached: true };
+    }
+    const p = this.compute(input);
+    p.catch(() => this.cache.delete(key));
+    this.cache.set(key, p);
+    while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return { layout: p, cached: false };
+  }
+
+  private async compute(input: LayoutInput): Promise<Layout> {
+    const t0 = performance.now();
+    const nodes = [...input.nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const edges = [...input.edges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const graph: ElkGraph = {
+      id: 'root',
+      layoutOptions: elkOptions(nodes.length),
+      children: nodes.map((n) => ({ id: n.id, width: n.w, height: n.h })),
+      edges: edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+    };
+    const out = await this.run(graph);
+    const layout: Layout = { width: Math.ceil(out.width ?? 0), height: Math.ceil(out.height ?? 0), nodes: {}, edges: {}, ms: 0 };
+    for (const n of out.children) layout.nodes[n.id] = { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) };
+    for (const e of out.edges) {
+      const s = e.sections?.[0];
+      if (!s) continue;
+      layout.edges[e.id] = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => [Math.round(p.x), Math.round(p.y)] as [number, number]);
+    }
+    layout.ms = Math.round(performance.now() - t0);
+    return layout;
+  }
+
+  /** Starts the worker and ELK (loading and compiling it takes a moment) before the first real layout. */
+  warm(): Promise<void> {
+    return this.run({ id: 'warm', layoutOptions: elkOptions(1), children: [{ id: 'a', width: 1, height: 1 }], edges: [] }).then(() => undefined);
+  }
+
+  private run(graph: ElkGraph): Promise<ElkGraph> {
+    if (!this.worker) {
+      this.worker = new Worker(WORKER, { eval: true, workerData: { elk: require.resolve('elkjs/lib/elk.bundled.js') } });
+      this.worker.unref();
+      this.worker.on('message', (m: { id: number; out?: ElkGraph; error?: string }) => {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.error !== undefined) p?.reject(new Error(`layout failed: ${m.error}`));
+        else p?.resolve(m.out!);
+      });
+      this.worker.on('error', (e) => this.failAll(e));
+      this.worker.on('exit', () => {
+        this.worker = undefined;
+        this.failAll(new Error('the layout worker stopped'));
+      });
+    }
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.postMessage({ id, graph });
+    });
+  }
+
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
+}

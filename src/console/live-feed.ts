@@ -1,0 +1,146 @@
+// Server-sent events for the open pages: per mesh, every interval while anyone watches, one scrape
+// of the mesh's running proxies (the admin pages `local stat` reads), the rates over the window
+// since the previous scrape, and the topology again when a resource changed. Pages never poll.
+
+import type * as http from 'http';
+import { discoverProxies } from '../observability/discovery';
+import { MetricsView } from '../observability/metrics-view';
+import { scrapeAll, type Scrape } from '../observability/scrape';
+import type { ProblemBody, ProxiesView, Topology, TrafficUpdate } from './api-types';
+import type { Layouter } from './layout';
+import type { MeshData } from './mesh-data';
+import { problemOf } from './problems';
+import { proxiesView } from './proxies';
+import { topologyOf, trafficOf } from './topology';
+
+export type Topic = 'topology' | 'proxies';
+
+interface Client {
+  res: http.ServerResponse;
+  topics: Set<Topic>;
+}
+
+interface MeshFeed {
+  clients: Set<Client>;
+  baseline?: Scrape[];
+  topology?: Topology;
+  traffic?: TrafficUpdate;
+  proxies?: ProxiesView;
+}
+
+/** Comment lines keep idle connections open through proxies that time them out. */
+const HEARTBEAT_MS = 15_000;
+
+export class LiveFeed {
+  private readonly feeds = new Map<string, MeshFeed>();
+  private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly data: MeshData, private readonly layouter: Layouter, private readonly intervalMs: number) {}
+
+  /** Streams events for `mesh` to `res` until the request closes. */
+  subscribe(req: http.IncomingMessage, res: http.ServerResponse, mesh: string, topics: Set<Topic>): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 2000\n\n`);
+    const feed = this.feeds.get(mesh) ?? { clients: new Set<Client>() };
+    this.feeds.set(mesh, feed);
+    const client: Client = { res, topics };
+    feed.clients.add(client);
+    // What is already known goes out at once; the next tick brings the rest.
+    if (feed.topology && topics.has('topology')) send(res, 'topology', feed.topology);
+    if (feed.traffic && topics.has('topology')) send(res, 'traffic', feed.traffic);
+    if (feed.proxies && topics.has('proxies')) send(res, 'proxies', feed.proxies);
+    const drop = () => {
+      feed.clients.delete(client);
+      if (!feed.clients.size) this.feeds.delete(mesh);
+      if (!this.feeds.size) this.stop();
+    };
+    req.on('close', drop);
+    res.on('error', drop);
+    this.start();
+  }
+
+  private start(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.heartbeat = setInterval(() => {
+      for (const f of this.feeds.values()) for (const c of f.clients) c.res.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
+    void this.tick();
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    this.timer = undefined;
+    this.heartbeat = undefined;
+  }
+
+  /** One round for every watched mesh; a round still running when the next is due is not doubled. */
+  tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        await Promise.all([...this.feeds.entries()].map(([mesh, feed]) => this.update(mesh, feed)));
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  private async update(mesh: string, feed: MeshFeed): Promise<void> {
+    const wants = (t: Topic) => [...feed.clients].some((c) => c.topics.has(t));
+    try {
+      if (wants('topology')) {
+        const state = await this.data.state(mesh);
+        if (feed.topology?.revision !== state.revision) {
+          feed.topology = await topologyOf(state, this.layouter);
+          broadcast(feed, 'topology', 'topology', feed.topology);
+        }
+        const proxies = discoverProxies(this.data.source.home, mesh).filter((p) => p.running);
+        const scrape = await scrapeAll(proxies);
+        // The first scrape of a proxy is the baseline its rates are measured from.
+        const view = proxies.length && feed.baseline ? MetricsView.window(feed.baseline, scrape) : undefined;
+        feed.baseline = scrape;
+        if (view || !proxies.length) {
+          feed.traffic = trafficOf(state, view, proxies);
+          broadcast(feed, 'topology', 'traffic', feed.traffic);
+        }
+      }
+      if (wants('proxies')) {
+        feed.proxies = await proxiesView(this.data.source, mesh);
+        broadcast(feed, 'proxies', 'proxies', feed.proxies);
+      }
+    } catch (e) {
+      const problem: ProblemBody = problemOf(e).body;
+      for (const c of feed.clients) send(c.res, 'problem', problem);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stop();
+    for (const f of this.feeds.values()) for (const c of f.clients) c.res.end();
+    this.feeds.clear();
+  }
+}
+
+function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function send(res: http.ServerResponse, event: string, data: unknown): void {
+  res.write(frame(event, data));
+}
+
+function broadcast(feed: MeshFeed, topic: Topic, event: string, data: unknown): void {
+  const text = frame(event, data);
+  for (const c of feed.clients) if (c.topics.has(topic)) c.res.write(text);
+}
