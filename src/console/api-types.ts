@@ -45,6 +45,8 @@ export interface TopologyEdge {
   weight?: number;
   /** Polyline from the layout, source to target. */
   points: Array<[number, number]>;
+  /** Centre of the room the layout kept for the label (else the label goes halfway along the line). */
+  label?: [number, number];
 }
 
 export interface Topology {
@@ -139,9 +141,11 @@ export interface WeightChange {
 }
 
 export interface WeightPreview {
-  /** The diff as `awsmesh apply --dry-run` prints it. */
+  /** The diff as `awsmesh apply --dry-run` prints it ('' with a problem). */
   diff: string;
   findings: FindingView[];
+  /** Why this change cannot be applied as it is (bad weights, or the route moved on). */
+  problem?: ProblemBody;
 }
 
 export interface WeightApplied extends WeightPreview {

@@ -8,7 +8,8 @@ import { Worker } from 'worker_threads';
 
 export interface LayoutInput {
   nodes: Array<{ id: string; w: number; h: number }>;
-  edges: Array<{ id: string; from: string; to: string }>;
+  /** `label`: room to keep free for the edge's label (small graphs only: labels cost layout time). */
+  edges: Array<{ id: string; from: string; to: string; label?: { w: number; h: number } }>;
 }
 
 export interface Layout {
@@ -16,6 +17,8 @@ export interface Layout {
   height: number;
   nodes: Record<string, { x: number; y: number }>;
   edges: Record<string, Array<[number, number]>>;
+  /** Centre of each edge's label, where ELK made room for one. */
+  labels: Record<string, [number, number]>;
   ms: number;
 }
 
@@ -45,6 +48,7 @@ interface ElkEdge {
   id: string;
   sources: string[];
   targets: string[];
+  labels?: Array<{ id: string; text: string; width: number; height: number; x?: number; y?: number }>;
   sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>;
 }
 
@@ -63,9 +67,13 @@ function elkOptions(nodes: number): Record<string, string> {
     'elk.direction': 'RIGHT',
     'elk.edgeRouting': 'POLYLINE',
     'elk.spacing.nodeNode': '28',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+    // Edge labels get a layer of their own between the nodes' layers.
+    'elk.layered.spacing.nodeNodeBetweenLayers': '24',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '12',
     'elk.spacing.componentComponent': '60',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+    'elk.edgeLabels.placement': 'CENTER',
+    'elk.spacing.edgeLabel': '4',
   };
   if (nodes <= LARGE) return common;
   return {
@@ -76,7 +84,7 @@ function elkOptions(nodes: number): Record<string, string> {
 }
 
 export function layoutKey(input: LayoutInput): string {
-  return JSON.stringify([input.nodes.map((n) => [n.id, n.w, n.h]), input.edges.map((e) => [e.from, e.to])]);
+  return JSON.stringify([input.nodes.map((n) => [n.id, n.w, n.h]), input.edges.map((e) => [e.from, e.to, e.label?.w, e.label?.h])]);
 }
 
 export class Layouter {
@@ -110,15 +118,21 @@ export class Layouter {
       id: 'root',
       layoutOptions: elkOptions(nodes.length),
       children: nodes.map((n) => ({ id: n.id, width: n.w, height: n.h })),
-      edges: edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+      edges: edges.map((e) => ({
+        id: e.id, sources: [e.from], targets: [e.to],
+        // ELK skips labels without text; the page writes the real (changing) text into the room kept.
+        ...(e.label && nodes.length <= LARGE ? { labels: [{ id: `${e.id}/label`, text: 'label', width: e.label.w, height: e.label.h }] } : {}),
+      })),
     };
     const out = await this.run(graph);
-    const layout: Layout = { width: Math.ceil(out.width ?? 0), height: Math.ceil(out.height ?? 0), nodes: {}, edges: {}, ms: 0 };
+    const layout: Layout = { width: Math.ceil(out.width ?? 0), height: Math.ceil(out.height ?? 0), nodes: {}, edges: {}, labels: {}, ms: 0 };
     for (const n of out.children) layout.nodes[n.id] = { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) };
     for (const e of out.edges) {
       const s = e.sections?.[0];
       if (!s) continue;
       layout.edges[e.id] = [s.startPoint, ...(s.bendPoints ?? []), s.endPoint].map((p) => [Math.round(p.x), Math.round(p.y)] as [number, number]);
+      const l = e.labels?.[0];
+      if (l?.x !== undefined && l.y !== undefined) layout.labels[e.id] = [Math.round(l.x + l.width / 2), Math.round(l.y + l.height / 2)];
     }
     layout.ms = Math.round(performance.now() - t0);
     return layout;

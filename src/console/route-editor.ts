@@ -13,7 +13,7 @@ import type { Resource } from '../workflows/manifest';
 import { computePlan, renderPlan } from '../workflows/plan';
 import type { RouteView, WeightApplied, WeightChange, WeightPreview } from './api-types';
 import type { MeshData } from './mesh-data';
-import { ConsoleProblem } from './problems';
+import { ConsoleProblem, problemOf } from './problems';
 import { findingView } from './resources';
 
 const PROTOCOLS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
@@ -111,8 +111,14 @@ export class RouteEditor {
     return { a, spec, preview: { diff: renderPlan(plan, PLAIN), findings } };
   }
 
+  /** A refused change is a preview too (with its problem), so the page can show why as the user types. */
   async preview(change: WeightChange): Promise<WeightPreview> {
-    return (await this.plan(change)).preview;
+    try {
+      return (await this.plan(change)).preview;
+    } catch (e) {
+      if (!(e instanceof ConsoleProblem)) throw e;
+      return { diff: '', findings: [], problem: problemOf(e).body };
+    }
   }
 
   apply(change: WeightChange): Promise<WeightApplied> {

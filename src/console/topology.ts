@@ -11,8 +11,11 @@ import type { Health, NodeKind, Rates, Topology, TopologyEdge, TrafficUpdate } f
 import type { Layouter } from './layout';
 import type { MeshState } from './mesh-data';
 
-export const NODE_W = 190;
+export const NODE_W = 170;
 export const NODE_H = 46;
+/** Room for an edge's label: the weight line (route targets) and two lines of rates. */
+const LABEL_W = 124;
+const LINE_H = 14;
 
 const KIND_NAME: Record<NodeKind, KindName> = {
   virtualService: 'VirtualService', virtualRouter: 'VirtualRouter', route: 'Route',
@@ -48,13 +51,14 @@ export async function topologyOf(state: MeshState, layouter: Layouter): Promise<
   const ids = edgeIds(g);
   const { layout: pending, cached } = layouter.layout({
     nodes: g.nodes.map((n) => ({ id: n.id, w: NODE_W, h: NODE_H })),
-    edges: g.edges.map((e, i) => ({ id: ids[i], from: e.from, to: e.to })),
+    edges: g.edges.map((e, i) => ({ id: ids[i], from: e.from, to: e.to, label: { w: LABEL_W, h: LINE_H * (e.weight !== undefined ? 3 : 2) } })),
   });
   const layout = await pending;
   const edges: TopologyEdge[] = g.edges.map((e, i) => ({
     id: ids[i], from: e.from, to: e.to, kind: e.kind,
     ...(e.weight !== undefined ? { weight: Math.round(e.weight * 10) / 10 } : {}),
     points: layout.edges[ids[i]] ?? [],
+    ...(layout.labels[ids[i]] ? { label: layout.labels[ids[i]] } : {}),
   }));
   return {
     mesh,

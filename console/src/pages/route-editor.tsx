@@ -73,8 +73,8 @@ export function RouteEditorPage({ mesh, router, route, feed }: { mesh: string; r
     const timer = setTimeout(() => {
       postJson<WeightPreview>('route/preview', { mesh, router, route, version: view.version, weights: values }).then((p) => {
         if (n !== asked.current) return;
-        setPreview(p);
-        setProblem(undefined);
+        setPreview(p.problem ? undefined : p);
+        setProblem(p.problem ? { message: p.problem.message, conflict: p.problem.code === 'conflict' } : undefined);
       }, (e: Error) => {
         if (n !== asked.current) return;
         setPreview(undefined);
@@ -160,11 +160,17 @@ export function RouteEditorPage({ mesh, router, route, feed }: { mesh: string; r
             {problem.conflict && <button type="button" onClick={load}>Reload the route</button>}
           </div>
         )}
+        {errors.length > 0 && (
+          <div class="problem" role="alert">
+            <p>This change cannot be applied; <code>awsmesh validate</code> finds:</p>
+            <FindingList list={errors} />
+          </div>
+        )}
         {changed && preview && (
           <>
             <h3>Change (as <code>awsmesh apply --dry-run</code> shows it)</h3>
             <pre class="diff" tabIndex={0} aria-label="Diff of the change">{preview.diff}</pre>
-            <FindingList list={preview.findings} />
+            <FindingList list={preview.findings.filter((f) => f.severity !== 'error')} />
           </>
         )}
         <p class="actions">

@@ -45,20 +45,23 @@ function shorten(s: string, n: number): string {
 
 const Edge = memo(function Edge({ edge, rates, selected }: { edge: TopologyEdge; rates?: Rates; selected: boolean }) {
   const d = useMemo(() => edge.points.map((p, i) => `${i ? 'L' : 'M'}${p[0]} ${p[1]}`).join(' '), [edge.points]);
-  const [lx, ly] = useMemo(() => midpoint(edge.points), [edge.points]);
+  const [lx, ly] = useMemo(() => edge.label ?? midpoint(edge.points), [edge]);
   const health = edgeHealth(rates);
   const width = rates && rates.rps > 0 ? 1.5 + Math.min(4, Math.log10(1 + rates.rps) * 1.5) : 1.2;
   const lines: string[] = [];
   if (edge.weight !== undefined) lines.push(`weight ${Number(edge.weight.toFixed(1))}%${rates?.share !== undefined ? ` · seen ${pct(rates.share)}` : ''}`);
-  if (rates && rates.requests > 0) lines.push(ratesText(rates));
+  if (rates && rates.requests > 0) {
+    lines.push(`${rps(rates.rps)}${rates.successRate === null ? '' : ` · ${pct(rates.successRate)} ok`}`);
+    if (rates.p99Ms !== null) lines.push(`p99 ${ms(rates.p99Ms)}`);
+  }
   return (
     <g class={`edge health-${health}${selected ? ' selected' : ''}`} data-edge-id={edge.id} data-kind={edge.kind}
       data-weight={edge.weight} data-rps={rates ? rates.rps.toFixed(3) : undefined}
       data-success={rates?.successRate ?? undefined} data-share={rates?.share ?? undefined}>
       <path d={d} style={{ strokeWidth: width }} marker-end={`url(#arrow-${health})`} />
       {lines.length > 0 && (
-        <text class="edge-label" x={lx} y={ly - (lines.length - 1) * 7}>
-          {lines.map((l, i) => <tspan key={i} x={lx} dy={i ? 14 : 0}>{l}</tspan>)}
+        <text class="edge-label" x={lx} y={ly + 4 - (lines.length - 1) * 6.5}>
+          {lines.map((l, i) => <tspan key={i} x={lx} dy={i ? 13 : 0}>{l}</tspan>)}
         </text>
       )}
     </g>
@@ -218,7 +221,7 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
             {HEALTHS.map((h) => <li key={h} class={`health-${h}`}><span class="swatch" />{HEALTH_TEXT[h]}</li>)}
           </ul>
         </div>
-        <div class={`graph-box${view.k < 0.45 ? ' far' : ''}`} ref={box} tabIndex={0}
+        <div class={`graph-box${view.k < 0.3 ? ' far' : ''}`} ref={box} tabIndex={0}
           aria-label={`Topology of mesh ${mesh}. Arrow keys pan, plus and minus zoom, 0 fits.`}
           onWheel={(e) => {
             e.preventDefault();
