@@ -73,13 +73,19 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const collect = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ConsoleProblem(413, 'invalid', `The request body is larger than ${MAX_BODY} bytes.`));
-        req.destroy();
-      } else chunks.push(c);
-    });
+      if (size <= MAX_BODY) return void chunks.push(c);
+      // Answer at once and discard the rest; a client that keeps sending far more loses the connection.
+      req.off('data', collect);
+      let discarded = 0;
+      req.on('data', (d: Buffer) => {
+        discarded += d.length;
+        if (discarded > 16 * MAX_BODY) req.socket.destroy();
+      });
+      reject(new ConsoleProblem(413, 'invalid', `The request body is larger than ${MAX_BODY} bytes.`));
+    };
+    req.on('data', collect);
     req.on('end', () => {
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -178,6 +184,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
         throw new ConsoleProblem(404, 'NotFound', `${url.pathname} is not part of the console.`);
       } catch (e) {
         const { status, body } = problemOf(e);
+        if (status === 413) res.shouldKeepAlive = false;
         if (!res.headersSent) sendJson(res, status, body);
         else res.end();
         return true;

@@ -113,7 +113,8 @@ browser_test('live: rates from the running proxies reach the page within 5 s, pu
     expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-health')).toBe('ok');
     expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-proxies')).toBe('1');
   }
-  expect(await page.textContent(`[data-edge-id="${B}"] .edge-label`)).toMatch(/rps · 100% ok · p99 [\d.]+ ms/);
+  const label = await page.$$eval(`[data-edge-id="${B}"] .edge-label tspan`, (ts) => ts.map((t) => t.textContent));
+  expect(label).toEqual([expect.stringMatching(/^weight 75% · seen [\d.]+%$/), expect.stringMatching(/^[\d.]+ rps · 100% ok$/), expect.stringMatching(/^p99 [\d.]+ ms$/)]);
   expect(await page.textContent('.live')).toBe('live');
   // Keyboard: Tab reaches the nodes, Enter opens one's details.
   await page.focus('[data-node-id="route:serviceB/serviceB"]');
