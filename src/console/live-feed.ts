@@ -25,6 +25,8 @@ interface MeshFeed {
   baseline?: Scrape[];
   topology?: Topology;
   traffic?: TrafficUpdate;
+  /** The last traffic sent, without its time: an idle mesh is not re-sent every interval. */
+  trafficKey?: string;
   proxies?: ProxiesView;
 }
 
@@ -111,7 +113,10 @@ export class LiveFeed {
         feed.baseline = scrape;
         if (view || !proxies.length) {
           feed.traffic = trafficOf(state, view, proxies);
-          broadcast(feed, 'topology', 'traffic', feed.traffic);
+          const { at: _at, ...rest } = feed.traffic;
+          const key = JSON.stringify(rest);
+          if (key !== feed.trafficKey) broadcast(feed, 'topology', 'traffic', feed.traffic);
+          feed.trafficKey = key;
         }
       }
       if (wants('proxies')) {

@@ -10,6 +10,13 @@ import { HEALTH_TEXT, KIND_TEXT, ms, pct, ratesText, rps } from '../format';
 import type { Feed } from '../main';
 import { href } from '../route';
 
+/** What is drawn at the current zoom: everything, names without labels, or shapes only. */
+type Detail = 'full' | 'names' | 'shapes';
+
+function detailAt(k: number): Detail {
+  return k >= 0.3 ? 'full' : k >= 0.12 ? 'names' : 'shapes';
+}
+
 interface View {
   x: number;
   y: number;
@@ -43,7 +50,7 @@ function shorten(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-const Edge = memo(function Edge({ edge, rates, selected }: { edge: TopologyEdge; rates?: Rates; selected: boolean }) {
+const Edge = memo(function Edge({ edge, rates }: { edge: TopologyEdge; rates?: Rates }) {
   const d = useMemo(() => edge.points.map((p, i) => `${i ? 'L' : 'M'}${p[0]} ${p[1]}`).join(' '), [edge.points]);
   const [lx, ly] = useMemo(() => edge.label ?? midpoint(edge.points), [edge]);
   const health = edgeHealth(rates);
@@ -55,7 +62,7 @@ const Edge = memo(function Edge({ edge, rates, selected }: { edge: TopologyEdge;
     if (rates.p99Ms !== null) lines.push(`p99 ${ms(rates.p99Ms)}`);
   }
   return (
-    <g class={`edge health-${health}${selected ? ' selected' : ''}`} data-edge-id={edge.id} data-kind={edge.kind}
+    <g class={`edge health-${health}`} data-edge-id={edge.id} data-kind={edge.kind}
       data-weight={edge.weight} data-rps={rates ? rates.rps.toFixed(3) : undefined}
       data-success={rates?.successRate ?? undefined} data-share={rates?.share ?? undefined}>
       <path d={d} style={{ strokeWidth: width }} marker-end={`url(#arrow-${health})`} />
@@ -73,18 +80,19 @@ interface NodeProps {
   health: Health;
   rates?: Rates;
   proxies?: number;
-  selected: boolean;
+  detail: Detail;
   onSelect: (id: string) => void;
   onFocusNode: (id: string) => void;
 }
 
-const Node = memo(function Node({ node, health, rates, proxies, selected, onSelect, onFocusNode }: NodeProps) {
+const Node = memo(function Node({ node, health, rates, proxies, detail, onSelect, onFocusNode }: NodeProps) {
   const second = rates && rates.requests > 0 ? ratesText(rates) : [KIND_TEXT[node.kind], ...node.details].join(' · ');
   const label = `${KIND_TEXT[node.kind]} ${node.name}: ${HEALTH_TEXT[health]}${rates && rates.requests > 0 ? `, ${ratesText(rates)}` : ''}`
     + `${node.findings.errors ? `, ${node.findings.errors} validation errors` : ''}${node.findings.warnings ? `, ${node.findings.warnings} warnings` : ''}`;
+  const name = shorten(node.name, 24);
   return (
-    <g class={`node kind-${node.kind} health-${health}${selected ? ' selected' : ''}`} transform={`translate(${node.x} ${node.y})`}
-      role="button" tabIndex={0} aria-label={label} aria-pressed={selected} data-node-id={node.id} data-health={health}
+    <g class={`node kind-${node.kind} health-${health}`} transform={`translate(${node.x} ${node.y})`}
+      role="button" tabIndex={0} aria-label={label} aria-pressed="false" data-node-id={node.id} data-health={health}
       data-proxies={proxies} data-rps={rates ? rates.rps.toFixed(3) : undefined}
       onClick={() => onSelect(node.id)} onFocus={() => onFocusNode(node.id)}
       onKeyDown={(e) => {
@@ -93,10 +101,10 @@ const Node = memo(function Node({ node, health, rates, proxies, selected, onSele
           onSelect(node.id);
         }
       }}>
-      <title>{`${KIND_TEXT[node.kind]} ${node.name}`}</title>
+      {name !== node.name && <title>{node.name}</title>}
       <rect width={node.w} height={node.h} rx={node.kind === 'route' || node.kind === 'gatewayRoute' ? 18 : 6} />
-      <text class="name" x={10} y={19}>{shorten(node.name, 24)}</text>
-      <text class="sub" x={10} y={36}>{shorten(second, 32)}</text>
+      {detail !== 'shapes' && <text class="name" x={10} y={detail === 'full' ? 19 : 28}>{name}</text>}
+      {detail === 'full' && <text class="sub" x={10} y={36}>{shorten(second, 32)}</text>}
       {(node.findings.errors > 0 || node.findings.warnings > 0) && (
         <g class={`badge ${node.findings.errors ? 'error' : 'warning'}`} transform={`translate(${node.w - 4} 4)`}>
           <circle r={9} />
@@ -106,6 +114,71 @@ const Node = memo(function Node({ node, health, rates, proxies, selected, onSele
     </g>
   );
 });
+
+/**
+ * Every node and edge, rendered again only when the topology, the rates or the level of detail
+ * change — never for a pan, a zoom step or a selection (those touch one transform or a few classes).
+ */
+const GraphLayer = memo(function GraphLayer({ topology, traffic, detail, onSelect, onFocusNode }: {
+  topology: Topology; traffic?: TrafficUpdate; detail: Detail; onSelect: (id: string) => void; onFocusNode: (id: string) => void;
+}) {
+  return (
+    <>
+      {detail === 'full'
+        ? <g class="edges">{topology.edges.map((e) => <Edge key={e.id} edge={e} rates={traffic?.edges[e.id]} />)}</g>
+        : <FarEdges topology={topology} traffic={traffic} />}
+      <g class="nodes">
+        {topology.nodes.map((n) => {
+          const t = traffic?.nodes[n.id];
+          return <Node key={n.id} node={n} health={t?.health ?? 'idle'} rates={t?.rates} proxies={t?.proxies} detail={detail}
+            onSelect={onSelect} onFocusNode={onFocusNode} />;
+        })}
+      </g>
+    </>
+  );
+});
+
+/** Zoomed out, the edges are lines in their health's colour: one path per colour, no arrows or labels. */
+function FarEdges({ topology, traffic }: { topology: Topology; traffic?: TrafficUpdate }) {
+  const byHealth = new Map<Health, string[]>();
+  for (const e of topology.edges) {
+    const h = edgeHealth(traffic?.edges[e.id]);
+    const list = byHealth.get(h) ?? [];
+    list.push(e.points.map((p, i) => `${i ? 'L' : 'M'}${p[0]} ${p[1]}`).join(''));
+    byHealth.set(h, list);
+  }
+  return <g class="edges far">{[...byHealth].map(([h, d]) => <g key={h} class={`edge health-${h}`}><path d={d.join('')} /></g>)}</g>;
+}
+
+/** Marks the selected node and its edges on the rendered graph (classes and aria-pressed, no re-render). */
+function useSelectionMarks(svg: { current: SVGSVGElement | null }, topology: Topology | undefined, selected: string | undefined, traffic: unknown, detail: Detail): void {
+  useEffect(() => {
+    const root = svg.current;
+    if (!root || !topology || !selected) return undefined;
+    const marked: Element[] = [];
+    const node = root.querySelector(`[data-node-id="${CSS.escape(selected)}"]`);
+    if (node) {
+      node.classList.add('selected');
+      node.setAttribute('aria-pressed', 'true');
+      marked.push(node);
+    }
+    for (const e of topology.edges) {
+      if (e.from !== selected && e.to !== selected) continue;
+      const el = root.querySelector(`[data-edge-id="${CSS.escape(e.id)}"]`);
+      if (el) {
+        el.classList.add('selected');
+        marked.push(el);
+      }
+    }
+    return () => {
+      for (const el of marked) {
+        el.classList.remove('selected');
+        if (el.hasAttribute('aria-pressed')) el.setAttribute('aria-pressed', 'false');
+      }
+    };
+  // Also after each re-render of the graph: a node whose health changed got its class attribute rewritten.
+  }, [svg, topology, selected, traffic, detail]);
+}
 
 function Details({ topology, traffic, id, onSelect }: { topology: Topology; traffic?: TrafficUpdate; id: string; onSelect: (id: string) => void }) {
   const node = topology.nodes.find((n) => n.id === id);
@@ -155,8 +228,13 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>({ x: 0, y: 0, k: 1 });
   const [selected, setSelected] = useState<string>();
-  const fitted = useRef<string>(undefined);
+  // The mesh the view was fitted to: the graph is drawn only once it is, never first at scale 1.
+  const [fitted, setFitted] = useState<string>();
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | undefined>(undefined);
+  const svg = useRef<SVGSVGElement>(null);
+  // Far out, labels are unreadable: not drawing them keeps a 1,000-node mesh quick.
+  const detail = detailAt(view.k);
+  useSelectionMarks(svg, topology, selected, traffic, detail);
 
   const fit = useCallback(() => {
     const el = box.current;
@@ -169,11 +247,11 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
 
   // Fit once per mesh; later topologies (a resource changed) keep the user's view.
   useEffect(() => {
-    if (topology && fitted.current !== topology.mesh) {
-      fitted.current = topology.mesh;
+    if (topology && fitted !== topology.mesh) {
+      setFitted(topology.mesh);
       fit();
     }
-  }, [topology, fit]);
+  }, [topology, fit, fitted]);
 
   useEffect(() => {
     if (topology) document.body.dataset.topology = topology.revision;
@@ -204,7 +282,6 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
   }, [topology]);
 
   if (!topology) return <p class="loading">Laying out mesh {mesh}…</p>;
-  const neighbours = selected ? new Set(topology.edges.filter((e) => e.from === selected || e.to === selected).map((e) => e.id)) : undefined;
 
   return (
     <div class="topology">
@@ -221,7 +298,7 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
             {HEALTHS.map((h) => <li key={h} class={`health-${h}`}><span class="swatch" />{HEALTH_TEXT[h]}</li>)}
           </ul>
         </div>
-        <div class={`graph-box${view.k < 0.3 ? ' far' : ''}`} ref={box} tabIndex={0}
+        <div class="graph-box" ref={box} tabIndex={0}
           aria-label={`Topology of mesh ${mesh}. Arrow keys pan, plus and minus zoom, 0 fits.`}
           onWheel={(e) => {
             e.preventDefault();
@@ -249,7 +326,7 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
             else if (e.key === '-') zoom(0.8);
             else if (e.key === '0') fit();
           }}>
-          <svg class="graph" role="group" aria-label={`Mesh ${mesh}`} data-revision={topology.revision}>
+          <svg ref={svg} class="graph" role="group" aria-label={`Mesh ${mesh}`} data-revision={topology.revision}>
             <defs>
               {HEALTHS.map((h) => (
                 <marker key={h} id={`arrow-${h}`} class={`arrow health-${h}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -258,16 +335,7 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
               ))}
             </defs>
             <g transform={`translate(${view.x} ${view.y}) scale(${view.k})`}>
-              <g class="edges">
-                {topology.edges.map((e) => <Edge key={e.id} edge={e} rates={traffic?.edges[e.id]} selected={!!neighbours?.has(e.id)} />)}
-              </g>
-              <g class="nodes">
-                {topology.nodes.map((n) => {
-                  const t = traffic?.nodes[n.id];
-                  return <Node key={n.id} node={n} health={t?.health ?? 'idle'} rates={t?.rates} proxies={t?.proxies}
-                    selected={n.id === selected} onSelect={select} onFocusNode={focusNode} />;
-                })}
-              </g>
+              {fitted === topology.mesh && <GraphLayer topology={topology} traffic={traffic} detail={detail} onSelect={select} onFocusNode={focusNode} />}
             </g>
           </svg>
         </div>
