@@ -41,6 +41,7 @@ const LAYERS = [
   ['dataplane'],
   ['workflows'],
   ['observability'],
+  ['console'],
   ['server', 'migrate'],
   ['cli'],
 ];

@@ -49,7 +49,7 @@ export async function runConsole(app: App, flags: ConsoleFlags, stop: Promise<un
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (require('../../package.json') as { version: string }).version;
   const source = await sourceFromApp(app, { xdsAddress: flags.xdsAddress, version });
-  if (flags.mesh !== undefined) await source.call('DescribeMesh', { meshName: flags.mesh });
+  if (flags.mesh !== undefined) await source.api.call('appmesh', 'DescribeMesh', { meshName: flags.mesh });
   const handler = createConsoleHandler({ source, intervalSeconds: interval, mesh: flags.mesh });
   let server;
   try {

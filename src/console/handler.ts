@@ -128,7 +128,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
     const running = [...new Set(discoverProxies(opts.source.home).filter((p) => p.running).map((p) => p.mesh))];
     const defaultMesh = opts.mesh ?? meshes.find((m) => running.includes(m)) ?? meshes[0];
     return {
-      version: opts.source.version, backend: opts.source.label, region: opts.source.region, meshes, defaultMesh,
+      version: opts.source.version, backend: opts.source.label, region: opts.source.api.region, meshes, defaultMesh,
       ...(opts.source.xds ? { xds: opts.source.xds.address } : {}), intervalSeconds,
     };
   };
@@ -201,6 +201,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
     },
     async close() {
       feed.close();
+      data.close();
       await layouter.close();
     },
   };

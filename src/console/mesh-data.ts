@@ -1,9 +1,9 @@
 // The meshes as the console sees them: snapshots read through the dispatcher and kept between
-// requests (a reload re-describes only what changed, and is spaced out in proportion to what the
-// last one cost, so a 1,000-node mesh behind a remote server is not re-listed every second), and
-// what `awsmesh validate` finds in each revision.
+// requests, and what `awsmesh validate` finds in each revision. The local store says when it
+// changed (its watch); a remote server is asked again, each reload re-describing only what changed
+// and spaced out in proportion to what the last one cost, so a 1,000-node mesh behind a remote
+// server is not re-listed every second.
 
-import { callOperation } from '../core/dispatcher';
 import { loadMeshSnapshot, snapshotFingerprint } from '../mesh/load';
 import type { MeshSnapshot } from '../mesh/types';
 import { analyze } from '../workflows/analyze';
@@ -23,6 +23,8 @@ export interface MeshState {
 
 interface Entry {
   state?: MeshState;
+  /** The local store changed since the last load. */
+  stale?: boolean;
   loadedAt: number;
   loadMs: number;
   loading?: Promise<MeshState>;
@@ -33,21 +35,25 @@ const COST_FACTOR = 10;
 
 export class MeshData {
   private readonly meshes = new Map<string, Entry>();
+  private readonly unwatch?: () => void;
 
-  constructor(readonly source: ConsoleSource, private readonly minAgeMs = 1000) {}
+  constructor(readonly source: ConsoleSource, private readonly minAgeMs = 1000) {
+    this.unwatch = source.api.local?.watch(() => {
+      for (const e of this.meshes.values()) e.stale = true;
+    });
+  }
 
   /** Every mesh, all pages (the dispatcher's model-driven pagination). */
   async listMeshes(): Promise<string[]> {
-    const { output } = await callOperation(this.source.backend, 'appmesh', 'ListMeshes', {}, this.source.region, { paginate: true });
-    return ((output.meshes as Array<{ meshName: string }> | undefined) ?? []).map((m) => m.meshName).sort();
+    return (await this.source.api.all('appmesh', 'ListMeshes', {})).map((m) => m.meshName).sort();
   }
 
   /** The mesh, reloaded when older than the refresh spacing (or `fresh`). Concurrent callers share one load. */
   async state(mesh: string, fresh = false): Promise<MeshState> {
     const e = this.meshes.get(mesh) ?? { loadedAt: 0, loadMs: 0 };
     this.meshes.set(mesh, e);
-    const age = Date.now() - e.loadedAt;
-    if (e.state && !fresh && age < Math.max(this.minAgeMs, COST_FACTOR * e.loadMs)) return e.state;
+    const current = this.unwatch ? !e.stale && e.loadedAt > 0 : Date.now() - e.loadedAt < Math.max(this.minAgeMs, COST_FACTOR * e.loadMs);
+    if (e.state && !fresh && current) return e.state;
     e.loading ??= this.load(mesh, e).finally(() => {
       e.loading = undefined;
     });
@@ -56,7 +62,8 @@ export class MeshData {
 
   private async load(mesh: string, e: Entry): Promise<MeshState> {
     const t0 = performance.now();
-    const snapshot = await loadMeshSnapshot(this.source.backend, mesh, { region: this.source.region }, e.state?.snapshot);
+    e.stale = false;
+    const snapshot = await loadMeshSnapshot(this.source.api, mesh, { region: this.source.api.region }, e.state?.snapshot);
     const revision = snapshotFingerprint(snapshot);
     if (!e.state || e.state.revision !== revision) e.state = analysed(snapshot, revision);
     e.loadedAt = Date.now();
@@ -68,6 +75,10 @@ export class MeshData {
   invalidate(mesh: string): void {
     const e = this.meshes.get(mesh);
     if (e) e.loadedAt = 0;
+  }
+
+  close(): void {
+    this.unwatch?.();
   }
 }
 

@@ -54,6 +54,6 @@ export async function resourceDetail(data: MeshData, mesh: string, key: string):
   if (!summary || !resource) throw new ConsoleProblem(404, 'NotFound', `${key} is not in mesh ${mesh} (it may have been deleted meanwhile).`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
-  const tags = resource.arn ? await readTags(data.source.call, resource.arn) : [];
+  const tags = resource.arn ? await readTags(data.source.api, resource.arn) : [];
   return { ...summary, json: `${JSON.stringify(resource.spec, null, 2)}\n`, yaml: YAML.stringify(resource.spec), tags };
 }

@@ -3,18 +3,14 @@
 // AWSMESH_HOME whose run records name the running proxies, and optionally an xDS server's status.
 // `awsmesh console` builds one from the CLI's App; a server that mounts the console builds its own.
 
-import type { Backend } from '../backends/backend';
 import type { App } from '../core/app';
+import type { Dispatcher } from '../core/dispatcher';
 import { awsmeshHome } from '../observability/mesh-source';
-import { dispatching } from '../workflows/live';
 import type { ProxyStatus } from '../xds/status-client';
 
 export interface ConsoleSource {
-  /** One App Mesh operation through the dispatcher. */
-  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** The same calls as a Backend (for readers that take one, like loadMeshSnapshot). */
-  backend: Backend;
-  region: string;
+  /** Every App Mesh call goes through here. */
+  api: Dispatcher;
   /** Shown in the header: the local store, or the endpoint. */
   label: string;
   /** Where `local up` and `awsmesh proxy` record their proxies. */
@@ -37,21 +33,22 @@ async function xdsOfEndpoint(endpoint: string): Promise<string | undefined> {
   }
 }
 
-export async function sourceFromApp(app: App, opts: { xdsAddress?: string; version: string }): Promise<ConsoleSource> {
-  const region = app.region();
-  const backend = await app.backend();
-  const home = awsmeshHome(app);
-  const endpoint = app.globals.endpointUrl ?? app.env.AWS_ENDPOINT_URL_APP_MESH ?? app.env.AWS_ENDPOINT_URL;
-  const label = app.backendKind() === 'local' ? `local store (${home})` : endpoint ?? `AWS (${region})`;
-  const address = opts.xdsAddress ?? (endpoint ? await xdsOfEndpoint(endpoint) : undefined);
-  const xds = address ? {
+/** An xDS server's status over CSDS (what `awsmesh envoy status` reads). */
+export function csdsStatus(address: string): ConsoleSource['xds'] {
+  return {
     address,
     status: async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { fetchXdsStatus } = require('../xds/status-client') as typeof import('../xds/status-client');
       return fetchXdsStatus(address, 3000);
     },
-  } : undefined;
-  const { call, backend: viaDispatcher } = dispatching(backend, region);
-  return { call, backend: viaDispatcher, region, label, home, xds, version: opts.version };
+  };
+}
+
+export async function sourceFromApp(app: App, opts: { xdsAddress?: string; version: string }): Promise<ConsoleSource> {
+  const api = await app.dispatcher();
+  const endpoint = app.globals.endpointUrl ?? app.env.AWS_ENDPOINT_URL_APP_MESH ?? app.env.AWS_ENDPOINT_URL;
+  const label = api.local ? `local store (${api.local.location})` : endpoint ?? `AWS (${api.region})`;
+  const address = opts.xdsAddress ?? (endpoint && !api.local ? await xdsOfEndpoint(endpoint) : undefined);
+  return { api, label, home: api.local?.home ?? awsmeshHome(app), xds: address ? csdsStatus(address) : undefined, version: opts.version };
 }

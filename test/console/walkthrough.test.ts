@@ -16,6 +16,9 @@ import {
   browserTest, chromiumUnavailable, launchBrowser, request, sessionCookie, startConsole, steadyTraffic, type Browser, type ConsoleProcess,
 } from './helpers';
 
+// Functions given to page.waitForFunction run in the page, where there is a document.
+declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null; textContent: string | null } | null };
+
 const browser_test = browserTest();
 const home = tempHome('awsmesh-console-');
 const env = cleanEnv(home, { AWSMESH_REGION: 'us-west-2', CI: '1' });
