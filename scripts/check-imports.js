@@ -27,6 +27,7 @@ const ts = require('typescript');
 //   dataplane            the sidecar proxy and the telemetry it emits itself
 //   workflows            validate / apply / export, templates and manifests
 //   observability        `local observe stat|graph|check`: reads what proxies expose
+//   console              `awsmesh console`: the web console (mountable by a server)
 //   server               `local serve`: wire protocols (+ the xDS bridge)
 //   migrate              `awsmesh migrate`: reads meshes as workflows do, routes as envoy/dataplane do
 //   cli                  commander tree; loads every room lazily
