@@ -3,7 +3,7 @@
 // or as the full ARN (`arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/serviceB`).
 
 import { nodeId } from '../envoy/translate/names';
-import { fromStruct } from './struct';
+import { fromStruct } from '../envoy/validate/struct';
 
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
 

@@ -6,7 +6,7 @@ import { GeneralError } from '../core/errors';
 import { csdsService, type ClientStatusResponse } from './protocol';
 import { XDS_TYPES } from './resource-types';
 import type { SyncState } from './status';
-import { fromStruct } from './struct';
+import { fromStruct } from '../envoy/validate/struct';
 
 export interface ProxyTypeStatus {
   state: SyncState;

@@ -5,7 +5,7 @@
 import type { AdsCounters, AdsStream, NodeConfig, TypeState } from './ads-types';
 import type { ClientStatusResponse, GenericXdsConfig } from './protocol';
 import { XDS_TYPES, type XdsType } from './resource-types';
-import { toStruct } from './struct';
+import { toStruct } from '../envoy/validate/struct';
 
 /** What the status reads of an ADS server (AdsServer). */
 export interface AdsServerState {

@@ -1,7 +1,7 @@
 // Bootstrap assembly: how a proxy's xDS resources become a self-contained static bootstrap, and the
 // shape of the ADS bootstrap.
 
-import { dynamicBootstrap, parseXdsAddress, SDS_CLUSTER, staticBootstrap } from '../../src/envoy/bootstrap';
+import { dynamicBootstrap, parseXdsAddress, SDS_CLUSTER, staticBootstrap } from '../../src/xds/bootstrap';
 import { errorsOnly, validateEnvoyJson } from '../../src/envoy/validate';
 import { serviceAResources } from '../xds/helpers/static-source';
 

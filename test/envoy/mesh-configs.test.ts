@@ -3,7 +3,7 @@
 // ADS bootstrap and each xDS resource (Envoy and proxyless gRPC flavours, Secrets from a local CA)
 // decode strictly against Envoy's protos. Golden checks pin App Mesh's names and the walkthrough's weights.
 
-import { dynamicBootstrap, staticBootstrap } from '../../src/envoy/bootstrap';
+import { dynamicBootstrap, staticBootstrap } from '../../src/xds/bootstrap';
 import { encodeEnvoyResource, errorsOnly, formatIssues, validateEnvoyJson } from '../../src/envoy/validate';
 import type { TranslationResult } from '../../src/envoy/translate';
 import { apiEndpointResolver } from '../../src/xds/endpoints';

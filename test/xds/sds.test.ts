@@ -10,7 +10,7 @@ import { startAdsServer, TYPE_URLS, type AdsServerHandle } from '../../src/xds';
 import { AdsClient } from '../../src/xds/ads-client';
 import { sdsMetadata } from '../../src/xds/node-id';
 import { csdsService, type ClientStatusResponse, type DiscoveryResponse } from '../../src/xds/protocol';
-import { toStruct } from '../../src/xds/struct';
+import { toStruct } from '../../src/envoy/validate/struct';
 import { SDS_CLUSTER } from '../../src/envoy/translate/tls';
 import { decodeEnvoyResource } from '../../src/envoy/validate';
 import { CaStore } from '../../src/tls/ca/store';

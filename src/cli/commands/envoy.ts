@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { App } from '../../core/app';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const impl = () => require('../../envoy/bootstrap/commands') as typeof import('../../envoy/bootstrap/commands');
+const impl = () => require('../../xds/envoy-command') as typeof import('../../xds/envoy-command');
 
 function proxyOptions(cmd: Command): Command {
   return cmd

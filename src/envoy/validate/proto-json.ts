@@ -6,7 +6,7 @@
 // so the xDS server encodes exactly what was validated.
 
 import * as protobuf from 'protobufjs';
-import { toStruct, toValue } from '../../xds/struct';
+import { toStruct, toValue } from './struct';
 import { checkMessagePresence, checkValueRules, fieldRules, isRequiredOneof, type RuleSink } from './pgv-rules';
 
 export interface Issue {

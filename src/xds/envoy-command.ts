@@ -2,12 +2,12 @@
 // status (CSDS query of an xDS server) and validate (any Envoy config file).
 
 import * as path from 'path';
-import type { App } from '../../core/app';
-import { FindingsError, GeneralError, ParamError, UsageError } from '../../core/errors';
-import { InputFileError, readInputText } from '../../core/input-file';
-import { NestingError, parseYaml } from '../../core/structured-text';
-import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../validate';
-import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './index';
+import type { App } from '../core/app';
+import { FindingsError, GeneralError, ParamError, UsageError } from '../core/errors';
+import { InputFileError, readInputText } from '../core/input-file';
+import { NestingError, parseYaml } from '../core/structured-text';
+import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../envoy/validate';
+import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './bootstrap';
 
 interface ProxyFlags {
   mesh?: string;
@@ -76,9 +76,9 @@ export async function runConfig(app: App, flags: ProxyFlags & { sdsSocketPath?: 
   await describeProxy(app, t);
   const backend = await app.backend();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { MeshConfigSource } = require('../../xds/mesh-source') as typeof import('../../xds/mesh-source');
+  const { MeshConfigSource } = require('./mesh-source') as typeof import('./mesh-source');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { defaultEndpointResolver } = require('../../xds/endpoints') as typeof import('../../xds/endpoints');
+  const { defaultEndpointResolver } = require('./endpoints') as typeof import('./endpoints');
   const source = new MeshConfigSource({ backend, region: app.region(), endpoints: defaultEndpointResolver(backend) });
   const result = await source.resources({ mesh: t.mesh, kind: t.kind, name: t.name, region: app.region() });
   if (!result) throw new GeneralError(`${t.kind} ${t.name} disappeared from mesh ${t.mesh} while it was being read; try again.`);
@@ -87,9 +87,9 @@ export async function runConfig(app: App, flags: ProxyFlags & { sdsSocketPath?: 
   // A static config has no ADS: the secrets it would fetch there (ACM, and App Mesh SDS ones unless
   // an SDS agent socket is given) are resolved from the local CA now and inlined.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveStaticSecrets, SecretsUnavailableError } = require('../../xds/secrets') as typeof import('../../xds/secrets');
+  const { resolveStaticSecrets, SecretsUnavailableError } = require('./secrets') as typeof import('./secrets');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CaStore } = require('../../tls/ca/store') as typeof import('../../tls/ca/store');
+  const { CaStore } = require('../tls/ca/store') as typeof import('../tls/ca/store');
   let resources;
   try {
     resources = await resolveStaticSecrets(result, identity, {
@@ -121,7 +121,7 @@ export async function runBootstrap(
   }
   await describeProxy(app, t);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { nodeId } = require('../translate/names') as typeof import('../translate/names');
+  const { nodeId } = require('../envoy/translate/names') as typeof import('../envoy/translate/names');
   const id = nodeId(t.mesh, t.kind, t.name);
   const doc = dynamicBootstrap({
     node: { id, cluster: flags.cluster ?? id }, adminPort, xdsAddress: flags.xdsAddress, sdsSocketPath: flags.sdsSocketPath,
@@ -158,7 +158,7 @@ function runAppmeshImageBootstrap(app: App, flags: ProxyFlags & { cluster?: stri
 
 export async function runValidate(app: App, file: string, flags: { type: string }): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { lookupEnvoyType } = require('../validate/envoy-protos') as typeof import('../validate/envoy-protos');
+  const { lookupEnvoyType } = require('../envoy/validate/envoy-protos') as typeof import('../envoy/validate/envoy-protos');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const protobuf = require('protobufjs') as typeof import('protobufjs');
   if (!(lookupEnvoyType(flags.type) instanceof protobuf.Type)) {
@@ -191,7 +191,7 @@ export async function runStatus(app: App, flags: { xdsAddress: string; format: s
     throw new UsageError(`argument --xds-address: ${(e as Error).message}`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { fetchXdsStatus, formatStatusTable } = require('../../xds/status-client') as typeof import('../../xds/status-client');
+  const { fetchXdsStatus, formatStatusTable } = require('./status-client') as typeof import('./status-client');
   const proxies = await fetchXdsStatus(flags.xdsAddress);
   app.io.stdout.write(format === 'json' ? `${JSON.stringify({ proxies }, null, 2)}\n` : formatStatusTable(proxies));
 }

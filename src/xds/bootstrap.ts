@@ -8,12 +8,12 @@
 //                     unless an SDS agent socket is given (App Mesh's APPMESH_SDS_SOCKET_PATH).
 
 import { isIP } from 'net';
-import { http2ProtocolOptions } from '../translate/clusters';
-import { DEFAULT_ADMIN_PORT, TYPE } from '../translate/defaults';
-import { SDS_CLUSTER } from '../translate/tls';
-import { sdsMetadata } from '../../xds/node-id';
-import type { XdsResources } from '../../xds/resource-types';
-import { fetchedOverAds, visitSdsSecretConfigs } from '../../xds/secrets';
+import { http2ProtocolOptions } from '../envoy/translate/clusters';
+import { DEFAULT_ADMIN_PORT, TYPE } from '../envoy/translate/defaults';
+import { SDS_CLUSTER } from '../envoy/translate/tls';
+import { sdsMetadata } from './node-id';
+import type { XdsResources } from './resource-types';
+import { fetchedOverAds, visitSdsSecretConfigs } from './secrets';
 
 export { DEFAULT_ADMIN_PORT, SDS_CLUSTER };
 
