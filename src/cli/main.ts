@@ -2,32 +2,16 @@
 // CLI's message format and exit code. Service operations (`awsmesh appmesh …`), the calls scripts
 // make most, take a direct path; every other command group runs through its commander program.
 
-import type { Command } from 'commander';
 import { CliError, ExitCode, isServiceError, UsageError } from '../core/errors';
 import { processIo, type Io } from '../core/io';
 import { isServiceName } from '../model/services';
 import { App, type GlobalOptions } from '../core/app';
 import { COMMANDS } from './commands/registry';
-import { checkChoice, commanderFlags, commandName, GLOBAL_OPTIONS, splitGlobalOptions } from './global-options';
+import { commandName, splitGlobalOptions } from './global-options';
 import { GLOBAL_HELP, USAGE } from './help';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const VERSION: string = require('../../package.json').version;
-
-/** The root program with the global options (also read by `awsmesh completion`). */
-export function buildProgram(io: Io): Command {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Command: CommandClass } = require('commander') as typeof import('commander');
-  const program = new CommandClass('awsmesh')
-    .exitOverride()
-    .allowExcessArguments()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
-  for (const o of GLOBAL_OPTIONS) {
-    if (o.choices) program.option(commanderFlags(o), '', (v: string) => checkChoice(o, v));
-    else program.option(commanderFlags(o));
-  }
-  return program;
-}
 
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -65,6 +49,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       await runServiceCommand(app, name, rest[1], rest.slice(2));
       return ExitCode.OK;
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildProgram } = require('./program') as typeof import('./program');
     const program = buildProgram(io);
     entry.load().register(program, () => (app ??= new App(io, program.opts<GlobalOptions>())));
     await program.parseAsync(argv, { from: 'user' });

@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { COMMANDS } from '../../src/cli/commands/registry';
-import { buildProgram } from '../../src/cli/main';
+import { buildProgram } from '../../src/cli/program';
 import { getService, SERVICE_NAMES } from '../../src/model/services';
 import { cleanupHomes, ROOT, runCli } from '../helpers/run-cli';
 import { cleanupDirs, tempDir } from './helpers';

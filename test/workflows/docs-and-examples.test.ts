@@ -8,7 +8,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { completionModel } from '../../src/workflows/completion';
+import { completionModel } from '../../src/cli/completion';
 import { CODES } from '../../src/workflows/findings';
 import { codeBlocks, headingAnchors, markdownFiles, prose, readMarkdown } from '../helpers/docs';
 import { BIN, cleanupHomes, ROOT, runCli, tempHome } from '../helpers/run-cli';

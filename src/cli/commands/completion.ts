@@ -1,4 +1,4 @@
-// `awsmesh completion bash|zsh|fish`: prints a completion script (see src/workflows/completion.ts).
+// `awsmesh completion bash|zsh|fish`: prints a completion script (see src/cli/completion.ts).
 
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors';
@@ -15,7 +15,7 @@ export function register(parent: Command, app: () => App): void {
     .action((shell: string) => {
       if (!SHELLS.includes(shell)) throw new UsageError(`argument shell: Invalid choice, valid choices are: ${SHELLS.join(' | ')} (got '${shell}')`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { completionScript } = require('../../workflows/completion') as typeof import('../../workflows/completion');
+      const { completionScript } = require('../completion') as typeof import('../completion');
       app().io.stdout.write(completionScript(shell as 'bash' | 'zsh' | 'fish'));
     });
 }

@@ -14,7 +14,7 @@ import { operationHelp, serviceHelp } from '../help';
 import { loadCliInput, mergeInput } from '../params/cli-input';
 import { parseFlagValue } from '../params/flag-values';
 import { missingRequired, parseOperationArgs } from '../params/operation-args';
-import type { CommandModule } from './registry';
+import type { CommandModule } from './command-module';
 
 export function forService(service: ServiceName): CommandModule {
   return {

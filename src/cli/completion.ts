@@ -75,8 +75,8 @@ function serviceContexts(service: ServiceName, model: CompletionModel): void {
 /** Everything the scripts complete, gathered from the live command definitions. */
 export function completionModel(): CompletionModel {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { buildProgram } = require('../cli/main') as typeof import('../cli/main');
-  const { COMMANDS } = require('../cli/commands/registry') as typeof import('../cli/commands/registry');
+  const { buildProgram } = require('./program') as typeof import('./program');
+  const { COMMANDS } = require('./commands/registry') as typeof import('./commands/registry');
   const { OUTPUT_FORMATS } = require('../core/app') as typeof import('../core/app');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const silent = { write: () => true };
