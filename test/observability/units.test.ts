@@ -21,7 +21,7 @@ import { buildGraph, toDot, toMermaid, toPng, toSvg } from '../../src/observabil
 import type { DiscoveredProxy } from '../../src/observability/discovery';
 import { UsageError } from '../../src/core/errors';
 import { SnapshotBuilder, walkthroughSnapshot } from '../envoy-translate/snapshot-builder';
-import { meshRows, renderStatTable } from '../../src/observability/stat';
+import { meshRows, renderStatTable } from '../../src/observability/stat-command';
 import { cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

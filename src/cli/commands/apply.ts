@@ -1,5 +1,5 @@
 // `awsmesh apply -f PATH…`: declarative, idempotent apply of App Mesh manifests with a plan,
-// --dry-run diff and --prune (see src/workflows/apply-run.ts). Registration only.
+// --dry-run diff and --prune (see src/workflows/apply-command.ts). Registration only.
 
 import type { Command } from 'commander';
 import type { App } from '../../core/app';
@@ -20,7 +20,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--stack-name <name>', 'CloudFormation templates: AWS::StackName (default: the file name without extension)')
     .action(async (flags: { filename: string[]; mesh?: string; dryRun?: boolean; prune?: boolean; yes?: boolean; parameter?: string[]; stackName?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runApply } = require('../../workflows/apply-run') as typeof import('../../workflows/apply-run');
+      const { runApply } = require('../../workflows/apply-command') as typeof import('../../workflows/apply-command');
       await runApply(app(), flags);
     });
 }

@@ -1,5 +1,5 @@
 // `awsmesh export --mesh NAME`: a mesh as manifests that `awsmesh apply` accepts (see
-// src/workflows/export.ts). Registration only.
+// src/workflows/export-command.ts). Registration only.
 
 import type { Command } from 'commander';
 import type { App } from '../../core/app';
@@ -14,7 +14,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--dir <dir>', 'write one file per resource under this directory, grouped by kind')
     .action(async (flags: { mesh: string; format: string; dir?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runExport } = require('../../workflows/export') as typeof import('../../workflows/export');
+      const { runExport } = require('../../workflows/export-command') as typeof import('../../workflows/export-command');
       await runExport(app(), flags);
     });
 }

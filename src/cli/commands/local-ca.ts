@@ -5,9 +5,9 @@ import type { App } from '../../core/app';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-type Commands = typeof import('../../tls/ca/commands');
+type Commands = typeof import('../../tls/ca/ca-command');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const commands = (): Commands => require('../../tls/ca/commands') as Commands;
+const commands = (): Commands => require('../../tls/ca/ca-command') as Commands;
 
 export function register(parent: Command, app: () => App): void {
   const ca = parent

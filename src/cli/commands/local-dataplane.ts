@@ -13,7 +13,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--quiet', 'no progress or proxy log lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runUp } = require('../../dataplane/local/up') as typeof import('../../dataplane/local/up');
+      const { runUp } = require('../../dataplane/local/up-command') as typeof import('../../dataplane/local/up-command');
       await runUp(app(), flags);
     });
   parent
@@ -23,7 +23,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--timeout <seconds>', 'how long to wait for `local up` to stop', '10')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runDown } = require('../../dataplane/local/down') as typeof import('../../dataplane/local/down');
+      const { runDown } = require('../../dataplane/local/down-command') as typeof import('../../dataplane/local/down-command');
       await runDown(app(), flags);
     });
   parent
@@ -35,7 +35,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--quiet', 'no progress lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runDemo } = require('../../dataplane/local/demo') as typeof import('../../dataplane/local/demo');
+      const { runDemo } = require('../../dataplane/local/demo-command') as typeof import('../../dataplane/local/demo-command');
       await runDemo(app(), flags);
     });
 }

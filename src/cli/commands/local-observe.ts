@@ -13,7 +13,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--watch', 'refresh every --interval seconds until Ctrl-C')
     .option('--interval <seconds>', 'measurement window between two readings of the proxies', '2')
     .action(async (flags) => {
-      const { runStat } = require('../../observability/stat') as typeof import('../../observability/stat');
+      const { runStat } = require('../../observability/stat-command') as typeof import('../../observability/stat-command');
       await runStat(app(), flags);
     });
   parent
@@ -32,7 +32,7 @@ export function register(parent: Command, app: () => App): void {
     .description('Verify the local set-up (state, control plane, mesh consistency, proxies ready, endpoints, ejections); exit 1 if anything failed')
     .option('--mesh <name>', 'only this mesh (default: meshes with running proxies, else all)')
     .action(async (flags) => {
-      const { runCheck } = require('../../observability/check') as typeof import('../../observability/check');
+      const { runCheck } = require('../../observability/check-command') as typeof import('../../observability/check-command');
       await runCheck(app(), flags);
     });
 }

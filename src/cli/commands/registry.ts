@@ -1,20 +1,14 @@
 // Every awsmesh command group, by name. main.ts registers only the group named on the command
-// line (plus names and summaries for help), so a call loads just the code it runs. A command
-// module's `register` must stay cheap: define options only, and `require` the implementation
-// inside the action handler.
+// line (plus names and summaries for help), so a call loads just the code it runs.
+//
+// Naming: a command is defined (options, help text) in `cli/commands/<group>.ts`; its `register`
+// must stay cheap, so the action handler `require`s the implementation, which lives in the room
+// that owns the work as `<room>/…/<command>-command.ts` exporting `run<Command>(app, flags)`
+// (workflows/apply-command.ts, dataplane/proxy-command.ts, xds/envoy-command.ts, …). Everything
+// else in a room is a library those modules call. A command that is only a few lines around one
+// library call keeps them in its definition module (shim, completion, local state, store copy).
 
-import type { Command } from 'commander';
-import type { App } from '../../core/app';
-
-export interface CommandModule {
-  register(parent: Command, app: () => App): void;
-}
-
-export interface CommandEntry {
-  name: string;
-  summary: string;
-  load: () => CommandModule;
-}
+import type { CommandEntry } from './command-module';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 
@@ -36,13 +30,4 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'store', summary: 'The local state store: copy between SQLite and PostgreSQL', load: () => require('./store') },
   { name: 'console', summary: 'The mesh in a browser: live topology, resources, route weights, proxies (127.0.0.1)', load: () => require('./console') },
   { name: 'completion', summary: 'Print a bash, zsh or fish completion script', load: () => require('./completion') },
-];
-
-/** Subcommands of `awsmesh local …`, each owned by its own module. */
-export const LOCAL_COMMANDS: CommandEntry[] = [
-  { name: 'serve', summary: 'Serve the local backend on the AWS wire protocols (for the AWS CLI and SDKs)', load: () => require('./local-serve') },
-  { name: 'state', summary: 'The local state: status | reset | export | import', load: () => require('./local-state') },
-  { name: 'dataplane', summary: 'up | down | demo: run a mesh\'s proxies and apps locally', load: () => require('./local-dataplane') },
-  { name: 'observe', summary: 'stat | graph | check: metrics, topology and health of the local mesh', load: () => require('./local-observe') },
-  { name: 'ca', summary: 'ca init | issue | list: the local certificate authority for mesh TLS', load: () => require('./local-ca') },
 ];

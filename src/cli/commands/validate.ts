@@ -1,5 +1,5 @@
 // `awsmesh validate PATH…`: schema and cross-resource checks of App Mesh manifests (see
-// src/workflows/validate-run.ts). Registration only; the implementation loads in the action.
+// src/workflows/validate-command.ts). Registration only; the implementation loads in the action.
 
 import type { Command } from 'commander';
 import type { App } from '../../core/app';
@@ -18,7 +18,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--stack-name <name>', 'CloudFormation templates: AWS::StackName (default: the file name without extension)')
     .action(async (paths: string[], flags: { mesh?: string; againstLive?: boolean; parameter?: string[]; stackName?: string }) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runValidate } = require('../../workflows/validate-run') as typeof import('../../workflows/validate-run');
+      const { runValidate } = require('../../workflows/validate-command') as typeof import('../../workflows/validate-command');
       await runValidate(app(), paths, flags);
     });
 }

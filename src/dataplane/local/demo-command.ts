@@ -13,7 +13,7 @@ import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';
 import { progress } from './progress';
 import { drive, type Tally } from './traffic';
-import { startMesh, type RunningMesh } from './up';
+import { startMesh, type RunningMesh } from './up-command';
 
 export interface DemoFlags {
   requests?: string;

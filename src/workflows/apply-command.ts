@@ -15,7 +15,7 @@ import { addressKey } from './kinds';
 import { attachTags, readMeshes } from './live';
 import { loadManifestSet, type Resource } from './manifest';
 import { computePlan, planCounts, planJson, renderPlan, type Plan } from './plan';
-import { findingsFormat, templateContext } from './validate-run';
+import { findingsFormat, templateContext } from './validate-command';
 
 export interface ApplyFlags {
   filename: string[];
