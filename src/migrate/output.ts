@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../core/private-file';
-import { serializeOne, serializeStream, type ExportFormat } from '../workflows/export';
+import { serializeOne, serializeStream, type ExportFormat } from '../workflows/export-command';
 import { PLAIN, type Painter } from '../workflows/findings';
 import { countsLine, type FidelityReport } from './report';
 import type { GeneratedDoc } from './target';

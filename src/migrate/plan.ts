@@ -2,7 +2,7 @@
 // (parallel environment, traffic shift at the edge, cut-over), each with the generated files and
 // the command that uses them, then the App Mesh resources to delete, dependents first.
 
-import type { ExportFormat } from '../workflows/export';
+import type { ExportFormat } from '../workflows/export-command';
 import { KINDS, nameMembers, type Address, type KindName } from '../workflows/kinds';
 import type { MeshSnapshot } from '../mesh/types';
 import { docFile } from './output';

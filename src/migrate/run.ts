@@ -7,10 +7,10 @@
 import * as path from 'path';
 import type { App } from '../core/app';
 import { FindingsError, ParamError, UsageError } from '../core/errors';
-import { EXPORT_FORMATS, type ExportFormat } from '../workflows/export';
+import { EXPORT_FORMATS, type ExportFormat } from '../workflows/export-command';
 import { formatFindingsText, painter, sortFindings } from '../workflows/findings';
 import { loadManifestSet } from '../workflows/manifest';
-import { templateContext } from '../workflows/validate-run';
+import { templateContext } from '../workflows/validate-command';
 import { migrate, TARGET_NAMES, type Migration, type TargetName } from './index';
 import { docFile, docStream, reportJson, reportText, writeDocs } from './output';
 import { planText } from './plan';

@@ -138,7 +138,7 @@ function runAppmeshImageBootstrap(app: App, flags: ProxyFlags & { cluster?: stri
     throw new UsageError(`--appmesh-image reads the proxy from the environment (APPMESH_RESOURCE_ARN, …); drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { appmeshImageBootstrap, AgentEnvError } = require('./appmesh-image') as typeof import('./appmesh-image');
+  const { appmeshImageBootstrap, AgentEnvError } = require('../envoy/appmesh-image') as typeof import('../envoy/appmesh-image');
   let doc;
   try {
     doc = appmeshImageBootstrap({

@@ -4,8 +4,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { appmeshImageBootstrap, AGENT_CHANNEL_ARGS } from '../../src/envoy/bootstrap/appmesh-image';
-import { goDurationToProto } from '../../src/envoy/bootstrap/appmesh-image/env';
+import { appmeshImageBootstrap, AGENT_CHANNEL_ARGS } from '../../src/envoy/appmesh-image';
+import { goDurationToProto } from '../../src/envoy/appmesh-image/env';
 import { errorsOnly, validateEnvoyJson } from '../../src/envoy/validate';
 import { cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
 

@@ -10,7 +10,7 @@ import * as tls from 'tls';
 import { AppMeshClient, CreateMeshCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, ListMeshesCommand, UpdateVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as https from 'https';
-import { AGENT_CHANNEL_ARGS, appmeshImageBootstrap } from '../../src/envoy/bootstrap/appmesh-image';
+import { AGENT_CHANNEL_ARGS, appmeshImageBootstrap } from '../../src/envoy/appmesh-image';
 import { AdsClient } from '../../src/xds/ads-client';
 import { awsIamCallCredentials } from '../../src/xds/aws-iam-credentials';
 import { TYPE_URLS } from '../../src/xds/resource-types';
