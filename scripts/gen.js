@@ -5,6 +5,7 @@
 //   src/generated/<service>-api.ts   TypeScript types of every operation's input and output, and the
 //                                    provider interface (one function per operation); types only
 //   src/generated/api.ts             the three services' operation maps, for the dispatcher's typing
+//   src/generated/appmesh-kinds.ts   the App Mesh resource kinds (names, members, list keys, containers)
 //   schemas/<service>/<Operation>.json   one JSON Schema (draft-07) per operation input
 // `node scripts/gen.js --check` regenerates in memory and fails when a committed file differs.
 
@@ -51,6 +52,12 @@ const SERVICE_RULES = {
     GrpcRouteMatch: { requires: { methodName: 'serviceName' } },
   },
 };
+
+// The App Mesh resource kinds in plan order: a resource only refers to kinds earlier in this list
+// (routes to nodes, services to routers and nodes, gateway routes to services), so creates run in
+// this order and deletes in reverse. The model does not say this; everything else about a kind
+// is read from the model (see appMeshKinds).
+const APP_MESH_KIND_ORDER = ['Mesh', 'VirtualNode', 'VirtualRouter', 'Route', 'VirtualService', 'VirtualGateway', 'GatewayRoute'];
 
 // The AWS CLI's own pagination flags; model members with the same CLI name are not exposed.
 const CLI_PAGINATION_FLAGS = new Set(['max-items', 'starting-token', 'page-size']);
@@ -403,9 +410,13 @@ function typesModule(cfg, { model, paginators, names }) {
     ...names.map((n) => `  ${n}: { input: ${io(model.operations[n].input)}; output: ${io(model.operations[n].output)}${itemsOf(n)} };`),
     '}',
     '',
+    `/** One operation's input and output, by operation name. */`,
+    `export type ${T}Input<O extends keyof ${T}Operations> = ${T}Operations[O]['input'];`,
+    `export type ${T}Output<O extends keyof ${T}Operations> = ${T}Operations[O]['output'];`,
+    '',
     `/** A provider of the whole API: a missing operation is a compile error. \`Ctx\` is what each call receives besides its input. */`,
     `export interface ${T}Api<Ctx> {`,
-    ...names.map((n) => `  ${n}: (input: ${T}Operations['${n}']['input'], ctx: Ctx) => Promise<${T}Operations['${n}']['output']>;`),
+    ...names.map((n) => `  ${n}: (input: ${T}Input<'${n}'>, ctx: Ctx) => Promise<${T}Output<'${n}'>>;`),
     '}',
     '',
   ];
@@ -443,6 +454,87 @@ function apiIndexModule() {
   return lines.join('\n');
 }
 
+// ---- App Mesh kinds ---------------------------------------------------------------------------
+
+const lowerFirst = (t) => t[0].toLowerCase() + t.slice(1);
+const upperFirst = (t) => t[0].toUpperCase() + t.slice(1);
+
+/**
+ * Each kind with a Describe<Kind> operation: its name member and container from Describe's required
+ * input, its output member from Describe's payload, its plural and list key from the paginated
+ * List operation whose items are <Kind>Ref.
+ */
+function appMeshKinds({ model, paginators }) {
+  const kinds = new Map();
+  for (const op of Object.keys(model.operations)) {
+    const m = /^Describe(.+)$/.exec(op);
+    if (!m) continue;
+    const kind = m[1];
+    const key = lowerFirst(kind);
+    const input = model.shapes[model.operations[op].input.shape];
+    const output = model.shapes[model.operations[op].output.shape];
+    const nameMember = `${key}Name`;
+    const others = (input.required || []).filter((r) => r !== 'meshName' && r !== nameMember);
+    if (!(input.required || []).includes(nameMember) || others.length > 1) throw new Error(`${op}: unexpected required members`);
+    if (output.payload !== key) throw new Error(`${op}: payload ${output.payload}, expected ${key}`);
+    const list = Object.keys(paginators).find((l) => {
+      const key0 = [paginators[l].result_key].flat()[0];
+      const listShape = model.shapes[model.shapes[model.operations[l].output.shape].members[key0].shape];
+      return listShape.member.shape === `${kind}Ref`;
+    });
+    if (!list) throw new Error(`no paginated List operation returns ${kind}Ref`);
+    const info = { kind, plural: list.slice('List'.length), nameMember, outputKey: key, listKey: paginators[list].result_key };
+    if (others.length) Object.assign(info, { container: upperFirst(others[0].replace(/Name$/, '')), containerMember: others[0] });
+    kinds.set(kind, info);
+  }
+  const order = APP_MESH_KIND_ORDER;
+  if (order.length !== kinds.size || !order.every((k) => kinds.has(k))) {
+    throw new Error(`APP_MESH_KIND_ORDER must list exactly the model's kinds: ${[...kinds.keys()].join(', ')}`);
+  }
+  return order.map((k, rank) => ({ ...kinds.get(k), rank }));
+}
+
+function kindsModule(loaded) {
+  const kinds = appMeshKinds(loaded);
+  const containers = [...new Set(kinds.map((k) => k.container).filter(Boolean))];
+  const field = (v) => JSON.stringify(v).replace(/"/g, "'");
+  const entry = (k) => `  ${k.kind}: { ${['kind', 'rank', 'plural', 'nameMember', 'outputKey', 'listKey', 'container', 'containerMember']
+    .filter((f) => k[f] !== undefined).map((f) => `${f}: ${field(k[f])}`).join(', ')} },`;
+  return [
+    TS_BANNER,
+    '// The App Mesh resource kinds, read from the model, in plan order (rank): a resource only refers to kinds',
+    '// of a lower rank, so creates run by ascending rank and deletes by descending rank. The local backend,',
+    '// mesh loading and the manifest workflows all use this one table.',
+    '',
+    `export const KIND_NAMES = [${kinds.map((k) => field(k.kind)).join(', ')}] as const;`,
+    'export type KindName = (typeof KIND_NAMES)[number];',
+    '',
+    'export interface KindInfo {',
+    '  kind: KindName;',
+    '  rank: number;',
+    '  /** ListVirtualNodes, "has active VirtualNodes". */',
+    '  plural: string;',
+    "  /** Input/output member holding the resource's own name (meshName for a mesh). */",
+    '  nameMember: string;',
+    '  /** Output member of Describe/Create/Update/Delete (virtualNode); also the kind in ARNs (mesh/m/virtualNode/n). */',
+    '  outputKey: string;',
+    '  /** Output member of a list page (virtualNodes). */',
+    '  listKey: string;',
+    '  /** Routes live in a virtual router, gateway routes in a virtual gateway; the rest directly in a mesh. */',
+    `  container?: ${containers.map(field).join(' | ')};`,
+    '  containerMember?: string;',
+    '}',
+    '',
+    'const TABLE = {',
+    ...kinds.map(entry),
+    '} as const satisfies Record<KindName, KindInfo>;',
+    '',
+    '/** Each kind by name; a literal name keeps the literal facts (KINDS.VirtualNode.plural is \'VirtualNodes\'). */',
+    'export const KINDS: { readonly [K in KindName]: KindInfo & (typeof TABLE)[K] } = TABLE;',
+    '',
+  ].join('\n');
+}
+
 // ---- driver ------------------------------------------------------------------------------------
 
 function render() {
@@ -451,6 +543,7 @@ function render() {
     const loaded = loadService(cfg);
     files.set(path.join('src', 'generated', `${cfg.name}.json`), serviceModule(cfg, loaded));
     files.set(path.join('src', 'generated', `${cfg.name}-api.ts`), typesModule(cfg, loaded));
+    if (cfg.name === 'appmesh') files.set(path.join('src', 'generated', 'appmesh-kinds.ts'), kindsModule(loaded));
     for (const op of loaded.names) {
       files.set(path.join('schemas', cfg.name, `${op}.json`), operationSchema(cfg, loaded.model, op));
     }

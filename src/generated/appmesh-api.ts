@@ -1325,44 +1325,48 @@ export interface AppMeshOperations {
   UpdateVirtualService: { input: UpdateVirtualServiceInput; output: UpdateVirtualServiceOutput };
 }
 
+/** One operation's input and output, by operation name. */
+export type AppMeshInput<O extends keyof AppMeshOperations> = AppMeshOperations[O]['input'];
+export type AppMeshOutput<O extends keyof AppMeshOperations> = AppMeshOperations[O]['output'];
+
 /** A provider of the whole API: a missing operation is a compile error. `Ctx` is what each call receives besides its input. */
 export interface AppMeshApi<Ctx> {
-  CreateGatewayRoute: (input: AppMeshOperations['CreateGatewayRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateGatewayRoute']['output']>;
-  CreateMesh: (input: AppMeshOperations['CreateMesh']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateMesh']['output']>;
-  CreateRoute: (input: AppMeshOperations['CreateRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateRoute']['output']>;
-  CreateVirtualGateway: (input: AppMeshOperations['CreateVirtualGateway']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateVirtualGateway']['output']>;
-  CreateVirtualNode: (input: AppMeshOperations['CreateVirtualNode']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateVirtualNode']['output']>;
-  CreateVirtualRouter: (input: AppMeshOperations['CreateVirtualRouter']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateVirtualRouter']['output']>;
-  CreateVirtualService: (input: AppMeshOperations['CreateVirtualService']['input'], ctx: Ctx) => Promise<AppMeshOperations['CreateVirtualService']['output']>;
-  DeleteGatewayRoute: (input: AppMeshOperations['DeleteGatewayRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteGatewayRoute']['output']>;
-  DeleteMesh: (input: AppMeshOperations['DeleteMesh']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteMesh']['output']>;
-  DeleteRoute: (input: AppMeshOperations['DeleteRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteRoute']['output']>;
-  DeleteVirtualGateway: (input: AppMeshOperations['DeleteVirtualGateway']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteVirtualGateway']['output']>;
-  DeleteVirtualNode: (input: AppMeshOperations['DeleteVirtualNode']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteVirtualNode']['output']>;
-  DeleteVirtualRouter: (input: AppMeshOperations['DeleteVirtualRouter']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteVirtualRouter']['output']>;
-  DeleteVirtualService: (input: AppMeshOperations['DeleteVirtualService']['input'], ctx: Ctx) => Promise<AppMeshOperations['DeleteVirtualService']['output']>;
-  DescribeGatewayRoute: (input: AppMeshOperations['DescribeGatewayRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeGatewayRoute']['output']>;
-  DescribeMesh: (input: AppMeshOperations['DescribeMesh']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeMesh']['output']>;
-  DescribeRoute: (input: AppMeshOperations['DescribeRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeRoute']['output']>;
-  DescribeVirtualGateway: (input: AppMeshOperations['DescribeVirtualGateway']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeVirtualGateway']['output']>;
-  DescribeVirtualNode: (input: AppMeshOperations['DescribeVirtualNode']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeVirtualNode']['output']>;
-  DescribeVirtualRouter: (input: AppMeshOperations['DescribeVirtualRouter']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeVirtualRouter']['output']>;
-  DescribeVirtualService: (input: AppMeshOperations['DescribeVirtualService']['input'], ctx: Ctx) => Promise<AppMeshOperations['DescribeVirtualService']['output']>;
-  ListGatewayRoutes: (input: AppMeshOperations['ListGatewayRoutes']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListGatewayRoutes']['output']>;
-  ListMeshes: (input: AppMeshOperations['ListMeshes']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListMeshes']['output']>;
-  ListRoutes: (input: AppMeshOperations['ListRoutes']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListRoutes']['output']>;
-  ListTagsForResource: (input: AppMeshOperations['ListTagsForResource']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListTagsForResource']['output']>;
-  ListVirtualGateways: (input: AppMeshOperations['ListVirtualGateways']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListVirtualGateways']['output']>;
-  ListVirtualNodes: (input: AppMeshOperations['ListVirtualNodes']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListVirtualNodes']['output']>;
-  ListVirtualRouters: (input: AppMeshOperations['ListVirtualRouters']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListVirtualRouters']['output']>;
-  ListVirtualServices: (input: AppMeshOperations['ListVirtualServices']['input'], ctx: Ctx) => Promise<AppMeshOperations['ListVirtualServices']['output']>;
-  TagResource: (input: AppMeshOperations['TagResource']['input'], ctx: Ctx) => Promise<AppMeshOperations['TagResource']['output']>;
-  UntagResource: (input: AppMeshOperations['UntagResource']['input'], ctx: Ctx) => Promise<AppMeshOperations['UntagResource']['output']>;
-  UpdateGatewayRoute: (input: AppMeshOperations['UpdateGatewayRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateGatewayRoute']['output']>;
-  UpdateMesh: (input: AppMeshOperations['UpdateMesh']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateMesh']['output']>;
-  UpdateRoute: (input: AppMeshOperations['UpdateRoute']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateRoute']['output']>;
-  UpdateVirtualGateway: (input: AppMeshOperations['UpdateVirtualGateway']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateVirtualGateway']['output']>;
-  UpdateVirtualNode: (input: AppMeshOperations['UpdateVirtualNode']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateVirtualNode']['output']>;
-  UpdateVirtualRouter: (input: AppMeshOperations['UpdateVirtualRouter']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateVirtualRouter']['output']>;
-  UpdateVirtualService: (input: AppMeshOperations['UpdateVirtualService']['input'], ctx: Ctx) => Promise<AppMeshOperations['UpdateVirtualService']['output']>;
+  CreateGatewayRoute: (input: AppMeshInput<'CreateGatewayRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateGatewayRoute'>>;
+  CreateMesh: (input: AppMeshInput<'CreateMesh'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateMesh'>>;
+  CreateRoute: (input: AppMeshInput<'CreateRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateRoute'>>;
+  CreateVirtualGateway: (input: AppMeshInput<'CreateVirtualGateway'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateVirtualGateway'>>;
+  CreateVirtualNode: (input: AppMeshInput<'CreateVirtualNode'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateVirtualNode'>>;
+  CreateVirtualRouter: (input: AppMeshInput<'CreateVirtualRouter'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateVirtualRouter'>>;
+  CreateVirtualService: (input: AppMeshInput<'CreateVirtualService'>, ctx: Ctx) => Promise<AppMeshOutput<'CreateVirtualService'>>;
+  DeleteGatewayRoute: (input: AppMeshInput<'DeleteGatewayRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteGatewayRoute'>>;
+  DeleteMesh: (input: AppMeshInput<'DeleteMesh'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteMesh'>>;
+  DeleteRoute: (input: AppMeshInput<'DeleteRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteRoute'>>;
+  DeleteVirtualGateway: (input: AppMeshInput<'DeleteVirtualGateway'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteVirtualGateway'>>;
+  DeleteVirtualNode: (input: AppMeshInput<'DeleteVirtualNode'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteVirtualNode'>>;
+  DeleteVirtualRouter: (input: AppMeshInput<'DeleteVirtualRouter'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteVirtualRouter'>>;
+  DeleteVirtualService: (input: AppMeshInput<'DeleteVirtualService'>, ctx: Ctx) => Promise<AppMeshOutput<'DeleteVirtualService'>>;
+  DescribeGatewayRoute: (input: AppMeshInput<'DescribeGatewayRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeGatewayRoute'>>;
+  DescribeMesh: (input: AppMeshInput<'DescribeMesh'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeMesh'>>;
+  DescribeRoute: (input: AppMeshInput<'DescribeRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeRoute'>>;
+  DescribeVirtualGateway: (input: AppMeshInput<'DescribeVirtualGateway'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeVirtualGateway'>>;
+  DescribeVirtualNode: (input: AppMeshInput<'DescribeVirtualNode'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeVirtualNode'>>;
+  DescribeVirtualRouter: (input: AppMeshInput<'DescribeVirtualRouter'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeVirtualRouter'>>;
+  DescribeVirtualService: (input: AppMeshInput<'DescribeVirtualService'>, ctx: Ctx) => Promise<AppMeshOutput<'DescribeVirtualService'>>;
+  ListGatewayRoutes: (input: AppMeshInput<'ListGatewayRoutes'>, ctx: Ctx) => Promise<AppMeshOutput<'ListGatewayRoutes'>>;
+  ListMeshes: (input: AppMeshInput<'ListMeshes'>, ctx: Ctx) => Promise<AppMeshOutput<'ListMeshes'>>;
+  ListRoutes: (input: AppMeshInput<'ListRoutes'>, ctx: Ctx) => Promise<AppMeshOutput<'ListRoutes'>>;
+  ListTagsForResource: (input: AppMeshInput<'ListTagsForResource'>, ctx: Ctx) => Promise<AppMeshOutput<'ListTagsForResource'>>;
+  ListVirtualGateways: (input: AppMeshInput<'ListVirtualGateways'>, ctx: Ctx) => Promise<AppMeshOutput<'ListVirtualGateways'>>;
+  ListVirtualNodes: (input: AppMeshInput<'ListVirtualNodes'>, ctx: Ctx) => Promise<AppMeshOutput<'ListVirtualNodes'>>;
+  ListVirtualRouters: (input: AppMeshInput<'ListVirtualRouters'>, ctx: Ctx) => Promise<AppMeshOutput<'ListVirtualRouters'>>;
+  ListVirtualServices: (input: AppMeshInput<'ListVirtualServices'>, ctx: Ctx) => Promise<AppMeshOutput<'ListVirtualServices'>>;
+  TagResource: (input: AppMeshInput<'TagResource'>, ctx: Ctx) => Promise<AppMeshOutput<'TagResource'>>;
+  UntagResource: (input: AppMeshInput<'UntagResource'>, ctx: Ctx) => Promise<AppMeshOutput<'UntagResource'>>;
+  UpdateGatewayRoute: (input: AppMeshInput<'UpdateGatewayRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateGatewayRoute'>>;
+  UpdateMesh: (input: AppMeshInput<'UpdateMesh'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateMesh'>>;
+  UpdateRoute: (input: AppMeshInput<'UpdateRoute'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateRoute'>>;
+  UpdateVirtualGateway: (input: AppMeshInput<'UpdateVirtualGateway'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateVirtualGateway'>>;
+  UpdateVirtualNode: (input: AppMeshInput<'UpdateVirtualNode'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateVirtualNode'>>;
+  UpdateVirtualRouter: (input: AppMeshInput<'UpdateVirtualRouter'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateVirtualRouter'>>;
+  UpdateVirtualService: (input: AppMeshInput<'UpdateVirtualService'>, ctx: Ctx) => Promise<AppMeshOutput<'UpdateVirtualService'>>;
 }

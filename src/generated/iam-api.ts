@@ -478,44 +478,48 @@ export interface IamOperations {
   UpdateRoleDescription: { input: UpdateRoleDescriptionRequest; output: UpdateRoleDescriptionResponse };
 }
 
+/** One operation's input and output, by operation name. */
+export type IamInput<O extends keyof IamOperations> = IamOperations[O]['input'];
+export type IamOutput<O extends keyof IamOperations> = IamOperations[O]['output'];
+
 /** A provider of the whole API: a missing operation is a compile error. `Ctx` is what each call receives besides its input. */
 export interface IamApi<Ctx> {
-  AttachRolePolicy: (input: IamOperations['AttachRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['AttachRolePolicy']['output']>;
-  AttachUserPolicy: (input: IamOperations['AttachUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['AttachUserPolicy']['output']>;
-  CreateAccessKey: (input: IamOperations['CreateAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['CreateAccessKey']['output']>;
-  CreatePolicy: (input: IamOperations['CreatePolicy']['input'], ctx: Ctx) => Promise<IamOperations['CreatePolicy']['output']>;
-  CreatePolicyVersion: (input: IamOperations['CreatePolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['CreatePolicyVersion']['output']>;
-  CreateRole: (input: IamOperations['CreateRole']['input'], ctx: Ctx) => Promise<IamOperations['CreateRole']['output']>;
-  CreateUser: (input: IamOperations['CreateUser']['input'], ctx: Ctx) => Promise<IamOperations['CreateUser']['output']>;
-  DeleteAccessKey: (input: IamOperations['DeleteAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['DeleteAccessKey']['output']>;
-  DeletePolicy: (input: IamOperations['DeletePolicy']['input'], ctx: Ctx) => Promise<IamOperations['DeletePolicy']['output']>;
-  DeletePolicyVersion: (input: IamOperations['DeletePolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['DeletePolicyVersion']['output']>;
-  DeleteRole: (input: IamOperations['DeleteRole']['input'], ctx: Ctx) => Promise<IamOperations['DeleteRole']['output']>;
-  DeleteUser: (input: IamOperations['DeleteUser']['input'], ctx: Ctx) => Promise<IamOperations['DeleteUser']['output']>;
-  DeleteUserPolicy: (input: IamOperations['DeleteUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['DeleteUserPolicy']['output']>;
-  DetachRolePolicy: (input: IamOperations['DetachRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['DetachRolePolicy']['output']>;
-  DetachUserPolicy: (input: IamOperations['DetachUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['DetachUserPolicy']['output']>;
-  GetPolicy: (input: IamOperations['GetPolicy']['input'], ctx: Ctx) => Promise<IamOperations['GetPolicy']['output']>;
-  GetPolicyVersion: (input: IamOperations['GetPolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['GetPolicyVersion']['output']>;
-  GetRole: (input: IamOperations['GetRole']['input'], ctx: Ctx) => Promise<IamOperations['GetRole']['output']>;
-  GetUser: (input: IamOperations['GetUser']['input'], ctx: Ctx) => Promise<IamOperations['GetUser']['output']>;
-  GetUserPolicy: (input: IamOperations['GetUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['GetUserPolicy']['output']>;
-  ListAccessKeys: (input: IamOperations['ListAccessKeys']['input'], ctx: Ctx) => Promise<IamOperations['ListAccessKeys']['output']>;
-  ListAttachedRolePolicies: (input: IamOperations['ListAttachedRolePolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListAttachedRolePolicies']['output']>;
-  ListAttachedUserPolicies: (input: IamOperations['ListAttachedUserPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListAttachedUserPolicies']['output']>;
-  ListEntitiesForPolicy: (input: IamOperations['ListEntitiesForPolicy']['input'], ctx: Ctx) => Promise<IamOperations['ListEntitiesForPolicy']['output']>;
-  ListPolicies: (input: IamOperations['ListPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListPolicies']['output']>;
-  ListPolicyVersions: (input: IamOperations['ListPolicyVersions']['input'], ctx: Ctx) => Promise<IamOperations['ListPolicyVersions']['output']>;
-  ListRoleTags: (input: IamOperations['ListRoleTags']['input'], ctx: Ctx) => Promise<IamOperations['ListRoleTags']['output']>;
-  ListRoles: (input: IamOperations['ListRoles']['input'], ctx: Ctx) => Promise<IamOperations['ListRoles']['output']>;
-  ListUserPolicies: (input: IamOperations['ListUserPolicies']['input'], ctx: Ctx) => Promise<IamOperations['ListUserPolicies']['output']>;
-  ListUsers: (input: IamOperations['ListUsers']['input'], ctx: Ctx) => Promise<IamOperations['ListUsers']['output']>;
-  PutUserPolicy: (input: IamOperations['PutUserPolicy']['input'], ctx: Ctx) => Promise<IamOperations['PutUserPolicy']['output']>;
-  SetDefaultPolicyVersion: (input: IamOperations['SetDefaultPolicyVersion']['input'], ctx: Ctx) => Promise<IamOperations['SetDefaultPolicyVersion']['output']>;
-  TagRole: (input: IamOperations['TagRole']['input'], ctx: Ctx) => Promise<IamOperations['TagRole']['output']>;
-  UntagRole: (input: IamOperations['UntagRole']['input'], ctx: Ctx) => Promise<IamOperations['UntagRole']['output']>;
-  UpdateAccessKey: (input: IamOperations['UpdateAccessKey']['input'], ctx: Ctx) => Promise<IamOperations['UpdateAccessKey']['output']>;
-  UpdateAssumeRolePolicy: (input: IamOperations['UpdateAssumeRolePolicy']['input'], ctx: Ctx) => Promise<IamOperations['UpdateAssumeRolePolicy']['output']>;
-  UpdateRole: (input: IamOperations['UpdateRole']['input'], ctx: Ctx) => Promise<IamOperations['UpdateRole']['output']>;
-  UpdateRoleDescription: (input: IamOperations['UpdateRoleDescription']['input'], ctx: Ctx) => Promise<IamOperations['UpdateRoleDescription']['output']>;
+  AttachRolePolicy: (input: IamInput<'AttachRolePolicy'>, ctx: Ctx) => Promise<IamOutput<'AttachRolePolicy'>>;
+  AttachUserPolicy: (input: IamInput<'AttachUserPolicy'>, ctx: Ctx) => Promise<IamOutput<'AttachUserPolicy'>>;
+  CreateAccessKey: (input: IamInput<'CreateAccessKey'>, ctx: Ctx) => Promise<IamOutput<'CreateAccessKey'>>;
+  CreatePolicy: (input: IamInput<'CreatePolicy'>, ctx: Ctx) => Promise<IamOutput<'CreatePolicy'>>;
+  CreatePolicyVersion: (input: IamInput<'CreatePolicyVersion'>, ctx: Ctx) => Promise<IamOutput<'CreatePolicyVersion'>>;
+  CreateRole: (input: IamInput<'CreateRole'>, ctx: Ctx) => Promise<IamOutput<'CreateRole'>>;
+  CreateUser: (input: IamInput<'CreateUser'>, ctx: Ctx) => Promise<IamOutput<'CreateUser'>>;
+  DeleteAccessKey: (input: IamInput<'DeleteAccessKey'>, ctx: Ctx) => Promise<IamOutput<'DeleteAccessKey'>>;
+  DeletePolicy: (input: IamInput<'DeletePolicy'>, ctx: Ctx) => Promise<IamOutput<'DeletePolicy'>>;
+  DeletePolicyVersion: (input: IamInput<'DeletePolicyVersion'>, ctx: Ctx) => Promise<IamOutput<'DeletePolicyVersion'>>;
+  DeleteRole: (input: IamInput<'DeleteRole'>, ctx: Ctx) => Promise<IamOutput<'DeleteRole'>>;
+  DeleteUser: (input: IamInput<'DeleteUser'>, ctx: Ctx) => Promise<IamOutput<'DeleteUser'>>;
+  DeleteUserPolicy: (input: IamInput<'DeleteUserPolicy'>, ctx: Ctx) => Promise<IamOutput<'DeleteUserPolicy'>>;
+  DetachRolePolicy: (input: IamInput<'DetachRolePolicy'>, ctx: Ctx) => Promise<IamOutput<'DetachRolePolicy'>>;
+  DetachUserPolicy: (input: IamInput<'DetachUserPolicy'>, ctx: Ctx) => Promise<IamOutput<'DetachUserPolicy'>>;
+  GetPolicy: (input: IamInput<'GetPolicy'>, ctx: Ctx) => Promise<IamOutput<'GetPolicy'>>;
+  GetPolicyVersion: (input: IamInput<'GetPolicyVersion'>, ctx: Ctx) => Promise<IamOutput<'GetPolicyVersion'>>;
+  GetRole: (input: IamInput<'GetRole'>, ctx: Ctx) => Promise<IamOutput<'GetRole'>>;
+  GetUser: (input: IamInput<'GetUser'>, ctx: Ctx) => Promise<IamOutput<'GetUser'>>;
+  GetUserPolicy: (input: IamInput<'GetUserPolicy'>, ctx: Ctx) => Promise<IamOutput<'GetUserPolicy'>>;
+  ListAccessKeys: (input: IamInput<'ListAccessKeys'>, ctx: Ctx) => Promise<IamOutput<'ListAccessKeys'>>;
+  ListAttachedRolePolicies: (input: IamInput<'ListAttachedRolePolicies'>, ctx: Ctx) => Promise<IamOutput<'ListAttachedRolePolicies'>>;
+  ListAttachedUserPolicies: (input: IamInput<'ListAttachedUserPolicies'>, ctx: Ctx) => Promise<IamOutput<'ListAttachedUserPolicies'>>;
+  ListEntitiesForPolicy: (input: IamInput<'ListEntitiesForPolicy'>, ctx: Ctx) => Promise<IamOutput<'ListEntitiesForPolicy'>>;
+  ListPolicies: (input: IamInput<'ListPolicies'>, ctx: Ctx) => Promise<IamOutput<'ListPolicies'>>;
+  ListPolicyVersions: (input: IamInput<'ListPolicyVersions'>, ctx: Ctx) => Promise<IamOutput<'ListPolicyVersions'>>;
+  ListRoleTags: (input: IamInput<'ListRoleTags'>, ctx: Ctx) => Promise<IamOutput<'ListRoleTags'>>;
+  ListRoles: (input: IamInput<'ListRoles'>, ctx: Ctx) => Promise<IamOutput<'ListRoles'>>;
+  ListUserPolicies: (input: IamInput<'ListUserPolicies'>, ctx: Ctx) => Promise<IamOutput<'ListUserPolicies'>>;
+  ListUsers: (input: IamInput<'ListUsers'>, ctx: Ctx) => Promise<IamOutput<'ListUsers'>>;
+  PutUserPolicy: (input: IamInput<'PutUserPolicy'>, ctx: Ctx) => Promise<IamOutput<'PutUserPolicy'>>;
+  SetDefaultPolicyVersion: (input: IamInput<'SetDefaultPolicyVersion'>, ctx: Ctx) => Promise<IamOutput<'SetDefaultPolicyVersion'>>;
+  TagRole: (input: IamInput<'TagRole'>, ctx: Ctx) => Promise<IamOutput<'TagRole'>>;
+  UntagRole: (input: IamInput<'UntagRole'>, ctx: Ctx) => Promise<IamOutput<'UntagRole'>>;
+  UpdateAccessKey: (input: IamInput<'UpdateAccessKey'>, ctx: Ctx) => Promise<IamOutput<'UpdateAccessKey'>>;
+  UpdateAssumeRolePolicy: (input: IamInput<'UpdateAssumeRolePolicy'>, ctx: Ctx) => Promise<IamOutput<'UpdateAssumeRolePolicy'>>;
+  UpdateRole: (input: IamInput<'UpdateRole'>, ctx: Ctx) => Promise<IamOutput<'UpdateRole'>>;
+  UpdateRoleDescription: (input: IamInput<'UpdateRoleDescription'>, ctx: Ctx) => Promise<IamOutput<'UpdateRoleDescription'>>;
 }

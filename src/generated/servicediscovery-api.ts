@@ -585,36 +585,40 @@ export interface ServiceDiscoveryOperations {
   UpdateServiceAttributes: { input: UpdateServiceAttributesRequest; output: UpdateServiceAttributesResponse };
 }
 
+/** One operation's input and output, by operation name. */
+export type ServiceDiscoveryInput<O extends keyof ServiceDiscoveryOperations> = ServiceDiscoveryOperations[O]['input'];
+export type ServiceDiscoveryOutput<O extends keyof ServiceDiscoveryOperations> = ServiceDiscoveryOperations[O]['output'];
+
 /** A provider of the whole API: a missing operation is a compile error. `Ctx` is what each call receives besides its input. */
 export interface ServiceDiscoveryApi<Ctx> {
-  CreateHttpNamespace: (input: ServiceDiscoveryOperations['CreateHttpNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['CreateHttpNamespace']['output']>;
-  CreatePrivateDnsNamespace: (input: ServiceDiscoveryOperations['CreatePrivateDnsNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['CreatePrivateDnsNamespace']['output']>;
-  CreatePublicDnsNamespace: (input: ServiceDiscoveryOperations['CreatePublicDnsNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['CreatePublicDnsNamespace']['output']>;
-  CreateService: (input: ServiceDiscoveryOperations['CreateService']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['CreateService']['output']>;
-  DeleteNamespace: (input: ServiceDiscoveryOperations['DeleteNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DeleteNamespace']['output']>;
-  DeleteService: (input: ServiceDiscoveryOperations['DeleteService']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DeleteService']['output']>;
-  DeleteServiceAttributes: (input: ServiceDiscoveryOperations['DeleteServiceAttributes']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DeleteServiceAttributes']['output']>;
-  DeregisterInstance: (input: ServiceDiscoveryOperations['DeregisterInstance']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DeregisterInstance']['output']>;
-  DiscoverInstances: (input: ServiceDiscoveryOperations['DiscoverInstances']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DiscoverInstances']['output']>;
-  DiscoverInstancesRevision: (input: ServiceDiscoveryOperations['DiscoverInstancesRevision']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['DiscoverInstancesRevision']['output']>;
-  GetInstance: (input: ServiceDiscoveryOperations['GetInstance']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetInstance']['output']>;
-  GetInstancesHealthStatus: (input: ServiceDiscoveryOperations['GetInstancesHealthStatus']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetInstancesHealthStatus']['output']>;
-  GetNamespace: (input: ServiceDiscoveryOperations['GetNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetNamespace']['output']>;
-  GetOperation: (input: ServiceDiscoveryOperations['GetOperation']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetOperation']['output']>;
-  GetService: (input: ServiceDiscoveryOperations['GetService']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetService']['output']>;
-  GetServiceAttributes: (input: ServiceDiscoveryOperations['GetServiceAttributes']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['GetServiceAttributes']['output']>;
-  ListInstances: (input: ServiceDiscoveryOperations['ListInstances']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['ListInstances']['output']>;
-  ListNamespaces: (input: ServiceDiscoveryOperations['ListNamespaces']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['ListNamespaces']['output']>;
-  ListOperations: (input: ServiceDiscoveryOperations['ListOperations']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['ListOperations']['output']>;
-  ListServices: (input: ServiceDiscoveryOperations['ListServices']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['ListServices']['output']>;
-  ListTagsForResource: (input: ServiceDiscoveryOperations['ListTagsForResource']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['ListTagsForResource']['output']>;
-  RegisterInstance: (input: ServiceDiscoveryOperations['RegisterInstance']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['RegisterInstance']['output']>;
-  TagResource: (input: ServiceDiscoveryOperations['TagResource']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['TagResource']['output']>;
-  UntagResource: (input: ServiceDiscoveryOperations['UntagResource']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UntagResource']['output']>;
-  UpdateHttpNamespace: (input: ServiceDiscoveryOperations['UpdateHttpNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdateHttpNamespace']['output']>;
-  UpdateInstanceCustomHealthStatus: (input: ServiceDiscoveryOperations['UpdateInstanceCustomHealthStatus']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdateInstanceCustomHealthStatus']['output']>;
-  UpdatePrivateDnsNamespace: (input: ServiceDiscoveryOperations['UpdatePrivateDnsNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdatePrivateDnsNamespace']['output']>;
-  UpdatePublicDnsNamespace: (input: ServiceDiscoveryOperations['UpdatePublicDnsNamespace']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdatePublicDnsNamespace']['output']>;
-  UpdateService: (input: ServiceDiscoveryOperations['UpdateService']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdateService']['output']>;
-  UpdateServiceAttributes: (input: ServiceDiscoveryOperations['UpdateServiceAttributes']['input'], ctx: Ctx) => Promise<ServiceDiscoveryOperations['UpdateServiceAttributes']['output']>;
+  CreateHttpNamespace: (input: ServiceDiscoveryInput<'CreateHttpNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'CreateHttpNamespace'>>;
+  CreatePrivateDnsNamespace: (input: ServiceDiscoveryInput<'CreatePrivateDnsNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'CreatePrivateDnsNamespace'>>;
+  CreatePublicDnsNamespace: (input: ServiceDiscoveryInput<'CreatePublicDnsNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'CreatePublicDnsNamespace'>>;
+  CreateService: (input: ServiceDiscoveryInput<'CreateService'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'CreateService'>>;
+  DeleteNamespace: (input: ServiceDiscoveryInput<'DeleteNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DeleteNamespace'>>;
+  DeleteService: (input: ServiceDiscoveryInput<'DeleteService'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DeleteService'>>;
+  DeleteServiceAttributes: (input: ServiceDiscoveryInput<'DeleteServiceAttributes'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DeleteServiceAttributes'>>;
+  DeregisterInstance: (input: ServiceDiscoveryInput<'DeregisterInstance'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DeregisterInstance'>>;
+  DiscoverInstances: (input: ServiceDiscoveryInput<'DiscoverInstances'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DiscoverInstances'>>;
+  DiscoverInstancesRevision: (input: ServiceDiscoveryInput<'DiscoverInstancesRevision'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'DiscoverInstancesRevision'>>;
+  GetInstance: (input: ServiceDiscoveryInput<'GetInstance'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetInstance'>>;
+  GetInstancesHealthStatus: (input: ServiceDiscoveryInput<'GetInstancesHealthStatus'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetInstancesHealthStatus'>>;
+  GetNamespace: (input: ServiceDiscoveryInput<'GetNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetNamespace'>>;
+  GetOperation: (input: ServiceDiscoveryInput<'GetOperation'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetOperation'>>;
+  GetService: (input: ServiceDiscoveryInput<'GetService'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetService'>>;
+  GetServiceAttributes: (input: ServiceDiscoveryInput<'GetServiceAttributes'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'GetServiceAttributes'>>;
+  ListInstances: (input: ServiceDiscoveryInput<'ListInstances'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'ListInstances'>>;
+  ListNamespaces: (input: ServiceDiscoveryInput<'ListNamespaces'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'ListNamespaces'>>;
+  ListOperations: (input: ServiceDiscoveryInput<'ListOperations'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'ListOperations'>>;
+  ListServices: (input: ServiceDiscoveryInput<'ListServices'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'ListServices'>>;
+  ListTagsForResource: (input: ServiceDiscoveryInput<'ListTagsForResource'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'ListTagsForResource'>>;
+  RegisterInstance: (input: ServiceDiscoveryInput<'RegisterInstance'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'RegisterInstance'>>;
+  TagResource: (input: ServiceDiscoveryInput<'TagResource'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'TagResource'>>;
+  UntagResource: (input: ServiceDiscoveryInput<'UntagResource'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UntagResource'>>;
+  UpdateHttpNamespace: (input: ServiceDiscoveryInput<'UpdateHttpNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdateHttpNamespace'>>;
+  UpdateInstanceCustomHealthStatus: (input: ServiceDiscoveryInput<'UpdateInstanceCustomHealthStatus'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdateInstanceCustomHealthStatus'>>;
+  UpdatePrivateDnsNamespace: (input: ServiceDiscoveryInput<'UpdatePrivateDnsNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdatePrivateDnsNamespace'>>;
+  UpdatePublicDnsNamespace: (input: ServiceDiscoveryInput<'UpdatePublicDnsNamespace'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdatePublicDnsNamespace'>>;
+  UpdateService: (input: ServiceDiscoveryInput<'UpdateService'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdateService'>>;
+  UpdateServiceAttributes: (input: ServiceDiscoveryInput<'UpdateServiceAttributes'>, ctx: Ctx) => Promise<ServiceDiscoveryOutput<'UpdateServiceAttributes'>>;
 }

@@ -14,7 +14,11 @@ export interface StsOperations {
   GetCallerIdentity: { input: GetCallerIdentityRequest; output: GetCallerIdentityResponse };
 }
 
+/** One operation's input and output, by operation name. */
+export type StsInput<O extends keyof StsOperations> = StsOperations[O]['input'];
+export type StsOutput<O extends keyof StsOperations> = StsOperations[O]['output'];
+
 /** A provider of the whole API: a missing operation is a compile error. `Ctx` is what each call receives besides its input. */
 export interface StsApi<Ctx> {
-  GetCallerIdentity: (input: StsOperations['GetCallerIdentity']['input'], ctx: Ctx) => Promise<StsOperations['GetCallerIdentity']['output']>;
+  GetCallerIdentity: (input: StsInput<'GetCallerIdentity'>, ctx: Ctx) => Promise<StsOutput<'GetCallerIdentity'>>;
 }

@@ -4,6 +4,7 @@
 // polling a remote control plane cheap.
 
 import type { Dispatcher } from '../core/dispatcher';
+import { KINDS, type KindInfo } from '../generated/appmesh-kinds';
 import type {
   GatewayRouteData, MeshData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData,
   VirtualServiceData,
@@ -19,24 +20,6 @@ function revision(r: { version?: number; lastUpdatedAt?: unknown }): string {
   const at = r.lastUpdatedAt instanceof Date ? r.lastUpdatedAt.getTime() / 1000 : Number(r.lastUpdatedAt);
   return `${r.version}@${at}`;
 }
-
-interface Kind<T> {
-  list: string;
-  listKey: string;
-  describe: string;
-  describeKey: string;
-  /** Input members naming one item, taken from its Ref. */
-  idMembers: string[];
-}
-
-const KINDS = {
-  virtualNode: { list: 'ListVirtualNodes', listKey: 'virtualNodes', describe: 'DescribeVirtualNode', describeKey: 'virtualNode', idMembers: ['virtualNodeName'] },
-  virtualRouter: { list: 'ListVirtualRouters', listKey: 'virtualRouters', describe: 'DescribeVirtualRouter', describeKey: 'virtualRouter', idMembers: ['virtualRouterName'] },
-  route: { list: 'ListRoutes', listKey: 'routes', describe: 'DescribeRoute', describeKey: 'route', idMembers: ['virtualRouterName', 'routeName'] },
-  virtualService: { list: 'ListVirtualServices', listKey: 'virtualServices', describe: 'DescribeVirtualService', describeKey: 'virtualService', idMembers: ['virtualServiceName'] },
-  virtualGateway: { list: 'ListVirtualGateways', listKey: 'virtualGateways', describe: 'DescribeVirtualGateway', describeKey: 'virtualGateway', idMembers: ['virtualGatewayName'] },
-  gatewayRoute: { list: 'ListGatewayRoutes', listKey: 'gatewayRoutes', describe: 'DescribeGatewayRoute', describeKey: 'gatewayRoute', idMembers: ['virtualGatewayName', 'gatewayRouteName'] },
-} satisfies Record<string, Kind<unknown>>;
 
 /** How many describe calls run at once (a remote server should not see a burst of hundreds). */
 const CONCURRENCY = 16;
@@ -55,36 +38,37 @@ export async function loadMeshSnapshot(
     for (const r of allResources(previous)) if (r.metadata?.arn) cache.set(r.metadata.arn, { revision: revision(r.metadata), data: r });
   }
 
-  const listAll = (kind: Kind<unknown>, scope: Record<string, unknown>): Promise<Ref[]> =>
-    api.dispatchAll('appmesh', kind.list, { meshName, ...scope }, opts) as Promise<Ref[]>;
+  const listAll = (kind: KindInfo, scope: Record<string, unknown>): Promise<Ref[]> =>
+    api.dispatchAll('appmesh', `List${kind.plural}`, { meshName, ...scope }, opts) as Promise<Ref[]>;
 
-  const describeAll = async <T>(kind: Kind<unknown>, refs: Ref[]): Promise<T[]> =>
+  const describeAll = async <T>(kind: KindInfo, refs: Ref[]): Promise<T[]> =>
     mapLimit(refs, CONCURRENCY, async (ref) => {
       const hit = ref.arn ? cache.get(ref.arn) : undefined;
       if (hit && ref.version !== undefined && hit.revision === revision(ref)) return hit.data as T;
       const input: Record<string, unknown> = { meshName };
-      for (const m of kind.idMembers) input[m] = ref[m];
-      return (await call(kind.describe, input))[kind.describeKey] as T;
+      if (kind.containerMember) input[kind.containerMember] = ref[kind.containerMember];
+      input[kind.nameMember] = ref[kind.nameMember];
+      return (await call(`Describe${kind.kind}`, input))[kind.outputKey] as T;
     });
 
   const [nodeRefs, routerRefs, serviceRefs, gatewayRefs] = await Promise.all([
-    listAll(KINDS.virtualNode, {}),
-    listAll(KINDS.virtualRouter, {}),
-    listAll(KINDS.virtualService, {}),
-    listAll(KINDS.virtualGateway, {}),
+    listAll(KINDS.VirtualNode, {}),
+    listAll(KINDS.VirtualRouter, {}),
+    listAll(KINDS.VirtualService, {}),
+    listAll(KINDS.VirtualGateway, {}),
   ]);
-  const routeRefs = (await Promise.all(routerRefs.map((r) => listAll(KINDS.route, { virtualRouterName: r.virtualRouterName })))).flat();
+  const routeRefs = (await Promise.all(routerRefs.map((r) => listAll(KINDS.Route, { virtualRouterName: r.virtualRouterName })))).flat();
   const gatewayRouteRefs = (
-    await Promise.all(gatewayRefs.map((g) => listAll(KINDS.gatewayRoute, { virtualGatewayName: g.virtualGatewayName })))
+    await Promise.all(gatewayRefs.map((g) => listAll(KINDS.GatewayRoute, { virtualGatewayName: g.virtualGatewayName })))
   ).flat();
 
   const [virtualNodes, virtualRouters, routes, virtualServices, virtualGateways, gatewayRoutes] = await Promise.all([
-    describeAll<VirtualNodeData>(KINDS.virtualNode, nodeRefs),
-    describeAll<VirtualRouterData>(KINDS.virtualRouter, routerRefs),
-    describeAll<RouteData>(KINDS.route, routeRefs),
-    describeAll<VirtualServiceData>(KINDS.virtualService, serviceRefs),
-    describeAll<VirtualGatewayData>(KINDS.virtualGateway, gatewayRefs),
-    describeAll<GatewayRouteData>(KINDS.gatewayRoute, gatewayRouteRefs),
+    describeAll<VirtualNodeData>(KINDS.VirtualNode, nodeRefs),
+    describeAll<VirtualRouterData>(KINDS.VirtualRouter, routerRefs),
+    describeAll<RouteData>(KINDS.Route, routeRefs),
+    describeAll<VirtualServiceData>(KINDS.VirtualService, serviceRefs),
+    describeAll<VirtualGatewayData>(KINDS.VirtualGateway, gatewayRefs),
+    describeAll<GatewayRouteData>(KINDS.GatewayRoute, gatewayRouteRefs),
   ]);
   return { mesh, virtualNodes, virtualRouters, routes, virtualServices, virtualGateways, gatewayRoutes };
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { App } from '../core/app';
 import { UsageError } from '../core/errors';
 import { writeFileAtomic } from '../core/private-file';
-import { compareAddresses, KINDS, nameMembers } from './kinds';
+import { compareAddresses, nameMembers, type KindName } from './kinds';
 import { attachTags, snapshotResources } from './live';
 import type { Resource } from './manifest';
 import { canonicalSpec, canonicalTags } from './normalize';
@@ -52,12 +52,21 @@ function safe(name: string): string {
   return s === '.' || s === '..' ? `_${s}` : s;
 }
 
+/** The folder of each kind under `--dir` (the mesh itself is mesh.yaml at the top). */
+const LAYOUT_DIRS: Record<Exclude<KindName, 'Mesh'>, string> = {
+  VirtualNode: 'virtual-nodes',
+  VirtualRouter: 'virtual-routers',
+  Route: 'routes',
+  VirtualService: 'virtual-services',
+  VirtualGateway: 'virtual-gateways',
+  GatewayRoute: 'gateway-routes',
+};
+
 /** Where `--dir` puts a resource: mesh.yaml, virtual-nodes/NAME.yaml, routes/ROUTER/NAME.yaml, … */
 export function exportPath(r: Resource, format: ExportFormat): string {
   const a = r.address;
   if (a.kind === 'Mesh') return `mesh.${format}`;
-  const k = KINDS[a.kind];
-  const parts = [k.dir, ...(a.container !== undefined ? [safe(a.container)] : []), `${safe(a.name)}.${format}`];
+  const parts = [LAYOUT_DIRS[a.kind], ...(a.container !== undefined ? [safe(a.container)] : []), `${safe(a.name)}.${format}`];
   return parts.join('/');
 }
 
@@ -71,7 +80,6 @@ export async function readMeshForExport(app: App, mesh: string): Promise<Resourc
   return resources.sort((a, b) => compareAddresses(a.address, b.address));
 }
 
-const LAYOUT_DIRS = Object.values(KINDS).map((k) => k.dir).filter(Boolean);
 
 /** Files of a previous export under DIR that this export does not write (they would resurrect deleted resources). */
 function staleFiles(dir: string, written: Set<string>): string[] {
@@ -86,7 +94,7 @@ function staleFiles(dir: string, written: Set<string>): string[] {
       else if (isManifest(e.name) && !written.has(r)) stale.push(r);
     }
   };
-  for (const d of LAYOUT_DIRS) walk(d);
+  for (const d of Object.values(LAYOUT_DIRS)) walk(d);
   for (const f of ['mesh.yaml', 'mesh.yml', 'mesh.json']) {
     if (!written.has(f) && fs.existsSync(path.join(dir, f))) stale.push(f);
   }
@@ -123,6 +131,6 @@ export async function runExport(app: App, flags: ExportFlags): Promise<void> {
     fs.rmSync(path.join(dir, rel));
     app.io.stderr.write(`removed ${rel} (no longer in mesh ${flags.mesh})\n`);
   }
-  for (const d of LAYOUT_DIRS) removeEmptyDirs(dir, d);
+  for (const d of Object.values(LAYOUT_DIRS)) removeEmptyDirs(dir, d);
   app.io.stderr.write(`Exported ${resources.length} resource${resources.length === 1 ? '' : 's'} of mesh ${flags.mesh} to ${flags.dir}\n`);
 }

@@ -1,49 +1,10 @@
-// The seven App Mesh kinds as manifests see them: which members name a resource, which operations
-// create/update/delete it, and the rank that orders a plan (a resource only ever refers to kinds of
-// a lower rank, so creates run by ascending rank and deletes by descending rank).
+// The seven App Mesh kinds as manifests see them: the model's kinds table (src/generated/appmesh-kinds.ts:
+// which members name a resource, which operations create/update/delete it, the rank that orders a
+// plan) and the addresses built from it.
 
-export const KIND_NAMES = ['Mesh', 'VirtualNode', 'VirtualRouter', 'Route', 'VirtualService', 'VirtualGateway', 'GatewayRoute'] as const;
-export type KindName = (typeof KIND_NAMES)[number];
+import { KIND_NAMES, KINDS, type KindName } from '../generated/appmesh-kinds';
 
-export interface KindInfo {
-  kind: KindName;
-  rank: number;
-  /** Member holding the resource's own name (meshName for a mesh). */
-  nameMember: string;
-  /** Routes live in a router, gateway routes in a gateway. */
-  container?: 'VirtualRouter' | 'VirtualGateway';
-  containerMember?: string;
-  /** ListVirtualNodes, DeleteVirtualNode… use `${plural}` / `${kind}`. */
-  plural: string;
-  /** Output member of Describe/Create/Update (virtualNode). */
-  outputKey: string;
-  /** Folder of `awsmesh export --dir`. */
-  dir: string;
-}
-
-const info = (kind: KindName, rank: number, plural: string, dir: string, container?: KindInfo['container']): KindInfo => {
-  const outputKey = kind[0].toLowerCase() + kind.slice(1);
-  return {
-    kind,
-    rank,
-    nameMember: `${outputKey}Name`,
-    container,
-    containerMember: container ? `${container[0].toLowerCase()}${container.slice(1)}Name` : undefined,
-    plural,
-    outputKey,
-    dir,
-  };
-};
-
-export const KINDS: Record<KindName, KindInfo> = {
-  Mesh: info('Mesh', 0, 'Meshes', ''),
-  VirtualNode: info('VirtualNode', 1, 'VirtualNodes', 'virtual-nodes'),
-  VirtualRouter: info('VirtualRouter', 2, 'VirtualRouters', 'virtual-routers'),
-  Route: info('Route', 3, 'Routes', 'routes', 'VirtualRouter'),
-  VirtualService: info('VirtualService', 4, 'VirtualServices', 'virtual-services'),
-  VirtualGateway: info('VirtualGateway', 5, 'VirtualGateways', 'virtual-gateways'),
-  GatewayRoute: info('GatewayRoute', 6, 'GatewayRoutes', 'gateway-routes', 'VirtualGateway'),
-};
+export { KIND_NAMES, KINDS, type KindInfo, type KindName } from '../generated/appmesh-kinds';
 
 export function isKindName(v: unknown): v is KindName {
   return typeof v === 'string' && (KIND_NAMES as readonly string[]).includes(v);

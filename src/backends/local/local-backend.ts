@@ -5,11 +5,11 @@ import type { Backend, CallContext, Input, LocalControlPlane, Output } from '../
 import { NotImplementedError } from '../../core/errors';
 import { nodeCrypto } from '../../core/lazy-crypto';
 import type { ServiceName } from '../../model/services';
-import type { LocalSettings, Provider, ProviderContext } from './provider';
+import type { LocalSettings, OperationHandler, ProviderContext, Providers } from './provider';
 import type { Store } from './store/store';
 
 /** Providers load on first use: a CLI call pays only for the service it talks to. */
-const PROVIDER_MODULES: Record<ServiceName, () => Provider> = {
+const PROVIDER_MODULES: { [S in ServiceName]: () => Providers[S] } = {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   appmesh: () => require('./appmesh').provider,
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,6 +20,8 @@ const PROVIDER_MODULES: Record<ServiceName, () => Provider> = {
   sts: () => require('./sts').provider,
 };
 
+type ProviderTable = Record<string, OperationHandler>;
+
 /** The resolver module (endpoints, proxy registry) loads only when a data-plane feature asks. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const resolver = () => require('./resolver') as typeof import('./resolver');
@@ -27,7 +29,7 @@ const resolver = () => require('./resolver') as typeof import('./resolver');
 export class LocalBackend implements Backend {
   readonly kind = 'local' as const;
   readonly local: LocalControlPlane;
-  private readonly providers = new Map<ServiceName, Provider>();
+  private readonly providers = new Map<ServiceName, ProviderTable>();
 
   constructor(
     readonly store: Store,
@@ -66,10 +68,14 @@ export class LocalBackend implements Backend {
     return handler(input, pctx);
   }
 
-  private provider(service: ServiceName): Provider {
+  /**
+   * The service's provider as a table by operation name: the one place the typed API meets names
+   * that arrive at run time (the dispatcher has checked them against the model table).
+   */
+  private provider(service: ServiceName): ProviderTable {
     let p = this.providers.get(service);
     if (!p) {
-      p = PROVIDER_MODULES[service]();
+      p = PROVIDER_MODULES[service]() as unknown as ProviderTable;
       this.providers.set(service, p);
     }
     return p;

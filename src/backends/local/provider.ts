@@ -1,6 +1,11 @@
 // What a local service provider is: one async handler per API operation, semantics only (no
-// HTTP, no CLI). Input arrives already validated against the operation's JSON Schema.
+// HTTP, no CLI), typed by the API interface generated from the service model (a missing operation
+// does not compile). Input arrives already validated against the operation's JSON Schema.
 
+import type { AppMeshApi } from '../../generated/appmesh-api';
+import type { IamApi } from '../../generated/iam-api';
+import type { ServiceDiscoveryApi } from '../../generated/servicediscovery-api';
+import type { StsApi } from '../../generated/sts-api';
 import type { Caller, Input, Output } from '../backend';
 import type { Store } from './store/store';
 
@@ -27,5 +32,13 @@ export interface ProviderContext {
   uuid(): string;
 }
 
+/** Each service's provider: the whole generated API. */
+export interface Providers {
+  appmesh: AppMeshApi<ProviderContext>;
+  iam: IamApi<ProviderContext>;
+  servicediscovery: ServiceDiscoveryApi<ProviderContext>;
+  sts: StsApi<ProviderContext>;
+}
+
+/** One handler as the backend calls it, by operation name, with the input as a record. */
 export type OperationHandler = (input: Input, ctx: ProviderContext) => Promise<Output>;
-export type Provider = Record<string, OperationHandler>;

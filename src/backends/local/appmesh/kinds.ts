@@ -1,45 +1,32 @@
-// The seven App Mesh resource kinds, described once: their API names, where they live in the
-// store, their ARNs, and how a stored resource is rendered as the model's *Data and *Ref shapes.
+// The seven App Mesh resource kinds in the store: the model's kinds table (src/generated/appmesh-kinds.ts)
+// plus each kind's quota, where a resource lives in the store (rows keyed by the kind's output member,
+// 'virtualNode'), its ARN, and how a stored resource is rendered as the model's *Data and *Ref shapes.
 
+import { KINDS, type KindInfo, type KindName } from '../../../generated/appmesh-kinds';
 import type { StoredResource } from '../store/store';
 import type { QuotaName } from './quotas';
 
 export const SERVICE = 'appmesh';
 
-export type KindName = 'mesh' | 'virtualService' | 'virtualNode' | 'virtualRouter' | 'route' | 'virtualGateway' | 'gatewayRoute';
+export { KINDS, type KindInfo, type KindName } from '../../../generated/appmesh-kinds';
 
-export interface KindDef {
-  kind: KindName;
-  /** API type name: in operation names (CreateVirtualNode) and messages. */
-  type: string;
-  /** Plural type name: ListVirtualNodes, "has active VirtualNodes". */
-  plural: string;
-  /** Input/output member holding the resource's own name. */
-  nameField: string;
-  /** Output member holding the resource (DescribeVirtualNode → virtualNode). */
-  outputKey: string;
-  /** Output member holding a list page (ListVirtualNodes → virtualNodes). */
-  listKey: string;
-  /** Routes live in a virtual router, gateway routes in a virtual gateway; the rest directly in a mesh. */
-  container?: 'virtualRouter' | 'virtualGateway';
-  /** The quota that caps how many of this kind its container holds. */
-  quota: QuotaName;
-}
-
-const def = (
-  kind: KindName, type: string, plural: string, listKey: string, quota: QuotaName,
-  container?: KindDef['container'],
-): KindDef => ({ kind, type, plural, nameField: `${kind}Name`, outputKey: kind, listKey, quota, container });
-
-export const KINDS: Record<KindName, KindDef> = {
-  mesh: def('mesh', 'Mesh', 'Meshes', 'meshes', 'meshesPerAccount'),
-  virtualService: def('virtualService', 'VirtualService', 'VirtualServices', 'virtualServices', 'virtualServicesPerMesh'),
-  virtualNode: def('virtualNode', 'VirtualNode', 'VirtualNodes', 'virtualNodes', 'virtualNodesPerMesh'),
-  virtualRouter: def('virtualRouter', 'VirtualRouter', 'VirtualRouters', 'virtualRouters', 'virtualRoutersPerMesh'),
-  route: def('route', 'Route', 'Routes', 'routes', 'routesPerVirtualRouter', 'virtualRouter'),
-  virtualGateway: def('virtualGateway', 'VirtualGateway', 'VirtualGateways', 'virtualGateways', 'virtualGatewaysPerMesh'),
-  gatewayRoute: def('gatewayRoute', 'GatewayRoute', 'GatewayRoutes', 'gatewayRoutes', 'gatewayRoutesPerVirtualGateway', 'virtualGateway'),
+/** The quota that caps how many of a kind its container (account, mesh, router or gateway) holds. */
+export const QUOTA_OF: Record<KindName, QuotaName> = {
+  Mesh: 'meshesPerAccount',
+  VirtualService: 'virtualServicesPerMesh',
+  VirtualNode: 'virtualNodesPerMesh',
+  VirtualRouter: 'virtualRoutersPerMesh',
+  Route: 'routesPerVirtualRouter',
+  VirtualGateway: 'virtualGatewaysPerMesh',
+  GatewayRoute: 'gatewayRoutesPerVirtualGateway',
 };
+
+/** The kind of a stored App Mesh row (rows are kept under the kind's output member: 'virtualNode'). */
+export function kindOfStored(r: StoredResource): KindInfo {
+  const d = Object.values(KINDS).find((k) => k.outputKey === r.kind);
+  if (!d) throw new Error(`not an App Mesh resource row: ${r.kind}`);
+  return d;
+}
 
 /** Where one resource is: its mesh, its router/gateway for (gateway) routes, and its name. */
 export interface Address {
@@ -54,8 +41,8 @@ export interface Where {
 }
 
 /** Store scope the name is unique in: '' for meshes, the mesh for its children, 'mesh/router' for routes. */
-export function storeParent(d: KindDef, a: Address): string {
-  if (d.kind === 'mesh') return '';
+export function storeParent(d: KindInfo, a: Address): string {
+  if (d.kind === 'Mesh') return '';
   return d.container ? `${a.mesh}/${a.container}` : a.mesh;
 }
 
@@ -70,11 +57,11 @@ export function meshArn(w: Where, mesh: string): string {
 }
 
 /** AWS's ARN layout: mesh/m, mesh/m/virtualNode/n, mesh/m/virtualRouter/r/route/x, … */
-export function arnOf(w: Where, d: KindDef, a: Address): string {
+export function arnOf(w: Where, d: KindInfo, a: Address): string {
   const mesh = meshArn(w, a.mesh);
-  if (d.kind === 'mesh') return mesh;
-  if (d.container) return `${mesh}/${d.container}/${a.container}/${d.kind}/${a.name}`;
-  return `${mesh}/${d.kind}/${a.name}`;
+  if (d.kind === 'Mesh') return mesh;
+  if (d.container) return `${mesh}/${KINDS[d.container].outputKey}/${a.container}/${d.outputKey}/${a.name}`;
+  return `${mesh}/${d.outputKey}/${a.name}`;
 }
 
 /** What the App Mesh provider keeps in StoredResource.data. */
@@ -93,18 +80,18 @@ export function dataOf(r: StoredResource): MeshResourceData {
 }
 
 /** The address of a stored resource (inverse of storeParent). */
-export function addressOf(d: KindDef, r: StoredResource): Address {
-  if (d.kind === 'mesh') return { mesh: r.name, name: r.name };
+export function addressOf(d: KindInfo, r: StoredResource): Address {
+  if (d.kind === 'Mesh') return { mesh: r.name, name: r.name };
   if (!d.container) return { mesh: r.parent, name: r.name };
   const slash = r.parent.indexOf('/');
   return { mesh: r.parent.slice(0, slash), container: r.parent.slice(slash + 1), name: r.name };
 }
 
 /** Name members of a *Data/*Ref shape: meshName, virtualRouterName/virtualGatewayName, own name. */
-function nameMembers(d: KindDef, a: Address): Record<string, string> {
+function nameMembers(d: KindInfo, a: Address): Record<string, string> {
   const out: Record<string, string> = { meshName: a.mesh };
-  if (d.container) out[`${d.container}Name`] = a.container!;
-  out[d.nameField] = a.name;
+  if (d.containerMember) out[d.containerMember] = a.container!;
+  out[d.nameMember] = a.name;
   return out;
 }
 
@@ -116,7 +103,7 @@ function sorted<T extends Record<string, unknown>>(o: T): T {
 export type StatusCode = 'ACTIVE' | 'DELETED';
 
 /** The *Data shape: names, metadata, spec, status. */
-export function renderData(d: KindDef, r: StoredResource, status: StatusCode = 'ACTIVE'): Record<string, unknown> {
+export function renderData(d: KindInfo, r: StoredResource, status: StatusCode = 'ACTIVE'): Record<string, unknown> {
   const data = dataOf(r);
   return sorted({
     ...nameMembers(d, addressOf(d, r)),
@@ -135,7 +122,7 @@ export function renderData(d: KindDef, r: StoredResource, status: StatusCode = '
 }
 
 /** The *Ref shape used in list pages. */
-export function renderRef(d: KindDef, r: StoredResource): Record<string, unknown> {
+export function renderRef(d: KindInfo, r: StoredResource): Record<string, unknown> {
   const data = dataOf(r);
   return sorted({
     ...nameMembers(d, addressOf(d, r)),

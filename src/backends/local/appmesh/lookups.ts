@@ -4,19 +4,19 @@ import type { Input } from '../../backend';
 import type { ProviderContext } from '../provider';
 import type { Partition, StoredResource, StoreTx } from '../store/store';
 import { appMeshError } from './errors';
-import { KINDS, SERVICE, storeParent, type Address, type KindDef } from './kinds';
+import { KINDS, SERVICE, storeParent, type Address, type KindInfo } from './kinds';
 
 /** The store partition a call works in: the local account and the call's region. */
 export function partitionOf(ctx: ProviderContext): Partition {
   return { account: ctx.account, region: ctx.region };
 }
 
-export function notFound(d: KindDef, a: Address, account: string): Error {
-  if (d.kind === 'mesh') return appMeshError('NotFoundException', `Mesh with name ${a.mesh} is not present for account ${account}`);
+export function notFound(d: KindInfo, a: Address, account: string): Error {
+  if (d.kind === 'Mesh') return appMeshError('NotFoundException', `Mesh with name ${a.mesh} is not present for account ${account}`);
   const where = d.container
-    ? `under ${KINDS[d.container].type} ${a.container} in mesh ${a.mesh}`
+    ? `under ${KINDS[d.container].kind} ${a.container} in mesh ${a.mesh}`
     : `under mesh ${a.mesh}`;
-  return appMeshError('NotFoundException', `${d.type} with name ${a.name} is not present ${where} for account ${account}`);
+  return appMeshError('NotFoundException', `${d.kind} with name ${a.name} is not present ${where} for account ${account}`);
 }
 
 /** A resource named in another one's spec (provider, weighted target, gateway route target) is missing. */
@@ -24,24 +24,24 @@ export function missingReference(type: string, name: string): Error {
   return appMeshError('NotFoundException', `${type} with name ${name} is missing`);
 }
 
-export function getResource(tx: StoreTx, d: KindDef, a: Address): Promise<StoredResource | undefined> {
-  return tx.get(SERVICE, d.kind, storeParent(d, a), a.name);
+export function getResource(tx: StoreTx, d: KindInfo, a: Address): Promise<StoredResource | undefined> {
+  return tx.get(SERVICE, d.outputKey, storeParent(d, a), a.name);
 }
 
-export async function requireResource(tx: StoreTx, d: KindDef, a: Address, account: string): Promise<StoredResource> {
+export async function requireResource(tx: StoreTx, d: KindInfo, a: Address, account: string): Promise<StoredResource> {
   const r = await getResource(tx, d, a);
   if (!r) throw notFound(d, a, account);
   return r;
 }
 
 /** The address an operation's input names (meshName, virtualRouterName/virtualGatewayName, own name). */
-export function addressFromInput(d: KindDef, input: Input): Address {
+export function addressFromInput(d: KindInfo, input: Input): Address {
   const mesh = String(input.meshName);
-  if (d.kind === 'mesh') return { mesh, name: mesh };
+  if (d.kind === 'Mesh') return { mesh, name: mesh };
   return {
     mesh,
-    container: d.container ? String(input[`${d.container}Name`]) : undefined,
-    name: String(input[d.nameField]),
+    container: d.container ? String(input[d.containerMember!]) : undefined,
+    name: String(input[d.nameMember]),
   };
 }
 
@@ -51,13 +51,13 @@ export function addressFromInput(d: KindDef, input: Input): Address {
  */
 export function checkMeshOwner(input: Input, a: Address, account: string): void {
   const owner = input.meshOwner;
-  if (owner !== undefined && owner !== account) throw notFound(KINDS.mesh, a, String(owner));
+  if (owner !== undefined && owner !== account) throw notFound(KINDS.Mesh, a, String(owner));
 }
 
 /** The mesh, and the router or gateway for (gateway) routes, that a resource lives in; NotFound if absent. */
-export async function requireContainers(tx: StoreTx, d: KindDef, a: Address, account: string): Promise<StoredResource | undefined> {
-  if (d.kind === 'mesh') return undefined;
-  await requireResource(tx, KINDS.mesh, { mesh: a.mesh, name: a.mesh }, account);
+export async function requireContainers(tx: StoreTx, d: KindInfo, a: Address, account: string): Promise<StoredResource | undefined> {
+  if (d.kind === 'Mesh') return undefined;
+  await requireResource(tx, KINDS.Mesh, { mesh: a.mesh, name: a.mesh }, account);
   if (!d.container) return undefined;
   return requireResource(tx, KINDS[d.container], { mesh: a.mesh, name: a.container! }, account);
 }

@@ -2,13 +2,14 @@
 // the 38 operations (the other three are tagging, in tags.ts).
 
 import type { Input, Output } from '../../backend';
-import type { OperationHandler, Provider, ProviderContext } from '../provider';
+import type { AppMeshApi } from '../../../generated/appmesh-api';
+import type { OperationHandler, ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
 import { idempotent } from './idempotency';
 import {
-  KINDS, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
-  type Address, type KindDef, type MeshResourceData,
+  KINDS, QUOTA_OF, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
+  type Address, type KindInfo, type KindName, type MeshResourceData,
 } from './kinds';
 import { addressFromInput, checkMeshOwner, getResource, partitionOf, requireContainers, requireResource } from './lookups';
 import { pageSize, readToken, signToken } from './paging';
@@ -29,24 +30,24 @@ function cloneSpec(spec: unknown): Record<string, unknown> {
  * Names become path segments of ARNs and of the store's parent keys; a '/' would make
  * `mesh/a/b` ambiguous, so it is refused when a resource is created.
  */
-function checkNewNames(d: KindDef, a: Address): void {
-  const name = d.kind === 'mesh' ? a.mesh : a.name;
-  if (name.includes('/')) throw badRequest(`${d.type} name ${name} is invalid: names must not contain '/'.`);
+function checkNewNames(d: KindInfo, a: Address): void {
+  const name = d.kind === 'Mesh' ? a.mesh : a.name;
+  if (name.includes('/')) throw badRequest(`${d.kind} name ${name} is invalid: names must not contain '/'.`);
 }
 
-function alreadyExists(d: KindDef, a: Address): Error {
-  if (d.kind === 'mesh') return appMeshError('ConflictException', `Mesh with name ${a.mesh} already exists.`);
-  const where = d.container ? `${KINDS[d.container].type} ${a.container} in mesh ${a.mesh}` : `mesh ${a.mesh}`;
-  return appMeshError('ConflictException', `${d.type} with name ${a.name} already exists under ${where}.`);
+function alreadyExists(d: KindInfo, a: Address): Error {
+  if (d.kind === 'Mesh') return appMeshError('ConflictException', `Mesh with name ${a.mesh} already exists.`);
+  const where = d.container ? `${KINDS[d.container].kind} ${a.container} in mesh ${a.mesh}` : `mesh ${a.mesh}`;
+  return appMeshError('ConflictException', `${d.kind} with name ${a.name} already exists under ${where}.`);
 }
 
-function quotaScope(d: KindDef, a: Address): string {
-  if (d.kind === 'mesh') return `the account in this region`;
-  return d.container ? `${KINDS[d.container].type} ${a.container}` : `mesh ${a.mesh}`;
+function quotaScope(d: KindInfo, a: Address): string {
+  if (d.kind === 'Mesh') return `the account in this region`;
+  return d.container ? `${KINDS[d.container].kind} ${a.container}` : `mesh ${a.mesh}`;
 }
 
-async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
-  const op = `Create${d.type}`;
+async function create(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
+  const op = `Create${d.kind}`;
   return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
@@ -55,9 +56,9 @@ async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
     checkNewNames(d, a);
     const quotas = loadQuotas(ctx.settings);
     const parent = storeParent(d, a);
-    const limit = quotas[d.quota];
-    if ((await tx.count(SERVICE, d.kind, parent)) >= limit) {
-      throw limitExceeded(d.quota, limit, `Creating ${d.type} ${a.name} in ${quotaScope(d, a)}`);
+    const limit = quotas[QUOTA_OF[d.kind]];
+    if ((await tx.count(SERVICE, d.outputKey, parent)) >= limit) {
+      throw limitExceeded(QUOTA_OF[d.kind], limit, `Creating ${d.kind} ${a.name} in ${quotaScope(d, a)}`);
     }
     const spec = cloneSpec(input.spec);
     const refs = await checkSpec(tx, ctx, d, a, spec, quotas, container);
@@ -70,15 +71,15 @@ async function create(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
       spec,
       tags: normaliseTags(input.tags),
     };
-    const r: StoredResource = { service: SERVICE, kind: d.kind, parent, name: a.name, arn: arnOf(ctx, d, a), data, createdAt: now, updatedAt: now };
+    const r: StoredResource = { service: SERVICE, kind: d.outputKey, parent, name: a.name, arn: arnOf(ctx, d, a), data, createdAt: now, updatedAt: now };
     await tx.put(r);
     if (refs.length) await tx.setRefs(r.arn, refs);
     return { [d.outputKey]: renderData(d, r) };
   }));
 }
 
-async function update(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
-  const op = `Update${d.type}`;
+async function update(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
+  const op = `Update${d.kind}`;
   return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
@@ -100,7 +101,7 @@ async function update(d: KindDef, input: Input, ctx: ProviderContext): Promise<O
   }));
 }
 
-async function describe(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+async function describe(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
   return ctx.store.read(partitionOf(ctx), async (tx) => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
@@ -109,21 +110,21 @@ async function describe(d: KindDef, input: Input, ctx: ProviderContext): Promise
   });
 }
 
-async function remove(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+async function remove(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
   return ctx.store.write(partitionOf(ctx), async (tx) => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);
     const current = await requireResource(tx, d, a, ctx.account);
     await checkDelete(tx, ctx.account, d, a, current);
-    await tx.delete(SERVICE, d.kind, current.parent, current.name);
+    await tx.delete(SERVICE, d.outputKey, current.parent, current.name);
     return { [d.outputKey]: renderData(d, current, 'DELETED') };
   });
 }
 
-async function list(d: KindDef, input: Input, ctx: ProviderContext): Promise<Output> {
+async function list(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
   return ctx.store.read(partitionOf(ctx), async (tx: StoreTx) => {
-    const a = addressFromInput(d, { ...input, [d.nameField]: '' });
+    const a = addressFromInput(d, { ...input, [d.nameMember]: '' });
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);
     const limit = pageSize(input.limit);
@@ -133,7 +134,7 @@ async function list(d: KindDef, input: Input, ctx: ProviderContext): Promise<Out
     const after = typeof input.nextToken === 'string' && input.nextToken !== ''
       ? await readToken(ctx.store, scope, input.nextToken)
       : undefined;
-    const rows = await tx.list(SERVICE, d.kind, parent, { after: after === undefined ? undefined : { parent, name: after }, limit: limit + 1 });
+    const rows = await tx.list(SERVICE, d.outputKey, parent, { after: after === undefined ? undefined : { parent, name: after }, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const out: Output = { [d.listKey]: page.map((r) => renderRef(d, r)) };
     if (rows.length > limit) out.nextToken = await signToken(ctx.store, scope, page[page.length - 1].name);
@@ -141,15 +142,27 @@ async function list(d: KindDef, input: Input, ctx: ProviderContext): Promise<Out
   });
 }
 
-/** The five operations of one kind, named as in the model (CreateVirtualNode, ListVirtualNodes, …). */
-export function resourceHandlers(d: KindDef): Provider {
-  const bind = (fn: (d: KindDef, input: Input, ctx: ProviderContext) => Promise<Output>): OperationHandler =>
+type AppMesh = AppMeshApi<ProviderContext>;
+
+/** The five operations of a kind as the generated API names and types them (CreateVirtualNode, …, ListVirtualNodes). */
+type KindOperations<K extends KindName> = Pick<
+  AppMesh, Extract<`${'Create' | 'Describe' | 'Update' | 'Delete'}${K}` | `List${(typeof KINDS)[K]['plural']}`, keyof AppMesh>
+>;
+
+/**
+ * The five operations of one kind, one implementation for all kinds driven by the kinds table; the
+ * API's per-operation types meet that shared implementation here, once.
+ */
+export function resourceHandlers<K extends KindName>(kind: K): KindOperations<K> {
+  const d: KindInfo = KINDS[kind];
+  const bind = (fn: (d: KindInfo, input: Input, ctx: ProviderContext) => Promise<Output>): OperationHandler =>
     (input, ctx) => fn(d, input, ctx);
-  return {
-    [`Create${d.type}`]: bind(create),
-    [`Describe${d.type}`]: bind(describe),
-    [`Update${d.type}`]: bind(update),
-    [`Delete${d.type}`]: bind(remove),
+  const handlers: Record<string, OperationHandler> = {
+    [`Create${kind}`]: bind(create),
+    [`Describe${kind}`]: bind(describe),
+    [`Update${kind}`]: bind(update),
+    [`Delete${kind}`]: bind(remove),
     [`List${d.plural}`]: bind(list),
   };
+  return handlers as unknown as KindOperations<K>;
 }

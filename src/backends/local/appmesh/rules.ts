@@ -6,7 +6,7 @@
 
 import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
-import { KINDS, SERVICE, addressOf, arnOf, dataOf, storeParent, type Address, type KindDef, type Where } from './kinds';
+import { KINDS, SERVICE, addressOf, arnOf, dataOf, kindOfStored, storeParent, type Address, type KindInfo, type Where } from './kinds';
 import { getResource, missingReference } from './lookups';
 import { quotaEnvName, type QuotaName, type Quotas } from './quotas';
 
@@ -58,27 +58,27 @@ function checkPortMatch(kind: 'Route' | 'GatewayRoute', container: 'Virtual Rout
  * checks later). `container` is the router or gateway of a (gateway) route.
  */
 export async function checkSpec(
-  tx: StoreTx, w: Where, d: KindDef, a: Address, spec: Json, quotas: Quotas, container?: StoredResource,
+  tx: StoreTx, w: Where, d: KindInfo, a: Address, spec: Json, quotas: Quotas, container?: StoredResource,
 ): Promise<string[]> {
   switch (d.kind) {
-    case 'virtualNode': {
+    case 'VirtualNode': {
       const backends = arr(spec.backends).length;
       if (backends > quotas.backendsPerVirtualNode) {
         throw limitExceeded('backendsPerVirtualNode', quotas.backendsPerVirtualNode, `${backends} backends on VirtualNode ${a.name}`);
       }
       return []; // backends are not validated: App Mesh allows cycles between services
     }
-    case 'virtualService': {
+    case 'VirtualService': {
       const provider = obj(spec.provider);
       const node = obj(provider?.virtualNode)?.virtualNodeName;
       const router = obj(provider?.virtualRouter)?.virtualRouterName;
-      if (typeof node === 'string') return [await referenced(tx, w, KINDS.virtualNode, a.mesh, node)];
-      if (typeof router === 'string') return [await referenced(tx, w, KINDS.virtualRouter, a.mesh, router)];
+      if (typeof node === 'string') return [await referenced(tx, w, KINDS.VirtualNode, a.mesh, node)];
+      if (typeof router === 'string') return [await referenced(tx, w, KINDS.VirtualRouter, a.mesh, router)];
       return [];
     }
-    case 'route':
+    case 'Route':
       return checkRoute(tx, w, a, spec, quotas, container!);
-    case 'gatewayRoute':
+    case 'GatewayRoute':
       return checkGatewayRoute(tx, w, a, spec, container!);
     default:
       return [];
@@ -86,9 +86,9 @@ export async function checkSpec(
 }
 
 /** The ARN of a resource another one names; NotFound ("… is missing") when it does not exist. */
-async function referenced(tx: StoreTx, w: Where, d: KindDef, mesh: string, name: string): Promise<string> {
+async function referenced(tx: StoreTx, w: Where, d: KindInfo, mesh: string, name: string): Promise<string> {
   const a = { mesh, name };
-  if (!(await getResource(tx, d, a))) throw missingReference(d.type, name);
+  if (!(await getResource(tx, d, a))) throw missingReference(d.kind, name);
   return arnOf(w, d, a);
 }
 
@@ -102,7 +102,7 @@ async function checkRoute(tx: StoreTx, w: Where, a: Address, spec: Json, quotas:
   const refs = new Set<string>();
   for (const t of targets) {
     const name = String(t.virtualNode);
-    const node = await getResource(tx, KINDS.virtualNode, { mesh: a.mesh, name });
+    const node = await getResource(tx, KINDS.VirtualNode, { mesh: a.mesh, name });
     if (!node) throw missingReference('VirtualNode', name);
     // routes.md: "If the selected virtual node has multiple listeners, Target port is required".
     const ports = listenerPorts(dataOf(node).spec);
@@ -135,48 +135,48 @@ async function checkGatewayRoute(tx: StoreTx, w: Where, a: Address, spec: Json, 
   }
   const target = obj(obj(body.action)?.target);
   const service = obj(target?.virtualService)?.virtualServiceName;
-  return typeof service === 'string' ? [await referenced(tx, w, KINDS.virtualService, a.mesh, service)] : [];
+  return typeof service === 'string' ? [await referenced(tx, w, KINDS.VirtualService, a.mesh, service)] : [];
 }
 
 /**
  * A router's or gateway's new listeners must still fit its routes (the service refuses an update
  * that would leave a route without a valid port match: "All Routes for this Virtual Router m…").
  */
-export async function checkListenersFitRoutes(tx: StoreTx, d: KindDef, a: Address, spec: Json): Promise<void> {
-  const child = d.kind === 'virtualRouter' ? KINDS.route : d.kind === 'virtualGateway' ? KINDS.gatewayRoute : undefined;
+export async function checkListenersFitRoutes(tx: StoreTx, d: KindInfo, a: Address, spec: Json): Promise<void> {
+  const child = d.kind === 'VirtualRouter' ? KINDS.Route : d.kind === 'VirtualGateway' ? KINDS.GatewayRoute : undefined;
   if (!child) return;
   const ports = listenerPorts(spec);
-  const routes = await tx.list(SERVICE, child.kind, storeParent(child, { mesh: a.mesh, container: a.name, name: '' }));
-  const label = d.kind === 'virtualRouter' ? 'Virtual Router' : 'Virtual Gateway';
+  const routes = await tx.list(SERVICE, child.outputKey, storeParent(child, { mesh: a.mesh, container: a.name, name: '' }));
+  const label = d.kind === 'VirtualRouter' ? 'Virtual Router' : 'Virtual Gateway';
   for (const r of routes) {
-    const body = routeBody(dataOf(r).spec, child.kind === 'route' ? ROUTE_KINDS : GATEWAY_ROUTE_KINDS);
+    const body = routeBody(dataOf(r).spec, child.kind === 'Route' ? ROUTE_KINDS : GATEWAY_ROUTE_KINDS);
     const port = obj(body.match)?.port;
     if (port === undefined && ports.length > 1) {
       throw badRequest(`All ${child.plural} for this ${label} must define a port match criteria if the ${label} has multiple listeners (${r.name} does not)`);
     }
     if (port !== undefined && ports.length > 0 && !ports.includes(port as number)) {
-      throw badRequest(`${child.type} ${r.name} matches port ${String(port)}, which is not a listener port of this ${label}`);
+      throw badRequest(`${child.kind} ${r.name} matches port ${String(port)}, which is not a listener port of this ${label}`);
     }
   }
 }
 
 /** Children that must be deleted before a mesh, in the order a user would delete them. */
-const MESH_CHILDREN = [KINDS.virtualGateway, KINDS.virtualService, KINDS.virtualRouter, KINDS.virtualNode];
+const MESH_CHILDREN = [KINDS.VirtualGateway, KINDS.VirtualService, KINDS.VirtualRouter, KINDS.VirtualNode];
 
 /** ResourceInUseException when something still depends on the resource (appmesh-api.md §1.3). */
-export async function checkDelete(tx: StoreTx, account: string, d: KindDef, a: Address, r: StoredResource): Promise<void> {
+export async function checkDelete(tx: StoreTx, account: string, d: KindInfo, a: Address, r: StoredResource): Promise<void> {
   const inUse = (message: string) => appMeshError('ResourceInUseException', message);
-  if (d.kind === 'mesh') {
+  if (d.kind === 'Mesh') {
     for (const child of MESH_CHILDREN) {
-      if ((await tx.count(SERVICE, child.kind, a.mesh)) > 0) {
+      if ((await tx.count(SERVICE, child.outputKey, a.mesh)) > 0) {
         throw inUse(`Mesh ${a.mesh} for account ${account} has active ${child.plural}, please delete ${child.plural} before deleting the Mesh`);
       }
     }
     return;
   }
-  const children = d.kind === 'virtualRouter' ? KINDS.route : d.kind === 'virtualGateway' ? KINDS.gatewayRoute : undefined;
-  if (children && (await tx.count(SERVICE, children.kind, `${a.mesh}/${a.name}`)) > 0) {
-    throw inUse(`${d.type} ${a.name} in mesh ${a.mesh} has active ${children.plural}, please delete ${children.plural} before deleting the ${d.type}`);
+  const children = d.kind === 'VirtualRouter' ? KINDS.Route : d.kind === 'VirtualGateway' ? KINDS.GatewayRoute : undefined;
+  if (children && (await tx.count(SERVICE, children.outputKey, `${a.mesh}/${a.name}`)) > 0) {
+    throw inUse(`${d.kind} ${a.name} in mesh ${a.mesh} has active ${children.plural}, please delete ${children.plural} before deleting the ${d.kind}`);
   }
   const referrers: StoredResource[] = [];
   for (const arn of await tx.referrers(r.arn)) {
@@ -185,15 +185,15 @@ export async function checkDelete(tx: StoreTx, account: string, d: KindDef, a: A
   }
   if (referrers.length === 0) return;
   if (referrers.some((x) => x.kind === 'virtualService')) {
-    throw inUse(`${d.type} with name ${a.name} cannot be deleted because it is a VirtualService provider`);
+    throw inUse(`${d.kind} with name ${a.name} cannot be deleted because it is a VirtualService provider`);
   }
   const groups = new Map<string, string[]>();
   for (const x of referrers) {
-    const xd = KINDS[x.kind as keyof typeof KINDS];
+    const xd = kindOfStored(x);
     const xa = addressOf(xd, x);
-    const label = xd.kind.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(); // gatewayRoute → GATEWAY_ROUTE
+    const label = xd.outputKey.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(); // gatewayRoute → GATEWAY_ROUTE
     groups.set(label, [...(groups.get(label) ?? []), xa.container ? `${xa.container}/${xa.name}` : xa.name]);
   }
   const list = [...groups].map(([label, names]) => `${label}: [${names.join(', ')}]`).join(', ');
-  throw inUse(`${d.type} ${a.name} is being referenced in the following: ${list}`);
+  throw inUse(`${d.kind} ${a.name} is being referenced in the following: ${list}`);
 }

@@ -1,8 +1,8 @@
 // TagResource, UntagResource and ListTagsForResource. Tags live beside the spec in the stored
 // resource; they are not part of the spec, so Update* never touches them.
 
-import type { Input, Output } from '../../backend';
-import type { Provider, ProviderContext } from '../provider';
+import type { AppMeshApi, AppMeshInput, AppMeshOutput } from '../../../generated/appmesh-api';
+import type { ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
 import { SERVICE, dataOf } from './kinds';
@@ -30,7 +30,7 @@ async function requireTagged(tx: StoreTx, arn: unknown): Promise<StoredResource>
   return r;
 }
 
-async function tagResource(input: Input, ctx: ProviderContext): Promise<Output> {
+async function tagResource(input: AppMeshInput<'TagResource'>, ctx: ProviderContext): Promise<AppMeshOutput<'TagResource'>> {
   return ctx.store.write(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const data = dataOf(r);
@@ -47,18 +47,18 @@ async function tagResource(input: Input, ctx: ProviderContext): Promise<Output> 
   });
 }
 
-async function untagResource(input: Input, ctx: ProviderContext): Promise<Output> {
+async function untagResource(input: AppMeshInput<'UntagResource'>, ctx: ProviderContext): Promise<AppMeshOutput<'UntagResource'>> {
   return ctx.store.write(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const data = dataOf(r);
-    const drop = new Set((input.tagKeys as string[] | undefined) ?? []);
+    const drop = new Set(input.tagKeys);
     const tags = data.tags.filter((t) => !drop.has(t.key));
     if (tags.length !== data.tags.length) await tx.put({ ...r, data: { ...data, tags } });
     return {};
   });
 }
 
-async function listTags(input: Input, ctx: ProviderContext): Promise<Output> {
+async function listTags(input: AppMeshInput<'ListTagsForResource'>, ctx: ProviderContext): Promise<AppMeshOutput<'ListTagsForResource'>> {
   return ctx.store.read(partitionOf(ctx), async (tx) => {
     const r = await requireTagged(tx, input.resourceArn);
     const limit = pageSize(input.limit, MAX_TAGS);
@@ -67,13 +67,13 @@ async function listTags(input: Input, ctx: ProviderContext): Promise<Output> {
       ? Number(await readToken(ctx.store, scope, input.nextToken))
       : 0;
     const all = dataOf(r).tags;
-    const out: Output = { tags: all.slice(start, start + limit) };
+    const out: AppMeshOutput<'ListTagsForResource'> = { tags: all.slice(start, start + limit) };
     if (start + limit < all.length) out.nextToken = await signToken(ctx.store, scope, String(start + limit));
     return out;
   });
 }
 
-export const tagHandlers: Provider = {
+export const tagHandlers: Pick<AppMeshApi<ProviderContext>, 'TagResource' | 'UntagResource' | 'ListTagsForResource'> = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTags,

@@ -2,8 +2,8 @@
 // are signed with. The secret is generated here, returned once by CreateAccessKey (as AWS does)
 // and kept only to check signatures.
 
+import type { AccessKeyMetadata, IamInput, IamOutput } from '../../../generated/iam-api';
 import { randomBytes } from 'crypto';
-import type { Input, Output } from '../../backend';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import { IAM, iamNow, iamPage, iamPartition } from './entities';
@@ -18,7 +18,7 @@ function newSecret(): string {
   return randomBytes(30).toString('base64');
 }
 
-function metadata(k: AccessKeyData): Output {
+function metadata(k: AccessKeyData): AccessKeyMetadata {
   return { UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate };
 }
 
@@ -42,7 +42,7 @@ async function saveKey(tx: StoreTx, key: AccessKeyData, now: number): Promise<vo
   });
 }
 
-export async function createAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function createAccessKey(input: IamInput<'CreateAccessKey'>, ctx: ProviderContext): Promise<IamOutput<'CreateAccessKey'>> {
   const name = implicitUserName(input, ctx, 'CreateAccessKey')!;
   return ctx.store.write(iamPartition(ctx), async (tx) => {
     const { user } = await requireUser(tx, name);
@@ -52,11 +52,12 @@ export async function createAccessKey(input: Input, ctx: ProviderContext): Promi
     do id = `AKIA${randomChars(UPPER_ALNUM, 16)}`; while (await findAccessKey(tx, id));
     const key: AccessKeyData = { AccessKeyId: id, UserName: user.UserName, Status: 'Active', CreateDate: now, SecretAccessKey: newSecret() };
     await saveKey(tx, key, now);
-    return { AccessKey: { ...metadata(key), SecretAccessKey: key.SecretAccessKey } };
+    const { UserName, AccessKeyId, Status, CreateDate, SecretAccessKey } = key;
+    return { AccessKey: { UserName, AccessKeyId, Status, CreateDate, SecretAccessKey } };
   });
 }
 
-export async function listAccessKeys(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listAccessKeys(input: IamInput<'ListAccessKeys'>, ctx: ProviderContext): Promise<IamOutput<'ListAccessKeys'>> {
   const name = implicitUserName(input, ctx, 'ListAccessKeys')!;
   return ctx.store.read(iamPartition(ctx), async (tx) => {
     const { user } = await requireUser(tx, name);
@@ -66,22 +67,22 @@ export async function listAccessKeys(input: Input, ctx: ProviderContext): Promis
   });
 }
 
-export async function updateAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function updateAccessKey(input: IamInput<'UpdateAccessKey'>, ctx: ProviderContext): Promise<IamOutput<'UpdateAccessKey'>> {
   const name = implicitUserName(input, ctx, 'UpdateAccessKey')!;
   return ctx.store.write(iamPartition(ctx), async (tx) => {
     await requireUser(tx, name);
-    const key = await requireOwnKey(tx, name, input.AccessKeyId as string);
+    const key = await requireOwnKey(tx, name, input.AccessKeyId);
     key.Status = input.Status as AccessKeyData['Status'];
     await saveKey(tx, key, iamNow(ctx));
     return {};
   });
 }
 
-export async function deleteAccessKey(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteAccessKey(input: IamInput<'DeleteAccessKey'>, ctx: ProviderContext): Promise<IamOutput<'DeleteAccessKey'>> {
   const name = implicitUserName(input, ctx, 'DeleteAccessKey')!;
   return ctx.store.write(iamPartition(ctx), async (tx) => {
     await requireUser(tx, name);
-    const key = await requireOwnKey(tx, name, input.AccessKeyId as string);
+    const key = await requireOwnKey(tx, name, input.AccessKeyId);
     await tx.delete(IAM, ACCESS_KEY, '', key.AccessKeyId);
     return {};
   });

@@ -1,6 +1,6 @@
 // Attaching managed policies to roles, and the two views of that relation (users: user-policies.ts).
 
-import type { Input, Output } from '../../backend';
+import type { IamInput, IamOutput } from '../../../generated/iam-api';
 import type { ProviderContext } from '../provider';
 import {
   allRoles, iamNow, iamPage, iamPartition, matchesPathPrefix, requirePolicy, requireRole, saveRole,
@@ -18,10 +18,10 @@ export function splitPolicyArn(arn: string): { name: string; path: string } {
   return { path: rest.slice(0, cut), name: rest.slice(cut) };
 }
 
-export async function attachRolePolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function attachRolePolicy(input: IamInput<'AttachRolePolicy'>, ctx: ProviderContext): Promise<IamOutput<'AttachRolePolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const { row, role } = await requireRole(tx, input.RoleName as string);
+    const arn = input.PolicyArn;
+    const { row, role } = await requireRole(tx, input.RoleName);
     const policy = await requirePolicy(tx, ctx, arn, `Policy ${arn} does not exist or is not attachable.`);
     if (policy.kind === 'aws' && !policy.policy.attachable) {
       throw iamError('PolicyNotAttachable', 'Cannot attach a Service Role Policy to a Customer Role.');
@@ -34,10 +34,10 @@ export async function attachRolePolicy(input: Input, ctx: ProviderContext): Prom
   });
 }
 
-export async function detachRolePolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function detachRolePolicy(input: IamInput<'DetachRolePolicy'>, ctx: ProviderContext): Promise<IamOutput<'DetachRolePolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const { row, role } = await requireRole(tx, input.RoleName as string);
+    const arn = input.PolicyArn;
+    const { row, role } = await requireRole(tx, input.RoleName);
     await requirePolicy(tx, ctx, arn);
     if (!role.AttachedPolicies.includes(arn)) throw iamError('NoSuchEntity', `Policy ${arn} was not found.`);
     role.AttachedPolicies = role.AttachedPolicies.filter((a) => a !== arn);
@@ -46,9 +46,9 @@ export async function detachRolePolicy(input: Input, ctx: ProviderContext): Prom
   });
 }
 
-export async function listAttachedRolePolicies(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listAttachedRolePolicies(input: IamInput<'ListAttachedRolePolicies'>, ctx: ProviderContext): Promise<IamOutput<'ListAttachedRolePolicies'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { role } = await requireRole(tx, input.RoleName as string);
+    const { role } = await requireRole(tx, input.RoleName);
     const attached = role.AttachedPolicies
       .map((arn) => ({ arn, ...splitPolicyArn(arn) }))
       .filter((p) => matchesPathPrefix(p.path, input.PathPrefix));
@@ -58,12 +58,12 @@ export async function listAttachedRolePolicies(input: Input, ctx: ProviderContex
   });
 }
 
-export async function listEntitiesForPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listEntitiesForPolicy(input: IamInput<'ListEntitiesForPolicy'>, ctx: ProviderContext): Promise<IamOutput<'ListEntitiesForPolicy'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     await requirePolicy(tx, ctx, arn);
-    const filter = input.EntityFilter as string | undefined;
-    const usage = input.PolicyUsageFilter as string | undefined;
+    const filter = input.EntityFilter;
+    const usage = input.PolicyUsageFilter;
     const uses = (e: { Path: string; AttachedPolicies: string[]; PermissionsBoundary?: string }) => {
       if (!matchesPathPrefix(e.Path, input.PathPrefix)) return false;
       const attached = e.AttachedPolicies.includes(arn);

@@ -160,11 +160,9 @@ export async function requireCustomerPolicy(tx: StoreTx, ctx: ProviderContext, a
 
 /** IAM's Marker/MaxItems paging over a fully sorted list. */
 export function iamPage<T>(
-  items: readonly T[], keyOf: (item: T) => string, input: Record<string, unknown>,
+  items: readonly T[], keyOf: (item: T) => string, input: { MaxItems?: number; Marker?: string },
 ): { items: T[]; IsTruncated: boolean; Marker?: string } {
-  const limit = typeof input.MaxItems === 'number' ? input.MaxItems : 100;
-  const marker = typeof input.Marker === 'string' ? input.Marker : undefined;
-  const page = pageOf(items, keyOf, marker, limit, () => iamError('InvalidInput', 'Invalid Marker: it was not returned by a previous call.'));
+  const page = pageOf(items, keyOf, input.Marker, input.MaxItems ?? 100, () => iamError('InvalidInput', 'Invalid Marker: it was not returned by a previous call.'));
   return page.next ? { items: page.items, IsTruncated: true, Marker: page.next } : { items: page.items, IsTruncated: false };
 }
 

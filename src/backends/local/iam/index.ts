@@ -1,7 +1,8 @@
 // The local IAM provider: the role and managed-policy operations mesh set-ups use, and the users,
 // access keys and user policies `awsmesh serve` authenticates and authorizes callers with.
 
-import type { OperationHandler, Provider } from '../provider';
+import type { IamApi } from '../../../generated/iam-api';
+import type { OperationHandler, ProviderContext } from '../provider';
 import { checkConstraints } from './constraints';
 import { attachRolePolicy, detachRolePolicy, listAttachedRolePolicies, listEntitiesForPolicy } from './attachments';
 import {
@@ -18,7 +19,7 @@ import {
   updateRoleDescription,
 } from './roles';
 
-const handlers: Provider = {
+const handlers: IamApi<ProviderContext> = {
   CreateRole: createRole,
   GetRole: getRole,
   ListRoles: listRoles,
@@ -60,12 +61,12 @@ const handlers: Provider = {
 };
 
 /** Every operation checks IAM's value constraints first, as the service does. */
-export const provider: Provider = Object.fromEntries(
-  Object.entries(handlers).map(([name, handler]): [string, OperationHandler] => [
+export const provider = Object.fromEntries(
+  Object.entries(handlers as unknown as Record<string, OperationHandler>).map(([name, handler]): [string, OperationHandler] => [
     name,
     async (input, ctx) => {
       checkConstraints(name, input);
       return handler(input, ctx);
     },
   ]),
-);
+) as unknown as IamApi<ProviderContext>;

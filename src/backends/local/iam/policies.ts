@@ -1,7 +1,7 @@
 // Managed policies: customer policies (stored, up to five versions each) and the read-only AWS
 // managed catalogue, listed and read through the same operations.
 
-import type { Input, Output } from '../../backend';
+import type { IamInput, IamOutput, Policy, PolicyVersion } from '../../../generated/iam-api';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import {
@@ -59,9 +59,9 @@ function policyFields(p: ResolvedPolicy): {
 }
 
 /** A policy as Get/Create return it (with description and tags) or as List does (without). */
-function policyOutput(p: ResolvedPolicy, usage: Usage | undefined, full: boolean): Output {
+function policyOutput(p: ResolvedPolicy, usage: Usage | undefined, full: boolean): Policy {
   const f = policyFields(p);
-  const out: Output = {
+  const out: Policy = {
     PolicyName: f.name,
     PolicyId: f.id,
     Arn: f.arn,
@@ -84,9 +84,9 @@ function identityDocument(raw: unknown): string {
   return text;
 }
 
-export async function createPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
-  const name = input.PolicyName as string;
-  const path = (input.Path as string | undefined) ?? '/';
+export async function createPolicy(input: IamInput<'CreatePolicy'>, ctx: ProviderContext): Promise<IamOutput<'CreatePolicy'>> {
+  const name = input.PolicyName;
+  const path = input.Path ?? '/';
   const document = identityDocument(input.PolicyDocument);
   const tags = tagsInput(input.Tags);
   checkTagRequest(tags);
@@ -110,28 +110,28 @@ export async function createPolicy(input: Input, ctx: ProviderContext): Promise<
       Versions: [{ VersionId: 'v1', Document: document, CreateDate: now }],
       NextVersion: 2,
     };
-    if (input.Description !== undefined) policy.Description = String(input.Description);
+    if (input.Description !== undefined) policy.Description = input.Description;
     await savePolicy(tx, policy, now);
     return { Policy: policyOutput({ kind: 'local', policy }, undefined, true) };
   });
 }
 
-export async function getPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getPolicy(input: IamInput<'GetPolicy'>, ctx: ProviderContext): Promise<IamOutput<'GetPolicy'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const policy = await requirePolicy(tx, ctx, arn);
     return { Policy: policyOutput(policy, (await policyUsage(tx)).get(arn), true) };
   });
 }
 
-export async function listPolicies(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listPolicies(input: IamInput<'ListPolicies'>, ctx: ProviderContext): Promise<IamOutput<'ListPolicies'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const scope = (input.Scope as string | undefined) ?? 'All';
+    const scope = input.Scope ?? 'All';
     const all: ResolvedPolicy[] = [];
     if (scope !== 'Local') all.push(...MANAGED_POLICIES.map((policy) => ({ kind: 'aws' as const, policy })));
     if (scope !== 'AWS') all.push(...(await allCustomerPolicies(tx)).map((policy) => ({ kind: 'local' as const, policy })));
     const usage = await policyUsage(tx);
-    const filter = input.PolicyUsageFilter as string | undefined;
+    const filter = input.PolicyUsageFilter;
     const selected = all.filter((p) => {
       const f = policyFields(p);
       if (!matchesPathPrefix(f.path, input.PathPrefix)) return false;
@@ -150,9 +150,9 @@ export async function listPolicies(input: Input, ctx: ProviderContext): Promise<
   });
 }
 
-export async function deletePolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deletePolicy(input: IamInput<'DeletePolicy'>, ctx: ProviderContext): Promise<IamOutput<'DeletePolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const policy = await requireCustomerPolicy(tx, ctx, arn, 'delete');
     const usage = (await policyUsage(tx)).get(arn);
     if (usage && usage.attached + usage.boundary > 0) {
@@ -166,8 +166,8 @@ export async function deletePolicy(input: Input, ctx: ProviderContext): Promise<
   });
 }
 
-function versionOutput(v: PolicyVersionData, defaultVersion: string, withDocument: boolean): Output {
-  const out: Output = {};
+function versionOutput(v: PolicyVersionData, defaultVersion: string, withDocument: boolean): PolicyVersion {
+  const out: PolicyVersion = {};
   if (withDocument) out.Document = encodePolicyOutput(v.Document);
   out.VersionId = v.VersionId;
   out.IsDefaultVersion = v.VersionId === defaultVersion;
@@ -186,10 +186,10 @@ function noSuchVersion(arn: string, versionId: string): Error {
   return iamError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist or is not attachable.`);
 }
 
-export async function createPolicyVersion(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function createPolicyVersion(input: IamInput<'CreatePolicyVersion'>, ctx: ProviderContext): Promise<IamOutput<'CreatePolicyVersion'>> {
   const document = identityDocument(input.PolicyDocument);
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const policy = await requireCustomerPolicy(tx, ctx, input.PolicyArn as string, 'add a version to');
+    const policy = await requireCustomerPolicy(tx, ctx, input.PolicyArn, 'add a version to');
     if (policy.Versions.length >= MAX_POLICY_VERSIONS) {
       throw iamError('LimitExceeded', `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
     }
@@ -206,12 +206,12 @@ export async function createPolicyVersion(input: Input, ctx: ProviderContext): P
   });
 }
 
-export async function getPolicyVersion(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getPolicyVersion(input: IamInput<'GetPolicyVersion'>, ctx: ProviderContext): Promise<IamOutput<'GetPolicyVersion'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
+    const arn = input.PolicyArn;
     const { versions, defaultVersion } = versionsOf(await requirePolicy(tx, ctx, arn));
     const version = versions.find((v) => v.VersionId === input.VersionId);
-    if (!version) throw noSuchVersion(arn, input.VersionId as string);
+    if (!version) throw noSuchVersion(arn, input.VersionId);
     return { PolicyVersion: versionOutput(version, defaultVersion, true) };
   });
 }
@@ -219,18 +219,18 @@ export async function getPolicyVersion(input: Input, ctx: ProviderContext): Prom
 /** Newest first, as IAM lists them; the key sorts descending version numbers ascending. */
 const versionKey = (v: PolicyVersionData): string => String(1e9 - Number(v.VersionId.slice(1))).padStart(10, '0');
 
-export async function listPolicyVersions(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listPolicyVersions(input: IamInput<'ListPolicyVersions'>, ctx: ProviderContext): Promise<IamOutput<'ListPolicyVersions'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { versions, defaultVersion } = versionsOf(await requirePolicy(tx, ctx, input.PolicyArn as string));
+    const { versions, defaultVersion } = versionsOf(await requirePolicy(tx, ctx, input.PolicyArn));
     const { items, ...paging } = iamPage(sortByKey([...versions], versionKey), versionKey, input);
     return { Versions: items.map((v) => versionOutput(v, defaultVersion, false)), ...paging };
   });
 }
 
-export async function deletePolicyVersion(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deletePolicyVersion(input: IamInput<'DeletePolicyVersion'>, ctx: ProviderContext): Promise<IamOutput<'DeletePolicyVersion'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const versionId = input.VersionId as string;
+    const arn = input.PolicyArn;
+    const versionId = input.VersionId;
     const policy = await requireCustomerPolicy(tx, ctx, arn, 'delete a version of');
     const index = policy.Versions.findIndex((v) => v.VersionId === versionId);
     if (index < 0) throw noSuchVersion(arn, versionId);
@@ -241,10 +241,10 @@ export async function deletePolicyVersion(input: Input, ctx: ProviderContext): P
   });
 }
 
-export async function setDefaultPolicyVersion(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function setDefaultPolicyVersion(input: IamInput<'SetDefaultPolicyVersion'>, ctx: ProviderContext): Promise<IamOutput<'SetDefaultPolicyVersion'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const versionId = input.VersionId as string;
+    const arn = input.PolicyArn;
+    const versionId = input.VersionId;
     const policy = await requireCustomerPolicy(tx, ctx, arn, 'change the default version of');
     if (!policy.Versions.some((v) => v.VersionId === versionId)) throw noSuchVersion(arn, versionId);
     if (policy.DefaultVersionId !== versionId) {

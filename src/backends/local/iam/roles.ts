@@ -1,6 +1,6 @@
 // IAM role operations: create/get/list/update/delete, the trust policy, and role tags.
 
-import type { Input, Output } from '../../backend';
+import type { IamInput, IamOutput, Role } from '../../../generated/iam-api';
 import type { ProviderContext } from '../provider';
 import {
   allRoles, findRole, IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, requireRole, ROLE, roleArn, roleKey, saveRole,
@@ -18,8 +18,8 @@ const DEFAULT_MAX_SESSION = 3600;
 type RoleView = 'create' | 'get' | 'list';
 
 /** A role as each operation returns it: List omits tags and usage, Create omits session/usage data. */
-export function roleOutput(role: RoleData, view: RoleView): Output {
-  const out: Output = {
+export function roleOutput(role: RoleData, view: RoleView): Role {
+  const out: Role = {
     Path: role.Path,
     RoleName: role.RoleName,
     RoleId: role.RoleId,
@@ -45,9 +45,9 @@ function trustDocument(raw: unknown): string {
   return text;
 }
 
-export async function createRole(input: Input, ctx: ProviderContext): Promise<Output> {
-  const name = input.RoleName as string;
-  const path = (input.Path as string | undefined) ?? '/';
+export async function createRole(input: IamInput<'CreateRole'>, ctx: ProviderContext): Promise<IamOutput<'CreateRole'>> {
+  const name = input.RoleName;
+  const path = input.Path ?? '/';
   const document = trustDocument(input.AssumeRolePolicyDocument);
   const tags = tagsInput(input.Tags);
   checkTagRequest(tags);
@@ -61,7 +61,7 @@ export async function createRole(input: Input, ctx: ProviderContext): Promise<Ou
 
     let boundary: string | undefined;
     if (input.PermissionsBoundary !== undefined) {
-      boundary = String(input.PermissionsBoundary);
+      boundary = input.PermissionsBoundary;
       const policy = await lookupPolicy(tx, ctx, boundary);
       if (!policy) throw iamError('NoSuchEntity', `Scope ARN: ${boundary} does not exist or is not attachable.`);
     }
@@ -74,25 +74,25 @@ export async function createRole(input: Input, ctx: ProviderContext): Promise<Ou
       Arn: roleArn(ctx.account, path, name),
       CreateDate: now,
       AssumeRolePolicyDocument: document,
-      MaxSessionDuration: (input.MaxSessionDuration as number | undefined) ?? DEFAULT_MAX_SESSION,
+      MaxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION,
       Tags: tags,
       AttachedPolicies: [],
     };
-    if (input.Description !== undefined) role.Description = String(input.Description);
+    if (input.Description !== undefined) role.Description = input.Description;
     if (boundary) role.PermissionsBoundary = boundary;
     await saveRole(tx, role, undefined, now);
     return { Role: roleOutput(role, 'create') };
   });
 }
 
-export async function getRole(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getRole(input: IamInput<'GetRole'>, ctx: ProviderContext): Promise<IamOutput<'GetRole'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { role } = await requireRole(tx, input.RoleName as string);
+    const { role } = await requireRole(tx, input.RoleName);
     return { Role: roleOutput(role, 'get') };
   });
 }
 
-export async function listRoles(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listRoles(input: IamInput<'ListRoles'>, ctx: ProviderContext): Promise<IamOutput<'ListRoles'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
     const roles = (await allRoles(tx)).filter((r) => matchesPathPrefix(r.Path, input.PathPrefix));
     const { items, ...paging } = iamPage(roles, (r) => r.RoleName.toLowerCase(), input);
@@ -100,9 +100,9 @@ export async function listRoles(input: Input, ctx: ProviderContext): Promise<Out
   });
 }
 
-export async function deleteRole(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteRole(input: IamInput<'DeleteRole'>, ctx: ProviderContext): Promise<IamOutput<'DeleteRole'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const { role } = await requireRole(tx, input.RoleName as string);
+    const { role } = await requireRole(tx, input.RoleName);
     if (role.AttachedPolicies.length > 0) {
       throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
     }
@@ -123,46 +123,46 @@ export async function modifyRole(
   });
 }
 
-export async function updateRole(input: Input, ctx: ProviderContext): Promise<Output> {
-  await modifyRole(ctx, input.RoleName as string, (role) => {
-    if (input.Description !== undefined) role.Description = String(input.Description);
-    if (input.MaxSessionDuration !== undefined) role.MaxSessionDuration = input.MaxSessionDuration as number;
+export async function updateRole(input: IamInput<'UpdateRole'>, ctx: ProviderContext): Promise<IamOutput<'UpdateRole'>> {
+  await modifyRole(ctx, input.RoleName, (role) => {
+    if (input.Description !== undefined) role.Description = input.Description;
+    if (input.MaxSessionDuration !== undefined) role.MaxSessionDuration = input.MaxSessionDuration;
   });
   return {};
 }
 
-export async function updateRoleDescription(input: Input, ctx: ProviderContext): Promise<Output> {
-  const role = await modifyRole(ctx, input.RoleName as string, (r) => {
-    r.Description = String(input.Description);
+export async function updateRoleDescription(input: IamInput<'UpdateRoleDescription'>, ctx: ProviderContext): Promise<IamOutput<'UpdateRoleDescription'>> {
+  const role = await modifyRole(ctx, input.RoleName, (r) => {
+    r.Description = input.Description;
   });
   return { Role: roleOutput(role, 'get') };
 }
 
-export async function updateAssumeRolePolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function updateAssumeRolePolicy(input: IamInput<'UpdateAssumeRolePolicy'>, ctx: ProviderContext): Promise<IamOutput<'UpdateAssumeRolePolicy'>> {
   const document = trustDocument(input.PolicyDocument);
-  await modifyRole(ctx, input.RoleName as string, (role) => {
+  await modifyRole(ctx, input.RoleName, (role) => {
     role.AssumeRolePolicyDocument = document;
   });
   return {};
 }
 
-export async function tagRole(input: Input, ctx: ProviderContext): Promise<Output> {
-  await modifyRole(ctx, input.RoleName as string, (role) => {
+export async function tagRole(input: IamInput<'TagRole'>, ctx: ProviderContext): Promise<IamOutput<'TagRole'>> {
+  await modifyRole(ctx, input.RoleName, (role) => {
     role.Tags = mergeTags(role.Tags, tagsInput(input.Tags));
   });
   return {};
 }
 
-export async function untagRole(input: Input, ctx: ProviderContext): Promise<Output> {
-  await modifyRole(ctx, input.RoleName as string, (role) => {
-    role.Tags = removeTags(role.Tags, (input.TagKeys as string[]) ?? []);
+export async function untagRole(input: IamInput<'UntagRole'>, ctx: ProviderContext): Promise<IamOutput<'UntagRole'>> {
+  await modifyRole(ctx, input.RoleName, (role) => {
+    role.Tags = removeTags(role.Tags, input.TagKeys ?? []);
   });
   return {};
 }
 
-export async function listRoleTags(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listRoleTags(input: IamInput<'ListRoleTags'>, ctx: ProviderContext): Promise<IamOutput<'ListRoleTags'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { role } = await requireRole(tx, input.RoleName as string);
+    const { role } = await requireRole(tx, input.RoleName);
     const byKey = (t: Tag): string => t.Key.toLowerCase();
     const { items, ...paging } = iamPage(sortByKey([...role.Tags], byKey), byKey, input);
     return { Tags: items, ...paging };

@@ -1,7 +1,7 @@
 // A user's permissions: managed policies attached to it, and inline policies (documents kept on
 // the user itself). Together they decide what the user may do on `awsmesh serve`.
 
-import type { Input, Output } from '../../backend';
+import type { IamInput, IamOutput } from '../../../generated/iam-api';
 import type { ProviderContext } from '../provider';
 import { splitPolicyArn } from './attachments';
 import { iamNow, iamPage, iamPartition, matchesPathPrefix, requirePolicy } from './entities';
@@ -14,10 +14,10 @@ export const MAX_POLICIES_PER_USER = 10;
 /** Inline policies of one user together, counted without whitespace. */
 export const USER_POLICY_SIZE = 2048;
 
-export async function attachUserPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function attachUserPolicy(input: IamInput<'AttachUserPolicy'>, ctx: ProviderContext): Promise<IamOutput<'AttachUserPolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const { row, user } = await requireUser(tx, input.UserName as string);
+    const arn = input.PolicyArn;
+    const { row, user } = await requireUser(tx, input.UserName);
     const policy = await requirePolicy(tx, ctx, arn, `Policy ${arn} does not exist or is not attachable.`);
     if (policy.kind === 'aws' && !policy.policy.attachable) {
       throw iamError('PolicyNotAttachable', 'Cannot attach a Service Role Policy to a User.');
@@ -30,10 +30,10 @@ export async function attachUserPolicy(input: Input, ctx: ProviderContext): Prom
   });
 }
 
-export async function detachUserPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function detachUserPolicy(input: IamInput<'DetachUserPolicy'>, ctx: ProviderContext): Promise<IamOutput<'DetachUserPolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const arn = input.PolicyArn as string;
-    const { row, user } = await requireUser(tx, input.UserName as string);
+    const arn = input.PolicyArn;
+    const { row, user } = await requireUser(tx, input.UserName);
     await requirePolicy(tx, ctx, arn);
     if (!user.AttachedPolicies.includes(arn)) throw iamError('NoSuchEntity', `Policy ${arn} was not found.`);
     user.AttachedPolicies = user.AttachedPolicies.filter((a) => a !== arn);
@@ -42,9 +42,9 @@ export async function detachUserPolicy(input: Input, ctx: ProviderContext): Prom
   });
 }
 
-export async function listAttachedUserPolicies(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listAttachedUserPolicies(input: IamInput<'ListAttachedUserPolicies'>, ctx: ProviderContext): Promise<IamOutput<'ListAttachedUserPolicies'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { user } = await requireUser(tx, input.UserName as string);
+    const { user } = await requireUser(tx, input.UserName);
     const attached = user.AttachedPolicies.map((arn) => ({ arn, ...splitPolicyArn(arn) }))
       .filter((p) => matchesPathPrefix(p.path, input.PathPrefix));
     const byArn = (p: { arn: string }): string => p.arn;
@@ -53,12 +53,12 @@ export async function listAttachedUserPolicies(input: Input, ctx: ProviderContex
   });
 }
 
-export async function putUserPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
-  const name = input.PolicyName as string;
-  const text = decodePolicyInput(String(input.PolicyDocument));
+export async function putUserPolicy(input: IamInput<'PutUserPolicy'>, ctx: ProviderContext): Promise<IamOutput<'PutUserPolicy'>> {
+  const name = input.PolicyName;
+  const text = decodePolicyInput(input.PolicyDocument);
   validatePolicyDocument(text, 'identity');
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const { row, user } = await requireUser(tx, input.UserName as string);
+    const { row, user } = await requireUser(tx, input.UserName);
     // Inline policy names are case-insensitive on a user: a new spelling replaces the old one.
     const others = user.InlinePolicies.filter((p) => p.PolicyName.toLowerCase() !== name.toLowerCase());
     const total = [...others.map((p) => p.Document), text].reduce((n, d) => n + policySize(d), 0);
@@ -73,30 +73,30 @@ function noSuchInline(name: string) {
   return iamError('NoSuchEntity', `The user policy with name ${name} cannot be found.`);
 }
 
-export async function getUserPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getUserPolicy(input: IamInput<'GetUserPolicy'>, ctx: ProviderContext): Promise<IamOutput<'GetUserPolicy'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { user } = await requireUser(tx, input.UserName as string);
-    const name = String(input.PolicyName).toLowerCase();
+    const { user } = await requireUser(tx, input.UserName);
+    const name = input.PolicyName.toLowerCase();
     const policy = user.InlinePolicies.find((p) => p.PolicyName.toLowerCase() === name);
-    if (!policy) throw noSuchInline(input.PolicyName as string);
+    if (!policy) throw noSuchInline(input.PolicyName);
     return { UserName: user.UserName, PolicyName: policy.PolicyName, PolicyDocument: encodePolicyOutput(policy.Document) };
   });
 }
 
-export async function deleteUserPolicy(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteUserPolicy(input: IamInput<'DeleteUserPolicy'>, ctx: ProviderContext): Promise<IamOutput<'DeleteUserPolicy'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const { row, user } = await requireUser(tx, input.UserName as string);
-    const name = String(input.PolicyName).toLowerCase();
-    if (!user.InlinePolicies.some((p) => p.PolicyName.toLowerCase() === name)) throw noSuchInline(input.PolicyName as string);
+    const { row, user } = await requireUser(tx, input.UserName);
+    const name = input.PolicyName.toLowerCase();
+    if (!user.InlinePolicies.some((p) => p.PolicyName.toLowerCase() === name)) throw noSuchInline(input.PolicyName);
     user.InlinePolicies = user.InlinePolicies.filter((p) => p.PolicyName.toLowerCase() !== name);
     await saveUser(tx, user, row, iamNow(ctx));
     return {};
   });
 }
 
-export async function listUserPolicies(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listUserPolicies(input: IamInput<'ListUserPolicies'>, ctx: ProviderContext): Promise<IamOutput<'ListUserPolicies'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
-    const { user } = await requireUser(tx, input.UserName as string);
+    const { user } = await requireUser(tx, input.UserName);
     const names = sortByKey(user.InlinePolicies.map((p) => p.PolicyName), (n) => n.toLowerCase());
     const { items, ...paging } = iamPage(names, (n) => n.toLowerCase(), input);
     return { PolicyNames: items, ...paging };

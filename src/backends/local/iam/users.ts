@@ -2,7 +2,8 @@
 // authorizes (their attached and inline policies). Stored like roles: in the account's 'global'
 // partition, keyed by the lower-cased name (names are unique regardless of case).
 
-import type { Caller, Input, Output } from '../../backend';
+import type { IamInput, IamOutput, User } from '../../../generated/iam-api';
+import type { Caller } from '../../backend';
 import type { ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
 import { IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, type Tag } from './entities';
@@ -88,7 +89,7 @@ export async function allUsers(tx: StoreTx): Promise<UserData[]> {
  * The user an operation without UserName acts on: the caller's. The account root (the CLI, or a
  * server without authentication) has no user record.
  */
-export function implicitUserName(input: Input, ctx: ProviderContext, operation: string): string | undefined {
+export function implicitUserName(input: { UserName?: string }, ctx: ProviderContext, operation: string): string | undefined {
   if (typeof input.UserName === 'string') return input.UserName;
   return ctx.caller?.userName ?? (operation === 'GetUser' ? undefined : rootHasNoUser(operation));
 }
@@ -97,8 +98,8 @@ function rootHasNoUser(operation: string): never {
   throw iamError('InvalidInput', `${operation} needs --user-name: the caller is the account root, which is not an IAM user.`);
 }
 
-export function userOutput(user: UserData, view: 'create' | 'get' | 'list'): Output {
-  const out: Output = { Path: user.Path, UserName: user.UserName, UserId: user.UserId, Arn: user.Arn, CreateDate: user.CreateDate };
+export function userOutput(user: UserData, view: 'create' | 'get' | 'list'): User {
+  const out: User = { Path: user.Path, UserName: user.UserName, UserId: user.UserId, Arn: user.Arn, CreateDate: user.CreateDate };
   if (view !== 'list') {
     if (user.PermissionsBoundary) {
       out.PermissionsBoundary = { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: user.PermissionsBoundary };
@@ -109,13 +110,13 @@ export function userOutput(user: UserData, view: 'create' | 'get' | 'list'): Out
 }
 
 /** What GetUser answers for the account root (the caller when no user signed). */
-function rootUser(ctx: ProviderContext, caller: Caller | undefined): Output {
+function rootUser(ctx: ProviderContext, caller: Caller | undefined): User {
   return { Path: '/', UserName: 'root', UserId: ctx.account, Arn: caller?.arn ?? `arn:aws:iam::${ctx.account}:root`, CreateDate: 0 };
 }
 
-export async function createUser(input: Input, ctx: ProviderContext): Promise<Output> {
-  const name = input.UserName as string;
-  const path = (input.Path as string | undefined) ?? '/';
+export async function createUser(input: IamInput<'CreateUser'>, ctx: ProviderContext): Promise<IamOutput<'CreateUser'>> {
+  const name = input.UserName;
+  const path = input.Path ?? '/';
   const tags = tagsInput(input.Tags);
   checkTagRequest(tags);
   if (tags.length > MAX_TAGS) throw quotaExceeded('TagsPerUser', MAX_TAGS);
@@ -124,7 +125,7 @@ export async function createUser(input: Input, ctx: ProviderContext): Promise<Ou
     if ((await tx.count(IAM, USER)) >= USER_QUOTA) throw quotaExceeded('UsersPerAccount', USER_QUOTA);
     let boundary: string | undefined;
     if (input.PermissionsBoundary !== undefined) {
-      boundary = String(input.PermissionsBoundary);
+      boundary = input.PermissionsBoundary;
       if (!(await lookupPolicy(tx, ctx, boundary))) throw iamError('NoSuchEntity', `Scope ARN: ${boundary} does not exist or is not attachable.`);
     }
     const now = iamNow(ctx);
@@ -138,13 +139,13 @@ export async function createUser(input: Input, ctx: ProviderContext): Promise<Ou
   });
 }
 
-export async function getUser(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getUser(input: IamInput<'GetUser'>, ctx: ProviderContext): Promise<IamOutput<'GetUser'>> {
   const name = implicitUserName(input, ctx, 'GetUser');
   if (name === undefined) return { User: rootUser(ctx, ctx.caller) };
   return ctx.store.read(iamPartition(ctx), async (tx) => ({ User: userOutput((await requireUser(tx, name)).user, 'get') }));
 }
 
-export async function listUsers(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listUsers(input: IamInput<'ListUsers'>, ctx: ProviderContext): Promise<IamOutput<'ListUsers'>> {
   return ctx.store.read(iamPartition(ctx), async (tx) => {
     const users = (await allUsers(tx)).filter((u) => matchesPathPrefix(u.Path, input.PathPrefix));
     const { items, ...paging } = iamPage(users, (u) => userKey(u.UserName), input);
@@ -152,9 +153,9 @@ export async function listUsers(input: Input, ctx: ProviderContext): Promise<Out
   });
 }
 
-export async function deleteUser(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteUser(input: IamInput<'DeleteUser'>, ctx: ProviderContext): Promise<IamOutput<'DeleteUser'>> {
   return ctx.store.write(iamPartition(ctx), async (tx) => {
-    const { user } = await requireUser(tx, input.UserName as string);
+    const { user } = await requireUser(tx, input.UserName);
     // IAM refuses while anything still hangs off the user, in this order.
     if ((await keysOfUser(tx, user.UserName)).length) throw iamError('DeleteConflict', 'Cannot delete entity, must delete access keys first.');
     if (user.InlinePolicies.length) throw iamError('DeleteConflict', 'Cannot delete entity, must delete policies first.');

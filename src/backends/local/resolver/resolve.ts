@@ -76,12 +76,12 @@ export async function resolveMeshEndpoints(
 }
 
 async function nodeSpec(tx: StoreTx, partition: Partition, mesh: string, name: string): Promise<VirtualNodeSpec> {
-  const row = await requireResource(tx, KINDS.virtualNode, { mesh, name }, partition.account);
+  const row = await requireResource(tx, KINDS.VirtualNode, { mesh, name }, partition.account);
   return dataOf(row).spec as VirtualNodeSpec;
 }
 
 async function meshIpPreference(tx: StoreTx, mesh: string): Promise<IpPreference | undefined> {
-  const row = await getResource(tx, KINDS.mesh, { mesh, name: mesh });
+  const row = await getResource(tx, KINDS.Mesh, { mesh, name: mesh });
   const spec = row ? (dataOf(row).spec as MeshData['spec']) : undefined;
   return spec?.serviceDiscovery?.ipPreference as IpPreference | undefined;
 }

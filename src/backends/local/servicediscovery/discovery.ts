@@ -1,7 +1,7 @@
 // DiscoverInstances: find a service by namespace HTTP name and service name, then filter its
 // instances by attributes and health. The same lookup serves the endpoint resolver.
 
-import type { Input, Output } from '../../backend';
+import type { ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import {
@@ -74,11 +74,13 @@ export async function findServiceInstances(
 
 export const hasHealthChecking = (s: ServiceData): boolean => Boolean(s.HealthCheckConfig || s.HealthCheckCustomConfig);
 
-async function requireServiceInstances(input: Input, ctx: ProviderContext, tx: StoreTx): Promise<ServiceInstances> {
-  const ns = input.NamespaceName as string;
-  const name = input.ServiceName as string;
+async function requireServiceInstances(
+  input: ServiceDiscoveryInput<'DiscoverInstances' | 'DiscoverInstancesRevision'>, ctx: ProviderContext, tx: StoreTx,
+): Promise<ServiceInstances> {
+  const ns = input.NamespaceName;
+  const name = input.ServiceName;
   if (input.OwnerAccount !== undefined && input.OwnerAccount !== ctx.account) {
-    throw cloudMapError('NamespaceNotFound', `Namespace ${ns} not found for account ${String(input.OwnerAccount)}.`);
+    throw cloudMapError('NamespaceNotFound', `Namespace ${ns} not found for account ${input.OwnerAccount}.`);
   }
   const found = await findServiceInstances(tx, ns, name);
   if ('missing' in found) {
@@ -89,14 +91,14 @@ async function requireServiceInstances(input: Input, ctx: ProviderContext, tx: S
   return found;
 }
 
-export async function discoverInstances(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function discoverInstances(input: ServiceDiscoveryInput<'DiscoverInstances'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DiscoverInstances'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
     const found = await requireServiceInstances(input, ctx, tx);
     const selected = selectInstances(found.instances, {
       query: input.QueryParameters as Record<string, string> | undefined,
       optional: input.OptionalParameters as Record<string, string> | undefined,
       health: input.HealthStatus as HealthFilter | undefined,
-      max: input.MaxResults as number | undefined,
+      max: input.MaxResults,
       healthChecked: hasHealthChecking(found.service),
     });
     return {
@@ -112,7 +114,7 @@ export async function discoverInstances(input: Input, ctx: ProviderContext): Pro
   });
 }
 
-export async function discoverInstancesRevision(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function discoverInstancesRevision(input: ServiceDiscoveryInput<'DiscoverInstancesRevision'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DiscoverInstancesRevision'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
     const found = await requireServiceInstances(input, ctx, tx);
     return { InstancesRevision: found.service.Revision };

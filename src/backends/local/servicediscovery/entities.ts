@@ -165,11 +165,9 @@ export function instanceHealth(service: ServiceData, inst: InstanceData): Health
 
 /** Cloud Map's NextToken/MaxResults paging over a fully sorted list. */
 export function sdPage<T>(
-  items: readonly T[], keyOf: (item: T) => string, input: Record<string, unknown>, defaultMax = 100,
+  items: readonly T[], keyOf: (item: T) => string, input: { MaxResults?: number; NextToken?: string }, defaultMax = 100,
 ): { items: T[]; NextToken?: string } {
-  const limit = typeof input.MaxResults === 'number' ? input.MaxResults : defaultMax;
-  const token = typeof input.NextToken === 'string' ? input.NextToken : undefined;
-  const page = pageOf(items, keyOf, token, limit, () => invalidInput('The NextToken is not valid: it was not returned by a previous call.'));
+  const page = pageOf(items, keyOf, input.NextToken, input.MaxResults ?? defaultMax, () => invalidInput('The NextToken is not valid: it was not returned by a previous call.'));
   return page.next ? { items: page.items, NextToken: page.next } : { items: page.items };
 }
 

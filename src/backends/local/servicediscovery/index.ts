@@ -1,6 +1,7 @@
 // The local Cloud Map (servicediscovery) provider: all 30 operations.
 
-import type { Provider } from '../provider';
+import type { ServiceDiscoveryApi } from '../../../generated/servicediscovery-api';
+import type { ProviderContext } from '../provider';
 import { discoverInstances, discoverInstancesRevision } from './discovery';
 import {
   deregisterInstance, getInstance, getInstancesHealthStatus, listInstances, registerInstance,
@@ -17,7 +18,7 @@ import {
 } from './services';
 import { listTagsForResource, tagResource, untagResource } from './tags';
 
-export const provider: Provider = {
+export const provider: ServiceDiscoveryApi<ProviderContext> = {
   CreateHttpNamespace: createHttpNamespace,
   CreatePrivateDnsNamespace: createPrivateDnsNamespace,
   CreatePublicDnsNamespace: createPublicDnsNamespace,

@@ -1,8 +1,8 @@
 // Cloud Map instances: registration (with the reserved AWS_* attributes checked), listing, and
 // health — custom health status for services with HealthCheckCustomConfig.
 
+import type { Instance, ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
 import { isIPv4, isIPv6 } from 'net';
-import type { Input, Output } from '../../backend';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import {
@@ -54,12 +54,12 @@ async function bumpRevision(tx: StoreTx, svc: ServiceData, now: number): Promise
   await saveService(tx, svc, now);
 }
 
-export async function registerInstance(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function registerInstance(input: ServiceDiscoveryInput<'RegisterInstance'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'RegisterInstance'>> {
   return ctx.store.write(sdPartition(ctx), (tx) => once(tx, 'RegisterInstance', input.CreatorRequestId, input, async () => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    const attrs = { ...(input.Attributes as Record<string, string>) };
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    const attrs = { ...input.Attributes };
     checkInstanceAttributes(attrs, svc);
-    const id = input.InstanceId as string;
+    const id = input.InstanceId;
     const row = await tx.get(SD, INSTANCE, svc.Id, id);
     if (!row && (await tx.count(SD, INSTANCE, svc.Id)) >= INSTANCES_PER_SERVICE) {
       throw cloudMapError('ResourceLimitExceeded', `Service ${svc.Id} already has ${INSTANCES_PER_SERVICE} instances.`);
@@ -79,21 +79,21 @@ export async function registerInstance(input: Input, ctx: ProviderContext): Prom
   }, (first) => ({ DuplicateOperationId: first.OperationId })));
 }
 
-export async function deregisterInstance(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deregisterInstance(input: ServiceDiscoveryInput<'DeregisterInstance'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DeregisterInstance'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    const { inst } = await requireInstance(tx, svc, input.InstanceId as string);
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    const { inst } = await requireInstance(tx, svc, input.InstanceId);
     await tx.delete(SD, INSTANCE, svc.Id, inst.Id);
     await bumpRevision(tx, svc, ctx.now());
     return { OperationId: await recordOperation(tx, ctx, 'DEREGISTER_INSTANCE', { INSTANCE: inst.Id, SERVICE: svc.Id }) };
   });
 }
 
-export async function getInstance(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getInstance(input: ServiceDiscoveryInput<'GetInstance'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetInstance'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    const { inst } = await requireInstance(tx, svc, input.InstanceId as string);
-    const out: Output = { Id: inst.Id };
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    const { inst } = await requireInstance(tx, svc, input.InstanceId);
+    const out: Instance = { Id: inst.Id };
     if (inst.CreatorRequestId !== undefined) out.CreatorRequestId = inst.CreatorRequestId;
     out.Attributes = inst.Attributes;
     out.CreatedByAccount = ctx.account;
@@ -101,9 +101,9 @@ export async function getInstance(input: Input, ctx: ProviderContext): Promise<O
   });
 }
 
-export async function listInstances(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listInstances(input: ServiceDiscoveryInput<'ListInstances'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'ListInstances'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
+    const svc = await requireService(tx, ctx, input.ServiceId);
     const { items, NextToken } = sdPage(await instancesOf(tx, svc.Id), (i) => i.Id, input);
     return {
       ResourceOwner: ctx.account,
@@ -113,13 +113,13 @@ export async function listInstances(input: Input, ctx: ProviderContext): Promise
   });
 }
 
-export async function getInstancesHealthStatus(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getInstancesHealthStatus(input: ServiceDiscoveryInput<'GetInstancesHealthStatus'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetInstancesHealthStatus'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
+    const svc = await requireService(tx, ctx, input.ServiceId);
     const all = await instancesOf(tx, svc.Id);
     let selected = all;
     if (Array.isArray(input.Instances)) {
-      const wanted = input.Instances as string[];
+      const wanted = input.Instances;
       const missing = wanted.find((id) => !all.some((i) => i.Id === id));
       if (missing) throw cloudMapError('InstanceNotFound', `Instance ${missing} not found in service ${svc.Id}.`);
       selected = all.filter((i) => wanted.includes(i.Id));
@@ -130,10 +130,10 @@ export async function getInstancesHealthStatus(input: Input, ctx: ProviderContex
   });
 }
 
-export async function updateInstanceCustomHealthStatus(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function updateInstanceCustomHealthStatus(input: ServiceDiscoveryInput<'UpdateInstanceCustomHealthStatus'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'UpdateInstanceCustomHealthStatus'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    const { row, inst } = await requireInstance(tx, svc, input.InstanceId as string);
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    const { row, inst } = await requireInstance(tx, svc, input.InstanceId);
     if (!svc.HealthCheckCustomConfig) {
       throw cloudMapError('CustomHealthNotFound', `Service ${svc.Id} has no HealthCheckCustomConfig, so its instances have no custom health status.`);
     }

@@ -1,7 +1,8 @@
 // Cloud Map namespaces: HTTP, private DNS and public DNS. Every namespace also has an HTTP name
 // (its name), which DiscoverInstances looks up, so names are unique across all types in a region.
 
-import type { Input, Output } from '../../backend';
+import type { ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
+import type { Output } from '../../backend';
 import type { ProviderContext } from '../provider';
 import {
   allNamespaces, NAMESPACE, namespaceArn, once, requireNamespace, saveNamespace, SD, SERVICE, sdPage, sdPartition,
@@ -32,9 +33,14 @@ function namespaceOutput(ns: NamespaceData, ctx: ProviderContext, serviceCount: 
   return out;
 }
 
+type CreateNamespaceInput = ServiceDiscoveryInput<'CreateHttpNamespace' | 'CreatePrivateDnsNamespace' | 'CreatePublicDnsNamespace'>;
+type UpdateNamespaceInput = ServiceDiscoveryInput<'UpdateHttpNamespace' | 'UpdatePrivateDnsNamespace' | 'UpdatePublicDnsNamespace'>;
+/** The three Create*Namespace (and Update*Namespace) operations answer alike. */
+type NamespaceOperationOutput = ServiceDiscoveryOutput<'CreateHttpNamespace'>;
+
 function createNamespace(type: NamespaceType) {
-  return async (input: Input, ctx: ProviderContext): Promise<Output> => {
-    const name = input.Name as string;
+  return async (input: CreateNamespaceInput, ctx: ProviderContext): Promise<NamespaceOperationOutput> => {
+    const name = input.Name;
     return ctx.store.write(sdPartition(ctx), (tx) => once(tx, `Create${type}Namespace`, input.CreatorRequestId, input, async () => {
       const existing = await allNamespaces(tx);
       const clash = existing.find((n) => n.Name.toLowerCase() === name.toLowerCase());
@@ -61,13 +67,13 @@ function createNamespace(type: NamespaceType) {
         Properties: { HttpProperties: { HttpName: name } },
         Tags: tags,
       };
-      if (input.Description !== undefined) ns.Description = String(input.Description);
+      if (input.Description !== undefined) ns.Description = input.Description;
       if (typeof input.CreatorRequestId === 'string') ns.CreatorRequestId = input.CreatorRequestId;
       if (type !== 'HTTP') {
-        const props = input.Properties as { DnsProperties?: { SOA?: { TTL?: number } } } | undefined;
-        ns.Properties.DnsProperties = { HostedZoneId: newHostedZoneId(), SOA: { TTL: props?.DnsProperties?.SOA?.TTL ?? DEFAULT_SOA_TTL } };
+        const ttl = 'Properties' in input ? input.Properties?.DnsProperties?.SOA?.TTL : undefined;
+        ns.Properties.DnsProperties = { HostedZoneId: newHostedZoneId(), SOA: { TTL: ttl ?? DEFAULT_SOA_TTL } };
       }
-      if (input.Vpc !== undefined) ns.Vpc = String(input.Vpc);
+      if ('Vpc' in input) ns.Vpc = input.Vpc;
       await saveNamespace(tx, ns, now);
       return { OperationId: await recordOperation(tx, ctx, 'CREATE_NAMESPACE', { NAMESPACE: id }) };
     }, (first) => ({ DuplicateOperationId: first.OperationId })));
@@ -78,14 +84,14 @@ export const createHttpNamespace = createNamespace('HTTP');
 export const createPrivateDnsNamespace = createNamespace('DNS_PRIVATE');
 export const createPublicDnsNamespace = createNamespace('DNS_PUBLIC');
 
-export async function getNamespace(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getNamespace(input: ServiceDiscoveryInput<'GetNamespace'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetNamespace'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const ns = await requireNamespace(tx, input.Id as string);
+    const ns = await requireNamespace(tx, input.Id);
     return { Namespace: namespaceOutput(ns, ctx, await tx.count(SD, SERVICE, ns.Id), false) };
   });
 }
 
-export async function listNamespaces(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listNamespaces(input: ServiceDiscoveryInput<'ListNamespaces'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'ListNamespaces'>> {
   const matches = compileFilters<NamespaceData>(input.Filters, {
     TYPE: { conditions: ['EQ', 'IN'], value: (n) => n.Type },
     NAME: { conditions: ['EQ', 'BEGINS_WITH'], value: (n) => n.Name },
@@ -102,9 +108,9 @@ export async function listNamespaces(input: Input, ctx: ProviderContext): Promis
   });
 }
 
-export async function deleteNamespace(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteNamespace(input: ServiceDiscoveryInput<'DeleteNamespace'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DeleteNamespace'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const ns = await requireNamespace(tx, input.Id as string);
+    const ns = await requireNamespace(tx, input.Id);
     const services = await tx.count(SD, SERVICE, ns.Id);
     if (services > 0) {
       throw cloudMapError('ResourceInUse', `Namespace ${ns.Id} has ${services} associated service${services === 1 ? '' : 's'}; delete them first.`);
@@ -120,9 +126,9 @@ interface NamespaceChange {
 }
 
 function updateNamespace(type: NamespaceType) {
-  return async (input: Input, ctx: ProviderContext): Promise<Output> => {
+  return async (input: UpdateNamespaceInput, ctx: ProviderContext): Promise<NamespaceOperationOutput> => {
     return ctx.store.write(sdPartition(ctx), (tx) => once(tx, `Update${type}Namespace`, input.UpdaterRequestId, input, async () => {
-      const ns = await requireNamespace(tx, input.Id as string);
+      const ns = await requireNamespace(tx, input.Id);
       if (ns.Type !== type) throw invalidInput(`Namespace ${ns.Id} is of type ${ns.Type}, not ${type}.`);
       const change = (input.Namespace ?? {}) as NamespaceChange;
       if (change.Description !== undefined) ns.Description = change.Description;

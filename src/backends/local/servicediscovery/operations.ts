@@ -1,7 +1,7 @@
 // Cloud Map's asynchronous operations. Locally every change completes inside its request, so an
 // operation is recorded already SUCCESS; GetOperation and ListOperations report it as AWS would.
 
-import type { Input, Output } from '../../backend';
+import type { ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import { OPERATION, sdPage, sdPartition, SD } from './entities';
@@ -36,9 +36,9 @@ export async function recordOperation(
   return op.Id;
 }
 
-export async function getOperation(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getOperation(input: ServiceDiscoveryInput<'GetOperation'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetOperation'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const id = input.OperationId as string;
+    const id = input.OperationId;
     if (input.OwnerAccount !== undefined && input.OwnerAccount !== ctx.account) {
       throw cloudMapError('OperationNotFound', `Operation not found: ${id}`);
     }
@@ -51,7 +51,7 @@ export async function getOperation(input: Input, ctx: ProviderContext): Promise<
 
 const EQ_IN = ['EQ', 'IN'] as const;
 
-export async function listOperations(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listOperations(input: ServiceDiscoveryInput<'ListOperations'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'ListOperations'>> {
   const matches = compileFilters<OperationData>(input.Filters, {
     NAMESPACE_ID: { conditions: ['EQ'], value: (o) => o.Targets.NAMESPACE },
     SERVICE_ID: { conditions: ['EQ'], value: (o) => o.Targets.SERVICE },

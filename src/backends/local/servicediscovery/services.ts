@@ -1,6 +1,7 @@
 // Cloud Map services: what kind of records and health checking a service has, and its attributes.
 
-import type { Input, Output } from '../../backend';
+import type { ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
+import type { Output } from '../../backend';
 import type { ProviderContext } from '../provider';
 import {
   INSTANCE, once, requireNamespace, requireService, saveService, SD, SERVICE, sdPage, sdPartition, serviceArn, servicesOf,
@@ -43,8 +44,10 @@ function checkDnsRecords(records: DnsRecord[]): void {
   if (types.includes('CNAME') && types.length > 1) throw invalidInput('A CNAME record cannot be combined with other record types.');
 }
 
-function checkHealthConfig(input: Input, ns: NamespaceData): void {
-  const http = input.HealthCheckConfig as ServiceData['HealthCheckConfig'];
+function checkHealthConfig(
+  input: { HealthCheckConfig?: { Type?: string; ResourcePath?: string }; HealthCheckCustomConfig?: unknown }, ns: NamespaceData,
+): void {
+  const http = input.HealthCheckConfig;
   if (http && input.HealthCheckCustomConfig) {
     throw invalidInput('HealthCheckConfig and HealthCheckCustomConfig cannot both be specified.');
   }
@@ -54,13 +57,13 @@ function checkHealthConfig(input: Input, ns: NamespaceData): void {
   }
 }
 
-export async function createService(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function createService(input: ServiceDiscoveryInput<'CreateService'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'CreateService'>> {
   return ctx.store.write(sdPartition(ctx), (tx) => once(tx, 'CreateService', input.CreatorRequestId, input, async () => {
     const dns = input.DnsConfig as ServiceData['DnsConfig'] | undefined;
-    const namespaceId = (input.NamespaceId as string | undefined) ?? dns?.NamespaceId;
+    const namespaceId = input.NamespaceId ?? dns?.NamespaceId;
     if (!namespaceId) throw invalidInput('NamespaceId is required.');
     const ns = await requireNamespace(tx, namespaceId);
-    const name = input.Name as string;
+    const name = input.Name;
 
     const clash = (await servicesOf(tx, ns.Id)).find((s) => s.Name.toLowerCase() === name.toLowerCase());
     if (clash) {
@@ -93,7 +96,7 @@ export async function createService(input: Input, ctx: ProviderContext): Promise
       Attributes: {},
       Revision: 0,
     };
-    if (input.Description !== undefined) svc.Description = String(input.Description);
+    if (input.Description !== undefined) svc.Description = input.Description;
     if (dns) svc.DnsConfig = { NamespaceId: ns.Id, RoutingPolicy: dns.RoutingPolicy ?? 'MULTIVALUE', DnsRecords: dns.DnsRecords };
     if (input.HealthCheckConfig) {
       const hc = input.HealthCheckConfig as NonNullable<ServiceData['HealthCheckConfig']>;
@@ -106,14 +109,14 @@ export async function createService(input: Input, ctx: ProviderContext): Promise
   }));
 }
 
-export async function getService(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getService(input: ServiceDiscoveryInput<'GetService'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetService'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.Id as string);
+    const svc = await requireService(tx, ctx, input.Id);
     return { Service: serviceOutput(svc, ctx, await tx.count(SD, INSTANCE, svc.Id), false) };
   });
 }
 
-export async function listServices(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function listServices(input: ServiceDiscoveryInput<'ListServices'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'ListServices'>> {
   const matches = compileFilters<ServiceData>(input.Filters, {
     NAMESPACE_ID: { conditions: ['EQ', 'IN'], value: (s) => s.NamespaceId },
     RESOURCE_OWNER: { conditions: ['EQ'], value: () => 'SELF' },
@@ -128,9 +131,9 @@ export async function listServices(input: Input, ctx: ProviderContext): Promise<
   });
 }
 
-export async function updateService(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function updateService(input: ServiceDiscoveryInput<'UpdateService'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'UpdateService'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.Id as string);
+    const svc = await requireService(tx, ctx, input.Id);
     const change = (input.Service ?? {}) as {
       Description?: string; DnsConfig?: { DnsRecords: DnsRecord[] }; HealthCheckConfig?: ServiceData['HealthCheckConfig'];
     };
@@ -153,9 +156,9 @@ export async function updateService(input: Input, ctx: ProviderContext): Promise
   });
 }
 
-export async function deleteService(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteService(input: ServiceDiscoveryInput<'DeleteService'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DeleteService'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.Id as string);
+    const svc = await requireService(tx, ctx, input.Id);
     const instances = await tx.count(SD, INSTANCE, svc.Id);
     if (instances > 0) {
       throw cloudMapError('ResourceInUse', `Service ${svc.Id} has ${instances} registered instance${instances === 1 ? '' : 's'}; deregister them first.`);
@@ -165,17 +168,17 @@ export async function deleteService(input: Input, ctx: ProviderContext): Promise
   });
 }
 
-export async function getServiceAttributes(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function getServiceAttributes(input: ServiceDiscoveryInput<'GetServiceAttributes'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'GetServiceAttributes'>> {
   return ctx.store.read(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
+    const svc = await requireService(tx, ctx, input.ServiceId);
     return { ServiceAttributes: { ServiceArn: svc.Arn, ResourceOwner: ctx.account, Attributes: svc.Attributes } };
   });
 }
 
-export async function updateServiceAttributes(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function updateServiceAttributes(input: ServiceDiscoveryInput<'UpdateServiceAttributes'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'UpdateServiceAttributes'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    const merged = { ...svc.Attributes, ...(input.Attributes as Record<string, string>) };
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    const merged = { ...svc.Attributes, ...input.Attributes };
     if (Object.keys(merged).length > MAX_SERVICE_ATTRIBUTES) {
       throw cloudMapError('ServiceAttributesLimitExceededException', `A service can have at most ${MAX_SERVICE_ATTRIBUTES} attributes.`);
     }
@@ -185,10 +188,10 @@ export async function updateServiceAttributes(input: Input, ctx: ProviderContext
   });
 }
 
-export async function deleteServiceAttributes(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function deleteServiceAttributes(input: ServiceDiscoveryInput<'DeleteServiceAttributes'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'DeleteServiceAttributes'>> {
   return ctx.store.write(sdPartition(ctx), async (tx) => {
-    const svc = await requireService(tx, ctx, input.ServiceId as string);
-    for (const key of (input.Attributes as string[]) ?? []) delete svc.Attributes[key];
+    const svc = await requireService(tx, ctx, input.ServiceId);
+    for (const key of input.Attributes ?? []) delete svc.Attributes[key];
     await saveService(tx, svc, ctx.now());
     return {};
   });

@@ -1,7 +1,7 @@
 // Tags on Cloud Map namespaces and services, addressed by ARN. At most 50 per resource; a key
 // given again replaces its value.
 
-import type { Input, Output } from '../../backend';
+import type { ServiceDiscoveryInput, ServiceDiscoveryOutput } from '../../../generated/servicediscovery-api';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
 import {
@@ -38,22 +38,22 @@ async function withTags(tx: StoreTx, ctx: ProviderContext, arn: string, change?:
   return resource.Tags;
 }
 
-export async function tagResource(input: Input, ctx: ProviderContext): Promise<Output> {
+export async function tagResource(input: ServiceDiscoveryInput<'TagResource'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'TagResource'>> {
   const added = tagsInput(input.Tags);
-  await ctx.store.write(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN as string, (tags) => [
+  await ctx.store.write(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN, (tags) => [
     ...tags.filter((t) => !added.some((a) => a.Key === t.Key)),
     ...added,
   ]));
   return {};
 }
 
-export async function untagResource(input: Input, ctx: ProviderContext): Promise<Output> {
-  const keys = new Set((input.TagKeys as string[] | undefined) ?? []);
-  await ctx.store.write(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN as string, (tags) => tags.filter((t) => !keys.has(t.Key))));
+export async function untagResource(input: ServiceDiscoveryInput<'UntagResource'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'UntagResource'>> {
+  const keys = new Set(input.TagKeys ?? []);
+  await ctx.store.write(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN, (tags) => tags.filter((t) => !keys.has(t.Key))));
   return {};
 }
 
-export async function listTagsForResource(input: Input, ctx: ProviderContext): Promise<Output> {
-  const tags = await ctx.store.read(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN as string));
+export async function listTagsForResource(input: ServiceDiscoveryInput<'ListTagsForResource'>, ctx: ProviderContext): Promise<ServiceDiscoveryOutput<'ListTagsForResource'>> {
+  const tags = await ctx.store.read(sdPartition(ctx), (tx) => withTags(tx, ctx, input.ResourceARN));
   return { Tags: tags };
 }
