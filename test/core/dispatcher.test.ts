@@ -125,11 +125,11 @@ describe('call()', () => {
 
   test('an operation outside the model table is NotImplemented (501), never a plain Error', async () => {
     const seen = counting(backend);
-    const e = await new Dispatcher(seen, REGION).dispatch('iam', 'ListUsers', {}).catch((x: unknown) => x);
+    const e = await new Dispatcher(seen, REGION).dispatch('iam', 'ListGroups', {}).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NotImplementedError);
     expect((e as ServiceError).status).toBe(501);
     expect((e as ServiceError).exitCode).toBe(ExitCode.SERVICE);
-    expect((e as ServiceError).describe()).toBe('An error occurred (NotImplementedException) when calling the ListUsers operation: The iam operation ListUsers is not implemented by awsmesh.');
+    expect((e as ServiceError).describe()).toBe('An error occurred (NotImplementedException) when calling the ListGroups operation: The iam operation ListGroups is not implemented by awsmesh.');
     // Names of Object.prototype are not operations either.
     await expect(api.dispatch('appmesh', 'constructor', {})).rejects.toBeInstanceOf(NotImplementedError);
     expect(seen.calls).toHaveLength(0);
