@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Extracts the published schemas `awsmesh migrate --check` validates against from pinned upstream
-// files into schemas/vendor/ (see schemas/vendor/README.md for the sources and why each is kept).
+// files into schemas/vendor/ (see schemas/vendor/README.md for the sources and why each is kept),
+// and those the deployment manifests under deploy/ are tested against (ECS, Kubernetes).
 //
 //   node scripts/vendor-migrate-schemas.js --upstream DIR          write schemas/vendor/**
 //   node scripts/vendor-migrate-schemas.js --upstream DIR --check  fail when a vendored file differs
@@ -14,6 +15,8 @@
 //     most of the size and do not validate anything); every other keyword is kept as published.
 //   - botocore models: `version`, `metadata`, the listed operations and the shapes they reach,
 //     without `documentation`; shapes are otherwise as published.
+//   - Kubernetes' OpenAPI (swagger 2.0): the listed definitions and every definition they reach,
+//     with the `description` texts removed; otherwise as published.
 //   - files marked `copy`: byte for byte.
 
 const crypto = require('crypto');
@@ -28,6 +31,7 @@ const GATEWAY_API = { repo: 'kubernetes-sigs/gateway-api', ref: 'v1.6.1', commit
 const ISTIO = { repo: 'istio/api', ref: '1.30.3', commit: '2e43f07b30b6744bc8252fce39fb58b03f85ff8b', licence: 'Apache-2.0' };
 const LATTICE_CONTROLLER = { repo: 'aws/aws-application-networking-k8s', ref: 'v2.1.3', commit: 'e3fb86ea0573aa299458b9b022c59a364584b6e8', licence: 'Apache-2.0' };
 const BOTOCORE = { repo: 'boto/botocore', ref: '1.43.67', commit: 'c10ac1e37a0e37167b11c401dc062313ff89adba', licence: 'Apache-2.0' };
+const KUBERNETES_CLIENT = { repo: 'kubernetes-client/python', ref: 'master (KUBERNETES_BRANCH release-1.36, client 36.0.0+snapshot)', commit: '024658493d124f046fc0a9827a2a3165cf2aee28', licence: 'Apache-2.0' };
 const CFN_LINT = {
   repo: 'aws-cloudformation/cfn-lint', ref: '5e5cfc1fa0ccfa68ddf062055adfa4c16b71b283 (CloudFormation registry schemas of 2025-10-31)',
   commit: '5e5cfc1fa0ccfa68ddf062055adfa4c16b71b283', licence: 'MIT-0',
@@ -80,7 +84,8 @@ const SOURCES = [
     ...BOTOCORE,
     path: 'botocore/data/ecs/2014-11-13/service-2.json',
     blob: '19a203f8f3020a94b049358e93bb0c8204a63778',
-    model: { operations: ['UpdateService'], out: 'botocore/ecs-2014-11-13' },
+    // UpdateService: migrate's ECS target; RegisterTaskDefinition, CreateService: deploy/ecs.
+    model: { operations: ['UpdateService', 'RegisterTaskDefinition', 'CreateService'], out: 'botocore/ecs-2014-11-13' },
   },
   {
     ...BOTOCORE,
@@ -97,6 +102,16 @@ const SOURCES = [
     path: 'src/cfnlint/data/schemas/providers/us_east_1/aws-ecs-service.json',
     blob: 'd1a9c49eb20b253339bef25f7d35856c2b577528',
     copy: 'cloudformation/aws-ecs-service.json',
+  },
+  {
+    ...KUBERNETES_CLIENT,
+    path: 'kubernetes/swagger.json.unprocessed',
+    blob: '67de7f202bb8168699e2faf088ac42cfe467a51e',
+    // What deploy/kubernetes declares.
+    openapi: {
+      definitions: ['io.k8s.api.apps.v1.Deployment', 'io.k8s.api.core.v1.Service', 'io.k8s.api.core.v1.ServiceAccount', 'io.k8s.api.policy.v1.PodDisruptionBudget'],
+      out: 'kubernetes/api-v1.36',
+    },
   },
 ];
 
@@ -177,6 +192,26 @@ function extractModel(src, text) {
   return new Map([[`${src.model.out}.json`, `${JSON.stringify(body, null, 1)}\n`]]);
 }
 
+/** The definitions an OpenAPI document's `#/definitions/…` references reach from `roots`. */
+function extractOpenApi(src, text) {
+  const doc = JSON.parse(text);
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    if (!doc.definitions[name]) throw new Error(`${src.path}: no definition ${name}`);
+    seen.add(name);
+    JSON.stringify(doc.definitions[name], (k, v) => {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/')) visit(v.slice('#/definitions/'.length));
+      return v;
+    });
+  };
+  src.openapi.definitions.forEach(visit);
+  const definitions = {};
+  for (const name of [...seen].sort()) definitions[name] = stripDescriptions(doc.definitions[name]);
+  const body = { $comment: NOTE, source: origin(src), swagger: doc.swagger, info: doc.info, roots: src.openapi.definitions, definitions };
+  return new Map([[`${src.openapi.out}.json`, `${JSON.stringify(body, null, 1)}\n`]]);
+}
+
 function render(upstream) {
   const files = new Map();
   for (const src of SOURCES) {
@@ -185,7 +220,7 @@ function render(upstream) {
     const blob = gitBlobId(bytes);
     if (blob !== src.blob) throw new Error(`${file}: git blob ${blob}, expected ${src.blob} (${src.repo} ${src.ref})`);
     const text = bytes.toString('utf8');
-    const out = src.copy ? new Map([[src.copy, text]]) : src.crds ? extractCrds(src, text) : extractModel(src, text);
+    const out = src.copy ? new Map([[src.copy, text]]) : src.crds ? extractCrds(src, text) : src.openapi ? extractOpenApi(src, text) : extractModel(src, text);
     for (const [k, v] of out) files.set(k, v);
   }
   return files;

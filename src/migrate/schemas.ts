@@ -47,7 +47,7 @@ function k8sAjv() {
 }
 
 /** Closes every object schema that declares its properties (unknown fields are typos, not data). */
-function closed(schema: unknown): unknown {
+export function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (!schema || typeof schema !== 'object') return schema;
   const s = schema as Record<string, unknown>;

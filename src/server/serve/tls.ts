@@ -53,13 +53,14 @@ export async function loadTls(
     return { cert: readPem(o.tlsCert, 'certificate'), key: readPem(o.tlsKey!, 'key'), clientCa, source: o.tlsCert, files };
   }
   const names = o.tlsHostname!;
-  const current = ca.initialised()
-    ? ca.current((r) => !r.mesh && r.subjectAlternativeNames.join(',') === names.map((n) => `DNS:${n}`).join(',') && Date.parse(r.notAfter) > Date.now() + 7 * 86_400_000)
-    : undefined;
+  // A fresh home (a container's first start) gets its CA here; concurrent starts on a shared
+  // volume agree on one (init keeps the CA another process created first).
+  await ca.init();
+  const current = ca.current((r) => !r.mesh && r.subjectAlternativeNames.join(',') === names.map((n) => `DNS:${n}`).join(',') && Date.parse(r.notAfter) > Date.now() + 7 * 86_400_000);
   const record = current ?? await ca.issue({ commonName: names[0], dns: names, uris: [], days: 90, describe: { secretNames: [], acmArns: [], certificateChainPaths: [], privateKeyPaths: [], trustChainPaths: [] } });
   const pair = ca.readPair(record);
   files.push(record.certificatePath, record.privateKeyPath);
-  return { cert: `${pair.chainPem}`, key: pair.keyPem, clientCa, source: `the local CA (${names.join(', ')}, serial ${record.serialNumber})`, files };
+  return { cert: `${pair.chainPem}`, key: pair.keyPem, clientCa, source: `the local CA (${names.join(', ')}, serial ${record.serialNumber}; proxies trust ${ca.rootCertPath})`, files };
 }
 
 /** Calls `onChange` with fresh material whenever one of its files changes (polled, works on every filesystem). */
