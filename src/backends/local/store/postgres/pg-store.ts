@@ -130,6 +130,9 @@ class PostgresStore implements Store {
     this.pool = new pg.Pool({ ...this.config, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
     // An idle connection that dies (server restart) is dropped by the pool; the next checkout reconnects.
     this.pool.on('error', () => undefined);
+    // A checked-out connection that dies between statements emits 'error' too (the pool listens
+    // only while it is idle): the running transaction's next statement fails and is handled there.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.feed = new ChangeFeed({
       connect: async () => {
         const client = new pg.Client({ ...this.config, application_name: `${this.config.application_name} change feed` });
