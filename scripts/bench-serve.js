@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench:serve — throughput of `awsmesh local serve` against moto_server, on loopback:
-//   1. wrk, 10 connections, GET describe-virtual-node (target: >= 10x moto)
+// npm run bench:serve — throughput of `awsmesh local serve` on SQLite and on PostgreSQL (a
+// throwaway cluster, or BENCH_PG_URL) against moto_server, on loopback:
+//   1. wrk, 10 connections, GET describe-virtual-node (targets: >= 10x moto; PostgreSQL >= 0.5x SQLite)
 //   2. the JS SDK, one client, create-virtual-node + describe-virtual-node (+ delete, to stay under
-//      App Mesh's 200-nodes-per-mesh quota) in a loop
+//      App Mesh's 200-nodes-per-mesh quota) in a loop; p99 latency of the creates
 // Needs `npm run build`. wrk: `apt-get install wrk`; moto: `pip install 'moto[server]'`.
 // Env: BENCH_SECONDS (default 5) per measurement, BENCH_WARMUP_SECONDS (default 3) of uncounted
-// wrk load before each wrk measurement.
+// wrk load before each wrk measurement. BENCH_PG_URL: a PostgreSQL database to use instead of a
+// throwaway cluster (its password in the URL; the awsmesh schema is created there).
 
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -62,14 +64,14 @@ function stop(child) {
   });
 }
 
-/** `awsmesh local serve` as users run it, in a throwaway AWSMESH_HOME. */
-async function startAwsmesh(home) {
+/** `awsmesh local serve` as users run it, in a throwaway AWSMESH_HOME (on `storeUrl` when given). */
+async function startAwsmesh(home, name = 'awsmesh', storeUrl) {
   const bin = path.join(ROOT, 'bin', 'awsmesh');
   if (!fs.existsSync(path.join(ROOT, 'dist', 'server', 'http-server.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
   }
   const child = spawn(process.execPath, [bin, 'local', 'serve', '--port', '0'], {
-    env: { ...process.env, AWSMESH_HOME: home },
+    env: { ...process.env, AWSMESH_HOME: home, ...(storeUrl ? { AWSMESH_STORE_URL: storeUrl } : {}) },
     stdio: ['ignore', 'pipe', 'ignore'], // per-request log lines go to /dev/null, as for moto
   });
   const url = await new Promise((resolve, reject) => {
@@ -81,7 +83,7 @@ async function startAwsmesh(home) {
     });
     child.once('exit', (code) => reject(new Error(`awsmesh local serve exited with ${code}`)));
   });
-  return { name: 'awsmesh', url, child, account: '111122223333' };
+  return { name, url, child, account: '111122223333' };
 }
 
 async function startMoto() {
@@ -155,16 +157,21 @@ async function sdkLoop(target) {
   const deadline = Date.now() + SECONDS * 1000;
   const t0 = process.hrtime.bigint();
   let requests = 0;
+  const creates = [];
   for (let i = 0; Date.now() < deadline; i++) {
     const virtualNodeName = `node-${i}`;
+    const c0 = process.hrtime.bigint();
     await send(target, client, new CreateVirtualNodeCommand({ meshName: 'bench', virtualNodeName, spec: NODE_SPEC }));
+    creates.push(Number(process.hrtime.bigint() - c0) / 1e6);
     const d = await send(target, client, new DescribeVirtualNodeCommand({ meshName: 'bench', virtualNodeName }));
     if (d && d.virtualNode?.virtualNodeName !== virtualNodeName) throw new Error(`${target.name}: describe returned the wrong node`);
     await send(target, client, new DeleteVirtualNodeCommand({ meshName: 'bench', virtualNodeName }));
     requests += 3;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { rps: requests / seconds, requests };
+  creates.sort((a, b) => a - b);
+  const createP99 = creates[Math.min(creates.length - 1, Math.ceil(creates.length * 0.99) - 1)];
+  return { rps: requests / seconds, requests, createP99 };
 }
 
 async function measure(target, haveWrk) {
@@ -175,6 +182,18 @@ async function measure(target, haveWrk) {
 }
 
 const fmt = (n) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(0).padStart(8));
+
+/** A PostgreSQL database for the PostgreSQL run: BENCH_PG_URL, else a throwaway cluster. */
+async function postgresTarget(started) {
+  if (process.env.BENCH_PG_URL) return { url: process.env.BENCH_PG_URL };
+  const { postgresUnavailable, startCluster } = require('./pg-cluster');
+  const why = postgresUnavailable();
+  if (why) return { why };
+  const cluster = await startCluster();
+  started.push({ child: { exitCode: 0 }, cleanup: () => cluster.destroy() });
+  await cluster.sql('CREATE DATABASE bench');
+  return { url: cluster.url('bench') };
+}
 
 async function main() {
   const haveWrk = Boolean(which('wrk'));
@@ -187,8 +206,18 @@ async function main() {
   try {
     const ours = await startAwsmesh(home);
     started.push(ours);
-    results.awsmesh = await measure(ours, haveWrk);
+    results.sqlite = await measure(ours, haveWrk);
     await stop(ours.child);
+
+    const pg = await postgresTarget(started);
+    if (pg.why) {
+      console.log(`PostgreSQL: not measured (${pg.why})`);
+    } else {
+      const onPg = await startAwsmesh(fs.mkdtempSync(path.join(home, 'pg-')), 'awsmesh-postgres', pg.url);
+      started.push(onPg);
+      results.postgres = await measure(onPg, haveWrk);
+      await stop(onPg.child);
+    }
 
     const moto = await startMoto();
     if (!moto) {
@@ -198,28 +227,38 @@ async function main() {
       results.moto = await measure(moto, haveWrk);
     }
   } finally {
-    for (const s of started) await stop(s.child);
+    for (const s of started) {
+      if (s.cleanup) await s.cleanup();
+      else await stop(s.child);
+    }
     fs.rmSync(home, { recursive: true, force: true });
   }
 
+  const { sqlite, postgres, moto } = results;
   console.log('');
-  console.log('                                       awsmesh       moto     ratio');
-  const row = (label, a, m) => {
-    const ratio = a !== undefined && m !== undefined ? `${(a / m).toFixed(1)}x` : 'n/a';
-    console.log(`${label.padEnd(36)} ${fmt(a)}   ${fmt(m)}   ${ratio.padStart(7)}`);
+  console.log('                                        SQLite  PostgreSQL       moto   PG/SQLite   SQLite/moto');
+  const ratio = (a, b) => (a !== undefined && b !== undefined ? `${(a / b).toFixed(2)}x` : 'n/a');
+  const row = (label, pick) => {
+    const [a, p, m] = [sqlite, postgres, moto].map((r) => (r ? pick(r) : undefined));
+    console.log(`${label.padEnd(36)} ${fmt(a)}    ${fmt(p)}   ${fmt(m)}   ${ratio(p, a).padStart(9)}   ${ratio(a, m).padStart(11)}`);
   };
-  row('wrk describe-virtual-node (req/s)', results.awsmesh.wrk?.rps, results.moto?.wrk?.rps);
-  row('SDK create+describe+delete (req/s)', results.awsmesh.sdk.rps, results.moto?.sdk.rps);
-  if (results.awsmesh.wrk) {
-    console.log(`\nwrk p99 latency: awsmesh ${results.awsmesh.wrk.p99}${results.moto?.wrk ? `, moto ${results.moto.wrk.p99}` : ''}`);
+  row('wrk describe-virtual-node (req/s)', (r) => r.wrk?.rps);
+  row('SDK create+describe+delete (req/s)', (r) => r.sdk.rps);
+  row('SDK create-virtual-node p99 (ms)', (r) => r.sdk.createP99);
+  if (sqlite.wrk) {
+    console.log(`\nwrk p99 latency: SQLite ${sqlite.wrk.p99}${postgres?.wrk ? `, PostgreSQL ${postgres.wrk.p99}` : ''}${moto?.wrk ? `, moto ${moto.wrk.p99}` : ''}`);
     for (const [name, r] of Object.entries(results)) if (r.wrk?.errors) console.log(`${name} wrk ${r.wrk.errors}`);
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.unparseable) console.log(`${name}: ${r.unparseable} successful responses the JS SDK could not parse (counted as served)`);
   }
-  if (results.awsmesh.wrk && results.moto?.wrk) {
-    const ratio = results.awsmesh.wrk.rps / results.moto.wrk.rps;
-    console.log(`target: wrk describe >= 10x moto — ${ratio >= 10 ? 'met' : 'NOT met'} (${ratio.toFixed(1)}x)`);
+  if (sqlite.wrk && moto?.wrk) {
+    const r = sqlite.wrk.rps / moto.wrk.rps;
+    console.log(`target: wrk describe >= 10x moto — ${r >= 10 ? 'met' : 'NOT met'} (${r.toFixed(1)}x)`);
+  }
+  if (sqlite.wrk && postgres?.wrk) {
+    const r = postgres.wrk.rps / sqlite.wrk.rps;
+    console.log(`target: PostgreSQL wrk describe >= 0.5x SQLite — ${r >= 0.5 ? 'met' : 'NOT met'} (${r.toFixed(2)}x)`);
   }
 }
 
