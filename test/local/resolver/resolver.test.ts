@@ -2,11 +2,13 @@
 // registrations and DNS hostnames.
 
 import { spawnSync } from 'child_process';
+import * as os from 'os';
 import { openHarness, type Harness, ACCOUNT, REGION } from '../iam/harness';
 import {
   deregisterProxyEndpoint, heartbeatProxyEndpoint, HostnameChecker, listProxyEndpoints, localEndpointResolver,
   registerProxyEndpoint, resolveEndpoints, resolveMeshEndpoints, type LookupFn,
 } from '../../../src/backends/local/resolver';
+import { isLive } from '../../../src/backends/local/resolver/proxy-registry';
 import type { EndpointResolver } from '../../../src/xds/mesh-source';
 import { ParamError, ServiceError } from '../../../src/core/errors';
 import { describeEachStore } from '../../helpers/stores';
@@ -141,6 +143,16 @@ describeEachStore('endpoint resolver and proxy registrations', (kit) => {
       await registerProxyEndpoint(store(), P, { ...key, port: 15003, pid: exited.pid, ttlSeconds: 60 }, t0 + 10);
       await registerProxyEndpoint(store(), P, { ...key, port: 15004, pid: process.pid, ttlSeconds: 60 }, t0 + 10);
       expect((await listProxyEndpoints(store(), P, key, t0 + 11)).map((e) => e.port)).toEqual([15002, 15004]);
+    });
+
+    test('a pid is only checked on the machine it runs on: elsewhere (a shared store) the TTL decides', async () => {
+      const t0 = 3_000_000;
+      const exited = spawnSync(process.execPath, ['-e', '0']);
+      const rec = await registerProxyEndpoint(store(), P, { ...key, port: 15005, pid: exited.pid, ttlSeconds: 60 }, t0);
+      expect(rec.pidHost).toBe(os.hostname());
+      expect(isLive(rec, t0 + 1)).toBe(false);
+      expect(isLive({ ...rec, pidHost: 'another-machine' }, t0 + 1)).toBe(true);
+      expect(isLive({ ...rec, pidHost: 'another-machine' }, t0 + 61)).toBe(false);
     });
 
     test('bad registrations are ParamErrors and store nothing', async () => {

@@ -4,6 +4,7 @@
 // process when it gave its pid; stale rows are ignored and pruned on the next registration.
 
 import { isIP } from 'net';
+import { hostname } from 'os';
 import { ParamError } from '../../../core/errors';
 import type { Partition, Store, StoredResource, StoreTx } from '../store/store';
 import type { Endpoint, VirtualNodeRef } from './types';
@@ -24,6 +25,8 @@ export type ProxyEndpointKey = VirtualNodeRef & { host: string; port: number };
 export interface ProxyEndpointRecord extends ProxyRegistration {
   registeredAt: number;
   expiresAt: number;
+  /** The machine `pid` runs on: with a shared (PostgreSQL) store, other machines judge by the TTL alone. */
+  pidHost?: string;
 }
 
 const nowSeconds = (): number => Date.now() / 1000;
@@ -55,7 +58,7 @@ function processAlive(pid: number): boolean {
 }
 
 export function isLive(r: ProxyEndpointRecord, now: number): boolean {
-  return r.expiresAt > now && (r.pid === undefined || processAlive(r.pid));
+  return r.expiresAt > now && (r.pid === undefined || (r.pidHost !== undefined && r.pidHost !== hostname()) || processAlive(r.pid));
 }
 
 const asRecord = (row: StoredResource): ProxyEndpointRecord => row.data as unknown as ProxyEndpointRecord;
@@ -79,7 +82,10 @@ export async function registerProxyEndpoint(
     mesh: reg.mesh, virtualNode: reg.virtualNode, host: reg.host, port: reg.port, ttlSeconds: reg.ttlSeconds,
     registeredAt: now, expiresAt: now + reg.ttlSeconds,
   };
-  if (reg.pid !== undefined) rec.pid = reg.pid;
+  if (reg.pid !== undefined) {
+    rec.pid = reg.pid;
+    rec.pidHost = hostname();
+  }
   await store.write(partition, async (tx) => {
     for (const row of await tx.list(DATAPLANE, ENDPOINT, parentOf(reg))) {
       if (!isLive(asRecord(row), now)) await tx.delete(DATAPLANE, ENDPOINT, row.parent, row.name);
