@@ -129,4 +129,4 @@ async function startCluster(base = process.env.AWSMESH_JEST_TMP || os.tmpdir()) 
   };
 }
 
-module.exports = { postgresUnavailable, startCluster };
+module.exports = { freePort, postgresUnavailable, startCluster };

@@ -5,8 +5,6 @@
 // write; PostgreSQL restarting under load is ridden out (503s the clients retry) without
 // restarting the replicas. Needs `npm run build`.
 
-import { spawn } from 'child_process';
-import * as path from 'path';
 import {
   AppMeshClient, CreateMeshCommand, CreateRouteCommand, CreateVirtualNodeCommand, CreateVirtualRouterCommand,
   CreateVirtualServiceCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, ListTagsForResourceCommand,
@@ -15,7 +13,8 @@ import {
 import { AdsClient } from '../../src/xds/ads-client';
 import { TYPE_URLS } from '../../src/xds/resource-types';
 import { postgresCluster, usePostgres, type PgCluster } from '../helpers/postgres';
-import { cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
+import { runCliWorkers } from '../helpers/cli-workers';
+import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
 import { waitUntil } from '../helpers/wait';
 
@@ -100,28 +99,8 @@ pgTest('32 CLI processes × 20 writes through two replicas: nothing lost, one wi
     AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION,
     MESH_ARN: mesh!.metadata!.arn!, WORKER_ENDPOINTS: `${r1.url} ${r2.url}`,
   });
-  interface Line { worker: number; args?: string[]; code?: number; stderr?: string; crash?: string }
-  const lines: Line[] = [];
-  const worker = path.join(ROOT, 'test', 'local', 'fixtures', 'store-cli-worker.js');
-  const children = Array.from({ length: WORKERS }, (_, id) => {
-    const child = spawn(process.execPath, [worker, String(id), String(MUTATIONS)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let buffered = '';
-    const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line === 'ready') resolve();
-        else lines.push(JSON.parse(line) as Line);
-      }
-    }));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    return { child, ready, exited };
-  });
-  await Promise.all(children.map((c) => c.ready));
-  for (const c of children) c.child.stdin.end('go\n');
-  expect(await Promise.all(children.map((c) => c.exited))).toEqual(Array(WORKERS).fill(0));
+  const { lines, exits } = await runCliWorkers(WORKERS, MUTATIONS, env);
+  expect(exits.filter((e) => e.code !== 0)).toEqual([]);
 
   expect(lines.filter((l) => l.crash)).toEqual([]);
   expect(lines).toHaveLength(WORKERS * (MUTATIONS + 1));

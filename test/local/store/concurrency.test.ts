@@ -9,14 +9,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalBackend } from '../../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
+import { runCliWorkers } from '../../helpers/cli-workers';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const WORKER = path.join(ROOT, 'test', 'local', 'fixtures', 'store-cli-worker.js');
 const BIN = path.join(ROOT, 'bin', 'awsmesh');
 const WORKERS = 32;
 const MUTATIONS = 20;
-
-interface Line { worker: number; args?: string[]; code?: number; stderr?: string; crash?: string }
 
 let home: string;
 beforeAll(() => {
@@ -48,30 +46,7 @@ test(`${WORKERS} processes × ${MUTATIONS} mutations: no lost write, no "databas
   });
   fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ quotas: { virtualNodesPerMesh: 10000 } }));
 
-  const lines: Line[] = [];
-  const children = Array.from({ length: WORKERS }, (_, id) => {
-    const child = spawn(process.execPath, [WORKER, String(id), String(MUTATIONS)], { env: { ...env(), MESH_ARN: meshArn }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let buffered = '';
-    let stderr = '';
-    const ready = new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (line === 'ready') resolve();
-          else lines.push(JSON.parse(line) as Line);
-        }
-      });
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-    return { child, ready, exited };
-  });
-  await Promise.all(children.map((c) => c.ready));
-  for (const c of children) c.child.stdin.end('go\n');
-  const exits = await Promise.all(children.map((c) => c.exited));
+  const { lines, exits } = await runCliWorkers(WORKERS, MUTATIONS, { ...env(), MESH_ARN: meshArn });
 
   expect(exits.filter((e) => e.code !== 0)).toEqual([]);
   expect(lines.filter((l) => l.crash)).toEqual([]);
