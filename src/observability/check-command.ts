@@ -5,13 +5,12 @@
 // and ejected hosts. ✓ passed, ‼ worth a look, ✗ failed (with the fix); exit 1 when any failed.
 
 import * as fs from 'fs';
-import * as path from 'path';
 import type { App } from '../core/app';
 import { ConfigError, FindingsError } from '../core/errors';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import type { DiscoveredProxy } from './discovery';
-import { awsmeshHome, loadSnapshot, meshesToShow, proxiesOf } from './mesh-source';
+import { loadSnapshot, meshesToShow, proxiesOf } from './mesh-source';
 import { MetricsView } from './metrics-view';
 import { fetchText, scrapeAll } from './scrape';
 
@@ -45,12 +44,23 @@ class Results {
   }
 }
 
-function checkState(app: App, r: Results): boolean {
+async function checkState(app: App, r: Results): Promise<boolean> {
   r.in('local state');
-  const home = awsmeshHome(app);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { STATE_FILE } = require('../backends/local') as typeof import('../backends/local');
-  const file = path.join(home, STATE_FILE);
+  const { resolveStoreSpec } = require('../backends/local') as typeof import('../backends/local');
+  const spec = resolveStoreSpec(app.env, app.globals.store);
+  if (spec.kind === 'postgres') {
+    // A shared database: reachable, and at a schema this awsmesh knows, is what can be checked.
+    try {
+      await (await app.localBackend()).store.ping();
+      r.add('ok', `state store reachable (${spec.display})`);
+      return true;
+    } catch (e) {
+      r.add('fail', (e as Error).message, 'see docs/postgres.md: the URL, PGPASSWORD or ~/.pgpass, and whether the database is up');
+      return false;
+    }
+  }
+  const file = spec.file;
   if (!fs.existsSync(file)) {
     r.add('fail', `no local state at ${file}`, 'create a mesh first, e.g. `awsmesh appmesh create-mesh --mesh-name apps` (or set AWSMESH_HOME to where your state is)');
     return false;
@@ -204,7 +214,7 @@ async function checkTraffic(ready: DiscoveredProxy[], r: Results): Promise<void>
 
 export async function runChecks(app: App, flags: CheckFlags): Promise<CheckResult[]> {
   const r = new Results();
-  const stateOk = app.backendKind() === 'local' ? checkState(app, r) : true;
+  const stateOk = app.backendKind() === 'local' ? await checkState(app, r) : true;
   const cpOk = await checkControlPlane(app, r);
   if (!stateOk || !cpOk) return r.list;
   const proxies = proxiesOf(app, flags.mesh);

@@ -37,6 +37,10 @@ pgTest('--store with PGPASSWORD, and AWSMESH_STORE_URL, reach the same database 
   expect(status.code).toBe(0);
   expect(status.stdout).toContain(`State:     ${withoutPassword(url)}`);
   expect(status.stdout).not.toContain(cluster.password);
+  const check = await runCli(['local', 'check', '--output', 'json'], { env: { AWSMESH_STORE_URL: url } });
+  expect(JSON.parse(check.stdout).checks).toEqual(expect.arrayContaining([
+    expect.objectContaining({ section: 'local state', status: 'ok', message: `state store reachable (${withoutPassword(url)})` }),
+  ]));
   // The SQLite default under AWSMESH_HOME was never touched.
   const home = tempHome();
   await runCli(['appmesh', 'list-meshes'], { home, env: { AWSMESH_STORE_URL: url } });
