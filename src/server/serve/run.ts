@@ -20,11 +20,6 @@ import { loadTls, ReloadableServerCredentials, secureContextOptions, watchTls, t
 import { XdsGuard } from './xds-guard';
 import { listenXds, type XdsListener } from './xds-listener';
 
-/** What an optional store may offer for /readyz (e.g. a database that can become unreachable). */
-interface ReadyAwareStore {
-  ready?(): Promise<string | undefined>;
-}
-
 function checkExposure(o: ServeOptions, tls: boolean, warn: (line: string) => void): void {
   if (isLoopback(o.host)) return;
   const missing = [!tls && 'TLS (--tls-cert/--tls-key or --tls-hostname)', o.auth !== 'iam' && 'authentication (--auth iam)'].filter(Boolean);
@@ -55,6 +50,11 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
   checkExposure(o, Boolean(tls), log);
   const region = app.region();
   const backend = await app.localBackend();
+  // A store that cannot be used stops the start here (exit 255), as for `local serve`.
+  await backend.store.ping().catch(async (e) => {
+    await backend.close();
+    throw e;
+  });
   const account = backend.settings.account;
 
   let stopping = false;
@@ -70,9 +70,10 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
     return { mesh: n?.mesh ?? '', kind: n?.kind ?? '', client: c.flavor };
   }));
   const readiness = new Readiness();
+  // Not ready while the store is unreachable (PostgreSQL away, login refused, a newer schema).
   readiness.register('store', async () => {
-    await backend.store.changeSeq();
-    return (backend.store as unknown as ReadyAwareStore).ready?.();
+    await backend.store.ping();
+    return undefined;
   });
   readiness.register('xds', () => (xdsReady ? undefined : 'the xDS server has not built its first snapshot yet'));
 
