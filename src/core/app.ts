@@ -178,7 +178,7 @@ export class App {
       operation: opts.operation,
       pages: opts.pages,
       color: this.colorEnabled(),
-      terminalWidth: this.io.stdoutIsTTY ? process.stdout.columns || 80 : 80,
+      terminalWidth: this.io.stdoutIsTTY ? this.io.stdoutColumns || 80 : 80,
     });
     if (text) this.io.stdout.write(text);
   }

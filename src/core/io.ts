@@ -1,8 +1,10 @@
 // Everything a command touches in the outside world comes through here, so tests can run the
-// real CLI in-process with fake streams (see test/helpers/run-cli.ts).
+// real CLI in-process with fake streams (see test/helpers/run-cli.ts). Only processIo() names the
+// process's own streams; progress display is core/progress.ts, over these streams.
 
 export interface OutputStream {
-  write(chunk: string): unknown;
+  /** Text, or bytes for binary results (a PNG on stdout). */
+  write(chunk: string | Uint8Array): unknown;
 }
 
 export interface Io {
@@ -11,6 +13,8 @@ export interface Io {
   stdin?: NodeJS.ReadableStream;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -22,6 +26,7 @@ export function processIo(): Io {
     stdin: process.stdin,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutColumns: process.stdout.columns,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -61,8 +61,7 @@ export async function runGraph(app: App, flags: GraphFlags): Promise<void> {
     default: out = `${JSON.stringify(graph, null, 2)}\n`;
   }
   if (!flags.file) {
-    if (Buffer.isBuffer(out)) process.stdout.write(out);
-    else app.io.stdout.write(out);
+    app.io.stdout.write(out);
     return;
   }
   try {

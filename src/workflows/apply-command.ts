@@ -6,8 +6,9 @@
 import type { App } from '../core/app';
 import { ParamError } from '../core/errors';
 import { askLine } from '../core/prompt';
+import { startProgress } from '../core/progress';
 import { analyze } from './analyze';
-import { executePlan, failureReport, summary, type Progress } from './execute';
+import { executePlan, failureReport, summary } from './execute';
 import {
   FindingsError, formatFindingsText, painter, sortFindings, type Finding, type Painter,
 } from './findings';
@@ -62,28 +63,6 @@ async function confirmDeletes(app: App, plan: Plan, yes: boolean | undefined): P
   if (!/^y(es)?$/i.test(answer.trim())) throw new ParamError('Nothing was applied: deletion not confirmed.');
 }
 
-/** A spinner on a TTY (stderr); result lines on `out` (stdout, or stderr when stdout carries JSON). */
-function progressFor(app: App, out: { write(s: string): unknown }): Progress {
-  if (!app.io.stderrIsTTY) {
-    return { start: () => undefined, done: (line) => out.write(`${line}\n`), stop: () => undefined };
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ora = require('ora') as typeof import('ora');
-  const spinner = ora({ stream: process.stderr });
-  return {
-    start: (text) => {
-      spinner.start(`${text}…`);
-    },
-    done: (line) => {
-      spinner.stop();
-      out.write(`${line}\n`);
-    },
-    stop: () => {
-      spinner.stop();
-    },
-  };
-}
-
 export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
   const format = findingsFormat(app);
   const paint = painter(app.colorEnabled());
@@ -114,7 +93,8 @@ export async function runApply(app: App, flags: ApplyFlags): Promise<void> {
   }
   await confirmDeletes(app, plan, flags.yes);
   const json = format === 'json';
-  const result = await executePlan(plan, api, progressFor(app, json ? app.io.stderr : app.io.stdout), paint);
+  // Result lines go to stdout, or to stderr when stdout carries JSON; the spinner only on a terminal outside CI.
+  const result = await executePlan(plan, api, startProgress(app.io, { out: json ? app.io.stderr : app.io.stdout }), paint);
   if (result.failure) {
     app.io.stderr.write(failureReport(result, paint));
     throw result.failure.error;

@@ -2,6 +2,7 @@
 // report of what was applied and what was not (the caller rethrows the service error: exit 254).
 
 import type { Dispatcher } from '../core/dispatcher';
+import type { Progress } from '../core/progress';
 import type { Painter } from './findings';
 import { describeAddress, nameMembers } from './kinds';
 import type { Change, Plan } from './plan';
@@ -10,13 +11,6 @@ const DONE: Record<Change['action'], string> = { create: 'created', update: 'upd
 const DOING: Record<Change['action'], string> = { create: 'creating', update: 'updating', delete: 'deleting' };
 const SIGN: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
 
-/** Progress display: a spinner on a TTY, plain lines otherwise. */
-export interface Progress {
-  start(text: string): void;
-  /** A change finished: `line` is the permanent record. */
-  done(line: string): void;
-  stop(): void;
-}
 
 async function applyChange(api: Dispatcher, c: Change): Promise<void> {
   const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input);
@@ -52,7 +46,7 @@ export async function executePlan(plan: Plan, api: Dispatcher, progress: Progres
   for (let i = 0; i < plan.changes.length; i++) {
     const c = plan.changes[i];
     const label = describeAddress(c.address);
-    progress.start(`${DOING[c.action]} ${label}`);
+    progress.step(`${DOING[c.action]} ${label}…`);
     try {
       await applyChange(api, c);
     } catch (error) {

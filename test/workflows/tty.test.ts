@@ -16,10 +16,14 @@ afterAll(() => {
 const EXAMPLE = path.join(ROOT, 'examples', 'ci', 'apps');
 const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 
-/** Runs awsmesh on a pseudo-terminal, typing `input`; returns everything the terminal showed and the exit code. */
-function onTerminal(home: string, args: string[], input = ''): { screen: string; code: number | null } {
+/**
+ * Runs awsmesh on a pseudo-terminal, typing `input`; returns everything the terminal showed and the
+ * exit code. CI is unset unless `env` sets it (spinners are off under CI).
+ */
+function onTerminal(home: string, args: string[], input = '', env: NodeJS.ProcessEnv = {}): { screen: string; code: number | null } {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: cleanEnv(home), input, encoding: 'utf8', timeout: 30_000 });
+  const { CI: _ci, ...base } = cleanEnv(home);
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, ...env }, input, encoding: 'utf8', timeout: 30_000 });
   return { screen: r.stdout, code: r.status };
 }
 
@@ -46,4 +50,16 @@ test('a spinner and colours on a terminal; deletes wait for a "y"', async () => 
   const accepted = onTerminal(home, ['apply', '-f', meshOnly, '--prune'], 'y\n');
   expect(accepted.code).toBe(0);
   expect(accepted.screen).toContain('Apply complete: 0 created, 0 updated, 7 deleted.');
+});
+
+test('under CI=1 a terminal gets no spinner, only the result lines', () => {
+  if (!hasScript) {
+    console.log('util-linux `script` is not installed: no pseudo-terminal, TTY behaviour not exercised');
+    return;
+  }
+  const created = onTerminal(tempHome(), ['apply', '-f', EXAMPLE], '', { CI: '1' });
+  expect(created.code).toBe(0);
+  expect(created.screen).not.toContain('creating Mesh apps…');
+  expect(created.screen).toContain('+ created Mesh apps');
+  expect(created.screen).toContain('Apply complete: 8 created, 0 updated, 0 deleted.');
 });

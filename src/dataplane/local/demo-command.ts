@@ -11,7 +11,7 @@ import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../core/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';
-import { progress } from './progress';
+import { startProgress } from '../../core/progress';
 import { drive, type Tally } from './traffic';
 import { startMesh, type RunningMesh } from './up-command';
 
@@ -59,7 +59,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
     );
   }
 
-  const p = progress(io, flags.quiet);
+  const p = startProgress(io, { quiet: flags.quiet });
   const out = (s: string) => io.stdout.write(s);
   let running: RunningMesh | undefined;
   let created = false;

@@ -13,7 +13,7 @@ import { Sidecar } from '../sidecar';
 import { caDir } from '../../tls/ca/store';
 import { startApp, type RunningApp } from './apps';
 import { readUpConfig, type ProxyEntry } from './config';
-import { progress } from './progress';
+import { startProgress, type Progress } from '../../core/progress';
 import { alive, readRunRecords, removeRunRecord, writeRunRecord, type RunRecord } from './runfile';
 import { untilSignal } from '../../core/signals';
 
@@ -64,7 +64,7 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
       throw new GeneralError(`Mesh ${mesh} is already up (pid ${record.pid}); stop it with: awsmesh local down --mesh ${mesh}`);
     }
   }
-  const p = progress(io, flags.quiet);
+  const p = startProgress(io, { quiet: flags.quiet });
   p.step(`Reading mesh ${mesh}`);
   const snapshot = await loadMeshSnapshot(api, mesh, { region });
   const entries = cfg?.proxies ?? defaultEntries(snapshot);
@@ -102,7 +102,7 @@ interface StartOptions {
   entries: ProxyEntry[];
   dir: string;
   snapshot: MeshSnapshot;
-  progress: ReturnType<typeof progress>;
+  progress: Progress;
   quiet?: boolean;
   otlpEndpoint?: string;
   /** Extra environment for every app (the demo's sample app settings). */
