@@ -4,8 +4,6 @@
 
 import { UsageError } from '../core/errors';
 import type { ServiceName } from '../model/services';
-import type { Endpoint, ProxyEndpointKey, ProxyRegistration } from './local/resolver';
-import type { VirtualNodeSpec } from '../mesh/types';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -41,10 +39,47 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+export type EndpointSource = 'proxy' | 'cloudmap' | 'dns';
+
+/** An address a virtual node can be reached at right now. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** false only for Cloud Map instances reported UNHEALTHY, returned when includeUnhealthy is set. */
+  healthy: boolean;
+  /** 'proxy': a registered sidecar's ingress socket; 'cloudmap': an instance; 'dns': a hostname that resolves. */
+  source: EndpointSource;
+  /** The Cloud Map instance's attributes (source 'cloudmap' only). */
+  attributes?: Record<string, string>;
+}
+
+export interface VirtualNodeRef {
+  mesh: string;
+  virtualNode: string;
+}
+
+/** A sidecar's ingress socket, announced as an endpoint of its node. */
+export type ProxyEndpointKey = VirtualNodeRef & { host: string; port: number };
+
+export interface ProxyRegistration extends ProxyEndpointKey {
+  /** Process that serves the endpoint; the registration ends with it. */
+  pid?: number;
+  ttlSeconds: number;
+}
+
+/** What endpoint resolution reads of a virtual node's spec (a described node's spec fits). */
+export interface NodeDiscoverySpec {
+  listeners?: Array<{ portMapping?: { port?: number } }>;
+  serviceDiscovery?: {
+    dns?: { hostname?: string; ipPreference?: string };
+    awsCloudMap?: { namespaceName: string; serviceName: string; attributes?: Array<{ key: string; value: string }>; ipPreference?: string };
+  };
+}
+
 /** The nodes of a mesh snapshot an endpoint lookup needs. */
 export interface MeshNodes {
   mesh: { meshName: string; spec?: { serviceDiscovery?: { ipPreference?: string } } };
-  virtualNodes: Array<{ virtualNodeName: string; spec: VirtualNodeSpec }>;
+  virtualNodes: Array<{ virtualNodeName: string; spec: NodeDiscoverySpec }>;
 }
 
 /**

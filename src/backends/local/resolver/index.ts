@@ -6,7 +6,7 @@
 //     instances (attributes + health filtered) or a DNS hostname that resolves;
 //   localEndpointResolver — the same, shaped as the xDS mesh source's EndpointResolver.
 
-import type { VirtualNodeSpec } from '../../../mesh/types';
+import type { MeshNodes } from '../../backend';
 import type { Store } from '../store/store';
 import { resolveMeshEndpoints, type ResolveOptions } from './resolve';
 import type { Endpoint } from './types';
@@ -20,17 +20,12 @@ export { resolveEndpoints, resolveMeshEndpoints, type ResolveOptions, type NodeT
 export { HostnameChecker, defaultHostnameChecker, type HostnameCheckerOptions, type LookupFn } from './dns';
 export { instanceHost } from './cloudmap';
 
-interface SnapshotView {
-  mesh: { meshName: string; spec?: { serviceDiscovery?: { ipPreference?: string } } };
-  virtualNodes: Array<{ virtualNodeName: string; spec: VirtualNodeSpec }>;
-}
-
 /**
  * An endpoint resolver over the local store for mesh snapshots (the xDS mesh source's
  * EndpointResolver shape). Nodes the snapshot does not contain get no entry.
  */
 export function localEndpointResolver(store: Store, account: string, opts: ResolveOptions = {}) {
-  return async (snapshot: SnapshotView, nodeNames: string[], ctx: { region: string }): Promise<Record<string, Endpoint[]>> => {
+  return async (snapshot: MeshNodes, nodeNames: string[], ctx: { region: string }): Promise<Record<string, Endpoint[]>> => {
     const nodes = nodeNames.flatMap((name) => {
       const node = snapshot.virtualNodes.find((n) => n.virtualNodeName === name);
       return node ? [{ virtualNode: name, spec: node.spec }] : [];

@@ -7,20 +7,12 @@ import { isIP } from 'net';
 import { hostname } from 'os';
 import { ParamError } from '../../../core/errors';
 import type { Partition, Store, StoredResource, StoreTx } from '../store/store';
-import type { Endpoint, VirtualNodeRef } from './types';
+import type { Endpoint, ProxyEndpointKey, ProxyRegistration, VirtualNodeRef } from '../../backend';
 
 export const DATAPLANE = 'dataplane';
 export const ENDPOINT = 'endpoint';
 
-export interface ProxyRegistration extends VirtualNodeRef {
-  host: string;
-  port: number;
-  /** Process that serves the endpoint; the registration ends with it. */
-  pid?: number;
-  ttlSeconds: number;
-}
-
-export type ProxyEndpointKey = VirtualNodeRef & { host: string; port: number };
+export type { ProxyEndpointKey, ProxyRegistration } from '../../backend';
 
 export interface ProxyEndpointRecord extends ProxyRegistration {
   registeredAt: number;

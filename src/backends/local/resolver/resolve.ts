@@ -2,7 +2,7 @@
 // first (traffic to a node goes through its proxy); without one, the node's service discovery
 // answers — Cloud Map instances or a DNS hostname that resolves.
 
-import type { MeshData, VirtualNodeSpec } from '../../../mesh/types';
+import type { MeshNodes, NodeDiscoverySpec } from '../../backend';
 import { KINDS, dataOf } from '../appmesh/kinds';
 import { getResource, requireResource } from '../appmesh/lookups';
 import { findServiceInstances } from '../servicediscovery/discovery';
@@ -29,7 +29,7 @@ export interface ResolveOptions {
 export interface NodeToResolve {
   virtualNode: string;
   /** The node's spec when the caller has it (e.g. from a mesh snapshot); otherwise read from the store. */
-  spec?: VirtualNodeSpec;
+  spec?: NodeDiscoverySpec;
 }
 
 interface Pending {
@@ -41,7 +41,7 @@ interface Pending {
 
 /** Endpoints of one virtual node. Throws App Mesh's NotFoundException when the node does not exist. */
 export async function resolveEndpoints(
-  store: Store, partition: Partition, node: VirtualNodeRef & { spec?: VirtualNodeSpec }, opts: ResolveOptions = {},
+  store: Store, partition: Partition, node: VirtualNodeRef & { spec?: NodeDiscoverySpec }, opts: ResolveOptions = {},
 ): Promise<Endpoint[]> {
   const all = await resolveMeshEndpoints(store, partition, node.mesh, [{ virtualNode: node.virtualNode, spec: node.spec }], opts);
   return all[node.virtualNode];
@@ -75,19 +75,19 @@ export async function resolveMeshEndpoints(
   return result;
 }
 
-async function nodeSpec(tx: StoreTx, partition: Partition, mesh: string, name: string): Promise<VirtualNodeSpec> {
+async function nodeSpec(tx: StoreTx, partition: Partition, mesh: string, name: string): Promise<NodeDiscoverySpec> {
   const row = await requireResource(tx, KINDS.VirtualNode, { mesh, name }, partition.account);
-  return dataOf(row).spec as VirtualNodeSpec;
+  return dataOf(row).spec as NodeDiscoverySpec;
 }
 
 async function meshIpPreference(tx: StoreTx, mesh: string): Promise<IpPreference | undefined> {
   const row = await getResource(tx, KINDS.Mesh, { mesh, name: mesh });
-  const spec = row ? (dataOf(row).spec as MeshData['spec']) : undefined;
+  const spec = row ? (dataOf(row).spec as MeshNodes['mesh']['spec']) : undefined;
   return spec?.serviceDiscovery?.ipPreference as IpPreference | undefined;
 }
 
 async function discover(
-  tx: StoreTx, node: VirtualNodeRef, spec: VirtualNodeSpec, meshPreference: IpPreference | undefined,
+  tx: StoreTx, node: VirtualNodeRef, spec: NodeDiscoverySpec, meshPreference: IpPreference | undefined,
   now: number, opts: ResolveOptions,
 ): Promise<Pending> {
   const proxies = (await liveProxyRecords(tx, node, now)).map(proxyEndpoint);
