@@ -16,6 +16,10 @@ export type Shell = (typeof SHELLS)[number];
 /** Global options that take a value, which the function must skip: the ones awsmesh itself parses. */
 const VALUE_OPTIONS = GLOBAL_OPTIONS.filter((o) => o.value).map((o) => o.flag);
 
+/** The services a script points at the mesh. STS stays with the real CLI: `aws sts get-caller-identity`
+ *  in a script asks who the real AWS credentials are (awsmesh speaks STS only to serve the SDKs' own calls). */
+export const SHIM_SERVICES = SERVICE_NAMES.filter((s) => s !== 'sts');
+
 /** This installation's launcher, so the snippet works whether or not awsmesh is on PATH. */
 export function awsmeshLauncher(): string {
   return path.resolve(__dirname, '..', '..', '..', 'bin', 'awsmesh');
@@ -27,7 +31,7 @@ function shellQuote(s: string): string {
 
 export function shimScript(shell: Shell, launcher: string = awsmeshLauncher()): string {
   const lines = [
-    `# awsmesh shim (${shell}): \`aws ${SERVICE_NAMES.join('|')} …\` runs awsmesh; every other`,
+    `# awsmesh shim (${shell}): \`aws ${SHIM_SERVICES.join('|')} …\` runs awsmesh; every other`,
     '# aws command goes to the real AWS CLI found on PATH. Load it with: eval "$(awsmesh shim)"',
     'unalias aws 2>/dev/null || true',
     'aws() {',
@@ -37,7 +41,7 @@ export function shimScript(shell: Shell, launcher: string = awsmeshLauncher()): 
     '    case "$__awsmesh_arg" in',
     `      ${VALUE_OPTIONS.join('|')}) __awsmesh_skip=1 ;;`,
     '      -*) ;;',
-    `      ${SERVICE_NAMES.join('|')}) ${shellQuote(launcher)} "$@"; return ;;`,
+    `      ${SHIM_SERVICES.join('|')}) ${shellQuote(launcher)} "$@"; return ;;`,
     '      *) break ;;',
     '    esac',
     '  done',
