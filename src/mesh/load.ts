@@ -3,12 +3,20 @@
 // Passing the previous snapshot re-describes only resources whose version changed, which keeps
 // polling a remote control plane cheap.
 
-import type { Dispatcher } from '../core/dispatcher';
 import { KINDS, type KindInfo } from '../generated/appmesh-kinds';
 import type {
   GatewayRouteData, MeshData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualNodeData, VirtualRouterData,
   VirtualServiceData,
 } from './types';
+
+/**
+ * The calls a snapshot is read with: core/dispatcher.ts's Dispatcher has them (named here, not
+ * imported, so mesh/ stays below the dispatcher and the backends that use its types).
+ */
+export interface MeshReader {
+  dispatch(service: 'appmesh', operation: string, input: Record<string, unknown>, opts: { region: string }): Promise<Record<string, unknown>>;
+  dispatchAll(service: 'appmesh', operation: string, input: Record<string, unknown>, opts: { region: string }): Promise<unknown[]>;
+}
 
 type Ref = Record<string, unknown> & { arn?: string; version?: number; lastUpdatedAt?: unknown };
 
@@ -25,7 +33,7 @@ function revision(r: { version?: number; lastUpdatedAt?: unknown }): string {
 const CONCURRENCY = 16;
 
 export async function loadMeshSnapshot(
-  api: Dispatcher,
+  api: MeshReader,
   meshName: string,
   ctx: { region: string },
   previous?: MeshSnapshot,
