@@ -2,7 +2,7 @@
 // only the dispatcher (src/core/dispatcher.ts) calls invoke. Callers never ask which backend they
 // have; they ask for a capability (`backend.local`) and do without it, or say they need it.
 
-import { UsageError } from '../core/errors';
+import { UsageError } from '../base/errors';
 import type { ServiceName } from '../model/services';
 
 export type Input = Record<string, unknown>;

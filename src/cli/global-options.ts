@@ -1,7 +1,7 @@
 // The global options, as data: the commander program is built from this table, and service
 // commands (the hot path: one API call) parse it directly so they need not load commander.
 
-import { UsageError } from '../core/errors';
+import { UsageError } from '../base/errors';
 import type { GlobalOptions } from '../core/app';
 
 interface GlobalOptionSpec {

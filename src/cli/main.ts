@@ -2,8 +2,8 @@
 // CLI's message format and exit code. Service operations (`awsmesh appmesh …`), the calls scripts
 // make most, take a direct path; every other command group runs through its commander program.
 
-import { CliError, ExitCode, isServiceError, UsageError } from '../core/errors';
-import { processIo, type Io } from '../core/io';
+import { CliError, ExitCode, isServiceError, UsageError } from '../base/errors';
+import { processIo, type Io } from '../base/io';
 import { isServiceName } from '../model/services';
 import { App, type GlobalOptions } from '../core/app';
 import { COMMANDS } from './commands/registry';

@@ -2,7 +2,7 @@
 // command line to it, completion.ts every group.
 
 import type { Command } from 'commander';
-import type { Io } from '../core/io';
+import type { Io } from '../base/io';
 import { checkChoice, commanderFlags, GLOBAL_OPTIONS } from './global-options';
 
 /** The root program with the global options. */

@@ -5,7 +5,7 @@
 
 import { timingSafeEqual } from 'crypto';
 import type * as http from 'http';
-import { isLoopback } from '../core/loopback';
+import { isLoopback } from '../base/loopback';
 
 export interface Refusal {
   status: number;

@@ -1,7 +1,7 @@
 // Failures as the console's API reports them: an HTTP status and a JSON body with a code and a
 // message the page shows as it is (service errors in the AWS CLI's own wording).
 
-import { CliError, isServiceError } from '../core/errors';
+import { CliError, isServiceError } from '../base/errors';
 import type { ProblemBody } from './api-types';
 
 /** A request the console refuses, with the status and code the page sees. */

@@ -6,9 +6,9 @@ import type { LocalBackend } from '../backends/local/local-backend';
 import { DEFAULT_LOCAL_REGION, localSettings } from '../backends/local/settings';
 import {
   activeProfileName, loadProfile, requireProfile, resolveOutputName, resolveRegion, type ProfileSettings,
-} from './aws-config';
-import { ConfigError, UsageError } from './errors';
-import type { Io } from './io';
+} from '../base/aws-config';
+import { ConfigError, UsageError } from '../base/errors';
+import type { Io } from '../base/io';
 import type { Dispatcher } from './dispatcher';
 import type { ServiceName } from '../model/services';
 import type { OperationDefinition } from '../model/types';

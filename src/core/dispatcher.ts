@@ -17,7 +17,7 @@ import type {
 } from '../generated/api';
 import { getService, type ServiceName } from '../model/services';
 import type { OperationDefinition, Paginator } from '../model/types';
-import { InputValidationError, isServiceError, NotImplementedError, ParamError } from './errors';
+import { InputValidationError, isServiceError, NotImplementedError, ParamError } from '../base/errors';
 
 export interface CallOptions {
   /** Region of this call (default: the dispatcher's). */

@@ -2,11 +2,11 @@
 // stdout, logs on stderr, and a clean stop (deregistration, drained listeners) on SIGINT/SIGTERM.
 
 import type { App } from '../core/app';
-import { GeneralError, UsageError } from '../core/errors';
+import { GeneralError, UsageError } from '../base/errors';
 import { Sidecar } from './sidecar';
 import { localSettings } from '../backends/local/settings';
 import { caDir } from '../tls/ca/store';
-import { untilSignal } from '../core/signals';
+import { untilSignal } from '../base/signals';
 
 export interface ProxyFlags {
   mesh?: string;

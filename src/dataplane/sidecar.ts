@@ -6,7 +6,7 @@
 
 import type { Backend, LocalControlPlane } from '../backends/backend';
 import { Dispatcher } from '../core/dispatcher';
-import { ServiceError } from '../core/errors';
+import { ServiceError } from '../base/errors';
 import {
   endpointNodes, translateVirtualGateway, translateVirtualNode, TranslationError,
   type ResolvedEndpoint, type TranslateOptions, type TranslationResult,

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../core/private-file';
+import { writeFileAtomic } from '../base/private-file';
 import { serializeOne, serializeStream, type ExportFormat } from '../workflows/export-command';
 import { PLAIN, type Painter } from '../workflows/findings';
 import { countsLine, type FidelityReport } from './report';

@@ -6,7 +6,7 @@
 
 import * as fs from 'fs';
 import type { App } from '../core/app';
-import { ConfigError, FindingsError } from '../core/errors';
+import { ConfigError, FindingsError } from '../base/errors';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { MeshSnapshot } from '../mesh/types';
 import type { DiscoveredProxy } from './discovery';

@@ -1,8 +1,8 @@
 // `awsmesh local graph [--mesh M] [--format mermaid|dot|svg|png|json] [--file F] [--window S]`.
 
 import type { App } from '../core/app';
-import { GeneralError, UsageError } from '../core/errors';
-import { writeFileAtomic } from '../core/private-file';
+import { GeneralError, UsageError } from '../base/errors';
+import { writeFileAtomic } from '../base/private-file';
 import { buildGraph, toDot, toMermaid, toPng, toSvg, type MeshGraph } from './graph';
 import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';
 import { MetricsView } from './metrics-view';

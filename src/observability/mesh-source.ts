@@ -2,7 +2,7 @@
 // proxies use: the local store, or --endpoint-url) and the proxies recorded under AWSMESH_HOME.
 
 import type { App } from '../core/app';
-import { UsageError } from '../core/errors';
+import { UsageError } from '../base/errors';
 import { loadMeshSnapshot } from '../mesh/load';
 import type { MeshSnapshot } from '../mesh/types';
 import { discoverProxies, type DiscoveredProxy } from './discovery';

@@ -1,5 +1,5 @@
-import { ParamError } from '../core/errors';
-import { MAX_NESTING_DEPTH } from '../core/structured-text';
+import { ParamError } from '../base/errors';
+import { MAX_NESTING_DEPTH } from '../base/structured-text';
 
 type Jmespath = { search(data: unknown, expr: string): unknown; compile(expr: string): unknown };
 

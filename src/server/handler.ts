@@ -6,7 +6,7 @@ import { randomUUID } from 'crypto';
 import type { Backend, Input } from '../backends/backend';
 import { isStoreUnavailable } from '../backends/local/store/errors';
 import { Dispatcher } from '../core/dispatcher';
-import { InputValidationError, isServiceError } from '../core/errors';
+import { InputValidationError, isServiceError } from '../base/errors';
 import { getService, type ServiceName } from '../model/services';
 import { REST_JSON_WIRE_ERRORS, restJsonError } from './codecs/rest-json';
 import { ServiceRouter } from './router';

@@ -3,14 +3,14 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { isLoopback } from '../core/loopback';
+import { isLoopback } from '../base/loopback';
 import type { App } from '../core/app';
-import { GeneralError, UsageError } from '../core/errors';
+import { GeneralError, UsageError } from '../base/errors';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
 import type { Credentials } from './sigv4';
 import type { AdsServerHandle } from '../xds';
 import { startXdsBeside } from './xds-bridge';
-import { untilSignal } from '../core/signals';
+import { untilSignal } from '../base/signals';
 
 export interface ServeFlags {
   host: string;

@@ -2,7 +2,7 @@
 // local backend, so Envoys get pushed what AWS CLI/SDK calls change. Loaded only when asked for.
 
 import type { Backend } from '../backends/backend';
-import type { Io } from '../core/io';
+import type { Io } from '../base/io';
 import type { AdsServerHandle } from '../xds';
 
 export interface XdsBesideOptions {

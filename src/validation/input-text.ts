@@ -4,7 +4,7 @@
 // names JavaScript objects give meaning to (__proto__ would change an object's prototype when a
 // provider copies the input; constructor/prototype would be found on every object).
 
-import { RESERVED_KEYS } from '../core/own-keys';
+import { RESERVED_KEYS } from '../base/own-keys';
 import type { Problem } from './messages';
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

@@ -4,9 +4,9 @@
 // call stops the run with a report and the service error (254).
 
 import type { App } from '../core/app';
-import { ParamError } from '../core/errors';
-import { askLine } from '../core/prompt';
-import { startProgress } from '../core/progress';
+import { ParamError } from '../base/errors';
+import { askLine } from '../base/prompt';
+import { startProgress } from '../base/progress';
 import { analyze } from './analyze';
 import { executePlan, failureReport, summary } from './execute';
 import {

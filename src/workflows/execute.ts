@@ -2,7 +2,7 @@
 // report of what was applied and what was not (the caller rethrows the service error: exit 254).
 
 import type { Dispatcher } from '../core/dispatcher';
-import type { Progress } from '../core/progress';
+import type { Progress } from '../base/progress';
 import type { Painter } from './findings';
 import { describeAddress, nameMembers } from './kinds';
 import type { Change, Plan } from './plan';

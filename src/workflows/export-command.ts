@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../core/app';
-import { UsageError } from '../core/errors';
-import { writeFileAtomic } from '../core/private-file';
+import { UsageError } from '../base/errors';
+import { writeFileAtomic } from '../base/private-file';
 import { compareAddresses, nameMembers, type KindName } from './kinds';
 import { attachTags, snapshotResources } from './live';
 import type { Resource } from './manifest';

@@ -1,7 +1,7 @@
 // What `awsmesh validate` reports: findings with stable codes (documented in README, never
 // renumbered), a severity, a message, a suggested fix and where in which file.
 
-import { FindingsError } from '../core/errors';
+import { FindingsError } from '../base/errors';
 
 /** Exit 1: the input was read, and findings of error severity were reported. */
 export { FindingsError };

@@ -2,7 +2,7 @@
 // public List/Describe/ListTagsForResource operations, as resources the planner and analyzers use.
 
 import type { Dispatcher } from '../core/dispatcher';
-import { isServiceError } from '../core/errors';
+import { isServiceError } from '../base/errors';
 import type { MeshSnapshot } from '../mesh/types';
 import { KINDS, nameMembers, type Address, type KindName } from './kinds';
 import type { Resource, Tag } from './manifest';

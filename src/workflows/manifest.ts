@@ -6,9 +6,9 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { ParamError } from '../core/errors';
-import { InputFileError, readInputText } from '../core/input-file';
-import { NestingError, parseJson, parseYamlDocuments } from '../core/structured-text';
+import { ParamError } from '../base/errors';
+import { InputFileError, readInputText } from '../base/input-file';
+import { NestingError, parseJson, parseYamlDocuments } from '../base/structured-text';
 import { closest } from '../validation/messages';
 import { validateInput, type Problem } from '../validation/validate';
 import { isTemplate, templateDocuments } from './cloudformation/documents';

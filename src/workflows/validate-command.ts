@@ -3,7 +3,7 @@
 // Exit 0 when there is no error-severity finding, 1 when there is, 252 when input is unreadable.
 
 import type { App } from '../core/app';
-import { ParamError, UsageError } from '../core/errors';
+import { ParamError, UsageError } from '../base/errors';
 import { analyze } from './analyze';
 import {
   FindingsError, findingsJson, formatFindingsText, painter, sortFindings, summaryLine,

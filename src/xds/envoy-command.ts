@@ -3,9 +3,9 @@
 
 import * as path from 'path';
 import type { App } from '../core/app';
-import { FindingsError, GeneralError, ParamError, UsageError } from '../core/errors';
-import { InputFileError, readInputText } from '../core/input-file';
-import { NestingError, parseYaml } from '../core/structured-text';
+import { FindingsError, GeneralError, ParamError, UsageError } from '../base/errors';
+import { InputFileError, readInputText } from '../base/input-file';
+import { NestingError, parseYaml } from '../base/structured-text';
 import { BOOTSTRAP_TYPE, errorsOnly, formatIssues, validateEnvoyJson, type Issue } from '../envoy/validate';
 import { dynamicBootstrap, parseXdsAddress, staticBootstrap } from './bootstrap';
 

@@ -5,7 +5,7 @@
 
 import type { Backend } from '../backends/backend';
 import { Dispatcher } from '../core/dispatcher';
-import { isServiceError } from '../core/errors';
+import { isServiceError } from '../base/errors';
 import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
 import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
 import type { ListenerTls, MeshSnapshot } from '../mesh/types';

@@ -2,7 +2,7 @@
 // prints it like `istioctl proxy-status` (one row per proxy, one column per xDS type).
 
 import * as grpc from '@grpc/grpc-js';
-import { GeneralError } from '../core/errors';
+import { GeneralError } from '../base/errors';
 import { csdsService, type ClientStatusResponse } from './protocol';
 import { XDS_TYPES } from './resource-types';
 import type { SyncState } from './status';

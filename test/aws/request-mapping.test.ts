@@ -11,7 +11,7 @@ import { APP_MESH_SHUTDOWN_HINT } from '../../src/backends/aws/app-mesh-shutdown
 import { REQUEST_URL } from '../../src/backends/aws/transport';
 import type { Backend } from '../../src/backends/backend';
 import { Dispatcher } from '../../src/core/dispatcher';
-import { GeneralError, ServiceError } from '../../src/core/errors';
+import { GeneralError, ServiceError } from '../../src/base/errors';
 import { getService, SERVICE_NAMES, type ServiceName } from '../../src/model/services';
 import type { OperationDefinition } from '../../src/model/types';
 import { FakeAws, backendOptions, json } from './helpers';

@@ -7,7 +7,7 @@ import * as https from 'https';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { createAwsBackend } from '../../src/backends/aws';
-import { GeneralError } from '../../src/core/errors';
+import { GeneralError } from '../../src/base/errors';
 import { backendOptions, tempDir } from './helpers';
 
 const ctx = { region: 'us-east-1' };

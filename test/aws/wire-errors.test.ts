@@ -4,7 +4,7 @@
 import { createAwsBackend } from '../../src/backends/aws';
 import { redactBody, redactHeaders } from '../../src/backends/aws/transport';
 import type { Backend } from '../../src/backends/backend';
-import { ConfigError, GeneralError, ServiceError } from '../../src/core/errors';
+import { ConfigError, GeneralError, ServiceError } from '../../src/base/errors';
 import { FakeAws, backendOptions, closedPort, json, releaseClosedPorts } from './helpers';
 
 const ctx = { region: 'us-east-1' };

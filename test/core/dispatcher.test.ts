@@ -9,7 +9,7 @@ import type { Backend, CallContext, Input, Output } from '../../src/backends/bac
 import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
 import { Dispatcher } from '../../src/core/dispatcher';
-import { ExitCode, InputValidationError, NotImplementedError, ServiceError } from '../../src/core/errors';
+import { ExitCode, InputValidationError, NotImplementedError, ServiceError } from '../../src/base/errors';
 import type { ListMeshesOutput } from '../../src/generated/appmesh-api';
 import type { ServiceName } from '../../src/model/services';
 

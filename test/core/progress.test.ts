@@ -1,8 +1,8 @@
 // Progress belongs to the IO context: a spinner only when stderr is a terminal and CI is unset;
 // off a terminal or under CI the transient part is silent and only permanent lines are written.
 
-import type { Io } from '../../src/core/io';
-import { animates, startProgress } from '../../src/core/progress';
+import type { Io } from '../../src/base/io';
+import { animates, startProgress } from '../../src/base/progress';
 
 /** Fake streams; `tty` makes stderr look like a terminal (with the cursor calls a spinner makes). */
 function fakeIo(opts: { tty: boolean; env?: NodeJS.ProcessEnv }): { io: Io; out: () => string; err: () => string } {

@@ -19,7 +19,7 @@ import { parsePrometheusText, type Scrape } from '../../src/observability/scrape
 import { MetricsView } from '../../src/observability/metrics-view';
 import { buildGraph, toDot, toMermaid, toPng, toSvg } from '../../src/observability/graph';
 import type { DiscoveredProxy } from '../../src/observability/discovery';
-import { UsageError } from '../../src/core/errors';
+import { UsageError } from '../../src/base/errors';
 import { SnapshotBuilder, walkthroughSnapshot } from '../envoy-translate/snapshot-builder';
 import { meshRows, renderStatTable } from '../../src/observability/stat-command';
 import { cleanupHomes, runCli, tempHome } from '../helpers/run-cli';

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { MAX_INPUT_BYTES, readInputFile } from '../../src/core/input-file';
+import { MAX_INPUT_BYTES, readInputFile } from '../../src/base/input-file';
 import { cleanupHomes, runBin, runCli, tempHome } from '../helpers/run-cli';
 import { makeFifo, runBinWithInput, writeFile } from './helpers';
 

@@ -3,7 +3,7 @@
 // exit 252 / HTTP 400, never "Maximum call stack size exceeded" (exit 255 / HTTP 500).
 
 import * as path from 'path';
-import { checkNesting, MAX_NESTING_DEPTH, NestingError, parseJson, parseYaml } from '../../src/core/structured-text';
+import { checkNesting, MAX_NESTING_DEPTH, NestingError, parseJson, parseYaml } from '../../src/base/structured-text';
 import { queryNesting } from '../../src/output/query';
 import { parseShorthand } from '../../src/cli/params/shorthand';
 import { cleanEnv, cleanupHomes, runCli, tempHome } from '../helpers/run-cli';

@@ -5,7 +5,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { PRIVATE_MODE, writeFileAtomic, writeNewFile } from '../../src/core/private-file';
+import { PRIVATE_MODE, writeFileAtomic, writeNewFile } from '../../src/base/private-file';
 import { cleanupHomes, runCli, tempHome } from '../helpers/run-cli';
 import { nobody, skippedWithoutRoot } from './helpers';
 

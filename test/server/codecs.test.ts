@@ -1,7 +1,7 @@
 // The wire codecs on hand-built requests: routing, input decoding, output/error encoding per
 // protocol. A recording backend stands in for the providers (their semantics are tested elsewhere).
 
-import { ServiceError } from '../../src/core/errors';
+import { ServiceError } from '../../src/base/errors';
 import { getService } from '../../src/model/services';
 import { RequestHandler } from '../../src/server/handler';
 import type { WireRequest } from '../../src/server/wire';

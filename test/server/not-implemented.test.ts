@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import type { Backend, CallContext, Input, Output } from '../../src/backends/backend';
 import { openLocalBackend } from '../../src/backends/local';
 import type { LocalBackend } from '../../src/backends/local/local-backend';
-import { NotImplementedError } from '../../src/core/errors';
+import { NotImplementedError } from '../../src/base/errors';
 import type { ServiceName } from '../../src/model/services';
 import { RequestHandler } from '../../src/server/handler';
 import { startServer, type RunningServer } from '../../src/server/http-server';

@@ -3,7 +3,7 @@
 
 import * as net from 'net';
 import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
-import { isLoopback } from '../../src/core/loopback';
+import { isLoopback } from '../../src/base/loopback';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
 import { waitUntil } from '../helpers/wait';

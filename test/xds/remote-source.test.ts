@@ -9,7 +9,7 @@ import { createAwsBackend } from '../../src/backends/aws';
 import type { Backend } from '../../src/backends/backend';
 import { LocalBackend } from '../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
-import { loadProfile } from '../../src/core/aws-config';
+import { loadProfile } from '../../src/base/aws-config';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import { startAdsServer, TYPE_URLS, type AdsServerHandle } from '../../src/xds';
 import { AdsClient } from '../../src/xds/ads-client';

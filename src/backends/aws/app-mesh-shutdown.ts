@@ -1,7 +1,7 @@
 // AWS App Mesh was discontinued on 2026-09-30. When a call to AWS's own App Mesh endpoint fails
 // in a way that suggests the service is gone, say so plainly and point at what still works.
 
-import { GeneralError, ServiceError } from '../../core/errors';
+import { GeneralError, ServiceError } from '../../base/errors';
 
 export const APP_MESH_SHUTDOWN_HINT =
   'Note: AWS App Mesh was discontinued on 2026-09-30; AWS no longer serves App Mesh requests. ' +

@@ -3,7 +3,7 @@
 // makes their results and failures look like the local backend's.
 
 import type { Backend, CallContext, Input, Output } from '../backend';
-import { NotImplementedError } from '../../core/errors';
+import { NotImplementedError } from '../../base/errors';
 import { getService, type ServiceName } from '../../model/services';
 import { looksLikeShutdown, withShutdownHint } from './app-mesh-shutdown';
 import { createClient, type ClientSettings, type SdkClient } from './clients';

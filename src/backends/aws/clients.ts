@@ -2,7 +2,7 @@
 // when a command talks to that service (start-up time is a product feature).
 
 import * as fs from 'fs';
-import { GeneralError } from '../../core/errors';
+import { GeneralError } from '../../base/errors';
 import type { ServiceName } from '../../model/services';
 import { TracingHandler, type InnerHandler } from './transport';
 

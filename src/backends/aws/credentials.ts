@@ -4,7 +4,7 @@
 // path); everything else (assume-role, SSO, credential_process, web identity, ECS, IMDS) goes
 // through the SDK's default Node chain pointed at the same files and profile.
 
-import { configFilePath, credentialsFilePath, type ProfileSettings } from '../../core/aws-config';
+import { configFilePath, credentialsFilePath, type ProfileSettings } from '../../base/aws-config';
 
 export interface StaticCredentials {
   accessKeyId: string;

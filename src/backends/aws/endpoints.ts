@@ -3,8 +3,8 @@
 // AWS_ENDPOINT_URL > `[services x]` section of the profile > the profile's endpoint_url.
 // No configured endpoint means AWS's own endpoint, which the SDK works out from the region.
 
-import { loadConfigSection, type ProfileSettings } from '../../core/aws-config';
-import { GeneralError, ParamError } from '../../core/errors';
+import { loadConfigSection, type ProfileSettings } from '../../base/aws-config';
+import { GeneralError, ParamError } from '../../base/errors';
 import type { ServiceName } from '../../model/services';
 
 /** A service's identifier in environment variable names and in `[services]` sections. */

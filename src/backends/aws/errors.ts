@@ -3,7 +3,7 @@
 // ServiceError (254), connection problems GeneralError (255), missing credentials ConfigError (253).
 
 import { STATUS_CODES } from 'http';
-import { CliError, ConfigError, GeneralError, ServiceError } from '../../core/errors';
+import { CliError, ConfigError, GeneralError, ServiceError } from '../../base/errors';
 import { errorInfo, getService, type ServiceName } from '../../model/services';
 import { NO_CREDENTIALS_MESSAGE, isNoCredentialsError } from './credentials';
 import { RAW_BODY, REQUEST_URL, headerValue } from './transport';

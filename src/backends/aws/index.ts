@@ -3,8 +3,8 @@
 // Nothing here loads the SDK; clients are created on the first call to each service.
 
 import type { Backend } from '../backend';
-import type { ProfileSettings } from '../../core/aws-config';
-import { UsageError } from '../../core/errors';
+import type { ProfileSettings } from '../../base/aws-config';
+import { UsageError } from '../../base/errors';
 import type { ServiceName } from '../../model/services';
 import { AwsBackend, type AwsBackendSettings } from './aws-backend';
 import { planCredentials } from './credentials';

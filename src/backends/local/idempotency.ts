@@ -2,7 +2,7 @@
 // CreatorRequestId/UpdaterRequestId): the same token with the same request returns the first
 // response again; the same token with a different request is the provider's own error.
 
-import { nodeCrypto } from '../../core/lazy-crypto';
+import { nodeCrypto } from '../../base/lazy-crypto';
 import type { StoreTx } from './store/store';
 
 /** JSON with object keys sorted, so two equal requests hash the same whatever their key order. */

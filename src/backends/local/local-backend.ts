@@ -2,8 +2,8 @@
 // plane's extras (`local`: change watching, endpoint resolution, the proxy registry).
 
 import type { Backend, CallContext, Input, LocalControlPlane, Output } from '../backend';
-import { NotImplementedError } from '../../core/errors';
-import { nodeCrypto } from '../../core/lazy-crypto';
+import { NotImplementedError } from '../../base/errors';
+import { nodeCrypto } from '../../base/lazy-crypto';
 import type { ServiceName } from '../../model/services';
 import type { LocalSettings, OperationHandler, ProviderContext, Providers } from './provider';
 import type { Store } from './store/store';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError } from '../../core/errors';
+import { ConfigError } from '../../base/errors';
 import type { LocalSettings } from './provider';
 
 /** The account the AWS documentation uses in its examples; the walkthrough's ARNs name it. */

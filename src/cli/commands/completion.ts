@@ -1,7 +1,7 @@
 // `awsmesh completion bash|zsh|fish`: prints a completion script (see src/cli/completion.ts).
 
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors';
+import { UsageError } from '../../base/errors';
 import type { App } from '../../core/app';
 
 const SHELLS = ['bash', 'zsh', 'fish'];

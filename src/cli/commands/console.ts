@@ -16,7 +16,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--interval <seconds>', 'how often the running proxies are read (the window of the live rates)', '1')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runConsole } = require('../../console/command') as typeof import('../../console/command');
+      const { runConsole } = require('../../console/console-command') as typeof import('../../console/console-command');
       await runConsole(app(), flags);
     });
 }

@@ -3,10 +3,10 @@
 
 import * as path from 'path';
 import type { Command } from 'commander';
-import { ParamError } from '../../core/errors';
-import { InputFileError, readInputText } from '../../core/input-file';
-import { writeFileAtomic } from '../../core/private-file';
-import { askLine } from '../../core/prompt';
+import { ParamError } from '../../base/errors';
+import { InputFileError, readInputText } from '../../base/input-file';
+import { writeFileAtomic } from '../../base/private-file';
+import { askLine } from '../../base/prompt';
 import type { App } from '../../core/app';
 
 type Admin = typeof import('../../backends/local/admin');

@@ -30,7 +30,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--gateway-class <name>', 'gateway-api: gatewayClassName of the Gateways made from virtual gateways')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { runMigrate } = require('../../migrate/run') as typeof import('../../migrate/run');
+      const { runMigrate } = require('../../migrate/migrate-command') as typeof import('../../migrate/migrate-command');
       await runMigrate(app(), flags);
     });
 }

@@ -17,7 +17,7 @@ export function register(parent: Command, app: () => App): void {
   }
   cmd.action(async (flags) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runProductionServe } = require('../../server/serve/run') as typeof import('../../server/serve/run');
+    const { runProductionServe } = require('../../server/serve/production-serve-command') as typeof import('../../server/serve/production-serve-command');
     await runProductionServe(app(), flags);
   });
 }

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { checkInput, checkPagingArgs } from '../../core/dispatcher';
-import { ParamError, UsageError } from '../../core/errors';
+import { ParamError, UsageError } from '../../base/errors';
 import { findOperationByCli, getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
 import { checkQuery } from '../../output/query';

@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import * as path from 'path';
-import { UsageError } from '../../core/errors';
+import { UsageError } from '../../base/errors';
 import { SERVICE_NAMES } from '../../model/services';
 import type { App } from '../../core/app';
 import { GLOBAL_OPTIONS } from '../global-options';

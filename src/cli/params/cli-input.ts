@@ -1,9 +1,9 @@
 // --cli-input-json / --cli-input-yaml: a whole input document, inline or file://. Flags given on
 // the command line replace whole top-level keys of it (the AWS CLI's shallow merge).
 
-import { ParamError } from '../../core/errors';
-import { setOwn } from '../../core/own-keys';
-import { NestingError, parseJson, parseYaml } from '../../core/structured-text';
+import { ParamError } from '../../base/errors';
+import { setOwn } from '../../base/own-keys';
+import { NestingError, parseJson, parseYaml } from '../../base/structured-text';
 import { loadParamValue } from './param-file';
 
 export interface CliInput {

@@ -2,9 +2,9 @@
 // does: file:// contents, JSON for structures and lists, the shorthand syntax otherwise, and
 // scalars coerced to the model's type. Type problems that survive are left for schema validation.
 
-import { ParamError } from '../../core/errors';
-import { ownValue, setOwn } from '../../core/own-keys';
-import { NestingError, parseJson as parseJsonText } from '../../core/structured-text';
+import { ParamError } from '../../base/errors';
+import { ownValue, setOwn } from '../../base/own-keys';
+import { NestingError, parseJson as parseJsonText } from '../../base/structured-text';
 import { getService, type ServiceName } from '../../model/services';
 import type { OperationParam, Shape } from '../../model/types';
 import { loadParamValue } from './param-file';

@@ -2,7 +2,7 @@
 // does: `--flag value`, `--flag=value`, lists as several values, booleans as --flag/--no-flag,
 // `help` anywhere, and every unknown token collected for one "Unknown options" error.
 
-import { UsageError } from '../../core/errors';
+import { UsageError } from '../../base/errors';
 import type { OperationDefinition, OperationParam } from '../../model/types';
 import type { RawFlag } from './flag-values';
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { ParamError } from '../../core/errors';
-import { InputFileError, readInputFile, type InputFileProblem } from '../../core/input-file';
+import { ParamError } from '../../base/errors';
+import { InputFileError, readInputFile, type InputFileProblem } from '../../base/input-file';
 
 /** The AWS CLI's (Python's) wording where it has one. */
 function reasonText(problem: InputFileProblem, reason: string, rel: string): string {
@@ -13,7 +13,7 @@ function reasonText(problem: InputFileProblem, reason: string, rel: string): str
 /**
  * Resolves `file://path` (text) and `fileb://path` (bytes, as base64 for blob members) the way the
  * AWS CLI does for every parameter value, relative to the working directory — through the one
- * size-limited reader (regular files and /dev/stdin only; see core/input-file).
+ * size-limited reader (regular files and /dev/stdin only; see base/input-file).
  */
 export function loadParamValue(flag: string, value: string, cwd: string): { value: string; file?: string } {
   const m = /^(fileb?):\/\/(.*)$/s.exec(value);

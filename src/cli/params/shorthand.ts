@@ -6,8 +6,8 @@
 // Values come out as strings; the caller coerces them to the model's scalar types. Keys are own
 // properties whatever their name (also __proto__), and nesting stops at the one input limit.
 
-import { setOwn } from '../../core/own-keys';
-import { MAX_NESTING_DEPTH, NestingError } from '../../core/structured-text';
+import { setOwn } from '../../base/own-keys';
+import { MAX_NESTING_DEPTH, NestingError } from '../../base/structured-text';
 
 export type ShorthandValue = string | ShorthandValue[] | { [key: string]: ShorthandValue };
 

@@ -8,7 +8,7 @@ import { parseEnvoyDuration } from '../../envoy/translate/durations';
 import { OPEN_CIRCUIT } from '../../envoy/translate/defaults';
 import { plainConnector, type Connector } from '../../tls/connector';
 import type { UpstreamTls } from '../../tls/upstream';
-import { isLoopback } from '../../core/loopback';
+import { isLoopback } from '../../base/loopback';
 import { ClusterStats } from '../telemetry/stats';
 import { HealthChecker } from './health-check';
 import { Host } from './host';

@@ -4,7 +4,7 @@
 
 import { spawn, type ChildProcess } from 'child_process';
 import * as net from 'net';
-import type { OutputStream } from '../../core/io';
+import type { OutputStream } from '../../base/io';
 
 export interface AppSpec {
   name: string;

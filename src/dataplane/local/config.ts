@@ -10,9 +10,9 @@
 //       ingressPort: 8088
 
 import * as path from 'path';
-import { ParamError } from '../../core/errors';
-import { InputFileError, readInputText } from '../../core/input-file';
-import { parseYaml } from '../../core/structured-text';
+import { ParamError } from '../../base/errors';
+import { InputFileError, readInputText } from '../../base/input-file';
+import { parseYaml } from '../../base/structured-text';
 
 export interface ProxyEntry {
   virtualNode?: string;

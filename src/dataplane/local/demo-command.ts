@@ -8,10 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
-import { GeneralError, ServiceError, UsageError } from '../../core/errors';
+import { GeneralError, ServiceError, UsageError } from '../../base/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';
-import { startProgress } from '../../core/progress';
+import { startProgress } from '../../base/progress';
 import { drive, type Tally } from './traffic';
 import { startMesh, type RunningMesh } from './up-command';
 

@@ -2,7 +2,7 @@
 
 import { localSettings } from '../../backends/local/settings';
 import type { App } from '../../core/app';
-import { GeneralError, UsageError } from '../../core/errors';
+import { GeneralError, UsageError } from '../../base/errors';
 import { alive, readRunRecords, removeRunRecord, sameProcess } from './runfile';
 
 export interface DownFlags {

@@ -5,7 +5,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../../core/private-file';
+import { writeFileAtomic } from '../../base/private-file';
 
 export interface RunRecord {
   pid: number;

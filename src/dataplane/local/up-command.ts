@@ -3,7 +3,7 @@
 
 import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
-import { GeneralError, ServiceError, UsageError } from '../../core/errors';
+import { GeneralError, ServiceError, UsageError } from '../../base/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { findVirtualGateway, findVirtualNode } from '../../mesh/lookup';
 import type { MeshSnapshot } from '../../mesh/types';
@@ -13,9 +13,9 @@ import { Sidecar } from '../sidecar';
 import { caDir } from '../../tls/ca/store';
 import { startApp, type RunningApp } from './apps';
 import { readUpConfig, type ProxyEntry } from './config';
-import { startProgress, type Progress } from '../../core/progress';
+import { startProgress, type Progress } from '../../base/progress';
 import { alive, readRunRecords, removeRunRecord, writeRunRecord, type RunRecord } from './runfile';
-import { untilSignal } from '../../core/signals';
+import { untilSignal } from '../../base/signals';
 
 export interface UpFlags {
   mesh?: string;

@@ -4,8 +4,8 @@
 // loopback collectors are accepted: a local mesh sends nothing off the machine.
 
 import * as http from 'http';
-import { UsageError } from '../../core/errors';
-import { isLoopback } from '../../core/loopback';
+import { UsageError } from '../../base/errors';
+import { isLoopback } from '../../base/loopback';
 
 export interface SpanRecord {
   traceId: string;

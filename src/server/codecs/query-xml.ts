@@ -3,7 +3,7 @@
 // <OpResponse><OpResult>…</OpResult><ResponseMetadata/></OpResponse>.
 
 import type { Input, Output } from '../../backends/backend';
-import { setOwn } from '../../core/own-keys';
+import { setOwn } from '../../base/own-keys';
 import { getService, type ServiceName } from '../../model/services';
 import type { MemberRef } from '../../model/types';
 import { scalarFromText, toIso8601, wireName, type Shapes } from '../shapes';

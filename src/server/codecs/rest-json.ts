@@ -3,7 +3,7 @@
 // each member's `location` says; outputs with a `payload` member send that member's value bare.
 
 import type { Input, Output } from '../../backends/backend';
-import { NestingError, parseJson } from '../../core/structured-text';
+import { NestingError, parseJson } from '../../base/structured-text';
 import { getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
 import { scalarFromText, toJsonWire, wireName, type Shapes } from '../shapes';

@@ -3,7 +3,7 @@
 // checked here, so a bad one is a usage error (252) before anything listens.
 
 import * as fs from 'fs';
-import { UsageError } from '../../core/errors';
+import { UsageError } from '../../base/errors';
 
 type Kind = 'string' | 'port' | 'int' | 'bool' | 'list';
 

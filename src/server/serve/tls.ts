@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
 import type { SecureContextOptions } from 'tls';
-import { GeneralError } from '../../core/errors';
+import { GeneralError } from '../../base/errors';
 
 export interface TlsMaterial {
   cert: string;

@@ -4,8 +4,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App } from '../../core/app';
-import { UsageError } from '../../core/errors';
-import { PRIVATE_MODE, writeFileAtomic } from '../../core/private-file';
+import { UsageError } from '../../base/errors';
+import { PRIVATE_MODE, writeFileAtomic } from '../../base/private-file';
 import type { VirtualNodeSpec } from '../../mesh/types';
 import { CaStore, type CertificateRecord } from './store';
 import { commonName, meshSans, splitSans } from './sans';

@@ -14,7 +14,7 @@ import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensurePrivateHome, localSettings } from '../../backends/local/settings';
-import { PRIVATE_MODE, writeNewFile } from '../../core/private-file';
+import { PRIVATE_MODE, writeNewFile } from '../../base/private-file';
 
 export interface CertificateRecord {
   serialNumber: string;

@@ -5,7 +5,7 @@ import {
 } from '../../../src/backends/local/admin';
 import { PassThrough } from 'stream';
 import { runCli as runCliWithIo } from '../../../src/cli/main';
-import { ParamError } from '../../../src/core/errors';
+import { ParamError } from '../../../src/base/errors';
 import { cleanEnv, cleanupHomes, runCli, tempHome } from '../../helpers/run-cli';
 import { openHarness, type Harness } from '../appmesh/harness';
 

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalBackend } from '../../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
-import { ServiceError } from '../../../src/core/errors';
+import { ServiceError } from '../../../src/base/errors';
 import type { StoreKit } from '../../helpers/stores';
 
 export const ACCOUNT = '111122223333';

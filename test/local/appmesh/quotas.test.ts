@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_QUOTAS, quotaEnvName } from '../../../src/backends/local/appmesh/quotas';
-import { ConfigError } from '../../../src/core/errors';
+import { ConfigError } from '../../../src/base/errors';
 import { openHarness, type Harness } from './harness';
 import { describeEachStore } from '../../helpers/stores';
 

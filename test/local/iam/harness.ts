@@ -8,7 +8,7 @@ import { LocalBackend } from '../../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
 import type { LocalSettings } from '../../../src/backends/local/provider';
 import type { ServiceName } from '../../../src/model/services';
-import { ServiceError } from '../../../src/core/errors';
+import { ServiceError } from '../../../src/base/errors';
 import type { StoreKit } from '../../helpers/stores';
 
 export const ACCOUNT = '111122223333';

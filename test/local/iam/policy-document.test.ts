@@ -4,7 +4,7 @@
 import {
   decodePolicyInput, encodePolicyOutput, policySize, validatePolicyDocument, type PolicyKind,
 } from '../../../src/backends/local/iam/policy-document';
-import { ServiceError } from '../../../src/core/errors';
+import { ServiceError } from '../../../src/base/errors';
 
 const stmt = (s: object, extra: object = {}) => JSON.stringify({ Version: '2012-10-17', Statement: [s], ...extra });
 const idStmt = (over: object = {}) => stmt({ Effect: 'Allow', Action: 'appmesh:StreamAggregatedResources', Resource: '*', ...over });

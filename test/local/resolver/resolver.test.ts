@@ -10,7 +10,7 @@ import {
 } from '../../../src/backends/local/resolver';
 import { isLive } from '../../../src/backends/local/resolver/proxy-registry';
 import type { EndpointResolver } from '../../../src/xds/mesh-source';
-import { ParamError, ServiceError } from '../../../src/core/errors';
+import { ParamError, ServiceError } from '../../../src/base/errors';
 import { describeEachStore } from '../../helpers/stores';
 
 describeEachStore('endpoint resolver and proxy registrations', (kit) => {

@@ -3,8 +3,8 @@
 // only the --mesh filter knows App Mesh's layout.
 
 import * as fs from 'fs';
-import { ParamError } from '../../../core/errors';
-import { NestingError, parseJson, parseYaml } from '../../../core/structured-text';
+import { ParamError } from '../../../base/errors';
+import { NestingError, parseJson, parseYaml } from '../../../base/structured-text';
 import type { Partition, Store } from '../store/store';
 import {
   STATE_FORMAT, STATE_FORMAT_VERSION, stateFileProblems, toStateRef, toStateResource,

@@ -1,7 +1,7 @@
 // App Mesh's error shapes with the HTTP status the model gives each, and the service's wording
 // (see shared/reference/appmesh-api.md §1.2 for the real messages these follow).
 
-import { ServiceError } from '../../../core/errors';
+import { ServiceError } from '../../../base/errors';
 import { errorInfo } from '../../../model/services';
 
 export type AppMeshErrorCode =

@@ -2,7 +2,7 @@
 // resume after, signed with a secret kept in the store: a token from another list, another store
 // or a tampered one is refused (BadRequestException) instead of silently paging the wrong data.
 
-import { nodeCrypto } from '../../../core/lazy-crypto';
+import { nodeCrypto } from '../../../base/lazy-crypto';
 import type { Store } from '../store/store';
 import { badRequest } from './errors';
 

@@ -4,7 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../../../core/errors';
+import { ConfigError } from '../../../base/errors';
 import type { LocalSettings } from '../provider';
 
 export const DEFAULT_QUOTAS = {

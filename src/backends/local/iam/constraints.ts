@@ -2,7 +2,7 @@
 // schema check lets "bad name" through (it contains a match); IAM itself matches whole values and
 // answers ValidationError listing every violation. This applies the same check to any input.
 
-import { ServiceError } from '../../../core/errors';
+import { ServiceError } from '../../../base/errors';
 import { errorInfo, getOperation, getShape } from '../../../model/services';
 import type { Input } from '../../backend';
 

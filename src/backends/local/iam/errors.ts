@@ -1,6 +1,6 @@
 // IAM's error codes (the wire `Code`, not the model's shape names) with the status the model gives them.
 
-import { ServiceError } from '../../../core/errors';
+import { ServiceError } from '../../../base/errors';
 import { errorInfo } from '../../../model/services';
 
 export type IamErrorCode =

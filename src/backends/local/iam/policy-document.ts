@@ -4,7 +4,7 @@
 // Messages start with IAM's own wording and then name the exact problem.
 
 import { iamError, quotaExceeded } from './errors';
-import type { ServiceError } from '../../../core/errors';
+import type { ServiceError } from '../../../base/errors';
 
 export type PolicyKind = 'identity' | 'trust';
 

@@ -5,7 +5,7 @@
 
 import { isIP } from 'net';
 import { hostname } from 'os';
-import { ParamError } from '../../../core/errors';
+import { ParamError } from '../../../base/errors';
 import type { Partition, Store, StoredResource, StoreTx } from '../store/store';
 import type { Endpoint, ProxyEndpointKey, ProxyRegistration, VirtualNodeRef } from '../../backend';
 

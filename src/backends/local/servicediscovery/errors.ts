@@ -1,6 +1,6 @@
 // Cloud Map's errors: json-1.1 `__type` codes, all HTTP 400, some with extra members.
 
-import { ServiceError } from '../../../core/errors';
+import { ServiceError } from '../../../base/errors';
 import { errorInfo } from '../../../model/services';
 
 export type CloudMapErrorCode =

@@ -2,7 +2,7 @@
 // login, or was written by a newer awsmesh. Commands report them like any environment problem
 // (exit 255); `serve` answers 503 ServiceUnavailableException, which SDKs and the CLI retry.
 
-import { GeneralError } from '../../../core/errors';
+import { GeneralError } from '../../../base/errors';
 
 export class StoreUnavailableError extends GeneralError {
   constructor(message: string) {

@@ -8,7 +8,7 @@
 // (account, region, service, kind, parent, name), references between ARNs, and idempotency records.
 
 import { AsyncLocalStorage } from 'async_hooks';
-import { nodeCrypto } from '../../../core/lazy-crypto';
+import { nodeCrypto } from '../../../base/lazy-crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Database, Statement } from 'better-sqlite3';

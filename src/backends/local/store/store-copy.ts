@@ -3,7 +3,7 @@
 // `local state` commands use. Idempotency records and the paging secret stay behind: they are
 // short-lived, and paging tokens of the old store simply end.
 
-import { GeneralError } from '../../../core/errors';
+import { GeneralError } from '../../../base/errors';
 import { exportState, importState } from '../admin';
 import type { Store } from './store';
 

@@ -3,7 +3,7 @@
 // (or postgresql://) a PostgreSQL database shared by any number of awsmesh processes.
 
 import * as path from 'path';
-import { GeneralError } from '../../../core/errors';
+import { GeneralError } from '../../../base/errors';
 
 export type StoreSpec =
   | { kind: 'sqlite'; file: string }

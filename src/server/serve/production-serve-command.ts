@@ -4,10 +4,10 @@
 // port for probes and Prometheus.
 
 import * as grpc from '@grpc/grpc-js';
-import { isLoopback } from '../../core/loopback';
+import { isLoopback } from '../../base/loopback';
 import type { App } from '../../core/app';
-import { GeneralError, UsageError } from '../../core/errors';
-import { untilSignal } from '../../core/signals';
+import { GeneralError, UsageError } from '../../base/errors';
+import { untilSignal } from '../../base/signals';
 import { parseNodeId } from '../../xds/node-id';
 import type { AdsServerHandle } from '../../xds';
 import { IamAuthenticator } from '../auth/iam-auth';

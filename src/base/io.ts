@@ -1,6 +1,6 @@
 // Everything a command touches in the outside world comes through here, so tests can run the
 // real CLI in-process with fake streams (see test/helpers/run-cli.ts). Only processIo() names the
-// process's own streams; progress display is core/progress.ts, over these streams.
+// process's own streams; progress display is base/progress.ts, over these streams.
 
 export interface OutputStream {
   /** Text, or bytes for binary results (a PNG on stdout). */

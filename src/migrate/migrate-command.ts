@@ -6,7 +6,7 @@
 
 import * as path from 'path';
 import type { App } from '../core/app';
-import { FindingsError, ParamError, UsageError } from '../core/errors';
+import { FindingsError, ParamError, UsageError } from '../base/errors';
 import { EXPORT_FORMATS, type ExportFormat } from '../workflows/export-command';
 import { formatFindingsText, painter, sortFindings } from '../workflows/findings';
 import { loadManifestSet } from '../workflows/manifest';
