@@ -105,6 +105,34 @@ test('a gateway: prefix match with the default rewrite, and a router behind it, 
   expect(diffs(docs, 'service-connect').filter((d) => d.resource.startsWith('GatewayRoute'))).toEqual([]);
 });
 
+test('behind a gateway that leaves the path alone, the router\'s routes apply with the gateway route\'s conditions added', () => {
+  const docs: Doc[] = [
+    ...mesh([
+      { name: 'beta', to: 'b', match: { prefix: '/', headers: [{ name: 'x-beta', match: { exact: '1' } }] } },
+      { name: 'all', to: 'a', match: { prefix: '/' } },
+    ]),
+    { kind: 'VirtualGateway', meshName: 'm', virtualGatewayName: 'gw', spec: { listeners: [http(80)] } },
+    {
+      kind: 'GatewayRoute', meshName: 'm', virtualGatewayName: 'gw', gatewayRouteName: 'mobile',
+      spec: { httpRoute: { match: { prefix: '/', headers: [{ name: 'x-app', match: { exact: 'mobile' } }] }, action: { target: { virtualService: { virtualServiceName: 'color.m.svc.cluster.local' } } } } },
+    },
+  ];
+  const istio = migrate(sourceOf(docs), 'istio');
+  const vs = istio.docs.find((d) => d.path.includes('gw-gateway'))!;
+  expect((vs.body.spec as { http: Doc[] }).http.map((h) => [h.name, h.match])).toEqual([
+    ['mobile-beta', [{ headers: { 'x-beta': { exact: '1' }, 'x-app': { exact: 'mobile' } } }]],
+    ['mobile-all', [{ headers: { 'x-app': { exact: 'mobile' } } }]],
+  ]);
+  expect(istio.report.differences).toEqual([]);
+  const gw = migrate(sourceOf(docs), 'gateway-api');
+  const route = gw.docs.find((d) => d.path.includes('gw-mobile'))!;
+  expect((route.body.spec as { rules: Doc[] }).rules.map((r) => r.matches)).toEqual([
+    [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ type: 'Exact', name: 'x-beta', value: '1' }, { type: 'Exact', name: 'x-app', value: 'mobile' }] }],
+    [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ type: 'Exact', name: 'x-app', value: 'mobile' }] }],
+  ]);
+  expect(gw.report.differences).toEqual([]);
+});
+
 test('helpers: weights to percentages, durations, strings a regex matches', () => {
   expect(percentages([75, 25])).toEqual({ values: [75, 25], exact: true });
   expect(percentages([1, 1, 1])).toEqual({ values: [34, 33, 33], exact: false });

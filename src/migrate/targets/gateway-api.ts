@@ -7,8 +7,8 @@
 
 import { gatewayRouteRule } from '../../mesh/lookup';
 import type { GatewayRouteData, MeshSnapshot, RouteData, VirtualGatewayData, VirtualRouterData } from '../../mesh/types';
-import { gatewayRuleKind, isCatchAll, routesForPort, ruleKind, targetsOf } from '../analysis';
-import type { FidelityReport } from '../report';
+import { gatewayRuleKind, isCatchAll, routesForPort, ruleKind, targetsOf, throughGateway } from '../analysis';
+import { FidelityReport } from '../report';
 import { ids, type MigrationSource } from '../source';
 import type { Conversion, GeneratedDoc, MigrateOptions, Outcome, Target } from '../target';
 import { forEachClientPolicy, meshSettings, referenceEntries } from './common';
@@ -252,6 +252,16 @@ function targetRules(b: Builder, gr: GatewayRouteData, base: Json, id: string, a
     if (routes.length === 1 && isCatchAll(routes[0])) {
       report.mapped('MG0507', id, at, `→ the weighted targets of router ${router.virtualRouterName} (one route for every request)`);
       return [{ ...base, backendRefs: backendRefs(model, targetsOf(routes[0]), model.namespace, onlyPort(model)) }];
+    }
+    const through = throughGateway(gr, routes);
+    if (through) {
+      // The gateway leaves the path alone: the router's rules, each with the gateway route's conditions.
+      const silent = new FidelityReport('gateway-api', new Map());
+      const rules = through.map((r) => ruleFor(silent, model, r, id, model.namespace, b.ruleOptions(), '', true))
+        .filter((x): x is NonNullable<typeof x> => !!x && x.kind === (gr.spec.grpcRoute ? 'GRPCRoute' : 'HTTPRoute'))
+        .map((x) => ({ ...x.rule, ...(base.filters ? { filters: base.filters } : {}) }));
+      report.mapped('MG0507', id, at, `→ the rules of router ${router.virtualRouterName}, each with this route's conditions`);
+      return rules;
     }
   }
   const front = model.serviceFront(target.virtualService.virtualServiceName).ref;
