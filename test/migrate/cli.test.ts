@@ -78,8 +78,25 @@ test('--plan: the guide\'s steps with the files and commands, then the App Mesh 
     '   $ awsmesh appmesh delete-mesh --mesh-name apps',
   ]);
   const lattice = await runBin(['migrate', '--to', 'lattice', ...FILES, '--plan', '--report', 'none', '--format', 'json']);
-  expect(lattice.stdout).toContain('$ export SERVICE_ID_SERVICEB=$(aws vpc-lattice create-service --cli-input-json file://lattice-api/services/serviceb.json --query id --output text)');
-  expect(lattice.stdout).toContain('$ aws vpc-lattice create-rule --cli-input-json "$(envsubst < lattice-api/rules/serviceb-80/01-serviceb.json)"');
+  // the VPC Lattice API path in creation order: each id exported before a later file needs it
+  const api = lattice.stdout.slice(lattice.stdout.indexOf('Outside Kubernetes'), lattice.stdout.indexOf('6. Switch clients over'));
+  const run = (v: string | undefined, op: string, file: string, templated: boolean) => {
+    const call = `aws vpc-lattice ${op} --cli-input-json ${templated ? `"$(envsubst < lattice-api/${file}.json)"` : `file://lattice-api/${file}.json`}`;
+    return `   $ ${v ? `export ${v}=$(${call} --query id --output text)` : call}`;
+  };
+  expect(api.split('\n').filter((l) => l.startsWith('   $ '))).toEqual([
+    run('SERVICE_NETWORK_ID_APPS', 'create-service-network', '1-service-network/apps', false),
+    run('SERVICE_ID_SERVICEA', 'create-service', '2-services/servicea', false),
+    run('SERVICE_ID_SERVICEB', 'create-service', '2-services/serviceb', false),
+    run(undefined, 'create-service-network-service-association', '3-associations/servicea', true),
+    run(undefined, 'create-service-network-service-association', '3-associations/serviceb', true),
+    run('TARGET_GROUP_ID_SERVICEA_80', 'create-target-group', '4-target-groups/servicea-80', true),
+    run('TARGET_GROUP_ID_SERVICEB_80', 'create-target-group', '4-target-groups/serviceb-80', true),
+    run('TARGET_GROUP_ID_SERVICEBV2_80', 'create-target-group', '4-target-groups/servicebv2-80', true),
+    run('LISTENER_ID_SERVICEA_80', 'create-listener', '5-listeners/servicea-80', true),
+    run('LISTENER_ID_SERVICEB_80', 'create-listener', '5-listeners/serviceb-80', true),
+    run(undefined, 'create-rule', '6-rules/serviceb-80/001-serviceb', true),
+  ]);
   expect(lattice.stdout).toContain('$ kubectl apply -f lattice/httproutes/default/serviceb.json');
 });
 

@@ -129,7 +129,7 @@ function nodes(b: Builder): void {
         if (!policy) policy = { targetRef: { group: '', kind: 'Service', name: svc.name }, protocol: 'HTTP', protocolVersion: protocol === 'http' ? 'HTTP1' : 'HTTP2', healthCheck: hc.k8s };
         else report.approximated('MG0202', id, `${at}.healthCheck`, 'a TargetGroupPolicy applies to every port of the Service: the first listener\'s check is used');
       }
-      b.api(`target-groups/${fileName(tgName)}`, 'CreateTargetGroup', { name: tgName, type: 'IP', config }, 'api', variable);
+      b.api(`4-target-groups/${fileName(tgName)}`, 'CreateTargetGroup', { name: tgName, type: 'IP', config }, 'api', variable);
       if (l.outlierDetection) report.lost('MG0203', id, `${at}.outlierDetection`, `${NO_POLICIES}: no outlier detection; unhealthy targets leave through health checks only`);
       if (l.connectionPool) report.lost('MG0204', id, `${at}.connectionPool`, `${NO_POLICIES}: no connection limits`);
       if (l.timeout) report.lost('MG0205', id, `${at}.timeout`, `${NO_POLICIES}: no per-listener timeouts (a Lattice service has one idle timeout)`);
@@ -290,23 +290,23 @@ function services(b: Builder, gateway: K8sRef, listenerNames: Map<string, string
       const svcName = latticeName(b.names.claim('service', host.split('.')[0] + (many ? `-${port}` : ''), `${vs.virtualServiceName}:${port}`, 40), 40, 'svc-');
       const serviceVar = `SERVICE_ID_${upper(svcName)}`;
       const listenerVar = `LISTENER_ID_${upper(svcName)}_${port}`;
-      b.api(`services/${fileName(svcName)}`, 'CreateService', { name: svcName, ...(valid ? { customDomainName: host } : {}), authType: iam ? 'AWS_IAM' : 'NONE' }, 'api', serviceVar);
-      b.api(`associations/${fileName(svcName)}`, 'CreateServiceNetworkServiceAssociation', { serviceNetworkIdentifier: `\${SERVICE_NETWORK_ID_${upper(b.network)}}`, serviceIdentifier: `\${${serviceVar}}` }, 'api');
+      b.api(`2-services/${fileName(svcName)}`, 'CreateService', { name: svcName, ...(valid ? { customDomainName: host } : {}), authType: iam ? 'AWS_IAM' : 'NONE' }, 'api', serviceVar);
+      b.api(`3-associations/${fileName(svcName)}`, 'CreateServiceNetworkServiceAssociation', { serviceNetworkIdentifier: `\${SERVICE_NETWORK_ID_${upper(b.network)}}`, serviceIdentifier: `\${${serviceVar}}` }, 'api');
       const defaultAction = apiDefault?.length ? { forward: { targetGroups: apiDefault } } : { fixedResponse: { statusCode: 404 } };
-      b.api(`listeners/${fileName(svcName)}-${port}`, 'CreateListener', {
+      b.api(`5-listeners/${fileName(svcName)}-${port}`, 'CreateListener', {
         serviceIdentifier: `\${${serviceVar}}`, name: latticeName(`${protocol === 'grpc' ? 'https' : 'http'}-${port}`, 63, 'listener-'),
         protocol: protocol === 'grpc' ? 'HTTPS' : 'HTTP', port, defaultAction,
       }, 'api', listenerVar);
       apiRules.forEach((r, i) => {
         if (!r.targets.length) return;
-        b.api(`rules/${fileName(svcName)}-${port}/${String(i + 1).padStart(2, '0')}-${fileName(r.name.toLowerCase())}`, 'CreateRule', {
+        b.api(`6-rules/${fileName(svcName)}-${port}/${String(i + 1).padStart(3, '0')}-${fileName(r.name.toLowerCase())}`, 'CreateRule', {
           serviceIdentifier: `\${${serviceVar}}`, listenerIdentifier: `\${${listenerVar}}`,
           name: latticeName(b.names.claim(`rule:${svcName}:${port}`, r.name, r.name), 63, 'rule-'),
           priority: i + 1, match: { httpMatch: r.match }, action: { forward: { targetGroups: r.targets } },
         }, 'api');
       });
       if (iam) {
-        b.api(`auth-policies/${fileName(svcName)}`, 'PutAuthPolicy', { resourceIdentifier: `\${${serviceVar}}`, policy }, 'auth');
+        b.api(`7-auth-policies/${fileName(svcName)}`, 'PutAuthPolicy', { resourceIdentifier: `\${${serviceVar}}`, policy }, 'auth');
       }
       plans.push({ vs: vs.virtualServiceName, id, port, protocol, serviceVar, listenerVar, auth: iam });
     }
@@ -321,10 +321,14 @@ function services(b: Builder, gateway: K8sRef, listenerNames: Map<string, string
   return plans;
 }
 
-function routers(b: Builder): void {
+function routers(b: Builder, listenerNames: Map<string, string>): void {
   const { s, report } = b;
   for (const router of s.virtualRouters) {
-    (router.spec.listeners ?? []).forEach((l, i) => report.mapped('MG0301', ids.router(s, router.virtualRouterName), `spec.listeners[${i}]`, `→ listener ${l.portMapping.protocol}-${l.portMapping.port} of the service network Gateway`));
+    (router.spec.listeners ?? []).forEach((l, i) => {
+      const name = listenerNames.get(`${l.portMapping.protocol}-${l.portMapping.port}`);
+      report.add(name ? 'mapped' : 'lost', 'MG0301', ids.router(s, router.virtualRouterName), `spec.listeners[${i}]`,
+        name ? `→ listener ${name} of the service network Gateway` : 'TCP: no Lattice listener through the controller');
+    });
     if (s.virtualServices.some((v) => v.spec?.provider?.virtualRouter?.virtualRouterName === router.virtualRouterName)) continue;
     for (const r of s.routes.filter((x) => x.virtualRouterName === router.virtualRouterName)) {
       report.mapped('MG0302', ids.route(s, r.virtualRouterName, r.routeName), '', `no virtual service uses router ${router.virtualRouterName}: App Mesh sends it no traffic and nothing is generated`);
@@ -458,7 +462,7 @@ function convert(source: MigrationSource, opts: MigrateOptions, report: Fidelity
   const gateway = { namespace: model.namespace, name: network };
   b.k8s('gateway.networking.k8s.io/v1', 'Gateway', gateway.namespace, gateway.name, { gatewayClassName: 'amazon-vpc-lattice', listeners: listenerDefs.length ? listenerDefs : [{ name: 'http-80', port: 80, protocol: 'HTTP' }] },
     meshId, 'network', 'gateway-api/standard/gateways.v1.json', 'gateways');
-  b.api(`service-networks/${fileName(network)}`, 'CreateServiceNetwork', { name: network, authType: 'NONE' }, 'api', `SERVICE_NETWORK_ID_${upper(network)}`);
+  b.api(`1-service-network/${fileName(network)}`, 'CreateServiceNetwork', { name: network, authType: 'NONE' }, 'api', `SERVICE_NETWORK_ID_${upper(network)}`);
 
   nodes(b);
   const auth = new Set<string>();
@@ -467,7 +471,7 @@ function convert(source: MigrationSource, opts: MigrateOptions, report: Fidelity
     const sn = b.docs.api.find((d) => d.schema.type === 'botocore' && d.schema.operation === 'CreateServiceNetwork')!;
     sn.body.authType = 'AWS_IAM';
   }
-  routers(b);
+  routers(b, listenerNames);
   gatewaysUnsupported(report, s, 'VPC Lattice has no ingress gateway: reach Lattice services from outside through an Application or Network Load Balancer (or API Gateway) in a VPC associated with the service network');
 
   return {
@@ -487,7 +491,7 @@ export const lattice: Target = {
     { id: 'target-groups', title: 'Health checks of the target groups', text: 'TargetGroupPolicies attach health checks to the Services that back the virtual nodes (MG0004 names them).' },
     { id: 'routes', title: 'Create the Lattice services', text: 'Each HTTPRoute/GRPCRoute becomes a Lattice service with the virtual service name as custom domain; rules keep App Mesh\'s order.' },
     { id: 'auth', title: 'IAM auth instead of mutual TLS', text: 'Put the callers\' IAM roles in the auth policies and make callers sign requests with SigV4 (the guide uses a SigV4 signing sidecar).' },
-    { id: 'api', title: 'Outside Kubernetes: the same through the VPC Lattice API', text: 'In this order; each `export` keeps an id that later files use through ${…} placeholders (envsubst). Then associate your VPC (create-service-network-vpc-association) and register the targets.' },
+    { id: 'api', title: 'Outside Kubernetes: the same through the VPC Lattice API', text: 'In this order (the folders are numbered so); each `export` keeps an id that later files use through ${…} placeholders (envsubst). Then associate your VPC (create-service-network-vpc-association) and register the targets.' },
     { id: 'shift', title: 'Switch clients over', text: 'Point each virtual service name at its Lattice service (DNS CNAME to the assigned domain), remove App Mesh sidecar injection and restart the pods, namespace by namespace.' },
   ],
   convert,
