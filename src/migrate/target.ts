@@ -3,7 +3,6 @@
 // setting, and a router that answers "where does this request go?" from the documents alone, for
 // the route equivalence check.
 
-import type { MeshSnapshot } from '../mesh/types';
 import type { FidelityReport } from './report';
 import type { Sample } from './samples';
 import type { MigrationSource } from './source';
@@ -79,9 +78,4 @@ export interface Target {
   /** The plan's steps; documents name theirs by id, the last step (deleting App Mesh) is added for every target. */
   steps: PlanStep[];
   convert(source: MigrationSource, opts: MigrateOptions, report: FidelityReport): Conversion;
-}
-
-/** `mesh apps` in messages. */
-export function meshLabel(s: MeshSnapshot): string {
-  return `mesh ${s.mesh.meshName}`;
 }
