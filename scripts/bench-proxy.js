@@ -13,8 +13,13 @@
 //      SAN checks on both sides). Prints req/s, p50 and p99 of each.
 //
 // Targets: sidecar rps ≥ 0.6× nginx; added latency at 1,000 req/s ≤ 0.5 ms p50 and ≤ 2 ms p99;
-// propagation p99 ≤ 500 ms. Figures are printed, never asserted. Needs `npm run build`, wrk and
-// nginx (apt-get install -y wrk nginx). BENCH_SECONDS (default 8) sets each wrk run's length.
+// propagation p99 ≤ 500 ms; sidecar ≥ 0.6× nginx per core (requests per CPU-second of the proxy
+// process); mTLS p99 ≤ plaintext p99 + 5 ms. Figures are printed, never asserted. Every wrk run also
+// reads the CPU time (/proc/<pid>/stat) the proxy, nginx (master + worker) and the backend used, and
+// prints CPU ms per request (= CPU s per 1,000 requests): that figure holds on a busy machine, req/s
+// does not. Needs `npm run build`, wrk and nginx (apt-get install -y wrk nginx). BENCH_SECONDS
+// (default 8) sets each wrk run's length, BENCH_ROUNDS (default 3) how many times the sidecar and
+// nginx runs alternate (medians are printed).
 
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
@@ -26,6 +31,8 @@ const path = require('path');
 const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS || 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const { machine, loadWarning, withCpu, perThousand, median } = require('./bench-cpu');
 
 // ---- roles run in child processes ---------------------------------------------------------------
 
@@ -150,7 +157,11 @@ function wrk(url, host) {
     return m ? toMs(m[1], m[2]) : NaN;
   };
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]), p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors[1]) : 0 };
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+    requests: Number(/(\d+) requests in/.exec(out)[1]),
+    p50: pct(50), p99: pct(99), non2xx: errors ? Number(errors[1]) : 0,
+  };
 }
 
 /** Open-loop load at `rate` req/s for `seconds`; latency of every request (ms). */
@@ -299,20 +310,26 @@ async function main() {
   };
   process.on('exit', cleanup);
   try {
-    children.push(await startChild([__filename, '--role', 'backend', String(b1), String(b2)]));
-    children.push(await startChild([__filename, '--role', 'proxy', String(proxyPort), String(b1), String(b2)]));
+    const backend = await startChild([__filename, '--role', 'backend', String(b1), String(b2)]);
+    children.push(backend);
+    // BENCH_PROXY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the sidecar process.
+    const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_ARGS || '').split(' ').filter(Boolean);
+    const proxy = await startChild([...proxyNodeArgs, __filename, '--role', 'proxy', String(proxyPort), String(b1), String(b2)]);
+    children.push(proxy);
     const nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' });
     children.push(nginx);
     await new Promise((r) => setTimeout(r, 500));
 
-    console.log(`awsmesh data plane benchmark — ${os.cpus().length} CPUs, Node ${process.version}, wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, loopback`);
-    console.log('Everything (wrk, backend, proxy) shares this machine\'s CPUs; figures vary with other load.\n');
+    console.log(`awsmesh data plane benchmark — ${machine()}; wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, loopback, ${ROUNDS} alternating rounds`);
+    console.log('Everything (wrk, backend, proxy) shares this machine\'s CPUs; req/s varies with other load, CPU per request much less.');
+    const warning = loadWarning();
+    console.log(warning ? `${warning}\n` : '');
     // Warm-up (JIT, keep-alive pools) before measuring.
     for (const [url, host] of [[`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local'], [`http://127.0.0.1:${nginxPort}/`]]) {
       execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]);
     }
-    if (SECTIONS.has('1')) saturation(b1, proxyPort, nginxPort);
-    if (SECTIONS.has('2')) await rate(b1, proxyPort);
+    if (SECTIONS.has('1')) saturation({ backend: backend.pid, proxy: proxy.pid, nginx: [nginx.pid, true] }, b1, proxyPort, nginxPort);
+    if (SECTIONS.has('2')) await rate(b1, proxyPort, proxy.pid);
     if (SECTIONS.has('3')) {
       console.log('3. Config propagation: update-route → running in an `awsmesh proxy` process');
       const prop = await propagation(Number(process.env.BENCH_PROPAGATION_SAMPLES || 40));
@@ -324,17 +341,38 @@ async function main() {
   }
 }
 
-function saturation(b1, proxyPort, nginxPort) {
-  const direct = wrk(`http://127.0.0.1:${b1}/`);
-  const ours = wrk(`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local');
-  const ng = wrk(`http://127.0.0.1:${nginxPort}/`);
-  console.log('1. Saturation');
-  const row = (name, r) => console.log(`   ${name.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
+/** Median of each figure over the rounds; `cpu` is CPU ms per request of each measured process. */
+function summarise(runs) {
+  const pick = (f) => median(runs.map(f));
+  const cpu = {};
+  for (const k of Object.keys(runs[0].cpu)) cpu[k] = pick((r) => perThousand(r.cpu[k], r.requests));
+  return { rps: pick((r) => r.rps), p50: pick((r) => r.p50), p99: pick((r) => r.p99), non2xx: runs.reduce((n, r) => n + r.non2xx, 0), cpu };
+}
+
+const cpuFmt = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(3)}` : 'n/a');
+const perCore = (ms) => (Number.isFinite(ms) && ms > 0 ? Math.round(1000 / ms) : '-');
+
+function saturation(pids, b1, proxyPort, nginxPort) {
+  const runs = { direct: [], ours: [], ng: [] };
+  // Alternating rounds: a burst of other load on the machine hits both sides, not one.
+  for (let i = 0; i < ROUNDS; i++) {
+    runs.direct.push(withCpu({ backend: pids.backend }, () => wrk(`http://127.0.0.1:${b1}/`)));
+    runs.ours.push(withCpu({ proxy: pids.proxy, backend: pids.backend }, () => wrk(`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local')));
+    runs.ng.push(withCpu({ proxy: pids.nginx, backend: pids.backend }, () => wrk(`http://127.0.0.1:${nginxPort}/`)));
+  }
+  const direct = summarise(runs.direct);
+  const ours = summarise(runs.ours);
+  const ng = summarise(runs.ng);
+  console.log(`1. Saturation (medians of ${ROUNDS}; CPU = CPU ms per request = CPU s per 1,000 requests; per core = requests per CPU-second of the proxy)`);
+  console.log(`   ${''.padEnd(38)} ${'req/s'.padStart(7)}         ${'p50'.padStart(9)}       ${'p99'.padStart(9)}   proxy CPU  backend CPU  per core`);
+  const row = (name, r) => console.log(`   ${name.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}   ${cpuFmt(r.cpu.proxy).padStart(9)}  ${cpuFmt(r.cpu.backend).padStart(11)}  ${String(perCore(r.cpu.proxy)).padStart(8)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
   row('(a) backend directly', direct);
   row('(b) awsmesh sidecar, 75/25 split', ours);
   row('(c) nginx 1 worker, weights 3:1', ng);
   const ratio = ours.rps / ng.rps;
-  console.log(`   sidecar / nginx throughput: ${ratio.toFixed(2)}× (target ≥ 0.60×) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
+  const coreRatio = ng.cpu.proxy / ours.cpu.proxy;
+  console.log(`   sidecar / nginx per core (requests per CPU-second): ${coreRatio.toFixed(2)}× (target ≥ 0.60×) ${coreRatio >= 0.6 ? 'MET' : 'NOT MET'}`);
+  console.log(`   sidecar / nginx throughput (one worker each): ${ratio.toFixed(2)}×`);
   console.log(`   sidecar / direct throughput: ${(ours.rps / direct.rps).toFixed(2)}×; nginx / direct: ${(ng.rps / direct.rps).toFixed(2)}×\n`);
 }
 
@@ -354,28 +392,33 @@ async function tlsSection(backendPort) {
       const [serverPort, clientPort] = [await freePort(), await freePort()];
       const children = [];
       try {
-        children.push(await startChild([__filename, '--role', 'tls-server', mtls, String(serverPort), String(backendPort), ca.dir]));
-        children.push(await startChild([__filename, '--role', 'tls-client', mtls, String(clientPort), String(serverPort), ca.dir]));
+        const server = await startChild([__filename, '--role', 'tls-server', mtls, String(serverPort), String(backendPort), ca.dir]);
+        children.push(server);
+        const client = await startChild([__filename, '--role', 'tls-client', mtls, String(clientPort), String(serverPort), ca.dir]);
+        children.push(client);
         execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', '-H', 'Host: serviceb.bench.local', `http://127.0.0.1:${clientPort}/`]);
-        results[label] = wrk(`http://127.0.0.1:${clientPort}/`, 'serviceb.bench.local');
+        const runs = [];
+        for (let i = 0; i < ROUNDS; i++) runs.push(withCpu({ client: client.pid, server: server.pid }, () => wrk(`http://127.0.0.1:${clientPort}/`, 'serviceb.bench.local')));
+        results[label] = summarise(runs);
       } finally {
         for (const c of children) c.kill('SIGTERM');
       }
       const r = results[label];
-      console.log(`   ${`two sidecars, ${label}`.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
+      console.log(`   ${`two sidecars, ${label}`.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}   CPU ms/request: caller ${cpuFmt(r.cpu.client)}, server ${cpuFmt(r.cpu.server)}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
     }
-    console.log(`   mTLS / plaintext throughput: ${(results.mTLS.rps / results.plaintext.rps).toFixed(2)}×; p99 added by mTLS: ${fmt(results.mTLS.p99 - results.plaintext.p99)}\n`);
+    const added = results.mTLS.p99 - results.plaintext.p99;
+    console.log(`   mTLS / plaintext throughput: ${(results.mTLS.rps / results.plaintext.rps).toFixed(2)}×; p99 added by mTLS: ${fmt(added)} (target ≤ 5 ms) ${added <= 5 ? 'MET' : 'NOT MET'}\n`);
   } finally {
     fs.rmSync(caHome, { recursive: true, force: true });
   }
 }
 
-async function rate(b1, proxyPort) {
+async function rate(b1, proxyPort, proxyPid) {
   console.log('2. Fixed rate: 1,000 req/s for 10 s (open loop)');
   const d = await fixedRate(b1, undefined, 1000, 10);
-  const p = await fixedRate(proxyPort, 'serviceb.apps.local', 1000, 10);
+  const p = await withCpu({ proxy: proxyPid }, () => fixedRate(proxyPort, 'serviceb.apps.local', 1000, 10));
   console.log(`   direct:   p50 ${fmt(d.p50)}  p99 ${fmt(d.p99)}  (${d.n} ok, ${d.failed} failed)`);
-  console.log(`   sidecar:  p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  (${p.n} ok, ${p.failed} failed)`);
+  console.log(`   sidecar:  p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  (${p.n} ok, ${p.failed} failed; proxy CPU ${cpuFmt(perThousand(p.cpu.proxy, p.n + p.failed))} ms/request)`);
   const addP50 = p.p50 - d.p50;
   const addP99 = p.p99 - d.p99;
   console.log(`   added by the sidecar: p50 ${fmt(addP50)} (target ≤ 0.5 ms) ${addP50 <= 0.5 ? 'MET' : 'NOT MET'}, p99 ${fmt(addP99)} (target ≤ 2 ms) ${addP99 <= 2 ? 'MET' : 'NOT MET'}\n`);

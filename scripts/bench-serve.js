@@ -5,7 +5,11 @@
 //   1. wrk, 10 connections, GET describe-virtual-node (targets: >= 10x moto; PostgreSQL >= 0.5x SQLite)
 //   2. the JS SDK, one client, create-virtual-node + describe-virtual-node (+ delete, to stay under
 //      App Mesh's 200-nodes-per-mesh quota) in a loop; p99 latency of the creates
-// Needs `npm run build`. wrk: `apt-get install wrk`; moto: `pip install 'moto[server]'`.
+//   3. a bare Node `http` server answering the same describe JSON body (Node's own ceiling), its wrk
+//      runs alternating with awsmesh's (target: awsmesh >= 0.4x the bare server)
+// Every wrk figure comes with the CPU time of the server process (/proc/<pid>/stat) per request
+// (CPU ms per request = CPU s per 1,000 requests): on a busy machine req/s moves, CPU per request
+// much less. Needs `npm run build`. wrk: `apt-get install wrk`; moto: `pip install 'moto[server]'`.
 // Env: BENCH_SECONDS (default 5) per measurement, BENCH_WARMUP_SECONDS (default 3) of uncounted
 // wrk load before each wrk measurement. BENCH_PG_URL: a PostgreSQL database to use instead of a
 // throwaway cluster (its password in the URL; the awsmesh schema is created there).
@@ -31,6 +35,24 @@ function which(cmd) {
 }
 
 const { freePort } = require('./pg-cluster');
+const { machine, loadWarning, withCpu, perThousand, median } = require('./bench-cpu');
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+
+/** A bare Node http server answering every request with `body` (JSON): what Node itself can do. */
+async function startBareNode(body) {
+  const code = `const b=Buffer.from(process.env.BODY);require('http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':b.length});r.end(b)}).listen(0,'127.0.0.1',function(){console.log('listening on http://127.0.0.1:'+this.address().port)})`;
+  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`bare node server exited with ${code}`)));
+  });
+  return { name: 'bare node', url, child };
+}
 
 async function waitForHttp(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -124,20 +146,32 @@ async function seed(target) {
  * request carries a SigV4-shaped Authorization header (not a valid signature: neither server
  * checks it here) because moto picks the service from its credential scope.
  */
-function wrkDescribe(target) {
+function wrkDescribe(target, warm = true) {
   const url = `${target.url}/v20190125/meshes/bench/virtualNodes/web`;
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const auth = `Authorization: AWS4-HMAC-SHA256 Credential=bench/${date}/${REGION}/appmesh/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
   // Warm-up run, not counted: both servers get to their steady state (JIT, caches) first.
-  spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${WARMUP_SECONDS}s`, '-H', auth, url], { encoding: 'utf8' });
-  const r = spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${SECONDS}s`, '--latency', '-H', auth, url], { encoding: 'utf8' });
+  if (warm) spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${WARMUP_SECONDS}s`, '-H', auth, url], { encoding: 'utf8' });
+  const r = withCpu({ server: [target.child.pid, true] }, () => spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${SECONDS}s`, '--latency', '-H', auth, url], { encoding: 'utf8' }));
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
   const p99 = /99%\s+(\S+)/.exec(r.stdout)?.[1];
   const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout);
   const errors = /Socket errors:[^\n]*/.exec(r.stdout)?.[0];
   if (bad) throw new Error(`${target.name}: ${bad[1]} non-2xx responses under wrk`);
-  return { rps, p99, errors };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
+  return { rps, p99, errors, cpuPerRequest: perThousand(r.cpu.server, requests) };
+}
+
+/** ROUNDS wrk runs on `target`, alternating with runs on `peer` when given; medians. */
+function wrkRounds(target, peer) {
+  const runs = { target: [], peer: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    runs.target.push(wrkDescribe(target, i === 0));
+    if (peer) runs.peer.push(wrkDescribe(peer, i === 0));
+  }
+  const med = (rs) => rs.length ? { rps: median(rs.map((r) => r.rps)), p99: rs[0].p99, errors: rs.find((r) => r.errors)?.errors, cpuPerRequest: median(rs.map((r) => r.cpuPerRequest)) } : undefined;
+  return { wrk: med(runs.target), peer: med(runs.peer) };
 }
 
 /** Sequential create + describe + delete of a virtual node with one SDK client; requests per second. */
@@ -164,11 +198,20 @@ async function sdkLoop(target) {
   return { rps: requests / seconds, requests, createP99 };
 }
 
-async function measure(target, haveWrk) {
+async function measure(target, haveWrk, withBare = false) {
   await seed(target);
-  const wrk = haveWrk ? wrkDescribe(target) : undefined;
-  const sdk = await sdkLoop(target);
-  return { wrk, sdk, unparseable: target.unparseable ?? 0 };
+  let bare;
+  if (withBare && haveWrk) {
+    const body = await (await fetch(`${target.url}/v20190125/meshes/bench/virtualNodes/web`)).text();
+    bare = await startBareNode(body);
+  }
+  try {
+    const rounds = haveWrk ? wrkRounds(target, bare) : {};
+    const sdk = await sdkLoop(target);
+    return { wrk: rounds.wrk, bare: rounds.peer, sdk, unparseable: target.unparseable ?? 0 };
+  } finally {
+    if (bare) await stop(bare.child);
+  }
 }
 
 const fmt = (n) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(0).padStart(8));
@@ -187,7 +230,9 @@ async function postgresTarget(started) {
 
 async function main() {
   const haveWrk = Boolean(which('wrk'));
-  console.log(`bench:serve — ${SECONDS}s per measurement, node ${process.version}, ${os.cpus().length} CPU(s)`);
+  console.log(`bench:serve — ${machine()}; ${SECONDS}s per measurement, ${ROUNDS} rounds (awsmesh and the bare Node server alternate)`);
+  const warning = loadWarning();
+  if (warning) console.log(warning);
   if (!haveWrk) console.log('wrk not installed (apt-get install wrk): skipping the wrk figure');
 
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-serve-'));
@@ -196,7 +241,7 @@ async function main() {
   try {
     const ours = await startAwsmesh(home);
     started.push(ours);
-    results.sqlite = await measure(ours, haveWrk);
+    results.sqlite = await measure(ours, haveWrk, true);
     await stop(ours.child);
 
     const pg = await postgresTarget(started);
@@ -233,6 +278,12 @@ async function main() {
     console.log(`${label.padEnd(36)} ${fmt(a)}    ${fmt(p)}   ${fmt(m)}   ${ratio(p, a).padStart(9)}   ${ratio(a, m).padStart(11)}`);
   };
   row('wrk describe-virtual-node (req/s)', (r) => r.wrk?.rps);
+  const cpuRow = (label, pick) => {
+    const [a, p, m] = [sqlite, postgres, moto].map((r) => (r ? pick(r) : undefined));
+    const f = (n) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(3)).padStart(8);
+    console.log(`${label.padEnd(36)} ${f(a)}    ${f(p)}   ${f(m)}   ${ratio(a, p).padStart(9)}   ${ratio(m, a).padStart(11)}`);
+  };
+  cpuRow('server CPU ms/request (= s/1k req)', (r) => r.wrk?.cpuPerRequest);
   row('SDK create+describe+delete (req/s)', (r) => r.sdk.rps);
   row('SDK create-virtual-node p99 (ms)', (r) => r.sdk.createP99);
   if (sqlite.wrk) {
@@ -241,6 +292,13 @@ async function main() {
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.unparseable) console.log(`${name}: ${r.unparseable} successful responses the JS SDK could not parse (counted as served)`);
+  }
+  if (sqlite.wrk && sqlite.bare) {
+    const b = sqlite.bare;
+    console.log(`\nbare Node http server, same JSON body: ${b.rps.toFixed(0)} req/s, CPU ${b.cpuPerRequest.toFixed(3)} ms/request`);
+    const r = sqlite.wrk.rps / b.rps;
+    const c = b.cpuPerRequest / sqlite.wrk.cpuPerRequest;
+    console.log(`target: awsmesh describe >= 0.4x the bare Node server — throughput ${r.toFixed(2)}x ${r >= 0.4 ? 'met' : 'NOT met'}; per CPU-second ${c.toFixed(2)}x ${c >= 0.4 ? 'met' : 'NOT met'}`);
   }
   if (sqlite.wrk && moto?.wrk) {
     const r = sqlite.wrk.rps / moto.wrk.rps;
