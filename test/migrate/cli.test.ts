@@ -1,8 +1,9 @@
 // `awsmesh migrate` where it meets users, as real child processes (needs `npm run build`): exit
 // codes, --dir output with stable names and stale files removed, --report json, --plan, --check,
-// --strict; bad input stops with validate's errors (252, file:line) and writes nothing; the same
-// mesh read from files, from the local backend and through --endpoint-url gives the same output;
-// and nothing of migrate loads on other commands' start path.
+// --strict; bad input stops with validate's errors (its own finding lines, 252) and writes nothing;
+// CloudFormation templates (--parameter, --stack-name) and controller manifests are read as validate
+// reads them; the same mesh read from files, from the local backend and through --endpoint-url gives
+// the same output; and nothing of migrate loads on other commands' start path.
 
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -10,7 +11,7 @@ import * as path from 'path';
 import { cleanEnv, cleanupHomes, ROOT, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes } from '../helpers/serve-process';
 import { cleanupDirs, readTree, tempDir, writeTree } from '../workflows/helpers';
-import { WALKTHROUGH_FILES } from './sources';
+import { CFN_DIR as CFN, K8S_DIR as K8S, WALKTHROUGH_FILES } from './sources';
 
 afterAll(async () => {
   await stopServes();
@@ -131,6 +132,26 @@ describe('bad input: validate\'s errors, exit 252, nothing written', () => {
     expect(await runBin(['migrate', '--to', 'linkerd', ...FILES])).toMatchObject({ code: 252, stderr: expect.stringContaining("argument --to: Invalid choice, valid choices are: service-connect | lattice | gateway-api | istio (got 'linkerd')") });
   });
 
+  test('the findings are validate\'s own lines, for files, templates and controller manifests', async () => {
+    const cases = [
+      // a spec breaking the App Mesh schema
+      [writeTree(tempDir(), { 'node.yaml': 'kind: VirtualNode\nmeshName: m\nvirtualNodeName: a\nspec:\n  listeners:\n    - portMapping: {port: "eighty", protocol: http}\n' })],
+      // a template parameter without a value
+      [path.join(CFN, 'walkthroughs', 'howto-http-retries')],
+      // two manifests declaring the same virtual nodes
+      [path.join(K8S, 'blogs', 'cert-manager-tls')],
+    ];
+    for (const paths of cases) {
+      const out = path.join(tempDir(), 'out');
+      const files = paths.flatMap((p) => ['-f', p]);
+      const [validated, migrated] = await Promise.all([runBin(['validate', ...paths]), runBin(['migrate', '--to', 'istio', ...files, '--dir', out])]);
+      const errors = (text: string) => text.split('\n').filter((l, i, all) => / error AM\d{4}: /.test(l) || / error AM\d{4}: /.test(all[i - 1] ?? ''));
+      expect(errors(validated.stdout).length).toBeGreaterThan(0);
+      expect({ paths, code: migrated.code, stdout: migrated.stdout, errors: errors(migrated.stderr) }).toEqual({ paths, code: 252, stdout: '', errors: errors(validated.stdout) });
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  }, 120_000);
+
   test('a mesh the backend does not have: the service error, exit 254', async () => {
     const r = await runBin(['migrate', '--to', 'istio', '--mesh', 'nope']);
     expect(r.code).toBe(254);
@@ -148,6 +169,28 @@ describe('the same mesh from every source', () => {
     const applied = await runBin(['apply', ...FILES], { home });
     expect(applied.code).toBe(0);
   }, 60_000);
+
+  test('a CloudFormation template, with --parameter and --stack-name as validate takes them', async () => {
+    const r = await runBin(['migrate', '--to', 'istio', '-f', path.join(CFN, 'walkthroughs', 'howto-http-retries'),
+      '--parameter', 'ProjectName=retries', '--stack-name', 'colors', '--check', '--report', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('# '))).toEqual([
+      '# istio/serviceentries/default/color-retries-local.yaml', '# istio/virtualservices/default/color-retries-local.yaml',
+    ]);
+    const report = JSON.parse(r.stderr);
+    expect(report.source).toMatch(/^mesh retries from .*howto-http-retries\/app\.yaml$/);
+    // entries point into the template
+    expect(report.entries.find((e: { resource: string }) => e.resource === 'VirtualNode retries/blue-node')).toMatchObject({ file: expect.stringMatching(/app\.yaml$/), line: expect.any(Number) });
+  });
+
+  test('App Mesh Controller manifests: the Mesh, VirtualNode, VirtualRouter and VirtualService objects', async () => {
+    const r = await runBin(['migrate', '--to', 'lattice', '-f', path.join(K8S, 'blogs', 'cert-manager-tls', 'yelb-base.yaml'), '--check', '--report', 'json']);
+    expect(r.code).toBe(0); // --check passed: with --report json, the report is all stderr holds
+    const report = JSON.parse(r.stderr);
+    expect(report.source).toMatch(/^mesh yelb from .*yelb-base\.yaml$/);
+    expect(r.stdout).toContain('# lattice/httproutes/');
+    expect(r.stdout).toContain('gatewayClassName: amazon-vpc-lattice');
+  });
 
   test('the local backend (--mesh) gives the documents the files give', async () => {
     for (const target of ['istio', 'lattice']) {
