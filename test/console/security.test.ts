@@ -2,6 +2,8 @@
 // attacker's page or a rebinding DNS name would send it: the per-run token and its cookie, the Host
 // check, cross-site and cross-origin requests, CSRF on writes; and the command's own bad input.
 
+import * as fs from 'fs';
+import * as path from 'path';
 import { applyWalkthrough, cli } from '../dataplane/cli';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { waitUntil } from '../helpers/wait';
@@ -131,6 +133,9 @@ test('bad options: 252 with the reason; an unknown --mesh is the service error (
   const interval = await runBin(['console', '--interval', '0'], { home });
   expect(interval.code).toBe(252);
   expect(interval.stderr).toContain('argument --interval');
+  const xds = await runBin(['console', '--xds-address', 'localhost'], { home });
+  expect(xds.code).toBe(252);
+  expect(xds.stderr).toContain("argument --xds-address: expected host:port, got 'localhost'");
   const mesh = await runBin(['console', '--mesh', 'nope'], { home, env: { AWSMESH_REGION: 'us-west-2' } });
   expect(mesh.code).toBe(254);
   expect(mesh.stderr).toContain('An error occurred (NotFoundException) when calling the DescribeMesh operation');
@@ -139,4 +144,23 @@ test('bad options: 252 with the reason; an unknown --mesh is the service error (
   expect(taken.code).toBe(255);
   expect(taken.stderr).toContain(`Could not start the console on 127.0.0.1:${c.port}`);
   expect(taken.stderr).not.toMatch(/\n\s+at /);
+});
+
+test('--open hands the address to the browser through a private file, never on a command line', async () => {
+  // A stand-in for xdg-open that records what it was given.
+  const bin = tempHome('awsmesh-fake-opener-');
+  const out = path.join(bin, 'seen');
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\necho "$@" > "${out}/argv"\nstat -c %a "$1" > "${out}/mode"\ncp "$1" "${out}/page.html"\n`, { mode: 0o700 });
+  const opened = await startConsole(['--open'], { ...env, PATH: `${bin}:${process.env.PATH}` });
+  try {
+    await waitUntil(() => fs.existsSync(path.join(out, 'page.html')) && fs.readFileSync(path.join(out, 'page.html'), 'utf8').includes('</script>'),
+      { describe: 'the opener to be run', observe: () => opened.stderr() });
+    const tokenOf = new URL(opened.url).searchParams.get('token')!;
+    expect(fs.readFileSync(path.join(out, 'argv'), 'utf8')).not.toContain(tokenOf);
+    expect(fs.readFileSync(path.join(out, 'mode'), 'utf8').trim()).toBe('600');
+    expect(fs.readFileSync(path.join(out, 'page.html'), 'utf8')).toContain(`location.replace(${JSON.stringify(opened.url)})`);
+  } finally {
+    await opened.stop();
+  }
 });
