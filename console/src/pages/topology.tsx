@@ -282,6 +282,9 @@ export function TopologyPage({ mesh, feed }: { mesh: string; feed: Feed }) {
   }, [topology]);
 
   if (!topology) return <p class="loading">Laying out mesh {mesh}…</p>;
+  if (!topology.nodes.length) {
+    return <p class="empty">Mesh {mesh} has no virtual services, routers, nodes or gateways yet: create some with <code>awsmesh appmesh</code> or <code>awsmesh apply -f</code>.</p>;
+  }
 
   return (
     <div class="topology">
