@@ -86,7 +86,10 @@ interface NodeProps {
 }
 
 const Node = memo(function Node({ node, health, rates, proxies, detail, onSelect, onFocusNode }: NodeProps) {
-  const second = rates && rates.requests > 0 ? ratesText(rates) : [KIND_TEXT[node.kind], ...node.details].join(' · ');
+  // The node's own line stays short (rate and success); p99 is on its edges and in its details.
+  const second = rates && rates.requests > 0
+    ? `${rps(rates.rps)}${rates.successRate === null ? '' : ` · ${pct(rates.successRate)} ok`}`
+    : [KIND_TEXT[node.kind], ...node.details].join(' · ');
   const label = `${KIND_TEXT[node.kind]} ${node.name}: ${HEALTH_TEXT[health]}${rates && rates.requests > 0 ? `, ${ratesText(rates)}` : ''}`
     + `${node.findings.errors ? `, ${node.findings.errors} validation errors` : ''}${node.findings.warnings ? `, ${node.findings.warnings} warnings` : ''}`;
   const name = shorten(node.name, 24);
