@@ -1,6 +1,6 @@
 // Server-sent events for the open pages: per mesh, every interval while anyone watches, one scrape
-// of the mesh's running proxies (the admin pages `local stat` reads), the rates over the window
-// since the previous scrape, and the topology again when a resource changed. Pages never poll.
+// of the mesh's running proxies (the admin pages `local stat` reads), the rates over the last few
+// seconds of scrapes, and the topology again when a resource changed. Pages never poll.
 
 import type * as http from 'http';
 import { discoverProxies } from '../observability/discovery';
@@ -22,7 +22,8 @@ interface Client {
 
 interface MeshFeed {
   clients: Set<Client>;
-  baseline?: Scrape[];
+  /** Recent scrapes, oldest first: the rates are measured from the oldest to the newest. */
+  scrapes: Array<{ at: number; scrape: Scrape[] }>;
   topology?: Topology;
   traffic?: TrafficUpdate;
   /** The last traffic sent, without its time: an idle mesh is not re-sent every interval. */
@@ -32,6 +33,11 @@ interface MeshFeed {
 
 /** Comment lines keep idle connections open through proxies that time them out. */
 const HEARTBEAT_MS = 15_000;
+/**
+ * Rates are measured over this long (or one interval, when longer): over one second a target that
+ * gets a request now and then flickers between idle and busy; the page still updates every interval.
+ */
+const RATE_WINDOW_MS = 5_000;
 
 export class LiveFeed {
   private readonly feeds = new Map<string, MeshFeed>();
@@ -51,7 +57,7 @@ export class LiveFeed {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 2000\n\n`);
-    const feed = this.feeds.get(mesh) ?? { clients: new Set<Client>() };
+    const feed = this.feeds.get(mesh) ?? { clients: new Set<Client>(), scrapes: [] };
     this.feeds.set(mesh, feed);
     const client: Client = { res, topics };
     feed.clients.add(client);
@@ -108,9 +114,13 @@ export class LiveFeed {
         }
         const proxies = discoverProxies(this.data.source.home, mesh).filter((p) => p.running);
         const scrape = await scrapeAll(proxies);
-        // The first scrape of a proxy is the baseline its rates are measured from.
-        const view = proxies.length && feed.baseline ? MetricsView.window(feed.baseline, scrape) : undefined;
-        feed.baseline = scrape;
+        const now = Date.now();
+        feed.scrapes.push({ at: now, scrape });
+        // Keep the newest scrape at least a window old as the baseline (a proxy's first scrape is its own baseline).
+        const window = Math.max(RATE_WINDOW_MS, this.intervalMs);
+        while (feed.scrapes.length > 2 && now - feed.scrapes[1].at >= window) feed.scrapes.shift();
+        const base = feed.scrapes.length > 1 ? feed.scrapes[0].scrape : undefined;
+        const view = proxies.length && base ? MetricsView.window(base, scrape) : undefined;
         if (view || !proxies.length) {
           feed.traffic = trafficOf(state, view, proxies);
           const { at: _at, ...rest } = feed.traffic;

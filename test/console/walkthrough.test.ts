@@ -112,10 +112,10 @@ browser_test('live: rates from the running proxies reach the page within 5 s, pu
   await page.waitForFunction((ids) => ids.every((id) => Number(document.querySelector(`[data-edge-id="${id}"]`)?.getAttribute('data-rps') ?? 0) > 0),
     [B, B2, 'virtualNode:serviceA>virtualService:serviceb.apps.local'], { timeout: 5000 });
   expect(Date.now() - t0).toBeLessThanOrEqual(5000);
-  for (const n of ['serviceA', 'serviceB', 'serviceBv2']) {
-    expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-health')).toBe('ok');
-    expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-proxies')).toBe('1');
-  }
+  // Every node serving (healthy) once its own proxy has measured requests in a window.
+  await page.waitForFunction((names) => names.every((n) => document.querySelector(`[data-node-id="virtualNode:${n}"]`)?.getAttribute('data-health') === 'ok'),
+    ['serviceA', 'serviceB', 'serviceBv2'], { timeout: 20_000 });
+  for (const n of ['serviceA', 'serviceB', 'serviceBv2']) expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-proxies')).toBe('1');
   const label = await page.$$eval(`[data-edge-id="${B}"] .edge-label tspan`, (ts) => ts.map((t) => t.textContent));
   expect(label).toEqual([expect.stringMatching(/^weight 75% · seen [\d.]+%$/), expect.stringMatching(/^[\d.]+ rps · 100% ok$/), expect.stringMatching(/^p99 [\d.]+ ms$/)]);
   expect(await page.textContent('.live')).toBe('live');

@@ -1,0 +1,64 @@
+// The console's pieces without a browser: layout determinism and caching, the ids that tie the
+// topology to its rates and resources, and the browser guard's decisions.
+
+import type * as http from 'http';
+import { checkBrowserRequest, loopbackHost } from '../../src/console/guard';
+import { Layouter, type LayoutInput } from '../../src/console/layout';
+import { edgeIds, resourceKey } from '../../src/console/topology';
+import type { MeshGraph } from '../../src/observability/graph';
+
+const layouter = new Layouter();
+afterAll(() => layouter.close());
+
+const input = (order: number[]): LayoutInput => {
+  const nodes = ['virtualService:a', 'virtualRouter:r', 'route:r/x', 'virtualNode:n1', 'virtualNode:n2'].map((id) => ({ id, w: 170, h: 46 }));
+  const edges = [['virtualService:a', 'virtualRouter:r'], ['virtualRouter:r', 'route:r/x'], ['route:r/x', 'virtualNode:n1'], ['route:r/x', 'virtualNode:n2']]
+    .map(([from, to]) => ({ id: `${from}>${to}`, from, to, label: { w: 124, h: 42 } }));
+  return { nodes: order.map((i) => nodes[i]), edges: [...edges].reverse() };
+};
+
+test('the same structure gets the same layout, whatever order it comes in; the second time from the cache', async () => {
+  const first = layouter.layout(input([0, 1, 2, 3, 4]));
+  expect(first.cached).toBe(false);
+  const a = await first.layout;
+  const other = new Layouter();
+  const b = await other.layout(input([4, 2, 0, 3, 1])).layout.finally(() => other.close());
+  expect(b.nodes).toEqual(a.nodes);
+  expect(b.edges).toEqual(a.edges);
+  // Flows left to right: service, router, route, then the two nodes one above the other.
+  expect(a.nodes['virtualService:a'].x).toBeLessThan(a.nodes['virtualRouter:r'].x);
+  expect(a.nodes['route:r/x'].x).toBeLessThan(a.nodes['virtualNode:n1'].x);
+  expect(a.nodes['virtualNode:n1'].x).toBe(a.nodes['virtualNode:n2'].x);
+  expect(Object.keys(a.labels)).toHaveLength(4);
+  const again = layouter.layout(input([0, 1, 2, 3, 4]));
+  expect(again.cached).toBe(true);
+  expect(await again.layout).toBe(a);
+}, 60_000);
+
+test('graph node ids name their resources; repeated edges get distinct ids', () => {
+  expect(resourceKey('apps', 'route', 'route:serviceB/serviceB')).toBe('Route apps/serviceB/serviceB');
+  expect(resourceKey('apps', 'virtualService', 'virtualService:serviceb.apps.local')).toBe('VirtualService apps/serviceb.apps.local');
+  expect(resourceKey('apps', 'gatewayRoute', 'gatewayRoute:gw/to-b')).toBe('GatewayRoute apps/gw/to-b');
+  const g = { mesh: 'apps', live: false, nodes: [], edges: [{ from: 'a', to: 'b', kind: 'target' }, { from: 'a', to: 'b', kind: 'target' }, { from: 'b', to: 'c', kind: 'route' }] } as unknown as MeshGraph;
+  expect(edgeIds(g)).toEqual(['a>b', 'a>b#1', 'b>c']);
+});
+
+test('the browser guard: Host, Origin, Sec-Fetch-Site, and the CSRF token, Origin and JSON body of writes', () => {
+  const req = (method: string, headers: Record<string, string>) => ({ method, headers }) as unknown as http.IncomingMessage;
+  const host = '127.0.0.1:4000';
+  const check = (method: string, headers: Record<string, string>) => checkBrowserRequest(req(method, { host, ...headers }), loopbackHost, 'secret')?.status;
+  expect(check('GET', {})).toBeUndefined();
+  expect(check('GET', { host: 'attacker.example:4000' })).toBe(403);
+  expect(check('GET', { origin: 'http://127.0.0.1:4000', 'sec-fetch-site': 'same-origin' })).toBeUndefined();
+  expect(check('GET', { origin: 'http://127.0.0.1:4001' })).toBe(403);
+  expect(check('GET', { origin: 'null' })).toBe(403);
+  expect(check('GET', { 'sec-fetch-site': 'same-site' })).toBe(403);
+  const write = { origin: 'http://127.0.0.1:4000', 'x-csrf-token': 'secret', 'content-type': 'application/json' };
+  expect(check('POST', write)).toBeUndefined();
+  expect(check('POST', { ...write, 'x-csrf-token': 'secreT' })).toBe(403);
+  expect(check('POST', { ...write, origin: undefined as unknown as string })).toBe(403);
+  expect(check('POST', { ...write, 'content-type': 'application/x-www-form-urlencoded' })).toBe(415);
+  expect(check('DELETE', write)).toBe(405);
+  expect(['localhost:1', '[::1]:8080', '127.9.9.9:80', 'localhost'].every(loopbackHost)).toBe(true);
+  expect(['example.com:80', '127.0.0.1.example:80', '[::2]:80'].some(loopbackHost)).toBe(false);
+});
