@@ -26,6 +26,7 @@ COPY bin ./bin
 COPY scripts ./scripts
 COPY schemas ./schemas
 COPY src ./src
+COPY console ./console
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}

@@ -83,6 +83,10 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.json/);
     const tsconfig = JSON.parse(read('tsconfig.json'));
     for (const include of tsconfig.include as string[]) expect(copied).toContain(include.split('/')[0]);
+    // Every top-level entry of the repository is either copied or known not to take part in the build.
+    const notBuilt = ['.git', '.ci', '.gitignore', '.dockerignore', 'Dockerfile', 'README.md', 'SECURITY.md', 'docs', 'examples', 'deploy', 'test', 'tsconfig.test.json', 'node_modules', 'dist', 'coverage'];
+    const unaccounted = fs.readdirSync(ROOT).filter((e) => !notBuilt.includes(e) && !e.startsWith('.awsmesh-test') && !e.endsWith('.log') && !copied.some((c) => c.replace(/^\.\//, '') === e));
+    expect(unaccounted).toEqual([]);
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist']));
     for (const src of copied) expect(ignored).not.toContain(src.replace(/^\.\//, ''));
