@@ -1,37 +1,42 @@
-// The Aggregated Discovery Service: state-of-the-world xDS over one gRPC stream per proxy
-// (envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources).
+// The Aggregated Discovery Service: xDS over one gRPC stream per proxy, in both variants — state
+// of the world (StreamAggregatedResources, sotw.ts) and incremental (DeltaAggregatedResources,
+// delta.ts) — for every resource type served (listeners, routes, clusters, endpoints, secrets).
 //
-// Per stream and resource type we remember what the client subscribed to, the nonce and content
-// of the last response, and what it ACKed or NACKed. The protocol rules that matter:
-//   - a request whose response_nonce is not the latest one sent is stale and ignored;
-//   - a request carrying the latest nonce ACKs it (no error_detail) or NACKs it (error_detail);
-//   - a NACKed update is logged, counted and not sent again until the content changes;
-//   - every mesh change rebuilds each connected node's resources once and pushes only the types
-//     whose content changed for that stream.
+// This file admits streams (authentication and proxy authorization through the guard, limits, the
+// node id on the first request), hands their requests to the variant's handler in order, and
+// pushes after changes: a change notice (debounced when asked) rebuilds the configurations of the
+// connected nodes it touched (node-configs.ts) and pushes to their streams what changed for each.
 // Versions are per node and type: a counter that moves whenever that type's content changes.
 // Secrets (SDS over ADS) are one more type: those the node's own listeners and clusters reference,
 // from the local CA (secrets.ts), which is watched so re-issued certificates are pushed.
 
 import * as grpc from '@grpc/grpc-js';
-import type { AdsCounters, AdsServerOptions, AdsStream, Flavor, NodeConfig, StreamView, TypeState } from './ads-types';
-import { formatNodeId, parseNodeId, sdsModeOf, type NodeIdentity, type SdsMode } from './node-id';
-import { adsService, csdsService, type ClientStatusRequest, type DiscoveryRequest } from './protocol';
-import { isProxylessClient, proxylessResources } from './proxyless';
-import { EnvoyConfigError, ResourceEncoder, type EncodedResource } from './resource-encoder';
-import { XDS_TYPES, xdsType, type XdsResources, type XdsType } from './resource-types';
-import { adsSecretRefs } from './secrets';
+import type { AdsContext, AdsCounters, AdsServerOptions, AdsStream, Flavor, NodeConfig, XdsEvent, XdsProtocol } from './ads-types';
+import { onDeltaRequest, sendDelta } from './delta';
+import { formatNodeId, parseNodeId, sdsModeOf } from './node-id';
+import { configKey, NodeConfigs, type NodeView } from './node-configs';
+import { adsService, csdsService, type ClientStatusRequest, type DeltaDiscoveryRequest, type DiscoveryRequest, type NodeInfo } from './protocol';
+import { isProxylessClient } from './proxyless';
+import { XDS_TYPES } from './resource-types';
+import { onSotwRequest, sendSotw } from './sotw';
 import { clientStatus } from './status';
 import { StreamRefused, TokenBucket, type AdmittedStream } from './stream-guard';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export class AdsServer {
+type AnyRequest = DiscoveryRequest | DeltaDiscoveryRequest;
+
+/** Resource names one request carries: what the per-request cap counts. */
+function namesIn(req: AnyRequest): number {
+  if ('resource_names' in req) return req.resource_names?.length ?? 0;
+  return (req.resource_names_subscribe?.length ?? 0) + (req.resource_names_unsubscribe?.length ?? 0)
+    + Object.keys(req.initial_resource_versions ?? {}).length;
+}
+
+export class AdsServer implements AdsContext {
   readonly streams = new Set<AdsStream>();
-  readonly counters: AdsCounters = { connections: 0, responses: 0, acks: 0, nacks: 0, rebuilds: 0 };
-  private readonly configs = new Map<string, NodeConfig>();
-  private readonly building = new Map<string, Promise<NodeConfig>>();
-  private readonly versionCounters = new Map<string, { hash: string; version: number }>();
-  private readonly encoder = new ResourceEncoder();
+  readonly counters: AdsCounters = { connections: 0, responses: 0, acks: 0, nacks: 0, rebuilds: 0, configBuilds: 0, configsUnchanged: 0 };
+  private readonly configs: NodeConfigs;
   private server?: grpc.Server;
   private unwatch?: () => void;
   private unwatchSecrets?: () => void;
@@ -45,7 +50,7 @@ export class AdsServer {
   private quietTimer?: NodeJS.Timeout;
   private maxTimer?: NodeJS.Timeout;
   /** The change notice the push in progress answers (convergence time starts there). */
-  private pushChangeAt?: number;
+  private changeAt?: number;
   private nonceSeq = 0;
   private refreshing?: Promise<void>;
   private refreshAgain = false;
@@ -54,9 +59,14 @@ export class AdsServer {
   private pushWaiters: Array<() => void> = [];
   port = 0;
 
-  constructor(private readonly opts: AdsServerOptions) {}
+  constructor(private readonly opts: AdsServerOptions) {
+    this.configs = new NodeConfigs({
+      source: opts.source, secrets: opts.secrets, region: opts.region, counters: this.counters,
+      log: (line) => this.log(line), logOnce: (line) => this.logOnce(line),
+    });
+  }
 
-  private log(line: string): void {
+  log(line: string): void {
     this.opts.log?.(line);
   }
 
@@ -66,9 +76,36 @@ export class AdsServer {
     this.log(line);
   }
 
+  // ---- what the protocol handlers use (AdsContext) -----------------------------------------
+
+  nextNonce(): string {
+    return String(++this.nonceSeq);
+  }
+
+  pushChangeAt(): number | undefined {
+    return this.changeAt;
+  }
+
+  configFor(stream: AdsStream): Promise<NodeConfig> {
+    return this.configs.for(stream);
+  }
+
+  serving(stream: AdsStream): boolean {
+    return !this.closed && this.streams.has(stream);
+  }
+
+  observe(event: XdsEvent): void {
+    this.opts.observe?.(event);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
   async start(): Promise<this> {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES, ...this.opts.grpcOptions });
-    server.addService(adsService(), { StreamAggregatedResources: (call: AdsStream['call']) => this.onStream(call) });
+    server.addService(adsService(), {
+      StreamAggregatedResources: (call: AdsStream['call']) => this.onStream(call, 'sotw'),
+      DeltaAggregatedResources: (call: AdsStream['call']) => this.onStream(call, 'delta'),
+    });
     server.addService(csdsService(), {
       FetchClientStatus: (call: grpc.ServerUnaryCall<ClientStatusRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
         cb(null, clientStatus(this, !call.request.exclude_resource_contents));
@@ -83,7 +120,10 @@ export class AdsServer {
       });
     this.server = server;
     this.unwatch = this.opts.source.watch(() => this.changed());
-    this.unwatchSecrets = this.opts.secrets?.onChange(() => this.changed());
+    this.unwatchSecrets = this.opts.secrets?.onChange(() => {
+      this.configs.secretsChanged();
+      this.changed();
+    });
     return this;
   }
 
@@ -132,7 +172,7 @@ export class AdsServer {
 
   /** The configuration last built for a stream's node (and client flavour). */
   nodeConfig(stream: AdsStream): NodeConfig | undefined {
-    return this.configs.get(this.configKey(stream));
+    return this.configs.get(stream);
   }
 
   // ---- streams ------------------------------------------------------------------------------
@@ -144,7 +184,7 @@ export class AdsServer {
     call.emit('error', { code: r.code, details: r.message, metadata: new grpc.Metadata() });
   }
 
-  private onStream(call: AdsStream['call']): void {
+  private onStream(call: AdsStream['call'], protocol: XdsProtocol): void {
     let stream: AdsStream | undefined;
     let refused = false;
     let counted = true;
@@ -168,14 +208,14 @@ export class AdsServer {
       });
     }
     let queue = Promise.resolve();
-    call.on('data', (req: DiscoveryRequest) => {
+    call.on('data', (req: AnyRequest) => {
       if (refused) return;
       if (bucket && !bucket.take()) {
         refuse(new StreamRefused(grpc.status.RESOURCE_EXHAUSTED, `more than ${limits.requestsPerSecond} requests per second on one stream`, 'rate_limited'), stream?.nodeId);
         return;
       }
       const maxNames = limits.maxResourceNames ?? 10_000;
-      if ((req.resource_names?.length ?? 0) > maxNames) {
+      if (namesIn(req) > maxNames) {
         refuse(new StreamRefused(grpc.status.INVALID_ARGUMENT, `a request may name at most ${maxNames} resources`, 'too_many_names'), stream?.nodeId);
         return;
       }
@@ -183,35 +223,10 @@ export class AdsServer {
       queue = queue.then(async () => {
         const admission = await admitted;
         if (this.closed || refused) return;
-        if (!stream) {
-          const id = req.node?.id ?? '';
-          const identity = parseNodeId(id);
-          if (!identity) {
-            refuse(new StreamRefused(grpc.status.INVALID_ARGUMENT, `node id "${id.slice(0, 200)}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`, 'invalid_node'));
-            return;
-          }
-          // A proxy that names no region in its node id is in the region it signs for.
-          if (!identity.region && admission?.region) identity.region = admission.region;
-          if (this.opts.guard && admission) {
-            try {
-              await this.opts.guard.authorize(admission, identity);
-            } catch (e) {
-              if (!(e instanceof StreamRefused)) throw e;
-              refuse(e, formatNodeId(identity));
-              return;
-            }
-          }
-          if (this.closed || refused) return;
-          const flavor: Flavor = isProxylessClient(req.node) ? 'grpc' : 'envoy';
-          stream = {
-            id: this.nextStreamId++, peer: call.getPeer(), node: req.node ?? {}, nodeId: formatNodeId(identity), identity,
-            flavor, sds: flavor === 'envoy' ? sdsModeOf(req.node?.metadata) : 'socket', connectedAt: Date.now(), types: new Map(), call,
-          };
-          this.streams.add(stream);
-          this.counters.connections++;
-          this.log(`xDS: ${stream.nodeId} connected from ${stream.peer} (${req.node?.user_agent_name || 'unknown client'}${admission?.describe ? `, ${admission.describe}` : ''}, stream ${stream.id})`);
-        }
-        await this.onRequest(stream, req);
+        stream ??= await this.identify(call, protocol, req.node, admission, refuse);
+        if (!stream || this.closed || refused) return;
+        if (protocol === 'delta') await onDeltaRequest(this, stream, req as DeltaDiscoveryRequest);
+        else await onSotwRequest(this, stream, req as DiscoveryRequest);
       }).catch((e: unknown) => this.log(`xDS: error handling a request: ${(e as Error).stack ?? e}`));
     });
     const done = () => {
@@ -230,178 +245,43 @@ export class AdsServer {
     call.on('close', done);
   }
 
-  private async onRequest(stream: AdsStream, req: DiscoveryRequest): Promise<void> {
-    const type = xdsType(req.type_url);
-    if (!type) {
-      // Answer (empty) rather than stay silent, so the client does not wait for it; ACKs need nothing.
-      if (!req.response_nonce) {
-        this.log(`xDS: ${stream.nodeId} asked for ${req.type_url}, which this server does not serve; answered with no resources`);
-        stream.call.write({ version_info: '0', resources: [], type_url: req.type_url, nonce: String(++this.nonceSeq) });
-      }
-      return;
+  /** The first request names the node: checked, authorized for this stream's principal, registered. */
+  private async identify(
+    call: AdsStream['call'], protocol: XdsProtocol, node: NodeInfo | undefined, admission: AdmittedStream | undefined,
+    refuse: (r: StreamRefused, nodeId?: string) => void,
+  ): Promise<AdsStream | undefined> {
+    const id = node?.id ?? '';
+    const identity = parseNodeId(id);
+    if (!identity) {
+      refuse(new StreamRefused(grpc.status.INVALID_ARGUMENT, `node id "${id.slice(0, 200)}" must be mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> or its ARN`, 'invalid_node'));
+      return undefined;
     }
-    let st = stream.types.get(type.url);
-    if (!st) {
-      st = { sentNames: [], nacks: 0 };
-      stream.types.set(type.url, st);
-    }
-    if (req.response_nonce && req.response_nonce !== st.nonce) return; // stale: superseded by a newer response
-    if (req.response_nonce) {
-      if (req.error_detail && (req.error_detail.message || req.error_detail.code)) {
-        st.nacks++;
-        this.counters.nacks++;
-        st.nack = { version: st.sentVersion ?? '', hash: st.sentHash ?? '', message: req.error_detail.message ?? '', at: Date.now() };
-        this.log(`xDS: NACK from ${stream.nodeId} for ${type.short} version ${st.sentVersion}: ${req.error_detail.message}`);
-        this.opts.observe?.({ kind: 'nack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: st.sentVersion ?? '' });
-      } else {
-        this.counters.acks++;
-        st.ackedVersion = req.version_info;
-        st.nack = undefined;
-        const sinceChangeMs = st.changeAt === undefined ? undefined : Date.now() - st.changeAt;
-        st.changeAt = undefined;
-        this.opts.observe?.({ kind: 'ack', nodeId: stream.nodeId, stream: stream.id, type: type.short, version: req.version_info, sinceChangeMs });
+    // A proxy that names no region in its node id is in the region it signs for.
+    if (!identity.region && admission?.region) identity.region = admission.region;
+    if (this.opts.guard && admission) {
+      try {
+        await this.opts.guard.authorize(admission, identity);
+      } catch (e) {
+        if (!(e instanceof StreamRefused)) throw e;
+        refuse(e, formatNodeId(identity));
+        return undefined;
       }
     }
-    const names = req.resource_names.length === 0 || req.resource_names.includes('*') ? undefined : new Set(req.resource_names);
-    const subscriptionChanged = !sameNames(st.names, names) || st.nonce === undefined;
-    st.names = names;
-    const config = await this.configFor(stream);
-    if (names && subscriptionChanged && type.sensitive) this.refuseForeign(stream, type, names, config);
-    this.send(stream, type, st, config, subscriptionChanged);
-  }
-
-  /** Secrets go only to the node whose listeners and clusters use them; asking for others is logged. */
-  private refuseForeign(stream: AdsStream, type: XdsType, names: Set<string>, config: NodeConfig): void {
-    const own = config.byType.get(type.url);
-    const foreign = [...names].filter((n) => !own?.has(n) && !config.pendingSecrets.has(n) && !config.invalid.includes(`${type.short} ${n}`));
-    if (foreign.length) {
-      // Names come from the client: a few, without control characters, are enough for the log.
-      const shown = foreign.slice(0, 10).map((n) => n.slice(0, 200).replace(/[\x00-\x1f\x7f]/g, '?'));
-      const more = foreign.length > shown.length ? ` and ${foreign.length - shown.length} more` : '';
-      this.log(`xDS: ${stream.nodeId} asked for ${type.short} ${shown.join(', ')}${more}, which its listeners and clusters do not use; not served`);
-    }
-  }
-
-  /** Sends the type's current resources unless the client already has (or rejected) exactly them. */
-  private send(stream: AdsStream, type: XdsType, st: TypeState, config: NodeConfig, force: boolean): void {
-    if (this.closed || !this.streams.has(stream)) return;
-    const all = config.byType.get(type.url) ?? new Map<string, EncodedResource>();
-    const chosen: EncodedResource[] = [];
-    if (st.names) {
-      for (const n of st.names) {
-        const r = all.get(n);
-        if (r) chosen.push(r);
-      }
-    } else {
-      chosen.push(...all.values());
-    }
-    const hash = chosen.map((r) => `${r.name}=${r.hash}`).sort().join(',');
-    if (!force && (hash === st.sentHash || hash === st.nack?.hash)) return;
-    const version = String(config.versions.get(type.url)?.version ?? 0);
-    st.nonce = String(++this.nonceSeq);
-    st.sentVersion = version;
-    st.sentHash = hash;
-    st.sentNames = chosen.map((r) => r.name);
-    st.sentAt = Date.now();
-    // Pushes answer a change; responses to a request do not count towards convergence time.
-    st.changeAt = force ? undefined : this.pushChangeAt;
-    this.counters.responses++;
-    stream.call.write({
-      version_info: version,
-      resources: chosen.map((r) => r.any),
-      type_url: type.url,
-      nonce: st.nonce,
-      control_plane: { identifier: 'awsmesh' },
-    });
-    this.opts.observe?.({ kind: 'response', nodeId: stream.nodeId, stream: stream.id, type: type.short, version });
-  }
-
-  // ---- node configurations ------------------------------------------------------------------
-
-  private configKey(stream: AdsStream): string {
-    return `${stream.flavor}|${stream.sds}|${stream.identity.region ?? ''}|${stream.nodeId}`;
-  }
-
-  private async configFor(stream: AdsStream): Promise<NodeConfig> {
-    const key = this.configKey(stream);
-    return this.configs.get(key) ?? this.build(key, stream.identity, stream);
-  }
-
-  private build(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {
-    let pending = this.building.get(key);
-    if (!pending) {
-      pending = this.buildNow(key, identity, view).finally(() => this.building.delete(key));
-      this.building.set(key, pending);
-    }
-    return pending;
-  }
-
-  /**
-   * The secrets a node's listeners and clusters fetch over ADS (App Mesh SDS ones too when its
-   * bootstrap says so) and its source does not supply itself, resolved and added to its resources.
-   * Unresolvable ones are logged once and left out.
-   */
-  private async withSecrets(identity: NodeIdentity, resources: XdsResources, sds: SdsMode): Promise<{ resources: XdsResources; pending: Set<string> }> {
-    const { resources: served, refs } = adsSecretRefs(resources, { sdsOverAds: sds === 'ads' });
-    const supplied = served.secrets ?? [];
-    for (const s of supplied) refs.delete((s as { name?: string }).name ?? '');
-    if (!refs.size || !this.opts.secrets) return { resources: served, pending: new Set() };
-    const source = this.opts.source;
-    const acmSans = source.acmSans ? (arn: string) => source.acmSans!(identity, arn) : undefined;
-    const { secrets, missing } = await this.opts.secrets.resolve(identity, refs, acmSans);
-    for (const m of missing) {
-      this.logOnce(`xDS: secret ${m.name} of ${formatNodeId(identity)} is not served yet (Envoy keeps what uses it warming): ${m.reason}`);
-    }
-    return { resources: { ...served, secrets: [...supplied, ...secrets] }, pending: new Set(missing.map((m) => m.name)) };
-  }
-
-  private async buildNow(key: string, identity: NodeIdentity, view: StreamView): Promise<NodeConfig> {
-    const { flavor, sds } = view;
-    const withRegion = identity.region || !this.opts.region ? identity : { ...identity, region: this.opts.region };
-    let envoy: XdsResources | undefined;
-    try {
-      envoy = await this.opts.source.resources(withRegion);
-    } catch (e) {
-      const previous = this.configs.get(key);
-      this.log(`xDS: cannot build the configuration of ${formatNodeId(identity)}: ${(e as Error).message}${previous ? ' (keeping the previous one)' : ''}`);
-      if (previous) return previous;
-    }
-    let served = envoy && flavor === 'grpc' ? proxylessResources(envoy, { locality: withRegion.region }) : envoy;
-    let pendingSecrets = new Set<string>();
-    if (served && flavor === 'envoy') ({ resources: served, pending: pendingSecrets } = await this.withSecrets(withRegion, served, sds));
-    const config: NodeConfig = {
-      key, identity, flavor, sds, exists: envoy !== undefined, byType: new Map(), versions: new Map(), invalid: [], pendingSecrets,
-      builtAt: Date.now(),
+    if (this.closed) return undefined;
+    const flavor: Flavor = isProxylessClient(node) ? 'grpc' : 'envoy';
+    const stream: AdsStream = {
+      id: this.nextStreamId++, protocol, peer: call.getPeer(), node: node ?? {}, nodeId: formatNodeId(identity), identity,
+      flavor, sds: flavor === 'envoy' ? sdsModeOf(node?.metadata) : 'socket', connectedAt: Date.now(), types: new Map(), call,
     };
-    for (const type of XDS_TYPES) {
-      const encoded = new Map<string, EncodedResource>();
-      for (const resource of served?.[type.key] ?? []) {
-        try {
-          const r = this.encoder.encode(type, resource);
-          encoded.set(r.name, r);
-        } catch (e) {
-          if (!(e instanceof EnvoyConfigError)) throw e;
-          const name = type.nameOf(resource);
-          config.invalid.push(`${type.short} ${name}`);
-          // Issue messages may quote values, and a secret's values are keys: only its paths are logged.
-          const why = type.sensitive ? `invalid at ${e.issues.map((i) => i.path || '(top)').join(', ')}` : e.message;
-          this.log(`xDS: not serving ${type.short} ${name} of ${formatNodeId(identity)}: ${why}`);
-        }
-      }
-      config.byType.set(type.url, encoded);
-      const hash = [...encoded.values()].map((r) => `${r.name}=${r.hash}`).sort().join(',');
-      const counterKey = `${key}|${type.url}`;
-      let v = this.versionCounters.get(counterKey);
-      if (!v) v = { hash, version: 1 };
-      else if (v.hash !== hash) v = { hash, version: v.version + 1 };
-      this.versionCounters.set(counterKey, v);
-      config.versions.set(type.url, v);
-    }
-    this.configs.set(key, config);
-    return config;
+    this.streams.add(stream);
+    this.counters.connections++;
+    this.log(`xDS: ${stream.nodeId} connected from ${stream.peer} (${node?.user_agent_name || 'unknown client'}${admission?.describe ? `, ${admission.describe}` : ''}, ${protocol === 'delta' ? 'incremental' : 'state of the world'}, stream ${stream.id})`);
+    return stream;
   }
 
-  /** Rebuilds every connected node's resources and pushes what changed. Coalesces bursts. */
+  // ---- pushes ---------------------------------------------------------------------------------
+
+  /** Rebuilds the connected nodes a change touched and pushes what changed. Coalesces bursts. */
   refresh(): Promise<void> {
     if (this.refreshing) {
       this.refreshAgain = true;
@@ -410,7 +290,7 @@ export class AdsServer {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
-        this.pushChangeAt = this.pendingChangeAt;
+        this.changeAt = this.pendingChangeAt;
         this.pendingChangeAt = undefined;
         await this.rebuildAndPush();
       } while (this.refreshAgain && !this.closed);
@@ -423,29 +303,22 @@ export class AdsServer {
   private async rebuildAndPush(): Promise<void> {
     if (this.closed) return;
     this.counters.rebuilds++;
-    const wanted = new Map<string, AdsStream>();
-    for (const s of this.streams) wanted.set(this.configKey(s), s);
-    // Configs of nodes nobody is connected as are dropped; they are rebuilt on the next connect.
-    for (const key of this.configs.keys()) if (!wanted.has(key)) this.configs.delete(key);
-    await Promise.all([...wanted].map(([key, s]) => this.buildNow(key, s.identity, s)));
-    this.encoder.sweep();
+    const wanted = new Map<string, NodeView>();
+    for (const s of this.streams) wanted.set(configKey(s), s);
+    const rebuilt = await this.configs.refresh(wanted);
     for (const stream of this.streams) {
-      const config = this.configs.get(this.configKey(stream));
+      if (!rebuilt.has(configKey(stream))) continue;
+      const config = this.configs.get(stream);
       if (!config) continue;
       for (const type of XDS_TYPES) {
         const st = stream.types.get(type.url);
-        if (st && st.nonce !== undefined) this.send(stream, type, st, config, false);
+        if (!st || st.nonce === undefined) continue;
+        if (stream.protocol === 'delta') sendDelta(this, stream, type, st, config, false);
+        else sendSotw(this, stream, type, st, config, false);
       }
     }
     const waiters = this.pushWaiters;
     this.pushWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function sameNames(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
-  if (!a || !b) return a === b;
-  if (a.size !== b.size) return false;
-  for (const n of a) if (!b.has(n)) return false;
-  return true;
 }

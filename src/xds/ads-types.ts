@@ -4,7 +4,7 @@
 
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeIdentity, SdsMode } from './node-id';
-import type { DiscoveryRequest, DiscoveryResponse, NodeInfo } from './protocol';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, NodeInfo } from './protocol';
 import type { EncodedResource } from './resource-encoder';
 import type { XdsResources, XdsType } from './resource-types';
 import type { SecretResolver } from './secrets';
@@ -13,6 +13,11 @@ import type { Debounce, StreamGuard, StreamLimits } from './stream-guard';
 export interface XdsConfigSource {
   /** The Envoy resources of a proxy; undefined while its virtual node/gateway does not exist. */
   resources(node: NodeIdentity): Promise<XdsResources | undefined>;
+  /**
+   * Optional: a string that changes whenever `resources(node)` may. With it, a change notice
+   * rebuilds only the proxies whose fingerprint moved; without it, every connected proxy.
+   */
+  fingerprint?(node: NodeIdentity): Promise<string>;
   /** Calls `onChange` whenever resources may have changed. Returns an unsubscribe function. */
   watch(onChange: () => void): () => void;
   close?(): Promise<void>;
@@ -85,6 +90,10 @@ export interface NodeConfig extends StreamView {
   /** Secrets the node uses that cannot be served yet (not issued, CA not initialised). */
   pendingSecrets: Set<string>;
   builtAt: number;
+  /** The source's fingerprint it was built from (see XdsConfigSource.fingerprint). */
+  fingerprint?: string;
+  /** The secrets generation it was built in (a certificate change rebuilds nodes that use secrets). */
+  secretsGeneration: number;
 }
 
 export interface TypeState {
@@ -101,10 +110,27 @@ export interface TypeState {
   nack?: { version: string; hash: string; message: string; at: number };
   /** When the change that caused the latest response was noticed (for convergence time). */
   changeAt?: number;
+  /** Incremental (delta) streams only: what the client subscribed to and has. */
+  delta?: DeltaState;
 }
+
+export interface DeltaState {
+  /** Subscribed to every resource of the type (an empty first request, or "*"). */
+  wildcard: boolean;
+  /** Names subscribed to explicitly. */
+  subscribed: Set<string>;
+  /** What the client has, as far as the server knows: name → version (the resource's content hash). */
+  known: Map<string, string>;
+  /** Subscribed names already reported as not existing (in removed_resources), so it is said once. */
+  toldAbsent: Set<string>;
+}
+
+/** State of the world (StreamAggregatedResources) or incremental (DeltaAggregatedResources). */
+export type XdsProtocol = 'sotw' | 'delta';
 
 export interface AdsStream extends StreamView {
   id: number;
+  protocol: XdsProtocol;
   peer: string;
   node: NodeInfo;
   nodeId: string;
@@ -112,7 +138,7 @@ export interface AdsStream extends StreamView {
   identity: NodeIdentity;
   connectedAt: number;
   types: Map<string, TypeState>;
-  call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse> | grpc.ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
 }
 
 export interface AdsCounters {
@@ -120,5 +146,23 @@ export interface AdsCounters {
   responses: number;
   acks: number;
   nacks: number;
+  /** Change notices acted on (each looks at every connected proxy's fingerprint). */
   rebuilds: number;
+  /** Node configurations built (translated and encoded). */
+  configBuilds: number;
+  /** Connected proxies a change notice did not touch (fingerprint unchanged: nothing built or sent). */
+  configsUnchanged: number;
+}
+
+/** What the protocol handlers (sotw.ts, delta.ts) use of the server. */
+export interface AdsContext {
+  readonly counters: AdsCounters;
+  nextNonce(): string;
+  /** When the change the push in progress answers was noticed; undefined outside a push. */
+  pushChangeAt(): number | undefined;
+  configFor(stream: AdsStream): Promise<NodeConfig>;
+  /** The stream is still served (neither it nor the server closed). */
+  serving(stream: AdsStream): boolean;
+  log(line: string): void;
+  observe(event: XdsEvent): void;
 }

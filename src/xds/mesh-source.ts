@@ -2,12 +2,15 @@
 // any App Mesh API endpoint), translated per proxy by the data plane's translator, with endpoints
 // from an endpoint resolver. Changes are noticed through the local control plane's watch() when the
 // backend has one, or by polling the API fingerprint (resource versions) otherwise.
+// Per change, each mesh is loaded once and each node's endpoints resolved once, however many
+// proxies share them; a proxy's fingerprint (what its translation reads) tells the server whether
+// the change touched it at all.
 
+import { createHash } from 'crypto';
 import type { Backend } from '../backends/backend';
 import { Dispatcher } from '../core/dispatcher';
 import { isServiceError } from '../base/errors';
-import type { ResolvedEndpoint, TranslateOptions, TranslationResult } from '../envoy/translate';
-import { findVirtualGateway, findVirtualNode } from '../mesh/lookup';
+import type { ProxyRef, ResolvedEndpoint, TranslateOptions, TranslationInputs, TranslationResult } from '../envoy/translate';
 import type { ListenerTls, MeshSnapshot } from '../mesh/types';
 import type { XdsConfigSource } from './ads-types';
 import type { NodeIdentity } from './node-id';
@@ -34,6 +37,29 @@ interface CachedSnapshot {
   generation: number;
   snapshot: Promise<MeshSnapshot | undefined>;
   last?: MeshSnapshot;
+  /** Endpoints resolved during this generation, per virtual node name. */
+  endpoints: Map<string, Promise<ResolvedEndpoint[]>>;
+}
+
+/** Content hashes of snapshot objects; unchanged resources keep their object across loads (mesh/load). */
+const contentHashes = new WeakMap<object, string>();
+
+function contentHash(o: object): string {
+  let h = contentHashes.get(o);
+  if (h === undefined) {
+    h = createHash('sha1').update(JSON.stringify(o)).digest('base64');
+    contentHashes.set(o, h);
+  }
+  return h;
+}
+
+function translateModule(): typeof import('../envoy/translate') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../envoy/translate') as typeof import('../envoy/translate');
+}
+
+function proxyOf(node: NodeIdentity): ProxyRef {
+  return node.kind === 'virtualNode' ? { virtualNode: node.name } : { virtualGateway: node.name };
 }
 
 export class MeshConfigSource implements XdsConfigSource {
@@ -46,19 +72,56 @@ export class MeshConfigSource implements XdsConfigSource {
   }
 
   async resources(node: NodeIdentity): Promise<TranslationResult | undefined> {
-    const region = node.region ?? this.opts.region;
-    const snapshot = await this.snapshot(region, node.mesh);
-    if (!snapshot) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const t = require('../envoy/translate') as typeof import('../envoy/translate');
-    const proxy = node.kind === 'virtualNode' ? { virtualNode: node.name } : { virtualGateway: node.name };
-    const exists = node.kind === 'virtualNode' ? findVirtualNode(snapshot, node.name) : findVirtualGateway(snapshot, node.name);
-    if (!exists) return undefined;
-    const endpoints = this.opts.endpoints ? await this.opts.endpoints(snapshot, t.endpointNodes(snapshot, proxy), { region }) : {};
-    const options: TranslateOptions = { ...this.opts.translate, endpoints };
+    const p = await this.prepare(node);
+    if (typeof p === 'string') return undefined;
+    const t = translateModule();
+    const options: TranslateOptions = { ...this.opts.translate, endpoints: p.endpoints };
     return node.kind === 'virtualNode'
-      ? t.translateVirtualNode(snapshot, node.name, options)
-      : t.translateVirtualGateway(snapshot, node.name, options);
+      ? t.translateVirtualNode(p.snapshot, node.name, options)
+      : t.translateVirtualGateway(p.snapshot, node.name, options);
+  }
+
+  /**
+   * Changes whenever `resources(node)` may: a hash of everything its translation reads (the mesh,
+   * the node, its backends' services, routers, routes and targets, what it looks for and misses,
+   * and the endpoints of the nodes it calls).
+   */
+  async fingerprint(node: NodeIdentity): Promise<string> {
+    const p = await this.prepare(node);
+    if (typeof p === 'string') return p;
+    const h = createHash('sha1');
+    for (const r of p.inputs.resources) h.update(contentHash(r));
+    h.update(`\n${p.inputs.missing.join('\n')}\n${JSON.stringify(p.endpoints)}`);
+    return h.digest('base64');
+  }
+
+  /** The node's snapshot, what its translation reads, and the endpoints it needs; or why there is nothing. */
+  private async prepare(node: NodeIdentity): Promise<{ snapshot: MeshSnapshot; inputs: TranslationInputs; endpoints: Record<string, ResolvedEndpoint[]> } | 'no mesh' | 'no such proxy'> {
+    const region = node.region ?? this.opts.region;
+    const entry = this.entry(region, node.mesh);
+    const snapshot = await entry.snapshot;
+    if (!snapshot) return 'no mesh';
+    const inputs = translateModule().translationInputs(snapshot, proxyOf(node));
+    if (!inputs) return 'no such proxy';
+    return { snapshot, inputs, endpoints: await this.endpoints(entry, snapshot, inputs.endpointNodes, region) };
+  }
+
+  /** Endpoints of `names`, each resolved once per change however many proxies ask. */
+  private async endpoints(entry: CachedSnapshot, snapshot: MeshSnapshot, names: string[], region: string): Promise<Record<string, ResolvedEndpoint[]>> {
+    const resolve = this.opts.endpoints;
+    if (!resolve || !names.length) return {};
+    const memo = entry.endpoints;
+    const unresolved = names.filter((n) => !memo.has(n));
+    if (unresolved.length) {
+      const batch = resolve(snapshot, unresolved, { region });
+      for (const n of unresolved) {
+        const one = batch.then((r) => r[n] ?? []);
+        one.catch(() => memo.delete(n)); // a failed lookup is not remembered: the next proxy asks again
+        memo.set(n, one);
+      }
+    }
+    const resolved = await Promise.all(names.map((n) => memo.get(n)!));
+    return Object.fromEntries(names.map((n, i) => [n, resolved[i]]));
   }
 
   /**
@@ -86,16 +149,20 @@ export class MeshConfigSource implements XdsConfigSource {
 
   /** One load per mesh and change, shared by every proxy of the mesh. */
   private snapshot(region: string, mesh: string): Promise<MeshSnapshot | undefined> {
+    return this.entry(region, mesh).snapshot;
+  }
+
+  private entry(region: string, mesh: string): CachedSnapshot {
     const key = `${region}|${mesh}`;
     const cached = this.snapshots.get(key);
-    if (cached && cached.generation === this.generation) return cached.snapshot;
-    const entry: CachedSnapshot = { generation: this.generation, snapshot: Promise.resolve(undefined), last: cached?.last };
+    if (cached && cached.generation === this.generation) return cached;
+    const entry: CachedSnapshot = { generation: this.generation, snapshot: Promise.resolve(undefined), last: cached?.last, endpoints: new Map() };
     entry.snapshot = this.load(region, mesh, cached?.last).then((s) => {
       entry.last = s;
       return s;
     });
     this.snapshots.set(key, entry);
-    return entry.snapshot;
+    return entry;
   }
 
   private async load(region: string, mesh: string, previous?: MeshSnapshot): Promise<MeshSnapshot | undefined> {

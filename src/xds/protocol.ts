@@ -6,6 +6,7 @@ import type * as protobuf from 'protobufjs';
 import { envoyMessageType } from '../envoy/validate/envoy-protos';
 
 export const ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+export const DELTA_ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
 export const CSDS_FETCH_METHOD = '/envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus';
 
 export interface NodeInfo {
@@ -74,13 +75,41 @@ function method<Req, Res>(path: string, req: string, res: string, streams: boole
   };
 }
 
-/** Only the state-of-the-world stream; a delta request gets UNIMPLEMENTED from grpc-js. */
+/** Both ADS variants: state of the world and incremental (delta). */
 export function adsService(): ServiceDefinition {
   return {
     StreamAggregatedResources: method<DiscoveryRequest, DiscoveryResponse>(
       ADS_METHOD, 'envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DiscoveryResponse', true,
     ),
+    DeltaAggregatedResources: method<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(
+      DELTA_ADS_METHOD, 'envoy.service.discovery.v3.DeltaDiscoveryRequest', 'envoy.service.discovery.v3.DeltaDiscoveryResponse', true,
+    ),
   };
+}
+
+export interface DeltaDiscoveryRequest {
+  node?: NodeInfo;
+  type_url: string;
+  resource_names_subscribe: string[];
+  resource_names_unsubscribe: string[];
+  initial_resource_versions: Record<string, string>;
+  response_nonce: string;
+  error_detail?: { code?: number; message?: string };
+}
+
+export interface DeltaResource {
+  name: string;
+  version: string;
+  resource: AnyBytes;
+}
+
+export interface DeltaDiscoveryResponse {
+  system_version_info: string;
+  resources: DeltaResource[];
+  type_url: string;
+  removed_resources: string[];
+  nonce: string;
+  control_plane?: { identifier: string };
 }
 
 export interface ClientStatusRequest {

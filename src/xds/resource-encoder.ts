@@ -12,6 +12,8 @@ export interface EncodedResource {
   any: AnyBytes;
   /** Content hash: equal hashes mean byte-identical resources. */
   hash: string;
+  /** The cache entry it came from. */
+  readonly key: string;
 }
 
 export class ResourceEncoder {
@@ -29,14 +31,19 @@ export class ResourceEncoder {
         name: type.nameOf(resource),
         any: { type_url: type.url, value },
         hash: createHash('sha1').update(value).digest('base64').slice(0, 16),
+        key,
       };
       this.cache.set(key, hit);
     }
     return hit;
   }
 
-  /** Drops entries not encoded since the previous sweep (call once per rebuild of every node). */
-  sweep(): void {
+  /**
+   * Drops entries neither encoded since the previous sweep nor held by `live` (the configurations
+   * kept without a rebuild), so the cache holds what connected proxies are served and no more.
+   */
+  sweep(live: Iterable<Iterable<EncodedResource>> = []): void {
+    for (const resources of live) for (const r of resources) this.used.add(r.key);
     for (const key of this.cache.keys()) if (!this.used.has(key)) this.cache.delete(key);
     this.used.clear();
   }

@@ -2,7 +2,7 @@
 // Exposed in-process (adsStatus) and over gRPC as Envoy's Client Status Discovery Service (CSDS),
 // which `awsmesh envoy status` queries — the same protocol `istioctl proxy-status` style tools use.
 
-import type { AdsCounters, AdsStream, NodeConfig, TypeState } from './ads-types';
+import type { AdsCounters, AdsStream, NodeConfig, TypeState, XdsProtocol } from './ads-types';
 import type { ClientStatusResponse, GenericXdsConfig } from './protocol';
 import { XDS_TYPES, type XdsType } from './resource-types';
 import { toStruct } from '../envoy/validate/struct';
@@ -35,6 +35,8 @@ export interface ClientStatus {
   peer: string;
   userAgent: string;
   flavor: 'envoy' | 'grpc';
+  /** State of the world or incremental (delta) xDS. */
+  protocol: XdsProtocol;
   connectedAt: string;
   /** Resources of this node that failed validation and were not served. */
   invalid: string[];
@@ -80,6 +82,7 @@ export function adsStatus(server: AdsServerState): AdsStatus {
     peer: s.peer,
     userAgent: [s.node.user_agent_name, s.node.user_agent_version].filter(Boolean).join(' '),
     flavor: s.flavor,
+    protocol: s.protocol,
     connectedAt: new Date(s.connectedAt).toISOString(),
     invalid: server.nodeConfig(s)?.invalid ?? [],
     types: typeStatus(s),
@@ -135,7 +138,7 @@ export function clientStatus(server: AdsServerState, includeContents = false): C
           id: c.nodeId,
           user_agent_name: c.userAgent,
           metadata: toStruct({
-            awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, connected_at: c.connectedAt, invalid: c.invalid, types },
+            awsmesh: { stream: c.stream, peer: c.peer, flavor: c.flavor, protocol: c.protocol, connected_at: c.connectedAt, invalid: c.invalid, types },
           }),
         },
         generic_xds_configs: generic,

@@ -10,6 +10,7 @@ import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
 import { startAdsServer, TYPE_URLS, type AdsServerHandle } from '../../src/xds';
 import { AdsClient } from '../../src/xds/ads-client';
 import { loadWalkthrough, type LocalMeshes } from '../envoy/helpers/corpus-mesh';
+import { waitUntil } from '../helpers/wait';
 
 const REGION = 'us-west-2';
 const ACCOUNT = '111122223333';
@@ -94,4 +95,38 @@ test('API changes are pushed: a new backend adds a virtual host; deleting the no
   expect(lds.resources).toEqual([]);
   const [status] = ads.status().clients.filter((x) => x.nodeId === 'mesh/apps/virtualNode/probe');
   expect(status.types.find((t) => t.type === 'LDS')!.resources).toEqual([]);
+});
+
+test('a route update rebuilds and pushes only the proxies that route through it', async () => {
+  const call = (op: string, input: Record<string, unknown>) => backend.invoke('appmesh', op, input, { region: REGION });
+  const a = envoy('mesh/apps/virtualNode/serviceA');
+  const b = envoy('mesh/apps/virtualNode/serviceB');
+  const bv2 = envoy('mesh/apps/virtualNode/serviceBv2');
+  await Promise.all([a, b, bv2].map((c) => c.waitFor((r) => r.type_url === TYPE_URLS.listener)));
+  const synced = () => ads.status().clients.filter((s) => s.types.length >= 3 && s.types.every((t) => t.state === 'SYNCED')).length;
+  await waitUntil(() => synced() === ads.status().clients.length, { describe: 'every proxy SYNCED', observe: () => ads.status() });
+  const sentTo = (node: string) => ads.status().clients.filter((s) => s.nodeId === node).flatMap((s) => s.types.map((t) => `${t.type}=${t.sentVersion}`)).join(',');
+  const before = { ...ads.status().counters, b: sentTo('mesh/apps/virtualNode/serviceB'), bv2: sentTo('mesh/apps/virtualNode/serviceBv2') };
+
+  const since = a.responses.length;
+  const pushed = ads.nextPush();
+  await call('UpdateRoute', {
+    meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB',
+    spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 40 }, { virtualNode: 'serviceBv2', weight: 60 }] } } },
+  });
+  await pushed;
+  const rds = await a.waitFor((r) => r.type_url === TYPE_URLS.routeConfiguration, 5000, since);
+  expect(AdsClient.decode(rds)[0].virtual_hosts[0].routes[0].route.weighted_clusters.clusters.map((w: any) => w.weight.value)).toEqual([40, 60]);
+  // serviceA's configuration was built again (one or more pushes may have run); serviceB's and
+  // serviceBv2's, whose translations do not read the route, were neither rebuilt nor sent anything.
+  // (serviceA is connected twice from the first test on: by ARN, with its region, and by name.)
+  const after = ads.status().counters;
+  const clients = ads.status().clients;
+  const aStreams = clients.filter((s) => s.nodeId === 'mesh/apps/virtualNode/serviceA').length;
+  const notifications = after.rebuilds - before.rebuilds;
+  expect(after.configBuilds - before.configBuilds).toBeGreaterThanOrEqual(aStreams);
+  expect(after.configBuilds - before.configBuilds).toBeLessThanOrEqual(notifications * aStreams);
+  expect(after.configsUnchanged - before.configsUnchanged).toBeGreaterThanOrEqual(notifications * (clients.length - aStreams));
+  expect(sentTo('mesh/apps/virtualNode/serviceB')).toBe(before.b);
+  expect(sentTo('mesh/apps/virtualNode/serviceBv2')).toBe(before.bv2);
 });

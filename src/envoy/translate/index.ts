@@ -9,16 +9,18 @@
 // The functions are pure and deterministic (same input → same JSON, resources sorted by name),
 // so callers can diff results to decide whether anything changed.
 
-import { findVirtualGateway, findVirtualNode, gatewayRouteRule, resolveVirtualService, routeRule } from '../../mesh/lookup';
+import { findVirtualGateway, findVirtualNode } from '../../mesh/lookup';
 import type { MeshSnapshot } from '../../mesh/types';
 import { type ResolvedOptions, type TranslateOptions, TranslationContext } from './context';
 import { DEFAULT_EGRESS_PORT, DEFAULT_INGRESS_PORT } from './defaults';
 import type { EnvoyResources, Listener, RouteConfiguration } from './envoy-types';
 import { translateGatewayResources } from './gateway';
 import { nodeId } from './names';
+import { translationInputs, type ProxyRef } from './inputs';
 import { translateNodeResources } from './node';
 
 export type { ResolvedEndpoint, TranslateOptions } from './context';
+export { translationInputs, type ProxyRef, type TranslationInputs } from './inputs';
 export type * from './envoy-types';
 export * as names from './names';
 export * as defaults from './defaults';
@@ -96,30 +98,6 @@ export function translateVirtualGateway(
  * The virtual nodes whose endpoints a proxy needs (targets of its backends' routes), so callers
  * resolve only those before translating.
  */
-export function endpointNodes(
-  snapshot: MeshSnapshot, proxy: { virtualNode: string } | { virtualGateway: string },
-): string[] {
-  let services: string[];
-  if ('virtualNode' in proxy) {
-    const node = findVirtualNode(snapshot, proxy.virtualNode);
-    services = (node?.spec.backends ?? []).map((b) => b.virtualService?.virtualServiceName).filter((s): s is string => !!s);
-  } else {
-    services = snapshot.gatewayRoutes
-      .filter((g) => g.virtualGatewayName === proxy.virtualGateway)
-      .map((g) => gatewayRouteRule(g)?.action?.target?.virtualService?.virtualServiceName)
-      .filter((s): s is string => !!s);
-  }
-  const out = new Set<string>();
-  for (const s of services) {
-    const res = resolveVirtualService(snapshot, s);
-    if (res?.provider.kind === 'virtualNode') out.add(res.provider.node.virtualNodeName);
-    if (res?.provider.kind === 'virtualRouter') {
-      for (const r of res.provider.routes) {
-        for (const t of routeRule(r)?.action?.weightedTargets ?? []) {
-          out.add(t.virtualNode);
-        }
-      }
-    }
-  }
-  return [...out].sort();
+export function endpointNodes(snapshot: MeshSnapshot, proxy: ProxyRef): string[] {
+  return translationInputs(snapshot, proxy)?.endpointNodes ?? [];
 }
