@@ -12,6 +12,7 @@ import type { Io } from '../base/io';
 import type { Dispatcher } from './dispatcher';
 import type { ServiceName } from '../model/services';
 import type { OperationDefinition } from '../model/types';
+import type { PagedListing } from '../output/render';
 
 export const OUTPUT_FORMATS = ['json', 'text', 'table', 'yaml', 'yaml-stream'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -43,8 +44,10 @@ export interface GlobalOptions {
 export interface PrintOptions {
   service?: ServiceName;
   operation?: OperationDefinition;
-  /** Each page of a paginated call, for --output yaml-stream. */
+  /** Each page of a paginated call, for --output yaml-stream and text. */
   pages?: unknown[];
+  /** Set when the result is a listing the paginator assembled from `pages` (see Dispatcher.paginate). */
+  paged?: PagedListing;
 }
 
 /** Replacements for what App would otherwise create (tests: a fake backend). */
@@ -177,6 +180,7 @@ export class App {
       service: opts.service,
       operation: opts.operation,
       pages: opts.pages,
+      paged: opts.paged,
       color: this.colorEnabled(),
       terminalWidth: this.io.stdoutIsTTY ? this.io.stdoutColumns || 80 : 80,
     });

@@ -18,6 +18,7 @@ import type {
 import { getService, type ServiceName } from '../model/services';
 import type { OperationDefinition, Paginator } from '../model/types';
 import { InputValidationError, isServiceError, NotImplementedError, ParamError } from '../base/errors';
+import { decodeStartingToken, encodeResumeToken, type ResumeToken } from './paging-token';
 
 export interface CallOptions {
   /** Region of this call (default: the dispatcher's). */
@@ -46,8 +47,10 @@ export interface PagingOptions {
 export interface CallResult {
   /** The (merged) output the user sees. */
   output: Output;
-  /** Each page as returned by the service (for yaml-stream). */
+  /** Each page as the service returned it, its result list cut to --starting-token/--max-items (yaml-stream, text). */
   pages: Output[];
+  /** Set when the model's paginator drove the call: the result keys and the token to resume from. */
+  paged?: { resultKeys: string[]; nextToken?: string };
 }
 
 /** The operation's definition, or the NotImplemented service error for an operation outside the table. */
@@ -150,9 +153,10 @@ export class Dispatcher {
   }
 
   /**
-   * The AWS CLI's automatic pagination: all pages merged, cut at --max-items with a NextToken to
-   * resume (the base64 JSON the AWS CLI prints); one plain call for operations without a paginator,
-   * with --no-paginate, or when the input sets the raw paging members itself.
+   * The AWS CLI's automatic pagination (botocore's PageIterator): every page, cut at --max-items
+   * with a NextToken to resume (the base64 JSON the AWS CLI prints), merged as build_full_result
+   * merges them; one plain call for operations without a paginator, with --no-paginate, or when
+   * the input sets the raw paging members itself.
    */
   async paginate(service: ServiceName, operation: string, input: Input, paging: PagingOptions, opts: CallOptions = {}): Promise<CallResult> {
     const pag = definition(service, operation).paginator;
@@ -168,39 +172,41 @@ export class Dispatcher {
     if (paging.pageSize !== undefined) request[pag.limitKey] = paging.pageSize;
 
     const pages: Output[] = [];
-    const merged: Output = {};
     const collected: Record<string, unknown[]> = Object.fromEntries(keys.map((k) => [k, []]));
     let skip = start.truncate;
     let pageToken = start.token;
     let resume: ResumeToken | undefined;
     let total = 0;
-    for await (const page of this.dispatchPages(service, operation, request, opts)) {
-      pages.push(page);
-      if (pages.length === 1) {
-        for (const [k, v] of Object.entries(page)) {
-          if (!keys.includes(k) && k !== pag.outputToken && k !== pag.moreResults) merged[k] = v;
-        }
-      }
-      const primary = ((page[keys[0]] as unknown[]) ?? []).slice(skip);
+    for await (const raw of this.dispatchPages(service, operation, request, opts)) {
+      const listed = raw[keys[0]] as unknown[] | undefined;
+      let primary = (listed ?? []).slice(skip);
       const pageSkip = skip;
       skip = 0;
-      for (const k of keys.slice(1)) collected[k].push(...((page[k] as unknown[]) ?? []));
+      let done = false;
       if (paging.maxItems !== undefined && total + primary.length >= paging.maxItems) {
         const take = paging.maxItems - total;
-        collected[keys[0]].push(...primary.slice(0, take));
         if (take < primary.length) resume = { token: pageToken, truncate: pageSkip + take };
-        else if (hasMore(page, pag)) resume = { token: page[pag.outputToken] as string, truncate: 0 };
-        break;
+        else if (hasMore(raw, pag)) resume = { token: raw[pag.outputToken] as string, truncate: 0 };
+        primary = primary.slice(0, take);
+        done = true;
       }
+      // The page as the AWS CLI's page iterator yields it: its result list cut to what is printed.
+      const page = listed !== undefined && primary.length !== listed.length ? { ...raw, [keys[0]]: primary } : raw;
+      pages.push(page);
       collected[keys[0]].push(...primary);
+      for (const k of keys.slice(1)) collected[k].push(...((page[k] as unknown[]) ?? []));
+      if (done) break;
       total += primary.length;
-      pageToken = page[pag.outputToken] as string | undefined;
+      pageToken = raw[pag.outputToken] as string | undefined;
     }
+    // build_full_result: the result lists (those any page had) and the resume token, nothing else.
+    const output: Output = {};
     for (const k of keys) {
-      if (collected[k].length || pages.some((p) => p[k] !== undefined)) merged[k] = collected[k];
+      if (collected[k].length || pages.some((p) => p[k] !== undefined)) output[k] = collected[k];
     }
-    if (resume) merged.NextToken = encodeResumeToken(pag, resume);
-    return { output: merged, pages };
+    const nextToken = resume ? encodeResumeToken(pag, resume) : undefined;
+    if (nextToken) output.NextToken = nextToken;
+    return { output, pages, paged: { resultKeys: keys, nextToken } };
   }
 }
 
@@ -214,31 +220,6 @@ export function checkInput(service: ServiceName, operation: string, input: Input
   const { validateInput, formatProblems } = require('../validation/validate') as typeof import('../validation/validate');
   const problems = validateInput(service, operation, input);
   if (problems.length) throw new InputValidationError(formatProblems(problems, origins));
-}
-
-interface ResumeToken {
-  token?: string;
-  truncate: number;
-}
-
-/** --starting-token: the base64 JSON the AWS CLI prints as NextToken, or a raw service token. */
-function decodeStartingToken(raw: string | undefined, pag: Paginator): ResumeToken {
-  if (raw === undefined) return { truncate: 0 };
-  try {
-    const doc = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
-    if (doc && typeof doc === 'object' && pag.inputToken in doc) {
-      return { token: doc[pag.inputToken] ?? undefined, truncate: Number(doc.boto_truncate_amount ?? 0) };
-    }
-  } catch {
-    /* not one of ours: a raw token */
-  }
-  return { token: raw, truncate: 0 };
-}
-
-function encodeResumeToken(pag: Paginator, r: ResumeToken): string {
-  const doc: Record<string, unknown> = { [pag.inputToken]: r.token ?? null };
-  if (r.truncate) doc.boto_truncate_amount = r.truncate;
-  return Buffer.from(JSON.stringify(doc)).toString('base64');
 }
 
 /** Rejects --no-paginate combined with paging arguments, as the AWS CLI does. */

@@ -4,6 +4,9 @@ import type { ServiceName } from '../model/services';
 import type { OperationDefinition } from '../model/types';
 import { normalizeOutput } from './normalize';
 import { applyQuery } from './query';
+import type { PagedListing } from './text';
+
+export type { PagedListing };
 
 export type OutputFormatName = 'json' | 'text' | 'table' | 'yaml' | 'yaml-stream';
 
@@ -15,6 +18,8 @@ export interface RenderOptions {
   color: boolean;
   /** Pages for yaml-stream (one YAML document per page); defaults to the value itself. */
   pages?: unknown[];
+  /** Set when the value is a paginated listing (the pages above, merged): text prints it page by page. */
+  paged?: PagedListing;
   /** Terminal width for tables (80 when not a terminal, as the AWS CLI assumes). */
   terminalWidth?: number;
 }
@@ -25,6 +30,11 @@ export function renderResult(value: unknown, opts: RenderOptions): string {
   if (opts.format === 'yaml-stream') {
     const pages = (opts.pages ?? [value]).map(prepare);
     return formatYaml(pages);
+  }
+  if (opts.format === 'text' && opts.paged && opts.query === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { formatPagedText } = require('./text') as typeof import('./text');
+    return formatPagedText((opts.pages ?? [value]).map((p) => normalizeOutput(p, opts.service, shape)), opts.paged);
   }
   const data = prepare(value);
   // An empty result prints nothing at all, like the AWS CLI (e.g. tag-resource).
@@ -59,6 +69,6 @@ function formatYaml(data: unknown): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const YAML = require('yaml') as typeof import('yaml');
   // YAML 1.1 quoting rules, like the AWS CLI's ruamel output: numeric-looking and timestamp-like
-  // strings stay quoted so they read back as strings.
-  return YAML.stringify(data === undefined ? null : data, { version: '1.1', indentSeq: false, lineWidth: 0, singleQuote: true });
+  // strings stay quoted so they read back as strings. ruamel's safe dumper sorts mapping keys.
+  return YAML.stringify(data === undefined ? null : data, { version: '1.1', indentSeq: false, lineWidth: 0, singleQuote: true, sortMapEntries: true });
 }

@@ -4,9 +4,29 @@
 
 import { isScalar, pyStr } from './scalars';
 
+/** A listing the paginator assembled: which members hold its items, and the token to resume from. */
+export interface PagedListing {
+  resultKeys: string[];
+  nextToken?: string;
+}
+
 export function formatText(data: unknown): string {
   const out: string[] = [];
   emit(data, undefined, undefined, out);
+  return out.join('');
+}
+
+/**
+ * A paginated listing as the AWS CLI's TextFormatter prints it: each page on its own (its result
+ * lists only; rows of one page share columns), then a `NEXTTOKEN<TAB>token` row to resume from.
+ */
+export function formatPagedText(pages: unknown[], listing: PagedListing): string {
+  const out: string[] = [];
+  for (const page of pages) {
+    const p = (page ?? {}) as Record<string, unknown>;
+    emit(Object.fromEntries(listing.resultKeys.map((k) => [k, p[k] ?? null])), undefined, undefined, out);
+  }
+  if (listing.nextToken !== undefined) emit({ NextToken: { NextToken: listing.nextToken } }, undefined, undefined, out);
   return out.join('');
 }
 

@@ -71,21 +71,31 @@ export async function runCli(args: string[], opts: RunOptions = {}): Promise<Cli
 /** `node bin/awsmesh …` as a real child process (needs `npm run build`). */
 export function runBin(args: string[], opts: RunOptions = {}): Promise<CliResult> {
   const home = opts.home ?? tempHome();
+  return runProcess(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(home, opts.env), timeoutMs: opts.timeoutMs });
+}
+
+/** Any program as a child process, its output collected; SIGKILLed at the deadline (30 s by default). */
+export function runProcess(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: opts.cwd ?? ROOT,
-      env: cleanEnv(home, opts.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 + 15 : 255), stdout, stderr });
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
 }

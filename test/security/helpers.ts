@@ -1,10 +1,10 @@
 // Shared by the security tests: hostile inputs (deeply nested documents), a child-process run
 // with stdin, and the facts some tests depend on (running as root, another user to act as).
 
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, cleanEnv, ROOT, tempHome, type CliResult } from '../helpers/run-cli';
+import { BIN, cleanEnv, ROOT, runProcess, tempHome, type CliResult } from '../helpers/run-cli';
 
 /** `depth` nested JSON lists: [[[…]]]. */
 export function deepList(depth: number): string {
@@ -44,20 +44,7 @@ export function skippedWithoutRoot(what: string): boolean {
 
 /** `awsmesh …` as a child process with `input` on stdin. */
 export function runBinWithInput(args: string[], input: string, home = tempHome(), timeoutMs = 30_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 255, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runProcess(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(home), input, timeoutMs });
 }
 
 /** A FIFO nobody writes to, in `dir`. */

@@ -103,8 +103,8 @@ async function runOperation(app: App, service: ServiceName, op: OperationDefinit
   checkInput(service, op.name, input, origins);
   const api = await app.dispatcher();
   app.debug(`Calling ${service}.${op.name} on the ${api.backend.kind} backend in ${api.region} with ${JSON.stringify(input)}`);
-  const { output, pages } = await api.paginate(service, op.name, input, paging, { trusted: true });
-  app.print(output, { service, operation: op, pages });
+  const { output, pages, paged } = await api.paginate(service, op.name, input, paging, { trusted: true });
+  app.print(output, { service, operation: op, pages, paged });
 }
 
 function printSkeleton(app: App, service: ServiceName, op: OperationDefinition, kind: string): void {
