@@ -1,5 +1,5 @@
 // `awsmesh migrate` as a function: one mesh (MigrationSource) and a target in, documents and the
-// fidelity report (with the route equivalence findings) out. No IO; run.ts does that.
+// fidelity report (with the route equivalence findings) out. No IO; migrate-command.ts does that.
 
 import { checkEquivalence } from './equivalence';
 import { FidelityReport } from './report';

@@ -105,6 +105,12 @@ export function k8sSources(tmp: string): { sources: NamedSource[]; unresolved: n
   return { sources, unresolved };
 }
 
+/** The whole corpus: specs, templates, controller manifests (combined streams written under `tmp`). */
+export function corpusSources(tmp: string): { sources: NamedSource[]; unresolved: number } {
+  const k8s = k8sSources(tmp);
+  return { sources: [...jsonSources(), ...cfnSources(), ...k8s.sources], unresolved: k8s.unresolved };
+}
+
 /** A mesh from manifest documents written in the test (kind + Create input each). */
 export function sourceOf(docs: Array<Record<string, unknown>>, mesh?: string): MigrationSource {
   const { resources, findings } = toResources(docs.map((value, i) => ({ file: `doc-${i}.json`, value, line: () => 1 })));
