@@ -20,13 +20,28 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // Getters: Node creates each of process.stdout/stderr/stdin on first access, loading its stream
+  // machinery (a tenth of a short command's start-up); stdin is rarely read, stderr rarely written. (No
+  // require('tty') for isatty either: it loads node:net.)
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdoutColumns: process.stdout.columns,
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY);
+    },
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
+    get stdoutColumns() {
+      return process.stdout.columns;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+'use strict';
+// Build step (after tsc): the CLI's start path in one file, dist/start-bundle.js, plus V8's code
+// cache for it (dist/start-bundle.cache). A service command (`awsmesh appmesh describe-mesh …`)
+// otherwise spends most of its time above Node's own start-up resolving ~70 module paths (stat,
+// realpath, package.json lookups) and compiling each file; from one pre-resolved file with a code
+// cache that work nearly disappears.
+//
+// How: run the start path once (local backend, throwaway home) and record every module it loads
+// from this package (dist/, package.json, node_modules/ JavaScript and JSON), and how each of their
+// require() calls resolved. The bundle holds those files' unchanged text as functions, with the
+// resolutions; bin/awsmesh compiles it with the code cache and takes the CLI from it. Modules are
+// registered in Node's require.cache under their real file names, so a module loaded the ordinary
+// way later (a lazy require off the start path) shares the same instances. Before bundled text is
+// used, the size and mtime of its group's sentinel are checked — dist/cli/main.js for dist/ (tsc
+// rewrites every output file on each run), package.json for the root, each package's package.json
+// under node_modules/: after a change since the build (tsc run alone, npm install) the files of
+// that group load from disk instead, so the bundle is never stale, only slower.
+//
+// `node scripts/build-start-bundle.js` writes both files; bin/awsmesh works without them.
+
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, 'dist', 'start-bundle.js');
+const CACHE = path.join(ROOT, 'dist', 'start-bundle.cache');
+/** Commands whose start path is traced: the service operations scripts call most. */
+const TRACE = [
+  ['appmesh', 'create-mesh', '--mesh-name', 'bundle'],
+  ['appmesh', 'describe-mesh', '--mesh-name', 'bundle'],
+  ['appmesh', 'list-meshes'],
+  ['appmesh', 'describe-mesh', '--mesh-name', 'missing'],
+];
+
+function isolatedEnv(home) {
+  const none = path.join(home, 'none');
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWSMESH_HOME: home,
+    AWSMESH_BACKEND: 'local',
+    AWS_CONFIG_FILE: none,
+    AWS_SHARED_CREDENTIALS_FILE: none,
+    AWS_PAGER: '',
+  };
+}
+
+/** --trace <out>: preloaded into a CLI run; records loads and resolutions below ROOT. */
+function tracer(out) {
+  const Module = require('module');
+  const inRoot = (f) => f.startsWith(ROOT + path.sep) && /\.(js|json)$/.test(f) && !f.startsWith(path.join(ROOT, 'scripts'));
+  const order = [];
+  const requires = {}; // file → { request: resolved file | builtin name }
+  // Module._load sees every require() (resolution itself is cached per directory and request).
+  const origLoad = Module._load;
+  Module._load = function (request, parent, isMain) {
+    const resolved = Module._resolveFilename(request, parent, isMain);
+    const from = parent && parent.filename;
+    if (from && inRoot(from)) {
+      const table = (requires[from] ??= {});
+      if (Module.isBuiltin(resolved)) table[request] = { builtin: resolved };
+      else if (inRoot(resolved)) table[request] = { file: path.relative(ROOT, resolved) };
+    }
+    if (inRoot(resolved) && !order.includes(resolved)) order.push(resolved);
+    return origLoad.apply(this, arguments);
+  };
+  process.on('exit', () => fs.writeFileSync(out, JSON.stringify({ order, requires })));
+}
+
+function trace(home) {
+  const union = { order: [], requires: {} };
+  for (const [i, args] of TRACE.entries()) {
+    const out = path.join(home, `trace-${i}.json`);
+    const r = spawnSync(process.execPath, ['-r', __filename, path.join(ROOT, 'bin', 'awsmesh'), ...args], {
+      env: { ...isolatedEnv(home), AWSMESH_START_BUNDLE: 'off', AWSMESH_BUNDLE_TRACE: out },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0 && !/NotFoundException/.test(r.stderr)) throw new Error(`tracing awsmesh ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    const t = JSON.parse(fs.readFileSync(out, 'utf8'));
+    for (const f of t.order) if (!union.order.includes(f)) union.order.push(f);
+    for (const [f, table] of Object.entries(t.requires)) Object.assign((union.requires[f] ??= {}), table);
+  }
+  return union;
+}
+
+/** The file whose size and mtime stand for `key`'s group (see the top of this file). */
+function sentinelOf(key) {
+  if (key.startsWith('dist/')) return 'dist/cli/main.js';
+  const m = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(key);
+  return m ? `node_modules/${m[1]}/package.json` : key;
+}
+
+function bundle(t) {
+  const files = t.order;
+  const rel = new Set(files.map((f) => path.relative(ROOT, f)));
+  const parts = [];
+  for (const file of files) {
+    const key = path.relative(ROOT, file);
+    const text = file.endsWith('.json') ? '' : fs.readFileSync(file, 'utf8');
+    const table = {};
+    for (const [request, to] of Object.entries(t.requires[file] || {})) {
+      if (to.builtin) table[request] = 0;
+      else if (rel.has(to.file)) table[request] = to.file;
+    }
+    const body = file.endsWith('.json')
+      // JSON stays in its file (read at run time: cheaper than a huge literal in the compiled bundle).
+      ? `function (exports, require, module, __filename) { module.exports = JSON.parse(fs.readFileSync(__filename, 'utf8')); }`
+      // The file's text unchanged, as Node's CommonJS wrapper would run it (strict only if it says so).
+      : `function (exports, require, module, __filename, __dirname) {${text.replace(/^#!.*/, '')}\n}`;
+    parts.push(`${JSON.stringify(key)}: [${JSON.stringify(sentinelOf(key))}, ${JSON.stringify(table)}, ${body}]`);
+  }
+  const sentinels = {};
+  for (const key of rel) {
+    const s = sentinelOf(key);
+    const st = fs.statSync(path.join(ROOT, s));
+    sentinels[s] = [st.size, Math.floor(st.mtimeMs)];
+  }
+  // The runtime: a function bin/awsmesh calls with its require and the package root.
+  return `// Generated by scripts/build-start-bundle.js at build time — do not edit.
+(function (outerRequire, root) {
+const Module = outerRequire('module');
+const fs = outerRequire('fs');
+const path = outerRequire('path');
+const sentinels = ${JSON.stringify(sentinels)};
+const files = {
+${parts.join(',\n')}
+};
+const checked = {};
+function fresh(key) {
+  const s = files[key][0];
+  if (checked[s] === undefined) {
+    try {
+      const st = fs.statSync(path.join(root, s));
+      checked[s] = st.size === sentinels[s][0] && Math.floor(st.mtimeMs) === sentinels[s][1];
+    } catch {
+      checked[s] = false;
+    }
+  }
+  return checked[s];
+}
+function load(key, parent) {
+  const filename = path.join(root, key);
+  const cached = Module._cache[filename];
+  if (cached) return cached.exports;
+  if (!fresh(key)) return parent.require(filename);
+  const [, table, fn] = files[key];
+  const m = new Module(filename, parent);
+  m.filename = filename;
+  m.paths = Module._nodeModulePaths(path.dirname(filename));
+  Module._cache[filename] = m;
+  let ok = false;
+  try {
+    const req = function require(request) {
+      const to = table[request];
+      if (to === 0) return outerRequire(request);
+      if (to !== undefined) return load(to, m);
+      return m.require(request);
+    };
+    req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
+    req.cache = Module._cache;
+    req.main = outerRequire.main;
+    fn.call(m.exports, m.exports, req, m, filename, path.dirname(filename));
+    ok = true;
+  } finally {
+    if (!ok) delete Module._cache[filename];
+  }
+  m.loaded = true;
+  return m.exports;
+}
+return (entry, parent) => load(entry, parent);
+})
+`;
+}
+
+/** Compiles the bundle, runs a traced command through it, and writes V8's code cache (with the functions it ran). */
+function produceCache(home) {
+  const r = spawnSync(process.execPath, [__filename, '--cache', home], { env: { ...isolatedEnv(home) }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`writing the code cache failed (${r.status}): ${r.stderr}`);
+}
+
+function cacheChild() {
+  const vm = require('vm');
+  const source = fs.readFileSync(OUT, 'utf8');
+  const script = new vm.Script(source, { filename: OUT });
+  const loadFrom = script.runInThisContext()(require, ROOT);
+  const cli = loadFrom('dist/cli/main.js', module);
+  const { processIo } = loadFrom('dist/base/io.js', module);
+  const io = processIo();
+  const sink = { write: () => true };
+  const quiet = { ...io, stdout: sink, stderr: sink };
+  (async () => {
+    for (const args of TRACE) await cli.runCli(args, quiet);
+    fs.writeFileSync(CACHE, script.createCachedData());
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+function main() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bundle-'));
+  try {
+    fs.rmSync(OUT, { force: true });
+    fs.rmSync(CACHE, { force: true });
+    const t = trace(home);
+    fs.writeFileSync(OUT, bundle(t));
+    produceCache(home);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+if (process.env.AWSMESH_BUNDLE_TRACE && require.main !== module) tracer(process.env.AWSMESH_BUNDLE_TRACE);
+else if (process.argv[2] === '--cache') cacheChild();
+else if (require.main === module) main();
