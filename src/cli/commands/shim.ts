@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import * as path from 'path';
 import { UsageError } from '../../base/errors';
+import { awsmeshLauncher } from '../../base/launcher';
 import { SERVICE_NAMES } from '../../model/services';
 import type { App } from '../../core/app';
 import { GLOBAL_OPTIONS } from '../global-options';
@@ -19,11 +20,6 @@ const VALUE_OPTIONS = GLOBAL_OPTIONS.filter((o) => o.value).map((o) => o.flag);
 /** The services a script points at the mesh. STS stays with the real CLI: `aws sts get-caller-identity`
  *  in a script asks who the real AWS credentials are (awsmesh speaks STS only to serve the SDKs' own calls). */
 export const SHIM_SERVICES = SERVICE_NAMES.filter((s) => s !== 'sts');
-
-/** This installation's launcher, so the snippet works whether or not awsmesh is on PATH. */
-export function awsmeshLauncher(): string {
-  return path.resolve(__dirname, '..', '..', '..', 'bin', 'awsmesh');
-}
 
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;

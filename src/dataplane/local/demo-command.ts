@@ -9,6 +9,7 @@ import * as path from 'path';
 import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
 import { GeneralError, ServiceError, UsageError } from '../../base/errors';
+import { awsmeshCommand, shellWord } from '../../base/launcher';
 import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';
 import { startProgress } from '../../base/progress';
@@ -48,10 +49,10 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
   const local = requireLocal(api.backend, 'awsmesh local demo');
   const t0 = Date.now();
   const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input, { region });
-  const exists = await call('DescribeMesh', { meshName: mesh }).then(() => true, (e: unknown) => {
-    if (e instanceof ServiceError && e.code === 'NotFoundException') return false;
-    throw e;
-  });
+  const exists = await meshExists(call, mesh);
+  // The closing hint recreates the walkthrough's mesh `apps` (examples/ci/apps): in a fresh state
+  // directory if this one has an `apps` the demo does not own.
+  const appsTaken = mesh !== 'apps' && (await meshExists(call, 'apps'));
   if (exists) {
     throw new GeneralError(
       `A mesh named ${mesh} already exists in ${local.home}. The demo creates and deletes its own mesh: ` +
@@ -114,7 +115,6 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
 
     const failed = first.failures + second.failures;
     out(`\n${2 * n} requests through 3 sidecars in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${failed} failed.\n`);
-    out('Run it yourself: awsmesh local up --mesh apps (see docs/dataplane.md).\n');
     if (failed > 0) throw new GeneralError(`${failed} of ${2 * n} demo requests failed`);
     if ((second.counts.get('serviceB') ?? 0) > 0) throw new GeneralError('traffic did not follow the route change');
   } finally {
@@ -123,6 +123,32 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
     if (created) await deleteMesh(call, mesh).catch((e: Error) => io.stderr.write(`cleanup: ${e.message}\n`));
     p.done('Cleaned up');
   }
+  out(runItYourself(app, appsTaken));
+}
+
+/**
+ * The closing hint: the demo's mesh is gone, so the hint creates the walkthrough's mesh from its
+ * manifests and runs it with its apps (examples/apps/mesh.local.yaml), with absolute paths and this
+ * run's --region/--store, so it works as printed from any directory.
+ */
+function runItYourself(app: App, appsTaken: boolean): string {
+  const awsmesh = awsmeshCommand(app.env);
+  const globals = [
+    ...(app.globals.region ? ['--region', app.globals.region] : []),
+    ...(app.globals.store && !appsTaken ? ['--store', app.globals.store] : []),
+  ].map(shellWord).join(' ');
+  const g = globals ? ` ${globals}` : '';
+  const fresh = appsTaken ? 'export AWSMESH_HOME="$(mktemp -d)"; unset AWSMESH_STORE_URL; ' : '';
+  return `\nRun it yourself (mesh apps${appsTaken ? ' in a fresh state directory' : ''}, its apps and sidecars, until Ctrl-C; see docs/dataplane.md):\n` +
+    `  ${fresh}${awsmesh}${g} apply -f ${shellWord(path.join(ROOT, 'examples', 'ci', 'apps'))} --yes && ` +
+    `${awsmesh}${g} local up --config ${shellWord(path.join(ROOT, 'examples', 'apps', 'mesh.local.yaml'))}\n`;
+}
+
+async function meshExists(call: (op: string, input: Record<string, unknown>) => Promise<unknown>, mesh: string): Promise<boolean> {
+  return call('DescribeMesh', { meshName: mesh }).then(() => true, (e: unknown) => {
+    if (e instanceof ServiceError && e.code === 'NotFoundException') return false;
+    throw e;
+  });
 }
 
 function report(t: Tally, n: number): string {
