@@ -71,6 +71,9 @@ export class ListeningSocket {
       this.sockets.delete(socket);
     });
     socket.on('error', () => undefined);
+    // Our own net.Server accepts (http.Server would set this on its own connections): without it,
+    // Nagle holds the second TLS record of a response until the client's delayed ACK (~40 ms).
+    socket.setNoDelay(true);
     const state = this.state();
     if (!state) {
       socket.destroy();
