@@ -76,6 +76,7 @@ export class RequestHandler {
         const denied = this.authorize(auth, codec, operation, decoded.input, region, peer, requestId);
         if (denied) return { requestId, service: codec.service, operation, response: denied };
       }
+      refuseUnsignedGetChange(req, codec.service, operation, Boolean(this.opts.credentials || auth));
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });
       response = codec.encodeOutput(operation, output ?? {}, requestId);
     } catch (err) {
@@ -142,6 +143,18 @@ export class RequestHandler {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return codec.encodeError({ ...codec.wireError('internal'), message: `Internal error: ${message}` }, requestId);
   }
+}
+
+/**
+ * The query protocol (IAM) takes any action as a GET with ?Action=…, and a web page can make a
+ * browser send a GET anywhere (an <img>) without an Origin header. So over GET only the Get… and List…
+ * actions run, unless the request is signed: verified (--verify-signatures), or carrying an
+ * Authorization header, which no page can add to a cross-site request.
+ */
+function refuseUnsignedGetChange(req: WireRequest, service: ServiceName, operation: string, verified: boolean): void {
+  if (req.method !== 'GET' || getService(service).metadata.protocol !== 'query' || /^(Get|List)[A-Z]/.test(operation)) return;
+  if (verified || typeof req.headers.authorization === 'string') return;
+  throw new WireError('missingAuth', `${operation} changes state, so it is not accepted as an unsigned GET request (a web page could make a browser send one): POST it, or sign it.`);
 }
 
 /** No service claims the request: AWS's generic JSON error. */

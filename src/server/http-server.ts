@@ -7,7 +7,9 @@ import * as http from 'http';
 import * as https from 'https';
 import type { SecureContextOptions } from 'tls';
 import type { AddressInfo } from 'net';
+import { ListenerGuard, type Refusal } from '../base/listener-guard';
 import { RequestHandler, type HandlerOptions } from './handler';
+import { verifySignature } from './sigv4';
 import type { WireRequest, WireResponse } from './wire';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -33,6 +35,8 @@ export interface ServerOptions extends HandlerOptions {
   tls?: SecureContextOptions;
   /** Extra routes answered before the AWS protocols (e.g. the console); true when handled. */
   extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+  /** Who may connect and which Host names requests may use (default: this user's processes, loopback names and IPs). */
+  guard?: ListenerGuard;
 }
 
 export interface RunningServer {
@@ -60,6 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handler = new RequestHandler(opts);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const startedAt = Date.now();
+  const guard = opts.guard ?? new ListenerGuard({ allowCrossSite: opts.allowBrowserOrigins });
   let closing = false;
 
   const send = (res: http.ServerResponse, response: WireResponse, extra: Record<string, string> = {}) => {
@@ -77,6 +82,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     opts.log(`${new Date().toISOString()} ${req.method} ${rawPath} ${op} ${status} ${ms.toFixed(1)}ms`);
   };
 
+  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal, rawPath: string, t0: bigint, label = 'refused') => {
+    req.resume();
+    send(res, { status: refusal.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: refusal.message }) });
+    logLine(req, rawPath, label, res.statusCode, t0);
+  };
+
   const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = process.hrtime.bigint();
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
@@ -92,11 +103,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Browsers send Origin on cross-site requests; SDKs and the AWS CLI never do. Refusing them
     // keeps a web page from driving the local control plane with simple form POSTs (IAM, reset).
     if (req.headers.origin !== undefined && !opts.allowBrowserOrigins) {
-      req.resume();
-      send(res, { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Requests from web pages (with an Origin header) are refused; start the server with --allow-browser-origins to accept them.' }) });
-      logLine(req, rawPath, 'refused-origin', res.statusCode, t0);
-      return;
+      const message = 'Requests from web pages (with an Origin header) are refused; start the server with --allow-browser-origins to accept them.';
+      return refuse(req, res, { status: 403, message }, rawPath, t0, 'refused-origin');
     }
+    // Other users' processes, rebound DNS names and other sites' pages stop here (base/listener-guard).
+    const refusal = await guard.checkRequest(req);
+    if (refusal) return refuse(req, res, refusal, rawPath, t0);
     if (rawPath === HEALTH_PATH && wire.method === 'GET') {
       const doc = {
         status: closing ? 'stopping' : 'ok',
@@ -111,13 +123,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (opts.extraRoutes && (await opts.extraRoutes(req, res))) {
       logLine(req, rawPath, 'extra', res.statusCode, t0);
-      return;
-    }
-    if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
-      req.resume();
-      await opts.reset();
-      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'reset' }) });
-      logLine(req, rawPath, 'reset', res.statusCode, t0);
       return;
     }
 
@@ -158,6 +163,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (overflow) return tooLarge();
     if (!complete) return; // client went away
     wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+
+    if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
+      // With --verify-signatures, wiping the state needs a signed request like any other change.
+      if (opts.credentials) {
+        try {
+          verifySignature(wire, req.rawHeaders, opts.credentials, opts.now?.() ?? Date.now());
+        } catch (e) {
+          return refuse(req, res, { status: 403, message: `Reset refused: ${(e as Error).message}` }, rawPath, t0);
+        }
+      }
+      await opts.reset();
+      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'reset' }) });
+      logLine(req, rawPath, 'reset', res.statusCode, t0);
+      return;
+    }
 
     const handled = await handler.handle(wire, req.rawHeaders, { address: req.socket.remoteAddress, secure: Boolean(opts.tls) });
     send(res, handled.response);

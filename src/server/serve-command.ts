@@ -6,6 +6,8 @@ import * as path from 'path';
 import { isLoopback } from '../base/loopback';
 import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../base/errors';
+import { InputFileError, readInputText } from '../base/input-file';
+import { ListenerGuard } from '../base/listener-guard';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
 import type { Credentials } from './sigv4';
 import type { AdsServerHandle } from '../xds';
@@ -18,11 +20,41 @@ export interface ServeFlags {
   maxBodyBytes?: string;
   verifySignatures?: boolean;
   accessKey?: string;
+  /** Refused: a secret on the command line is visible to every user (ps, /proc/PID/cmdline). */
   secretKey?: string;
+  secretKeyFile?: string;
   xdsPort?: string;
   quiet?: boolean;
   allowReset?: boolean;
   allowBrowserOrigins?: boolean;
+  allowOtherUsers?: boolean;
+  allowHost?: string[];
+}
+
+/** Where the secret of --access-key may come from instead of argv. */
+export const SECRET_KEY_ENV = 'AWSMESH_SECRET_ACCESS_KEY';
+
+/** The secret of --access-key: from --secret-key-file (readable by its owner only) or the environment. */
+function secretKey(app: App, flags: ServeFlags): string | undefined {
+  if (flags.secretKey !== undefined) {
+    throw new UsageError(
+      '--secret-key would put the secret on the command line, where every user of this machine can read it (ps). ' +
+        `Put it in a file only you can read and give --secret-key-file FILE, or set ${SECRET_KEY_ENV}.`,
+    );
+  }
+  if (flags.secretKeyFile === undefined) return app.env[SECRET_KEY_ENV] || undefined;
+  const file = path.resolve(app.io.cwd, flags.secretKeyFile);
+  let text: string;
+  try {
+    text = readInputText(file);
+  } catch (e) {
+    throw new UsageError(`argument --secret-key-file: cannot read ${flags.secretKeyFile}: ${e instanceof InputFileError ? e.reason : (e as Error).message}`);
+  }
+  const mode = fs.statSync(file).mode;
+  if (process.geteuid && mode & 0o077) {
+    throw new UsageError(`argument --secret-key-file: ${flags.secretKeyFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`);
+  }
+  return text.trim();
 }
 
 function intOption(name: string, value: string, min: number, max: number): number {
@@ -43,16 +75,17 @@ export function packageVersion(): string {
 
 /** Keys signatures are checked against: the flags, else what the AWS CLI would sign with. */
 function verificationCredentials(app: App, flags: ServeFlags): Credentials[] {
-  if (flags.accessKey || flags.secretKey) {
-    if (!flags.accessKey || !flags.secretKey) throw new UsageError('--access-key and --secret-key must be given together');
-    return [{ accessKeyId: flags.accessKey, secretAccessKey: flags.secretKey }];
+  const secret = secretKey(app, flags);
+  if (flags.accessKey || flags.secretKeyFile) {
+    if (!flags.accessKey || !secret) throw new UsageError(`--access-key and its secret (--secret-key-file or ${SECRET_KEY_ENV}) must be given together`);
+    return [{ accessKeyId: flags.accessKey, secretAccessKey: secret }];
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { planCredentials } = require('../backends/aws/credentials') as typeof import('../backends/aws/credentials');
   const plan = planCredentials({ env: app.env, profile: app.profile(), profileFlag: app.globals.profile, signRequest: true });
   if (plan.kind !== 'static') {
     throw new UsageError(
-      '--verify-signatures needs a key pair: give --access-key and --secret-key, or set aws_access_key_id/aws_secret_access_key ' +
+      `--verify-signatures needs a key pair: give --access-key with --secret-key-file or ${SECRET_KEY_ENV}, or set aws_access_key_id/aws_secret_access_key ` +
         `in the active profile ('${app.profile().name}') or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`,
     );
   }
@@ -65,8 +98,9 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
   const port = intOption('port', flags.port, 0, 65535);
   const maxBodyBytes = flags.maxBodyBytes === undefined ? DEFAULT_MAX_BODY_BYTES : intOption('max-body-bytes', flags.maxBodyBytes, 1, 1 << 30);
   const xdsPort = flags.xdsPort === undefined ? undefined : intOption('xds-port', flags.xdsPort, 0, 65535);
-  if ((flags.accessKey || flags.secretKey) && !flags.verifySignatures) {
-    throw new UsageError('--access-key/--secret-key only make sense with --verify-signatures');
+  if (flags.secretKey !== undefined) secretKey(app, flags);
+  if ((flags.accessKey || flags.secretKeyFile) && !flags.verifySignatures) {
+    throw new UsageError('--access-key/--secret-key-file only make sense with --verify-signatures');
   }
   const credentials = flags.verifySignatures ? verificationCredentials(app, flags) : undefined;
   const defaultRegion = app.region();
@@ -104,6 +138,12 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
         health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xds: { port: xds.port, clients: xds.status().clients.length } } : {}) }),
         reset: flags.allowReset ? () => backend.store.reset() : undefined,
         allowBrowserOrigins: Boolean(flags.allowBrowserOrigins),
+        // Verified signatures authenticate every request, so other users may connect then.
+        guard: new ListenerGuard({
+          allowOtherUsers: Boolean(flags.allowOtherUsers || credentials),
+          allowedHosts: flags.allowHost,
+          allowCrossSite: Boolean(flags.allowBrowserOrigins),
+        }),
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -112,15 +152,18 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
     }
     if (xdsPort !== undefined) {
       try {
-        xds = await startXdsBeside({ host, port: xdsPort, backend, region: defaultRegion, io });
+        // xDS streams carry no signature: only --allow-other-users opens them (and the TLS keys they serve) to other users.
+        const peers = new ListenerGuard({ allowOtherUsers: Boolean(flags.allowOtherUsers) });
+        xds = await startXdsBeside({ host, port: xdsPort, backend, region: defaultRegion, io, peers });
       } catch (err) {
         throw new GeneralError(`Could not start the xDS server on ${host}:${xdsPort}: ${(err as Error).message}`);
       }
     }
     io.stdout.write(`listening on ${server.url}\n`);
     if (xds) io.stdout.write(`xds listening on ${xds.address}\n`);
+    const users = flags.allowOtherUsers ? 'every user of this machine' : credentials ? 'every user who signs' : 'your processes only';
     io.stderr.write(`awsmesh local serve: state in ${backend.store.location}; default region ${defaultRegion}; ` +
-      `signatures ${credentials ? 'verified' : 'not checked'}; Ctrl-C to stop\n`);
+      `signatures ${credentials ? 'verified' : 'not checked'}; serving ${users}; Ctrl-C to stop\n`);
 
     const sig = await stop;
     io.stderr.write(`${typeof sig === 'string' ? `${sig}: ` : ''}shutting down\n`);

@@ -3,6 +3,7 @@
 
 import type { Backend } from '../backends/backend';
 import type { Io } from '../base/io';
+import type { ListenerGuard } from '../base/listener-guard';
 import type { AdsServerHandle } from '../xds';
 
 export interface XdsBesideOptions {
@@ -13,6 +14,8 @@ export interface XdsBesideOptions {
   /** Region for Envoy node ids that do not name one. */
   region: string;
   io: Io;
+  /** Who may open streams (default: this user's processes). */
+  peers?: ListenerGuard;
 }
 
 export async function startXdsBeside(opts: XdsBesideOptions): Promise<AdsServerHandle> {
@@ -23,6 +26,7 @@ export async function startXdsBeside(opts: XdsBesideOptions): Promise<AdsServerH
     region: opts.region,
     host: opts.host,
     port: opts.port,
+    peers: opts.peers,
     // The ADS server's lines already start with 'xDS: '.
     log: (line) => opts.io.stderr.write(`${line}\n`),
   });

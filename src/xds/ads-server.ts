@@ -11,6 +11,7 @@
 // from the local CA (secrets.ts), which is watched so re-issued certificates are pushed.
 
 import * as grpc from '@grpc/grpc-js';
+import { ListenerGuard } from '../base/listener-guard';
 import type { AdsContext, AdsCounters, AdsServerOptions, AdsStream, Flavor, NodeConfig, XdsEvent, XdsProtocol } from './ads-types';
 import { onDeltaRequest, sendDelta } from './delta';
 import { formatNodeId, parseNodeId, sdsModeOf } from './node-id';
@@ -59,11 +60,24 @@ export class AdsServer implements AdsContext {
   private pushWaiters: Array<() => void> = [];
   port = 0;
 
+  private readonly peers: ListenerGuard;
+
   constructor(private readonly opts: AdsServerOptions) {
+    this.peers = opts.peers ?? new ListenerGuard();
     this.configs = new NodeConfigs({
       source: opts.source, secrets: opts.secrets, region: opts.region, counters: this.counters,
       log: (line) => this.log(line), logOnce: (line) => this.logOnce(line),
     });
+  }
+
+  /** Why the process behind a call may not use this server (base/listener-guard), or undefined. */
+  private async refusePeer(call: { getPeer(): string }): Promise<string | undefined> {
+    const peer = call.getPeer();
+    const colon = peer.lastIndexOf(':');
+    const port = Number(peer.slice(colon + 1));
+    if (colon < 0 || !Number.isInteger(port)) return `cannot tell who connected (peer '${peer}')`;
+    const refusal = await this.peers.checkPeer({ address: peer.slice(0, colon), port }, { address: this.opts.host ?? '127.0.0.1', port: this.port });
+    return refusal?.message;
   }
 
   log(line: string): void {
@@ -102,13 +116,21 @@ export class AdsServer implements AdsContext {
 
   async start(): Promise<this> {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES, ...this.opts.grpcOptions });
+    // Nothing is read from a stream before its peer is admitted (its requests wait, buffered).
+    const admit = (call: AdsStream['call'], protocol: XdsProtocol): void => void this.refusePeer(call).then((why) => {
+      if (why) this.refuse(call, new StreamRefused(grpc.status.PERMISSION_DENIED, why, 'other_user'));
+      else this.onStream(call, protocol);
+    });
     server.addService(adsService(), {
-      StreamAggregatedResources: (call: AdsStream['call']) => this.onStream(call, 'sotw'),
-      DeltaAggregatedResources: (call: AdsStream['call']) => this.onStream(call, 'delta'),
+      StreamAggregatedResources: (call: AdsStream['call']) => admit(call, 'sotw'),
+      DeltaAggregatedResources: (call: AdsStream['call']) => admit(call, 'delta'),
     });
     server.addService(csdsService(), {
       FetchClientStatus: (call: grpc.ServerUnaryCall<ClientStatusRequest, unknown>, cb: grpc.sendUnaryData<unknown>) => {
-        cb(null, clientStatus(this, !call.request.exclude_resource_contents));
+        void this.refusePeer(call).then((why) => {
+          if (why) cb({ code: grpc.status.PERMISSION_DENIED, details: why });
+          else cb(null, clientStatus(this, !call.request.exclude_resource_contents));
+        });
       },
     });
     const host = this.opts.host ?? '127.0.0.1';

@@ -3,6 +3,7 @@
 // TypeState) — read by the status pages (status.ts) as well.
 
 import type * as grpc from '@grpc/grpc-js';
+import type { ListenerGuard } from '../base/listener-guard';
 import type { NodeIdentity, SdsMode } from './node-id';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, NodeInfo } from './protocol';
 import type { EncodedResource } from './resource-encoder';
@@ -49,6 +50,11 @@ export interface AdsServerOptions {
   grpcOptions?: grpc.ServerOptions;
   /** Told about every refused stream (metrics). */
   onRefused?: (refusal: XdsRefusal) => void;
+  /**
+   * Who may open streams and read client status: by default only processes of this user — any
+   * local process could otherwise claim a node id and be handed its TLS private key (SDS).
+   */
+  peers?: ListenerGuard;
 }
 
 export interface XdsEvent {

@@ -50,6 +50,8 @@ export interface StartAdsOptions {
   attach?: AdsServerOptions['attach'];
   grpcOptions?: AdsServerOptions['grpcOptions'];
   onRefused?: AdsServerOptions['onRefused'];
+  /** Who may connect (default: this user's processes only; see base/listener-guard). */
+  peers?: AdsServerOptions['peers'];
 }
 
 export interface AdsServerHandle {
@@ -87,6 +89,7 @@ export async function startAdsServer(opts: StartAdsOptions): Promise<AdsServerHa
   const server = new AdsServer({
     source, host: opts.host, port: opts.port, log: opts.log, region, observe: opts.observe, secrets,
     guard: opts.guard, limits: opts.limits, debounce: opts.debounce, attach: opts.attach, grpcOptions: opts.grpcOptions, onRefused: opts.onRefused,
+    peers: opts.peers,
   });
   try {
     await server.start();

@@ -43,9 +43,9 @@ interface Served extends ServeProcess {
 }
 
 /** `awsmesh local serve --port 0 …` in a fresh home; resolves once it prints its address. */
-async function serve(args: string[] = []): Promise<Served> {
+async function serve(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const home = tempHome('awsmesh-boto3-');
-  return { ...(await startServe({ args: ['--quiet', ...args], env: cleanEnv(home) })), home };
+  return { ...(await startServe({ args: ['--quiet', ...args], env: cleanEnv(home, env) })), home };
 }
 
 type Json = Record<string, any>;
@@ -81,7 +81,7 @@ const results: Record<string, Promise<Json>> = {};
 
 beforeAll(async () => {
   if (!PYTHON) return;
-  [main, signed] = await Promise.all([serve(), serve(['--verify-signatures', '--access-key', SIGNING.accessKey, '--secret-key', SIGNING.secretKey])]);
+  [main, signed] = await Promise.all([serve(), serve(['--verify-signatures', '--access-key', SIGNING.accessKey], { AWSMESH_SECRET_ACCESS_KEY: SIGNING.secretKey })]);
   for (const scenario of ['appmesh', 'iam', 'cloudmap']) results[scenario] = boto3(scenario, main.url, main.home);
   results.signatures = boto3('signatures', signed.url, signed.home);
   for (const p of Object.values(results)) p.catch(() => undefined); // reported by the test that awaits it

@@ -1,7 +1,9 @@
 // `awsmesh local serve` as users run it: a real `node bin/awsmesh` child process (needs
 // `npm run build`) on an ephemeral port, shared state with CLI calls, flags, signals, exit codes.
 
+import * as fs from 'fs';
 import * as net from 'net';
+import * as path from 'path';
 import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
 import { isLoopback } from '../../src/base/loopback';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
@@ -96,9 +98,11 @@ test('SIGINT also exits 0, and state survives a restart', async () => {
   }
 });
 
-test('--verify-signatures with --access-key/--secret-key rejects unsigned and wrongly signed requests', async () => {
+test('--verify-signatures with --access-key/--secret-key-file rejects unsigned and wrongly signed requests', async () => {
   const home = tempHome();
-  const served = await serve(['--verify-signatures', '--access-key', 'AKIDSERVE', '--secret-key', 'serve-secret'], home);
+  const secretFile = path.join(home, 'secret-key');
+  fs.writeFileSync(secretFile, 'serve-secret\n', { mode: 0o600 });
+  const served = await serve(['--verify-signatures', '--access-key', 'AKIDSERVE', '--secret-key-file', secretFile], home);
   try {
     expect(await stderrMatching(served, /signatures/)).toContain('signatures verified');
     const ok = await client(served.url, { accessKeyId: 'AKIDSERVE', secretAccessKey: 'serve-secret' }).send(new ListMeshesCommand({}));
@@ -165,7 +169,7 @@ test('bad flags exit 252 with a usage message and start nothing', async () => {
   expect(noKeys.stderr).toContain('--verify-signatures needs a key pair');
   const halfKeys = await runBin(['local', 'serve', '--port', '0', '--verify-signatures', '--access-key', 'A'], { home });
   expect(halfKeys.code).toBe(252);
-  expect(halfKeys.stderr).toContain('--access-key and --secret-key must be given together');
+  expect(halfKeys.stderr).toContain('--access-key and its secret (--secret-key-file or AWSMESH_SECRET_ACCESS_KEY) must be given together');
   const limit = await runBin(['local', 'serve', '--port', '0', '--max-body-bytes', '0'], { home });
   expect(limit.code).toBe(252);
 });

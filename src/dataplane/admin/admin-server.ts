@@ -4,6 +4,7 @@
 
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { ListenerGuard } from '../../base/listener-guard';
 import type { AdminContext } from './admin-context';
 
 export type AdminHandler = (
@@ -41,6 +42,8 @@ export class AdminServer {
     private readonly ctx: AdminContext,
     private readonly address = '127.0.0.1',
     private readonly requestedPort = 9901,
+    /** Who may use the pages (default: this user's processes; config dumps name certificates and endpoints). */
+    private readonly guard = new ListenerGuard(),
   ) {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5_000;
@@ -58,6 +61,11 @@ export class AdminServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const refusal = await this.guard.checkRequest(req);
+    if (refusal) {
+      sendText(res, refusal.status, `${refusal.message}\n`);
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://admin');
     const route = routes.get(url.pathname);
     if (!route) {

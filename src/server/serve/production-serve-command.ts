@@ -4,6 +4,7 @@
 // port for probes and Prometheus.
 
 import * as grpc from '@grpc/grpc-js';
+import { ListenerGuard } from '../../base/listener-guard';
 import { isLoopback } from '../../base/loopback';
 import type { App } from '../../core/app';
 import { GeneralError, UsageError } from '../../base/errors';
@@ -83,6 +84,9 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
       backend, host: o.host, port: o.port, maxBodyBytes: o.maxBodyBytes, defaultRegion: region, version: packageVersion(),
       tls: tls ? secureContextOptions({ ...tls, clientCa: undefined }) : undefined,
       iam: iam ? { auth: iam, account, onRefused: (reason) => metrics.apiRefused.inc({ reason }) } : undefined,
+      // Authenticated requests may come from any user and name the server any way; without
+      // authentication (--auth none) only this user's processes, by loopback names (or any, with --insecure).
+      guard: new ListenerGuard({ allowOtherUsers: Boolean(iam), allowAnyHost: Boolean(iam) || !isLoopback(o.host) }),
       log: o.quiet ? undefined : log,
       onInternalError: (err) => log(`internal error: ${err instanceof Error ? err.stack : String(err)}`),
     }));
@@ -91,6 +95,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
     ads = await listen('xDS', o.host, o.xdsPort, () => startAdsServer({
       backend, region, host: o.host, port: o.xdsPort, log,
       guard: new XdsGuard({ iam, account, signingNames: o.signingName }),
+      peers: new ListenerGuard({ allowOtherUsers: Boolean(iam) }),
       limits: { maxStreams: o.maxStreams, requestsPerSecond: o.streamRps },
       debounce: { quietMs: o.debounceMs, maxDelayMs: o.debounceMaxMs },
       // Detect dead proxies; the App Mesh image pings every 10 s, which grpc-js always accepts.
