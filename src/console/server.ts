@@ -6,6 +6,7 @@
 import { randomBytes } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { ListenerGuard } from '../base/listener-guard';
 import type { ConsoleHandler } from './handler';
 import { sameSecret } from './guard';
 
@@ -44,7 +45,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Runni
   const cookieName = () => `awsmesh_console_${port}`;
   const ownHost = (host: string | undefined) => [`127.0.0.1:${port}`, `localhost:${port}`].includes(host ?? '');
 
-  const server = http.createServer((req, res) => {
+  // Other users' processes are refused before anything else, token or not (base/listener-guard).
+  const peers = new ListenerGuard();
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const refuse = (status: number, body: string) => {
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       res.end(body);
@@ -70,6 +73,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Runni
       if (!handled) refuse(404, 'Not found.\n');
     }, () => {
       if (!res.headersSent) refuse(500, 'Internal error.\n');
+    });
+  };
+  const server = http.createServer((req, res) => {
+    void peers.checkConnection(req.socket).then((refusal) => {
+      if (!refusal) return serve(req, res);
+      res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(`${refusal.message}\n`);
     });
   });
   server.keepAliveTimeout = 5_000;

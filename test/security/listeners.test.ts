@@ -12,6 +12,8 @@ import * as path from 'path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ListenerGuard } from '../../src/base/listener-guard';
+import type { ConsoleHandler } from '../../src/console/handler';
+import { startConsoleServer } from '../../src/console/server';
 import { AdminServer } from '../../src/dataplane/admin/admin-server';
 import type { AdminContext } from '../../src/dataplane/admin/admin-context';
 import { cleanEnv, cleanupHomes, runBin, runCli, tempHome } from '../helpers/run-cli';
@@ -258,6 +260,21 @@ describe('4: other users of this machine', () => {
       expect((await rawRequest(`http://127.0.0.1:${port}`, { path: '/' })).status).toBe(200);
     } finally {
       await admin.close();
+    }
+  });
+
+  test('the console refuses another user, token or not', async () => {
+    if (skippedWithoutRoot('console and another user')) return;
+    const handler = { handle: async () => false } as unknown as ConsoleHandler;
+    const console_ = await startConsoleServer({ handler, port: 0, token: 'tok' });
+    try {
+      const base = `http://127.0.0.1:${console_.port}`;
+      const theirs = await httpAsNobody(base, '/?token=tok');
+      expect(theirs.status).toBe(403);
+      expect(theirs.body).toContain('serves only the user who started it');
+      expect((await rawRequest(base, { path: '/?token=tok' })).status).toBe(303);
+    } finally {
+      await console_.close();
     }
   });
 
