@@ -16,6 +16,7 @@ export interface ProxyFlags {
   ingressPort?: string;
   egressPort?: string;
   adminPort?: string;
+  allowOtherUsers?: boolean;
   pollInterval?: string;
   quiet?: boolean;
   /** OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
@@ -107,7 +108,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
 
   const sidecar = new Sidecar({
     backend, region, mesh: target.mesh, kind: target.kind, name: target.name,
-    ingressPort, egressPort, adminPort, appPorts, pollMs, log,
+    ingressPort, egressPort, adminPort, appPorts, pollMs, log, adminForOtherUsers: flags.allowOtherUsers,
     otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     caDir: caDir(localSettings(app.env).home),
   });

@@ -7,6 +7,7 @@
 import type { Backend, LocalControlPlane } from '../backends/backend';
 import { Dispatcher } from '../core/dispatcher';
 import { ServiceError } from '../base/errors';
+import { ListenerGuard } from '../base/listener-guard';
 import {
   endpointNodes, translateVirtualGateway, translateVirtualNode, TranslationError,
   type ResolvedEndpoint, type TranslateOptions, type TranslationResult,
@@ -35,6 +36,8 @@ export interface SidecarOptions {
   ingressPort?: number;
   egressPort?: number;
   adminPort?: number;
+  /** Let other users' processes read the admin pages (a Prometheus running as its own user); default: only this user's. */
+  adminForOtherUsers?: boolean;
   /** App Mesh listener port → local app port. */
   appPorts?: Record<number, number>;
   /** How often to poll a remote control plane (ms). */
@@ -117,6 +120,7 @@ export class Sidecar {
       },
       '127.0.0.1',
       this.ports.admin,
+      new ListenerGuard({ allowOtherUsers: o.adminForOtherUsers }),
     );
     await this.admin.listen();
     this.ports.admin = this.admin.port;

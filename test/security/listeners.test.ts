@@ -18,6 +18,7 @@ import { AdminServer } from '../../src/dataplane/admin/admin-server';
 import type { AdminContext } from '../../src/dataplane/admin/admin-context';
 import { cleanEnv, cleanupHomes, runBin, runCli, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
+import { startCliProxy } from '../dataplane/cli';
 import { rawRequest, type RawResponse } from '../server/helpers';
 import { nobody, skippedWithoutRoot, writeFile } from './helpers';
 
@@ -260,6 +261,30 @@ describe('4: other users of this machine', () => {
       expect((await rawRequest(`http://127.0.0.1:${port}`, { path: '/' })).status).toBe(200);
     } finally {
       await admin.close();
+    }
+    // awsmesh proxy --allow-other-users (a Prometheus running as its own user)
+    const open = new AdminServer({ nodeId: 'mesh/m/virtualNode/n' } as AdminContext, '127.0.0.1', 0, new ListenerGuard({ allowOtherUsers: true }));
+    const openPort = await open.listen();
+    try {
+      expect((await httpAsNobody(`http://127.0.0.1:${openPort}`, '/')).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
+  test('awsmesh proxy: admin pages for its own user; --allow-other-users opens them', async () => {
+    if (skippedWithoutRoot('awsmesh proxy admin pages and another user')) return;
+    const home = tempHome();
+    expect((await runCli(['appmesh', 'create-mesh', '--mesh-name', 'm'], { home })).code).toBe(0);
+    expect((await runCli(['appmesh', 'create-virtual-node', '--mesh-name', 'm', '--virtual-node-name', 'n', '--spec', '{}'], { home })).code).toBe(0);
+    const ports = ['--ingress-port', '0', '--egress-port', '0', '--admin-port', '0', '--quiet'];
+    const closed = await startCliProxy(['--mesh', 'm', '--virtual-node', 'n', ...ports], cleanEnv(home));
+    const open = await startCliProxy(['--mesh', 'm', '--virtual-node', 'n', ...ports, '--allow-other-users'], cleanEnv(home));
+    try {
+      expect((await httpAsNobody(`http://127.0.0.1:${closed.admin}`, '/ready')).status).toBe(403);
+      expect((await httpAsNobody(`http://127.0.0.1:${open.admin}`, '/ready')).status).toBe(200);
+    } finally {
+      await Promise.all([closed.stop(), open.stop()]);
     }
   });
 

@@ -14,6 +14,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--ingress-port <port>', 'ingress listener port (default 15000 if free, else any)')
     .option('--egress-port <port>', 'egress listener port, for HTTP_PROXY=http://127.0.0.1:<port> (default 15001 if free, else any)')
     .option('--admin-port <port>', 'admin port: /ready, /server_info, /config_dump, /clusters, /stats, /stats/prometheus (default 9901 if free, else any)')
+    .option('--allow-other-users', "let other users' processes read the admin pages (e.g. a Prometheus running as its own user); by default only yours")
     .option('--poll-interval <ms>', 'how often to poll a remote control plane (--endpoint-url)', undefined)
     .option('--otlp-endpoint <url>', 'export a span per request to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318/v1/traces (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)')
     .option('--quiet', 'no log lines on stderr')
