@@ -218,3 +218,40 @@ test('each target reports the virtual gateway: lost where there is none, a Gatew
     expect(run(cleanMesh(), target).docs.some((d) => d.body.kind === 'Gateway')).toBe(true);
   }
 });
+
+/** Controller manifests' shape: nodes named by their cluster DNS names in one namespace, virtual services by bare names. */
+function namespacedMesh(): Doc[] {
+  const node = (name: string, port: number, backends: string[] = []) => ({
+    kind: 'VirtualNode', meshName: 'shop', virtualNodeName: `${name}-node`,
+    spec: {
+      listeners: [{ portMapping: { port, protocol: 'http' } }],
+      serviceDiscovery: { dns: { hostname: `${name}.shop.svc.cluster.local` } },
+      backends: backends.map((b) => ({ virtualService: { virtualServiceName: b } })),
+    },
+  });
+  return [
+    { kind: 'Mesh', meshName: 'shop', spec: {} },
+    node('ui', 80, ['cart']),
+    node('cart', 8080),
+    { kind: 'VirtualService', meshName: 'shop', virtualServiceName: 'cart', spec: { provider: { virtualNode: { virtualNodeName: 'cart-node' } } } },
+    { kind: 'VirtualService', meshName: 'shop', virtualServiceName: 'cart.shop.local', spec: { provider: { virtualNode: { virtualNodeName: 'cart-node' } } } },
+  ];
+}
+
+test('without --namespace, what the source does not place goes to the namespace the nodes\' cluster names share', () => {
+  const istio = run(namespacedMesh(), 'istio');
+  // `cart` is the Service shop/cart: its VirtualService lives beside it and needs no ServiceEntry
+  expect(istio.docs.map((d) => d.path)).toEqual([
+    'istio/serviceentries/shop/cart-shop-local', 'istio/virtualservices/shop/cart', 'istio/virtualservices/shop/cart-shop-local',
+  ]);
+  expect(entry(istio, 'MG0401', 'VirtualService shop/cart')).toEqual([expect.objectContaining({ fidelity: 'mapped', message: expect.stringContaining('the Service shop/cart of node cart-node') })]);
+  expect(entry(istio, 'MG0401', 'VirtualService shop/cart.shop.local')).toEqual([expect.objectContaining({ fidelity: 'approximated' })]);
+  expect(istio.report.differences).toEqual([]);
+  // --namespace still decides
+  expect(run(namespacedMesh(), 'istio', { namespace: 'edge' }).docs.map((d) => d.path)).toEqual([
+    'istio/serviceentries/edge/cart', 'istio/serviceentries/edge/cart-shop-local', 'istio/virtualservices/edge/cart', 'istio/virtualservices/edge/cart-shop-local',
+  ]);
+  // nodes in several namespaces: nothing to infer
+  const mixed = namespacedMesh().map((d) => (d.virtualNodeName === 'ui-node' ? JSON.parse(JSON.stringify(d).replace('ui.shop.svc', 'ui.web.svc')) : d));
+  expect(run(mixed, 'istio').docs.map((d) => d.path)).toContain('istio/virtualservices/default/cart-shop-local');
+});

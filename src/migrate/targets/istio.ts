@@ -311,9 +311,13 @@ function services(b: Builder): Map<string, { ns: string; http: Json[]; tcp: Json
       if (p) report.lost('MG0402', id, 'spec.provider', 'no provider: nothing serves this name');
       continue;
     }
-    const local = model.serviceFront(vs.virtualServiceName).clusterLocal;
-    const ns = local ? model.serviceFront(vs.virtualServiceName).ref.namespace : model.namespace;
-    if (local) report.mapped('MG0401', id, 'virtualServiceName', `→ VirtualService host ${vs.virtualServiceName}`);
+    const front = model.serviceFront(vs.virtualServiceName);
+    // a bare name that is a node's Service: Istio reads short hosts in the VirtualService's namespace
+    const sameNamespace = !front.clusterLocal && front.node !== undefined && front.ref.name === vs.virtualServiceName;
+    const local = front.clusterLocal || sameNamespace;
+    const ns = local ? front.ref.namespace : model.namespace;
+    if (sameNamespace) report.mapped('MG0401', id, 'virtualServiceName', `→ VirtualService host ${vs.virtualServiceName} in namespace ${ns}: the Service ${ns}/${front.ref.name} of node ${front.node}`);
+    else if (local) report.mapped('MG0401', id, 'virtualServiceName', `→ VirtualService host ${vs.virtualServiceName}`);
     else {
       serviceEntry(b, vs.virtualServiceName, ports, id);
       report.approximated('MG0401', id, 'virtualServiceName',

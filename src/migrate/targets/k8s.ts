@@ -1,6 +1,6 @@
 // The Kubernetes side shared by the lattice, gateway-api and istio targets: which Service stands
 // for a virtual node (its DNS hostname when that is a cluster name, otherwise a Service named
-// after it in --namespace), which name clients use for a virtual service, and object metadata
+// after it in --namespace, or in the namespace of the nodes' cluster names), which name clients use for a virtual service, and object metadata
 // with stable, unique names. Every assumption is a report entry (MG0004).
 
 import type { MeshSnapshot, VirtualNodeData } from '../../mesh/types';
@@ -25,6 +25,16 @@ export function fqdn(ref: K8sRef): string {
   return `${ref.name}.${ref.namespace}.svc.cluster.local`;
 }
 
+/**
+ * The one namespace the nodes' cluster DNS names share (controller manifests put a mesh in its
+ * own namespace): what the source does not place goes there too, so short virtual service names
+ * (`yelb-ui`) mean the Services clients in that namespace reach.
+ */
+function nodesNamespace(s: MeshSnapshot): string | undefined {
+  const found = new Set(s.virtualNodes.map((n) => clusterService(n.spec.serviceDiscovery?.dns?.hostname)?.namespace).filter((x) => x !== undefined));
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
 /** The annotation that says which App Mesh resource an object came from. */
 export const FROM_ANNOTATION = 'awsmesh/migrated-from';
 
@@ -38,7 +48,7 @@ export class K8sModel {
     private readonly report: FidelityReport,
     namespace: string | undefined,
   ) {
-    this.namespace = dnsLabel(namespace ?? 'default');
+    this.namespace = dnsLabel(namespace ?? nodesNamespace(s) ?? 'default');
     for (const n of [...s.virtualNodes].sort((a, b) => a.virtualNodeName.localeCompare(b.virtualNodeName))) this.placeNode(n);
   }
 
