@@ -34,7 +34,7 @@ export class AdsClient {
   private readonly secretRefs = new Map<string, string[]>();
   private readonly client: grpc.Client;
   private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-  private waiters: Array<{ test: (r: ReceivedResponse) => boolean; resolve: (r: ReceivedResponse) => void }> = [];
+  private waiters: Array<{ test: (r: ReceivedResponse) => boolean; resolve: (r: ReceivedResponse) => void; fail: (e: grpc.ServiceError) => void }> = [];
   private first = true;
   private closed = false;
   error?: grpc.ServiceError;
@@ -47,6 +47,8 @@ export class AdsClient {
     this.call.on('data', (r: DiscoveryResponse) => this.onResponse(r));
     this.call.on('error', (e: grpc.ServiceError) => {
       this.error = e;
+      // Nothing more will come: waiters fail now rather than at their timeout.
+      for (const w of this.waiters.splice(0)) w.fail(e);
     });
     this.call.on('end', () => {
       this.ended = true;
@@ -92,8 +94,13 @@ export class AdsClient {
   waitFor(test: (r: ReceivedResponse) => boolean, timeoutMs = 10_000, since = 0): Promise<ReceivedResponse> {
     const seen = this.responses.slice(since).find(test);
     if (seen) return Promise.resolve(seen);
+    if (this.error) return Promise.reject(new Error(`the xDS stream failed: ${this.error.code} ${this.error.details}`));
     return new Promise((resolve, reject) => {
-      const waiter = { test, resolve: (r: ReceivedResponse) => { clearTimeout(timer); resolve(r); } };
+      const waiter = {
+        test,
+        resolve: (r: ReceivedResponse) => { clearTimeout(timer); resolve(r); },
+        fail: (e: grpc.ServiceError) => { clearTimeout(timer); reject(new Error(`the xDS stream failed: ${e.code} ${e.details}`)); },
+      };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error(`no matching xDS response within ${timeoutMs} ms${this.error ? ` (stream error: ${this.error.details})` : ''}`));

@@ -141,6 +141,25 @@ test('a change by an authorized operator (through the API) is pushed and ACKed; 
   op.destroy();
 });
 
+test('the xDS port answers keepalive pings (HTTP/2 PING over TLS) as often as the agent sends them, and keeps the connection', async () => {
+  // The image pings every 10 s even without streams (max_pings_without_data 0); here 20 back to back.
+  const session = http2.connect(`https://localhost:${serve.xdsPort}`, { ca: caRoot(mesh.home) });
+  await new Promise<void>((resolve, reject) => {
+    session.once('connect', () => resolve());
+    session.once('error', reject);
+  });
+  for (let i = 0; i < 20; i++) {
+    await new Promise<void>((resolve, reject) => {
+      if (!session.ping((err) => (err ? reject(err) : resolve()))) reject(new Error('ping not sent'));
+    });
+  }
+  expect(session.closed || session.destroyed).toBe(false);
+  session.close();
+  // And a proxy with the agent's channel arguments is served as before.
+  const c = imageClient();
+  await c.waitFor((r) => r.type_url === TYPE_URLS.listener, 20_000);
+});
+
 describe('refused streams: nothing of the mesh is sent, the metric counts the reason', () => {
   test('wrong secret key', async () => {
     const err = await refusedWith(imageClient({ secret: 'x'.repeat(40) }), grpc.status.UNAUTHENTICATED);
