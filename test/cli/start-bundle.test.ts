@@ -1,0 +1,62 @@
+// The CLI's start bundle (scripts/build-start-bundle.js, written by `npm run build`): the real
+// `node bin/awsmesh` answers the same with and without it, it really replaces loading dist/ file by
+// file, and a module loaded the ordinary way afterwards is the same instance as the bundled one.
+// Needs `npm run build`.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { cleanupHomes, runBin, runProcess, tempHome } from '../helpers/run-cli';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BUNDLE = path.join(ROOT, 'dist', 'start-bundle.js');
+
+afterAll(() => cleanupHomes());
+
+it('npm run build wrote the bundle and its code cache', () => {
+  expect(fs.existsSync(BUNDLE)).toBe(true);
+  expect(fs.statSync(path.join(ROOT, 'dist', 'start-bundle.cache')).size).toBeGreaterThan(0);
+});
+
+it('service commands answer the same with the bundle and without it (AWSMESH_START_BUNDLE=off)', async () => {
+  const home = tempHome();
+  expect((await runBin(['appmesh', 'create-mesh', '--mesh-name', 'apps'], { home })).code).toBe(0);
+  for (const args of [['appmesh', 'describe-mesh', '--mesh-name', 'apps'], ['appmesh', 'describe-mesh', '--mesh-name', 'nope'], ['appmesh', 'list-meshes', '--output', 'text']]) {
+    const bundled = await runBin(args, { home });
+    const plain = await runBin(args, { home, env: { AWSMESH_START_BUNDLE: 'off' } });
+    expect(bundled).toEqual(plain);
+  }
+});
+
+/** Runs `script` in a node process that loaded bin/awsmesh's start path as the launcher does (without running a command). */
+function probe(script: string, env: NodeJS.ProcessEnv = {}) {
+  const launcher = `
+    const Module = require('module');
+    let loads = 0;
+    const load = Module._load;
+    Module._load = function (...a) { if (!Module.isBuiltin(a[0])) loads++; return load.apply(this, a); };
+    process.argv = [process.argv[0], ${JSON.stringify(path.join(ROOT, 'bin', 'awsmesh'))}, '--version'];
+    require(${JSON.stringify(path.join(ROOT, 'bin', 'awsmesh'))});
+    setImmediate(() => { ${script} });`;
+  return runProcess(process.execPath, ['-e', launcher], { env: { ...process.env, ...env } });
+}
+
+it('the start path comes from the bundle, and later ordinary requires share its module instances', async () => {
+  const errors = path.join(ROOT, 'dist', 'base', 'errors.js');
+  const script = `
+    const cached = require.cache[${JSON.stringify(errors)}];
+    const before = loads;
+    const again = require(${JSON.stringify(errors)});
+    console.log(JSON.stringify({ cached: Boolean(cached), same: cached !== undefined && again === cached.exports, loads: before }));`;
+  const bundled = await probe(script);
+  const plain = await probe(script, { AWSMESH_START_BUNDLE: 'off' });
+  expect(bundled.code).toBe(0);
+  expect(plain.code).toBe(0);
+  const b = JSON.parse(bundled.stdout.trim().split('\n').pop()!);
+  const p = JSON.parse(plain.stdout.trim().split('\n').pop()!);
+  expect(b).toMatchObject({ cached: true, same: true });
+  expect(p).toMatchObject({ cached: true, same: true });
+  // File by file, every module of the package goes through Module._load; from the bundle none does
+  // (the one load counted is bin/awsmesh itself).
+  expect(b.loads).toBe(1);
+  expect(p.loads).toBeGreaterThan(10);
+});
