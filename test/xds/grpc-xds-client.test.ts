@@ -9,6 +9,7 @@
 // grpc-js-xds caches its bootstrap per process, so the client runs as a child process.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,6 +18,7 @@ import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
 import { startAdsServer, type AdsServerHandle } from '../../src/xds';
 import { cleanupHomes, ROOT, runCli, WALKTHROUGH } from '../helpers/run-cli';
 import { waitUntil } from '../helpers/wait';
+import { startProductionServe, stopAll } from '../serve/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEchoServer } = require('./fixtures/echo-service') as {
@@ -71,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
+  await stopAll();
   await ads?.close();
   await Promise.all(servers.map((s) => s.close()));
   await backend?.close();
@@ -93,15 +96,20 @@ interface XdsClientProcess {
   mark(more: number): Promise<number>;
 }
 
-/** The grpc-js-xds client process. */
-function startClient(): XdsClientProcess {
+/** The grpc-js-xds client process: plaintext to the in-process ADS server, or as `tls` says. */
+function startClient(tls?: { serverUri: string; env: NodeJS.ProcessEnv }): XdsClientProcess {
   const bootstrap = {
-    xds_servers: [{ server_uri: ads.address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    xds_servers: [{
+      server_uri: tls?.serverUri ?? ads.address,
+      // google_default: TLS with grpc-js's default roots (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH) plus a Google call credential.
+      channel_creds: [{ type: tls ? 'google_default' : 'insecure' }],
+      server_features: ['xds_v3'],
+    }],
     node: { id: 'mesh/apps/virtualNode/serviceA', locality: {} },
   };
   child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'grpc-xds-client.js'), 'xds:///serviceb.apps.local'], {
     cwd: ROOT,
-    env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap), GRPC_XDS_BOOTSTRAP: '' },
+    env: { ...process.env, GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(bootstrap), GRPC_XDS_BOOTSTRAP: '', ...tls?.env },
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -195,3 +203,34 @@ test('grpc-js-xds follows the walkthrough\'s 75/25 route, and update-route shift
   expect(Number(rds.ackedVersion)).toBe(rdsVersion + 1);
   expect(rds.nacks).toBe(0);
 }, 60_000);
+
+test('over TLS to `awsmesh serve` (its certificate from the local CA), grpc-js-xds still sees 75/25', async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  // grpc-js-xds 1.14 knows two channel credentials: insecure and google_default (TLS + a Google
+  // token). Its token comes from a throwaway service-account key, signed locally (a self-signed
+  // JWT, no network); awsmesh serve --auth none ignores it. TLS trusts only the local CA.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = path.join(home, 'google-sa.json');
+  fs.writeFileSync(keyFile, JSON.stringify({
+    type: 'service_account', project_id: 'awsmesh-test', private_key_id: 'k1', client_id: '1',
+    client_email: 'xds@awsmesh-test.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  }), { mode: 0o600, flag: 'wx' });
+  await appmesh('UpdateRoute', walkthrough('update-route.json')); // back to 75/25 after the test above
+  const serve = await startProductionServe(home, ['--tls-hostname', 'localhost', '--auth', 'none', '--debounce-ms', '0', '--debounce-max-ms', '0']);
+  const client = startClient({
+    serverUri: `localhost:${serve.xdsPort}`,
+    env: { GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: path.join(home, 'ca', 'root', 'ca.pem'), GOOGLE_APPLICATION_CREDENTIALS: keyFile, NO_GCE_CHECK: 'true' },
+  });
+  await client.ready;
+  const first = await client.run(2000);
+  expect(first.errors).toEqual([]);
+  expect(first.failures).toBe(0);
+  // The same ±3 points and independent re-sample as above.
+  let observed = share(first.sequence, 'serviceB');
+  if (Math.abs(observed - 75) > 3) observed = share((await client.run(2000)).sequence, 'serviceB');
+  expect(Math.abs(observed - 75)).toBeLessThanOrEqual(3);
+  expect(serve.stderr()).toMatch(/xDS: mesh\/apps\/virtualNode\/serviceA connected from .*gRPC Node/);
+  expect(serve.stderr()).toMatch(/TLS from the local CA \(localhost/);
+  child!.kill('SIGKILL');
+  await serve.stop();
+}, 120_000);
