@@ -35,6 +35,12 @@ export interface ServerOptions extends HandlerOptions {
   tls?: SecureContextOptions;
   /** Extra routes answered before the AWS protocols (e.g. the console); true when handled. */
   extraRoutes?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>;
+  /**
+   * A path prefix of extraRoutes served to browser pages (the console at /console): its requests
+   * with an Origin header are not refused as the API's are; the listener guard still refuses other
+   * sites' origins, and the pages check their own (console/guard.ts).
+   */
+  browserPath?: string;
   /** Who may connect and which Host names requests may use (default: this user's processes, loopback names and IPs). */
   guard?: ListenerGuard;
 }
@@ -88,6 +94,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logLine(req, rawPath, label, res.statusCode, t0);
   };
 
+  const browserPath = opts.browserPath?.replace(/\/+$/, '');
+  const underBrowserPath = (p: string) => browserPath !== undefined && (p === browserPath || p.startsWith(`${browserPath}/`));
+
   const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t0 = process.hrtime.bigint();
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
@@ -102,7 +111,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     // Browsers send Origin on cross-site requests; SDKs and the AWS CLI never do. Refusing them
     // keeps a web page from driving the local control plane with simple form POSTs (IAM, reset).
-    if (req.headers.origin !== undefined && !opts.allowBrowserOrigins) {
+    // Pages under browserPath (the console) send Origin with their own requests and guard themselves.
+    if (req.headers.origin !== undefined && !opts.allowBrowserOrigins && !underBrowserPath(rawPath)) {
       const message = 'Requests from web pages (with an Origin header) are refused; start the server with --allow-browser-origins to accept them.';
       return refuse(req, res, { status: 403, message }, rawPath, t0, 'refused-origin');
     }

@@ -4,6 +4,7 @@
 // port. Identities are cached briefly and dropped on any store change, so a deleted key, an
 // inactive key or a detached policy takes effect at once.
 
+import { createHash, timingSafeEqual } from 'crypto';
 import type { Caller } from '../../backends/backend';
 import type { Store } from '../../backends/local/store/store';
 import { evaluatePolicies, type ContextValue } from '../../backends/local/iam/evaluate';
@@ -98,6 +99,22 @@ export class IamAuthenticator {
       refusal(e);
     }
     return { caller: identity.caller, region: sig.scope.region, service: sig.scope.service, identity };
+  }
+
+  /**
+   * A sign-in with the key itself instead of a signature (the console under `awsmesh serve`, where a
+   * browser cannot sign): the key must exist, be active, and its secret match. Cached like
+   * authenticate(), so a deleted or deactivated key fails at once.
+   */
+  async authenticateKey(accessKeyId: string, secretAccessKey: string, region: string): Promise<Authenticated> {
+    const identity = accessKeyId ? await this.identity(accessKeyId) : undefined;
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    // One message whether the key exists or not; the reason (for metrics and the log) tells them apart.
+    const wrong = 'The access key ID or secret access key is wrong.';
+    if (!identity) throw new AuthError('unknown_key', 'unknownAccessKey', wrong);
+    if (!timingSafeEqual(digest(secretAccessKey), digest(identity.secretAccessKey))) throw new AuthError('bad_signature', 'badSignature', wrong);
+    if (!identity.active) throw new AuthError('inactive_key', 'unknownAccessKey', `The access key ${accessKeyId} is inactive.`);
+    return { caller: identity.caller, region, service: 'appmesh', identity };
   }
 
   /** Throws AuthError('permission_denied') unless the caller's policies allow `action` on `resource`. */

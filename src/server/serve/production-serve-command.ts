@@ -15,6 +15,7 @@ import { IamAuthenticator } from '../auth/iam-auth';
 import { startServer, type RunningServer } from '../http-server';
 import { packageVersion } from '../serve-command';
 import { Readiness, startAdminServer, type AdminServer } from './admin';
+import { CONSOLE_PATH, mountConsole, type ConsoleMount } from './console-mount';
 import { ServeMetrics } from './metrics';
 import { resolveServeOptions, type ServeOptions } from './options';
 import { loadTls, ReloadableServerCredentials, secureContextOptions, watchTls, type TlsMaterial } from './tls';
@@ -64,6 +65,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
   let admin: AdminServer | undefined;
   let xdsListener: XdsListener | undefined;
   let unwatchTls: (() => void) | undefined;
+  let consoleMount: ConsoleMount | undefined;
   let xdsReady = false;
   const iam = o.auth === 'iam' ? new IamAuthenticator({ store: backend.store, account }) : undefined;
   const metrics = new ServeMetrics(() => (ads?.status().clients ?? []).map((c) => {
@@ -79,6 +81,12 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
   readiness.register('xds', () => (xdsReady ? undefined : 'the xDS server has not built its first snapshot yet'));
 
   try {
+    const mount = mountConsole({
+      backend, region, account, home: backend.settings.home, version: packageVersion(), iam, secure: Boolean(tls),
+      xds: { address: `${o.host}:${o.xdsPort}`, clients: () => ads?.status().clients ?? [] },
+      log: o.quiet ? undefined : log,
+    });
+    consoleMount = mount;
     const credentials = tls ? new ReloadableServerCredentials(tls) : grpc.ServerCredentials.createInsecure();
     api = await listen('API', o.host, o.port, () => startServer({
       backend, host: o.host, port: o.port, maxBodyBytes: o.maxBodyBytes, defaultRegion: region, version: packageVersion(),
@@ -88,6 +96,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
       // authentication (--auth none) only this user's processes, by loopback names (or any, with --insecure).
       guard: new ListenerGuard({ allowOtherUsers: Boolean(iam), allowAnyHost: Boolean(iam) || !isLoopback(o.host) }),
       log: o.quiet ? undefined : log,
+      extraRoutes: mount.route, browserPath: CONSOLE_PATH,
       onInternalError: (err) => log(`internal error: ${err instanceof Error ? err.stack : String(err)}`),
     }));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -133,7 +142,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
     io.stdout.write(`admin listening on http://${o.adminHost.includes(':') ? `[${o.adminHost}]` : o.adminHost}:${admin.port}\n`);
     log(`awsmesh serve: state in ${backend.store.location}; region ${region}; account ${account}; ` +
       `TLS ${tls ? `from ${tls.source}${tls.clientCa ? ', client certificates accepted' : ''}` : 'off'}; ` +
-      `authentication ${iam ? 'awsmesh IAM (SigV4)' : 'none'}; pushes debounced ${o.debounceMs}-${o.debounceMaxMs} ms; Ctrl-C to stop`);
+      `authentication ${iam ? 'awsmesh IAM (SigV4)' : 'none'}; console at ${api.url}${CONSOLE_PATH}/${iam ? ' (sign in with an access key)' : ''}; pushes debounced ${o.debounceMs}-${o.debounceMaxMs} ms; Ctrl-C to stop`);
     const sig = await stop;
     log(`${typeof sig === 'string' ? `${sig}: ` : ''}shutting down`);
   } finally {
@@ -142,6 +151,7 @@ export async function runProductionServe(app: App, flags: Record<string, unknown
     await ads?.close();
     await xdsListener?.close();
     await api?.close();
+    await consoleMount?.close();
     await admin?.close();
     iam?.close();
     await backend.close();
