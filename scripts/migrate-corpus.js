@@ -72,7 +72,7 @@ function main() {
     const conv = timed(() => convertAll(sources, target));
     const totals = totalsOf(conv.result);
     const check = timed(() => problemsOf(conv.result));
-    const problems = [...check.result.unclassified.map((p) => `unclassified: ${p}`), ...check.result.invalid.map((p) => `invalid: ${p}`)];
+    const problems = Object.entries(check.result).flatMap(([kind, list]) => list.map((p) => `${kind}: ${p}`));
     for (const p of problems) console.error(`${target}: ${p}`);
     failed += problems.length;
     rows.push(tableRow(target, totals));
@@ -85,7 +85,7 @@ function main() {
   for (const r of rows) console.log(r);
   console.log('');
   for (const c of costs) console.log(c);
-  console.log(failed ? `\n${failed} invalid documents or unclassified settings (above)` : `\nevery document valid against its vendored schema; every setting classified`);
+  console.log(failed ? `\n${failed} invalid or unplanned documents or unclassified settings (above)` : `\nevery document valid against its vendored schema and named by a plan step; every setting classified`);
 
   if (args.has('--write') && failed) console.log('\nnothing written: fix the problems above first');
   else if (args.has('--write')) {

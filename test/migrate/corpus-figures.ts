@@ -28,18 +28,20 @@ export function totalsOf(converted: Converted[]): Totals {
   return total;
 }
 
-/** Settings no target code classified (MG0001), and documents their schema rejects. */
-export function problemsOf(converted: Converted[]): { unclassified: string[]; invalid: string[] } {
+/** Settings no target code classified (MG0001), documents their schema rejects, and documents no plan step names. */
+export function problemsOf(converted: Converted[]): { unclassified: string[]; invalid: string[]; unplanned: string[] } {
   const unclassified: string[] = [];
   const invalid: string[] = [];
+  const unplanned: string[] = [];
   for (const { name, m } of converted) {
     for (const e of m.report.entries) if (e.code === 'MG0001') unclassified.push(`${name}: ${e.resource} ${e.setting}`);
     for (const d of m.docs) {
+      if (!m.target.steps.some((s) => s.id === d.step)) unplanned.push(`${name}: ${d.path} (step ${d.step})`);
       const problems = validateDocument(d);
       if (problems.length) invalid.push(`${name}: ${d.path}: ${JSON.stringify(problems)}`);
     }
   }
-  return { unclassified, invalid };
+  return { unclassified, invalid, unplanned };
 }
 
 /** The columns of the counts table in README.md and docs/migrate.md. */

@@ -1,9 +1,9 @@
 // The whole corpus on every target: the 123 App Mesh specs of aws/aws-app-mesh-examples (each a
 // mesh of its own), the 44 CloudFormation templates and the 18 App Mesh Controller manifests
 // (test/migrate/sources.ts says how each is read). Every generated document validates against
-// the target's vendored schema, every setting is classified (no MG0001), and the counts the README
-// and docs/migrate.md print are the ones computed here (`npm run migrate:corpus -- --write` puts
-// them there).
+// the target's vendored schema and is named by a step of --plan, every setting is classified (no
+// MG0001), and the counts README.md and docs/migrate.md print are the ones computed here
+// (`npm run migrate:corpus -- --write` puts them there).
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -34,9 +34,9 @@ test('the three corpora are all read', () => {
 });
 
 describe.each(TARGET_NAMES.map((t) => [t]))('%s', (target) => {
-  test('every mesh converts, every document is valid, every setting is classified', () => {
+  test('every mesh converts, every document is valid and named by a plan step, every setting is classified', () => {
     const converted = convertAll(sources, target);
-    expect(problemsOf(converted)).toEqual({ unclassified: [], invalid: [] });
+    expect(problemsOf(converted)).toEqual({ unclassified: [], invalid: [], unplanned: [] });
     const total = totalsOf(converted);
     expect(total.documents).toBeGreaterThan(sources.length);
     counts.set(target, total);

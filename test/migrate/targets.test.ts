@@ -1,5 +1,6 @@
 // What each target makes of the settings the walkthrough does not have: listener policies, TLS,
-// retries and timeouts, gateways, several namespaces and ports, and the options that steer a target
+// retries and timeouts, gateways, gRPC routes, several namespaces and ports, the namespace inferred
+// from the nodes' cluster names, and the options that steer a target
 // (--namespace, --pca-arn, --experimental, --gateway-class). Every document checked here is also
 // validated against its schema.
 
@@ -254,4 +255,48 @@ test('without --namespace, what the source does not place goes to the namespace 
   // nodes in several namespaces: nothing to infer
   const mixed = namespacedMesh().map((d) => (d.virtualNodeName === 'ui-node' ? JSON.parse(JSON.stringify(d).replace('ui.shop.svc', 'ui.web.svc')) : d));
   expect(run(mixed, 'istio').docs.map((d) => d.path)).toContain('istio/virtualservices/default/cart-shop-local');
+});
+
+/** A gRPC router splitting one method 80/20 between two versions. */
+function grpcMesh(): Doc[] {
+  const node = (name: string) => ({
+    kind: 'VirtualNode', meshName: 'g', virtualNodeName: name,
+    spec: { listeners: [{ portMapping: { port: 9000, protocol: 'grpc' } }], serviceDiscovery: { dns: { hostname: `${name}.g.svc.cluster.local` } } },
+  });
+  return [
+    { kind: 'Mesh', meshName: 'g', spec: {} },
+    node('v1'), node('v2'),
+    { kind: 'VirtualRouter', meshName: 'g', virtualRouterName: 'r', spec: { listeners: [{ portMapping: { port: 9000, protocol: 'grpc' } }] } },
+    {
+      kind: 'Route', meshName: 'g', virtualRouterName: 'r', routeName: 'hello',
+      spec: { grpcRoute: { match: { serviceName: 'greet.Greeter', methodName: 'Hello' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 80 }, { virtualNode: 'v2', weight: 20 }] } } },
+    },
+    { kind: 'VirtualService', meshName: 'g', virtualServiceName: 'greeter.g.svc.cluster.local', spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } } },
+  ];
+}
+
+test('gRPC: a GRPCRoute with the method match and 80/20 backendRefs (gateway-api, lattice and its API rule), a uri match in Istio; lost on service-connect', () => {
+  const rule = {
+    matches: [{ method: { type: 'Exact', service: 'greet.Greeter', method: 'Hello' } }],
+    backendRefs: [{ name: 'v1', port: 9000, weight: 80 }, { name: 'v2', port: 9000, weight: 20 }],
+  };
+  const gw = run(grpcMesh(), 'gateway-api');
+  expect(gw.docs.find((d) => d.path === 'gateway-api/grpcroutes/g/greeter')!.body).toMatchObject({
+    kind: 'GRPCRoute', spec: { parentRefs: [{ kind: 'Service', name: 'greeter', port: 9000 }], rules: [rule] },
+  });
+  const lattice = run(grpcMesh(), 'lattice');
+  expect(lattice.docs.find((d) => d.path === 'lattice/grpcroutes/g/greeter')!.body).toMatchObject({ kind: 'GRPCRoute', spec: { hostnames: ['greeter.g.svc.cluster.local'], rules: [rule] } });
+  expect(lattice.docs.find((d) => d.path === 'lattice-api/6-rules/greeter-9000/001-hello')!.body).toMatchObject({
+    priority: 1,
+    match: { httpMatch: { method: 'POST', pathMatch: { match: { exact: '/greet.Greeter/Hello' }, caseSensitive: true } } },
+    action: { forward: { targetGroups: [{ targetGroupIdentifier: '${TARGET_GROUP_ID_V1_9000}', weight: 80 }, { targetGroupIdentifier: '${TARGET_GROUP_ID_V2_9000}', weight: 20 }] } },
+  });
+  const istio = run(grpcMesh(), 'istio');
+  expect(istio.docs.find((d) => d.path === 'istio/virtualservices/g/greeter-g-svc-cluster-local')!.body).toMatchObject({
+    spec: { http: [{ match: [{ uri: { exact: '/greet.Greeter/Hello' } }], route: [{ destination: { host: 'v1.g.svc.cluster.local' }, weight: 80 }, { destination: { host: 'v2.g.svc.cluster.local' }, weight: 20 }] }] },
+  });
+  for (const m of [gw, lattice, istio]) expect({ target: m.report.target, differences: m.report.differences }).toEqual({ target: m.report.target, differences: [] });
+  const sc = run(grpcMesh(), 'service-connect');
+  expect(entry(sc, 'MG0307', 'Route g/r/hello').map((e) => e.fidelity)).toEqual(['lost', 'lost']);
+  expect(sc.report.differences.map((d) => d.code).sort()).toEqual(['MG0901', 'MG0902']);
 });
