@@ -106,9 +106,18 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
     appPorts = parseAppPorts(flags.appPort, (spec?.listeners ?? []).map((l) => l.portMapping.port));
   }
 
+  // Inside a `local up --netns` namespace (netns/proxy-placement.ts): bind the namespace, then drop to uid 1337.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const placement = app.env.AWSMESH_NETNS_ADDRESS ? require('./netns/proxy-placement') as typeof import('./netns/proxy-placement') : undefined;
+  const netns = placement?.netnsPlacement(app.env);
+  if (netns?.uid !== undefined) {
+    await api.call('appmesh', 'DescribeMesh', { meshName: target.mesh }, { region }); // opens the state database as root
+    placement!.becomeProxyUser(netns.uid);
+  }
   const sidecar = new Sidecar({
     backend, region, mesh: target.mesh, kind: target.kind, name: target.name,
     ingressPort, egressPort, adminPort, appPorts, pollMs, log, adminForOtherUsers: flags.allowOtherUsers,
+    listenAddress: netns?.listenAddress, advertiseHost: netns?.advertiseHost,
     otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     caDir: caDir(localSettings(app.env).home),
   });
@@ -127,7 +136,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   io.stdout.write(`ready ${sidecar.nodeId} ${ports.join(' ')} admin=127.0.0.1:${sidecar.adminPort}\n`);
   log(`${sidecar.nodeId}: ${ports.join(' ')}, admin 127.0.0.1:${sidecar.adminPort}; following ${local ? `the local control plane (${local.location})` : 'the remote control plane'}; Ctrl-C to stop`);
   // Announced under AWSMESH_HOME/run so `awsmesh local stat|graph|check` find this proxy.
-  const unannounce = announce(app, local?.home, sidecar);
+  const unannounce = netns ? () => undefined : announce(app, local?.home, sidecar);
   try {
     const sig = await stop;
     log(`${typeof sig === 'string' ? `${sig}: ` : ''}stopping`);

@@ -46,6 +46,10 @@ export interface SidecarOptions {
   otlpEndpoint?: string;
   /** The local CA for SDS secrets, emulated ACM and spec certificate paths (default $AWSMESH_HOME/ca). */
   caDir?: string;
+  /** Where the listeners bind (default 127.0.0.1); `local up --netns` binds 0.0.0.0 inside its namespace. */
+  listenAddress?: string;
+  /** The host registered as this node's endpoint (default 127.0.0.1): the namespace's address with --netns. */
+  advertiseHost?: string;
   log?: (line: string) => void;
 }
 
@@ -166,7 +170,7 @@ export class Sidecar {
   private translate(s: MeshSnapshot, endpoints: Record<string, ResolvedEndpoint[]>): TranslationResult {
     const o = this.opts;
     const topts: TranslateOptions = {
-      listenAddress: '127.0.0.1',
+      listenAddress: o.listenAddress ?? '127.0.0.1',
       ingressPort: this.ports.ingress || DEFAULT_INGRESS_PORT,
       egressPort: this.ports.egress,
       appPorts: o.appPorts,
@@ -244,7 +248,7 @@ export class Sidecar {
   }
 
   private registration() {
-    return { mesh: this.opts.mesh, virtualNode: this.opts.name, host: '127.0.0.1', port: this.ports.ingress };
+    return { mesh: this.opts.mesh, virtualNode: this.opts.name, host: this.opts.advertiseHost ?? '127.0.0.1', port: this.ports.ingress };
   }
 
   private async register(): Promise<void> {

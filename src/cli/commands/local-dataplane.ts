@@ -10,6 +10,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--mesh <name>', 'mesh to run (default: `mesh:` from --config)')
     .option('--config <file>', 'mesh.local.yaml: which proxies, and which command runs each app on which port')
     .option('--otlp-endpoint <url>', 'every proxy exports a span per request to this OTLP/HTTP collector (http://127.0.0.1:4318/v1/traces)')
+    .option('--netns', 'each proxy and its app in its own network namespace behind envoy-networking.sh, as on the EC2 walkthrough (Linux, root)')
     .option('--quiet', 'no progress or proxy log lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -13,6 +13,10 @@ export interface AppSpec {
   port: number;
   env?: Record<string, string>;
   cwd?: string;
+  /** Argv prefix the command runs under (`ip netns exec <ns>` for `local up --netns`). */
+  launcher?: string[];
+  /** Resolves once the app serves (default: something accepts connections on 127.0.0.1:port). */
+  ready?: (child: ChildProcess) => Promise<void>;
 }
 
 export interface RunningApp {
@@ -66,9 +70,9 @@ function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
 export async function startApp(spec: AppSpec, log: OutputStream, env: NodeJS.ProcessEnv): Promise<RunningApp> {
   const fullEnv = { ...env, PORT: String(spec.port), APP_PORT: String(spec.port), ...(spec.env ?? {}) };
   // Own process group, so stopping a shell command line also stops what it started.
-  const child = typeof spec.command === 'string'
-    ? spawn(spec.command, { shell: true, env: fullEnv, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(spec.command[0], spec.command.slice(1), { env: fullEnv, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const argv = typeof spec.command === 'string' ? ['/bin/sh', '-c', spec.command] : spec.command;
+  const [file, ...args] = [...(spec.launcher ?? []), ...argv];
+  const child = spawn(file, args, { env: fullEnv, cwd: spec.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', prefixLines(spec.name, log));
   child.stderr!.on('data', prefixLines(spec.name, log));
   const spawned = new Promise<void>((resolve, reject) => {
@@ -92,7 +96,7 @@ export async function startApp(spec: AppSpec, log: OutputStream, env: NodeJS.Pro
     }),
   };
   try {
-    await waitForPort(spec.port, 10_000, child);
+    await (spec.ready ? spec.ready(child) : waitForPort(spec.port, 10_000, child));
   } catch (e) {
     await app.stop(200);
     throw new Error(`app ${spec.name}: ${(e as Error).message}`);

@@ -61,6 +61,13 @@ export async function runDown(app: App, flags: DownFlags): Promise<void> {
         }
       }
     }
+    // `up --netns` removes its namespaces when it stops; after a crash or kill -9 they are still there.
+    if (record.netns) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { removeNetnsRun } = require('../netns/topology') as typeof import('../netns/topology');
+      const removed = await removeNetnsRun(record.netns.run);
+      if (removed.length) io.stderr.write(`Removed ${removed.length} network namespace(s) of ${record.netns.run} left behind\n`);
+    }
     removeRunRecord(file);
     io.stdout.write(`Stopped mesh ${record.mesh} (pid ${record.pid}, ${record.proxies.length} proxies, ${record.apps.length} apps)\n`);
   }

@@ -14,6 +14,8 @@ export interface RunRecord {
   startedAt: string;
   apps: Array<{ name: string; pid: number; cmdline: string }>;
   proxies: Array<{ name: string; ingress?: number; egress: number; admin: number }>;
+  /** `local up --netns`: the run's namespaces (all named `<run>-…`), removed by `local down`. */
+  netns?: { run: string; namespaces: string[]; nodes: Array<{ name: string; namespace: string; address: string }> };
 }
 
 export function runDir(home: string): string {

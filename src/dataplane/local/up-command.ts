@@ -23,6 +23,8 @@ export interface UpFlags {
   quiet?: boolean;
   /** OTLP/HTTP traces endpoint every proxy exports spans to. */
   otlpEndpoint?: string;
+  /** Each proxy and its app in its own network namespace, behind envoy-networking.sh (Linux, root). */
+  netns?: boolean;
 }
 
 export interface RunningMesh {
@@ -55,6 +57,9 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   const mesh = flags.mesh ?? cfg?.mesh;
   if (!mesh) throw new UsageError('the following arguments are required: --mesh (or `mesh:` in the --config file)');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (flags.netns) (require('../netns/host-tools') as typeof import('../netns/host-tools')).requireNetns();
+  if (flags.netns && flags.otlpEndpoint) throw new UsageError('--otlp-endpoint cannot be combined with --netns (the proxies run in their own namespaces, away from a loopback collector)');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (flags.otlpEndpoint) (require('../telemetry/otlp') as typeof import('../telemetry/otlp')).parseOtlpEndpoint(flags.otlpEndpoint);
   const region = app.globals.region ?? cfg?.region ?? app.region();
   const api = await app.dispatcher();
@@ -74,6 +79,14 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
     if (e.virtualGateway && !findVirtualGateway(snapshot, e.virtualGateway)) throw notFound('VirtualGateway', e.virtualGateway, mesh);
   }
 
+  if (flags.netns) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runNetnsUp } = require('../netns/netns-up') as typeof import('../netns/netns-up');
+    return runNetnsUp({
+      mesh, region, entries, snapshot, dir: cfg?.dir ?? app.io.cwd, home, env: app.env, quiet: flags.quiet,
+      progress: p, stdout: io.stdout, stderr: io.stderr, color: app.colorEnabled(),
+    }, stop);
+  }
   const running = await startMesh(app, {
     mesh, region, entries, dir: cfg?.dir ?? app.io.cwd, snapshot, progress: p, quiet: flags.quiet, otlpEndpoint: flags.otlpEndpoint,
   });
