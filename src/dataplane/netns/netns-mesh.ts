@@ -102,39 +102,45 @@ export async function startNetnsMesh(o: NetnsStartOptions): Promise<NetnsMesh> {
     o.step(`Creating network namespaces ${run.run}-* (bridge in ${run.hub})`);
     await createHub(run);
     const hosts = meshHosts(o.snapshot, nodes);
-    for (const n of nodes) {
+    await all(nodes.map(async (n) => {
       await createNodeNamespace(run, n, hosts);
       // The walkthrough's script, unchanged: the app ports are what traffic for this node arrives on.
-      const appPorts = [...new Set(Object.values(n.appPorts))];
-      await applyEnvoyNetworking(n.namespace, { appPorts: n.kind === 'virtualNode' ? appPorts : [] });
-    }
-    for (const n of nodes) {
+      await applyEnvoyNetworking(n.namespace, { appPorts: n.kind === 'virtualNode' ? [...new Set(Object.values(n.appPorts))] : [] });
+    }));
+    await all(nodes.map(async (n) => {
       const command = n.entry.app?.command;
-      if (command && n.kind === 'virtualNode') {
-        const port = Object.values(n.appPorts)[0];
-        if (port === undefined) throw new Error(`virtual node ${n.name} has no listener, so its app has no port`);
-        o.step(`Starting app for ${n.label} in ${n.namespace} on port ${port}`);
-        n.app = await startApp(
-          {
-            name: n.name, command, port, cwd: o.dir, env: n.entry.app?.env,
-            launcher: ['ip', 'netns', 'exec', n.namespace], ready: waitListening(n.namespace, port, 30_000),
-          },
-          o.stderr,
-          // No HTTP_PROXY: the app calls services by name and iptables brings the call to its sidecar.
-          { ...withoutProxyVars(o.env), APPMESH_RESOURCE_ARN: `mesh/${o.mesh}/virtualNode/${n.name}` },
-        );
-      }
-      o.step(`Starting proxy for ${n.label} in ${n.namespace} (${n.address}, uid 1337)`);
+      if (!command || n.kind !== 'virtualNode') return;
+      const port = Object.values(n.appPorts)[0];
+      if (port === undefined) throw new Error(`virtual node ${n.name} has no listener, so its app has no port`);
+      o.step(`Starting app for ${n.label} in ${n.namespace} on port ${port}`);
+      n.app = await startApp(
+        {
+          name: n.name, command, port, cwd: o.dir, env: n.entry.app?.env,
+          launcher: ['ip', 'netns', 'exec', n.namespace], ready: waitListening(n.namespace, port, 30_000),
+        },
+        o.stderr,
+        // No HTTP_PROXY: the app calls services by name and iptables brings the call to its sidecar.
+        { ...withoutProxyVars(o.env), APPMESH_RESOURCE_ARN: `mesh/${o.mesh}/virtualNode/${n.name}` },
+      );
+    }));
+    o.step(`Starting ${nodes.length} prox${nodes.length === 1 ? 'y' : 'ies'} (uid 1337) in their namespaces`);
+    await all(nodes.map(async (n) => {
       n.sidecar = await startSidecarProcess(
         { namespace: n.namespace, address: n.address, mesh: o.mesh, region: o.region, kind: n.kind, name: n.name, appPorts: n.appPorts, quiet: o.quiet, env: withoutProxyVars(o.env) },
         (line) => o.stderr.write(`${line}\n`),
       );
-    }
+    }));
   } catch (e) {
     await mesh.stop().catch(() => undefined);
     throw e;
   }
   return mesh;
+}
+
+/** Like Promise.all, but waits for every task before failing, so cleanup never races a start. */
+async function all(tasks: Array<Promise<void>>): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 function withoutProxyVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

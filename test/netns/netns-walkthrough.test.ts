@@ -1,0 +1,214 @@
+// `awsmesh local up --netns` with the EC2 walkthrough's mesh, as the walkthrough's last steps read:
+// every service in its own network namespace behind the walkthrough's own envoy-networking.sh,
+// serviceA's app calling http://serviceb.apps.local/ with no proxy settings. Needs Linux and root
+// (CI runs as root); elsewhere the namespace tests log why they did nothing.
+
+import { execFile, spawn, type ChildProcess } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { APP } from '../dataplane/helpers';
+import { applyWalkthrough, BIN, cli } from '../dataplane/cli';
+import { waitUntil } from '../helpers/wait';
+import { SCRIPT, SCRIPT_SHA256 } from '../../src/dataplane/netns/envoy-networking';
+import { netnsUnsupported } from '../../src/dataplane/netns/host-tools';
+import { namespacesOf, removeNamespaces } from '../../src/dataplane/netns/topology';
+import type { RunRecord } from '../../src/dataplane/local/runfile';
+
+const IN_NS = path.join(__dirname, 'fixtures', 'in-namespace.js');
+const unsupported = netnsUnsupported();
+const netnsTest = unsupported
+  ? (name: string, _fn: () => Promise<void>) => test(name, () => console.log(`not run: ${unsupported}`))
+  : (name: string, fn: () => Promise<void>) => test(name, fn, 120_000);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-netns-'));
+const ups: ChildProcess[] = [];
+const runs: string[] = [];
+
+afterAll(async () => {
+  // Even when a test failed half-way: stop what it started and remove every namespace of its runs.
+  for (const up of ups) if (up.exitCode === null && up.signalCode === null) up.kill('SIGKILL');
+  for (const r of runs) await removeNamespaces(await namespacesOf(r));
+  for (const up of ups) {
+    const pid = up.pid;
+    if (pid !== undefined) for (const ns of await namespacesOf(`awsmesh-${pid}`).catch(() => [])) await removeNamespaces([ns]);
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}, 60_000);
+
+function sh(cmd: string, args: string[], allowFail = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: 90_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
+      if (err && !allowFail) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+/** The host namespace's interfaces, addresses, routes and firewall rules (packet counters removed). */
+async function hostNetwork(): Promise<Record<string, string>> {
+  const counters = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '')).join('\n');
+  return {
+    links: await sh('ip', ['-o', 'link', 'show']),
+    addresses: await sh('ip', ['-o', 'addr', 'show']),
+    routes: await sh('ip', ['route', 'show', 'table', 'all'], true),
+    rules: await sh('ip', ['rule', 'show'], true),
+    iptables: counters(await sh('iptables-save', [], true)),
+    ip6tables: counters(await sh('ip6tables-save', [], true)),
+  };
+}
+
+function inNamespace(ns: string, ...args: string[]): Promise<string> {
+  return sh('ip', ['netns', 'exec', ns, process.execPath, IN_NS, ...args]);
+}
+
+async function adminStats(ns: string): Promise<Record<string, number>> {
+  const r = JSON.parse(await inNamespace(ns, 'get', 'http://127.0.0.1:9901/stats')) as { status: number; body: string };
+  expect(r.status).toBe(200);
+  return Object.fromEntries(r.body.split('\n').filter(Boolean).map((l) => {
+    const i = l.lastIndexOf(': ');
+    return [l.slice(0, i), Number(l.slice(i + 2))];
+  }));
+}
+
+function startUp(env: NodeJS.ProcessEnv, args: string[]) {
+  const up = spawn(process.execPath, [BIN, 'local', 'up', '--netns', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  ups.push(up);
+  const out = { stdout: '', stderr: '' };
+  up.stdout!.on('data', (d) => (out.stdout += d));
+  up.stderr!.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((r) => up.once('exit', (c) => r(c)));
+  return { up, out, exited };
+}
+
+function runRecord(home: string): RunRecord {
+  const rec = JSON.parse(fs.readFileSync(path.join(home, 'run', 'local-up-apps.json'), 'utf8')) as RunRecord;
+  runs.push(rec.netns!.run);
+  return rec;
+}
+
+function freshEnv(name: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWSMESH_HOME: path.join(tmp, name), AWSMESH_REGION: 'us-west-2', CI: '1' };
+  for (const k of Object.keys(env)) if (/^(https?|no|all)_proxy$/i.test(k)) delete env[k];
+  return env;
+}
+
+test('envoy-networking.sh is the walkthrough\'s, byte for byte', () => {
+  const text = fs.readFileSync(SCRIPT);
+  expect(createHash('sha256').update(text).digest('hex')).toBe(SCRIPT_SHA256);
+  expect(text.toString().startsWith('#!/bin/bash -e\n')).toBe(true);
+});
+
+test('local up --netns without the privileges it needs is refused with exit 255 before anything is created', async () => {
+  const env = freshEnv('refused');
+  if (unsupported) {
+    const r = cli(['local', 'up', '--netns', '--mesh', 'apps'], env);
+    expect(r.status).toBe(255);
+    expect(r.stderr).toContain(unsupported);
+    return;
+  }
+  // As root: the same command as an unprivileged user (uid 1337, its own home) is refused.
+  const home = path.join(tmp, 'refused-home');
+  fs.mkdirSync(home, { mode: 0o700 });
+  fs.chownSync(home, 1337, 1337);
+  fs.chmodSync(tmp, 0o711);
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn('setpriv', ['--reuid=1337', '--regid=1337', '--clear-groups', process.execPath, BIN, 'local', 'up', '--netns', '--mesh', 'apps'], {
+      env: { ...env, AWSMESH_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.once('exit', (code) => resolve({ code, stderr }));
+  });
+  expect(r.stderr).toContain('--netns creates network namespaces and iptables rules: run as root (sudo) or with CAP_NET_ADMIN and CAP_SYS_ADMIN');
+  expect(r.code).toBe(255);
+});
+
+netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy settings, ingress interception, no loop, and nothing left after local down', async () => {
+  const env = freshEnv('walkthrough');
+  applyWalkthrough(env);
+  const config = path.join(tmp, 'mesh.local.yaml');
+  const app = (name: string, extra = '') => `{ command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}], env: { APP_NAME: ${name}${extra} } }`;
+  fs.writeFileSync(config, [
+    'mesh: apps',
+    'proxies:',
+    `  - virtualNode: serviceB\n    app: ${app('serviceB')}`,
+    `  - virtualNode: serviceBv2\n    app: ${app('serviceBv2')}`,
+    // The walkthrough's serviceA calls serviceB by its virtual service name; no HTTP_PROXY anywhere.
+    `  - virtualNode: serviceA\n    app: ${app('serviceA', ', UPSTREAM: "http://serviceb.apps.local/"')}`,
+    '',
+  ].join('\n'));
+  const before = await hostNetwork();
+  const { up, out, exited } = startUp(env, ['--config', config]);
+  await waitUntil(() => out.stdout.includes('virtualNode/serviceA') || up.exitCode !== null, {
+    describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
+  });
+  expect(up.exitCode).toBeNull();
+  expect(out.stderr).toContain('Mesh apps is up in 3 network namespace(s): 3 proxies, 3 apps');
+  const rec = runRecord(env.AWSMESH_HOME!);
+  const ns = Object.fromEntries(rec.netns!.nodes.map((n) => [n.name.split('/')[1], n]));
+  expect(Object.keys(ns).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+  expect(out.stdout).toContain(ns.serviceA.namespace);
+  // The namespaces' addresses exist only inside them.
+  expect(JSON.stringify(await hostNetwork())).not.toContain('198.18.');
+
+  // 4,000 calls into serviceA's app, which calls http://serviceb.apps.local/ for each: 75/25.
+  const N = 4000;
+  const tally = JSON.parse(await inNamespace(ns.serviceA.namespace, 'calls', 'http://127.0.0.1:80/', String(N), '16')) as {
+    statuses: Record<string, number>; services: Record<string, number>;
+  };
+  expect(tally.statuses).toEqual({ 200: N });
+  expect((tally.services.serviceB ?? 0) + (tally.services.serviceBv2 ?? 0)).toBe(N);
+  const shareB = (100 * tally.services.serviceB) / N;
+  expect(shareB).toBeGreaterThanOrEqual(72);
+  expect(shareB).toBeLessThanOrEqual(78);
+
+  // uid 1337: the sidecar's own upstream connections leave un-redirected (the owner rule matched
+  // them), the app's were redirected to the egress port, and each call crossed serviceA's egress
+  // listener exactly once (a looped-back upstream request would have been counted again).
+  const rules = await sh('ip', ['netns', 'exec', ns.serviceA.namespace, 'iptables', '-t', 'nat', '-L', 'APPMESH_EGRESS', '-v', '-n', '-x']);
+  const packets = (re: RegExp) => Number(rules.split('\n').find((l) => re.test(l))?.trim().split(/\s+/)[0] ?? -1);
+  expect(packets(/owner UID match 1337/)).toBeGreaterThan(0);
+  expect(packets(/REDIRECT .*redir ports 15001/)).toBeGreaterThan(0);
+  const statsA = await adminStats(ns.serviceA.namespace);
+  expect(statsA['http.egress.downstream_rq_total']).toBe(N);
+
+  // Ingress: a request for serviceB's app port (80) from serviceA's namespace reaches serviceB's
+  // sidecar (its app listens on 127.0.0.1 only, so only the ingress redirect can answer it). Sent as
+  // uid 1337 so serviceA's own egress redirect lets it pass, as the sidecar's connections do.
+  const ingressBefore = (await adminStats(ns.serviceB.namespace))['http.ingress.downstream_rq_total'] ?? 0;
+  const direct = JSON.parse(await inNamespace(ns.serviceA.namespace, 'get', `http://${ns.serviceB.address}:80/direct`, '1337')) as { status: number; body: string };
+  expect(direct.status).toBe(200);
+  expect(JSON.parse(direct.body)).toMatchObject({ service: 'serviceB', path: '/direct' });
+  expect((await adminStats(ns.serviceB.namespace))['http.ingress.downstream_rq_total']).toBe(ingressBefore + 1);
+
+  // local down: everything goes, the host's network is as it was.
+  const down = cli(['local', 'down', '--mesh', 'apps'], env);
+  expect(down.status).toBe(0);
+  expect(await exited).toBe(0);
+  expect(await namespacesOf(rec.netns!.run)).toEqual([]);
+  for (const n of rec.netns!.namespaces) expect(fs.existsSync(path.join('/etc/netns', n))).toBe(false);
+  expect(await hostNetwork()).toEqual(before);
+});
+
+netnsTest('after local up --netns is killed outright, local down removes its namespaces and the proxies in them', async () => {
+  const env = freshEnv('killed');
+  applyWalkthrough(env);
+  const config = path.join(tmp, 'one.local.yaml');
+  fs.writeFileSync(config, 'mesh: apps\nproxies:\n  - virtualNode: serviceB\n');
+  const before = await hostNetwork();
+  const { up, out, exited } = startUp(env, ['--config', config]);
+  await waitUntil(() => out.stdout.includes('virtualNode/serviceB') || up.exitCode !== null, {
+    describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
+  });
+  const rec = runRecord(env.AWSMESH_HOME!);
+  up.kill('SIGKILL');
+  await exited;
+  expect((await namespacesOf(rec.netns!.run)).sort()).toEqual([...rec.netns!.namespaces].sort());
+  const down = cli(['local', 'down', '--mesh', 'apps'], env);
+  expect(down.status).toBe(0);
+  expect(down.stderr).toContain(`Removed 2 network namespace(s) of ${rec.netns!.run}`);
+  expect(await namespacesOf(rec.netns!.run)).toEqual([]);
+  expect(await hostNetwork()).toEqual(before);
+});
