@@ -8,8 +8,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { applyWalkthrough, cli } from '../dataplane/cli';
-import { APP } from '../dataplane/helpers';
+import { applyWalkthrough, cli, writeWalkthroughConfig } from '../dataplane/cli';
 import { BIN, cleanEnv, cleanupHomes, tempHome } from '../helpers/run-cli';
 import { waitUntil } from '../helpers/wait';
 import {
@@ -55,15 +54,7 @@ beforeAll(async () => {
   if (chromiumUnavailable()) return;
   applyWalkthrough(env);
   const config = path.join(home, 'mesh.local.yaml');
-  const app = (name: string, extra = '') => `{ command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}], env: { APP_NAME: ${name}${extra} } }`;
-  fs.writeFileSync(config, [
-    'mesh: apps',
-    'proxies:',
-    `  - virtualNode: serviceB\n    app: ${app('serviceB')}`,
-    `  - virtualNode: serviceBv2\n    app: ${app('serviceBv2')}`,
-    `  - virtualNode: serviceA\n    app: ${app('serviceA', ', UPSTREAM: "http://serviceb.apps.local/"')}`,
-    '',
-  ].join('\n'));
+  writeWalkthroughConfig(config);
   up = spawn(process.execPath, [BIN, 'local', 'up', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   up.stdout!.on('data', (d) => (upOut += d));
   up.stderr!.on('data', (d) => (upErr += d));

@@ -1,6 +1,8 @@
 // Running the real CLI (node bin/awsmesh) as child processes against a temp AWSMESH_HOME.
 
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { BIN, WALKTHROUGH } from '../helpers/run-cli';
 
 export { BIN };
@@ -34,6 +36,23 @@ export function applyWalkthrough(env: NodeJS.ProcessEnv): void {
     const r = cli(s, env);
     if (r.status !== 0) throw new Error(`${s.join(' ')} → ${r.status}\n${r.stderr}`);
   }
+}
+
+/**
+ * A `local up --config` file for the walkthrough mesh: serviceB and serviceBv2 answer, serviceA calls
+ * http://serviceb.apps.local/ for every request (examples/apps/app.js each).
+ */
+export function writeWalkthroughConfig(file: string): void {
+  const APP = path.join(WALKTHROUGH, '..', 'apps', 'app.js');
+  const app = (name: string, extra = '') => `{ command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}], env: { APP_NAME: ${name}${extra} } }`;
+  fs.writeFileSync(file, [
+    'mesh: apps',
+    'proxies:',
+    `  - virtualNode: serviceB\n    app: ${app('serviceB')}`,
+    `  - virtualNode: serviceBv2\n    app: ${app('serviceBv2')}`,
+    `  - virtualNode: serviceA\n    app: ${app('serviceA', ', UPSTREAM: "http://serviceb.apps.local/"')}`,
+    '',
+  ].join('\n'));
 }
 
 export interface RunningProxy {

@@ -8,8 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP } from '../dataplane/helpers';
-import { applyWalkthrough, BIN, cli } from '../dataplane/cli';
+import { applyWalkthrough, BIN, cli, writeWalkthroughConfig } from '../dataplane/cli';
 import { waitUntil } from '../helpers/wait';
 import { SCRIPT, SCRIPT_SHA256 } from '../../src/dataplane/netns/envoy-networking';
 import { netnsUnsupported } from '../../src/dataplane/netns/host-tools';
@@ -129,16 +128,8 @@ netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy se
   const env = freshEnv('walkthrough');
   applyWalkthrough(env);
   const config = path.join(tmp, 'mesh.local.yaml');
-  const app = (name: string, extra = '') => `{ command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}], env: { APP_NAME: ${name}${extra} } }`;
-  fs.writeFileSync(config, [
-    'mesh: apps',
-    'proxies:',
-    `  - virtualNode: serviceB\n    app: ${app('serviceB')}`,
-    `  - virtualNode: serviceBv2\n    app: ${app('serviceBv2')}`,
-    // The walkthrough's serviceA calls serviceB by its virtual service name; no HTTP_PROXY anywhere.
-    `  - virtualNode: serviceA\n    app: ${app('serviceA', ', UPSTREAM: "http://serviceb.apps.local/"')}`,
-    '',
-  ].join('\n'));
+  // The walkthrough's serviceA calls serviceB by its virtual service name; no HTTP_PROXY anywhere.
+  writeWalkthroughConfig(config);
   const before = await hostNetwork();
   const { up, out, exited } = startUp(env, ['--config', config]);
   await waitUntil(() => out.stdout.includes('virtualNode/serviceA') || up.exitCode !== null, {
