@@ -38,6 +38,9 @@ export function sidecarArgv(s: SidecarProcessSpec): string[] {
   if (s.kind === 'virtualNode') proxy.push('--ingress-port', String(INGRESS_PORT));
   if (s.appPorts && Object.keys(s.appPorts).length) proxy.push('--app-port', Object.entries(s.appPorts).map(([l, a]) => `${l}=${a}`).join(','));
   if (s.quiet) proxy.push('--quiet');
+  // The admin port is the namespace's 127.0.0.1:9901, reachable only by what root starts in the
+  // namespace (`ip netns exec`), while the sidecar itself runs as uid 1337: let root's tools in.
+  proxy.push('--allow-other-users');
   return [
     'ip', 'netns', 'exec', s.namespace, process.execPath, CLI, ...proxy,
   ];
