@@ -43,9 +43,16 @@ function freePort() {
   });
 }
 
+/** Runs a command to its end without blocking the event loop (a test file's other work goes on meanwhile). */
 function run(cmd, args, owner) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { PATH: process.env.PATH, LANG: 'C' }, ...(owner || {}) });
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} failed (${r.status}): ${r.stderr || r.stdout}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { PATH: process.env.PATH, LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], ...(owner || {}) });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out}`))));
+  });
 }
 
 /**
@@ -64,7 +71,7 @@ async function startCluster(base = process.env.AWSMESH_JEST_TMP || os.tmpdir()) 
   const pwfile = path.join(dir, 'pw');
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
-  run(path.join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
+  await run(path.join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
     '-E', 'UTF8', '--locale=C', '-N', '--no-instructions'], owner);
   fs.rmSync(pwfile);
   const port = await freePort();
