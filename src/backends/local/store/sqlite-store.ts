@@ -1,8 +1,8 @@
 // The Store on one SQLite file (better-sqlite3). Durability and concurrency come from SQLite:
-// WAL journal (a committed transaction survives a crash of the writer), busy_timeout plus
-// BEGIN IMMEDIATE (concurrent CLI processes queue for the write lock instead of failing with
-// "database is locked"). In-process callers are serialised by a mutex because providers await
-// inside a transaction while better-sqlite3 has a single connection.
+// WAL journal (a committed transaction survives a crash of the writer), BEGIN IMMEDIATE
+// (concurrent CLI processes queue for the write lock instead of failing with "database is
+// locked"; see beginWrite for how they wait). In-process callers are serialised by a mutex
+// because providers await inside a transaction while better-sqlite3 has a single connection.
 //
 // The store knows nothing about App Mesh, IAM or Cloud Map: it keeps generic resources keyed by
 // (account, region, service, kind, parent, name), references between ARNs, and idempotency records.
@@ -19,7 +19,7 @@ import type {
 } from './store';
 
 export interface SqliteStoreOptions {
-  /** How long a process waits for another one's write lock before giving up (ms). */
+  /** How long (wall clock) a process waits for other processes' write locks before giving up (ms). */
   busyTimeoutMs?: number;
 }
 
@@ -48,7 +48,12 @@ interface ResourceRow {
   updated_at: number;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+/** A write transaction's wait inside SQLite per attempt; between attempts it waits asynchronously. */
+const LOCK_ATTEMPT_MS = 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isBusy = (e: unknown) => /^SQLITE_BUSY/.test(String((e as { code?: string } | null)?.code));
 const DEFAULT_WATCH_INTERVAL_MS = 100;
 /** Idempotency records older than this are dropped (on the first token write of a connection). */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
@@ -61,7 +66,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
 /** SQLite's terse messages for the two failures a user can meet, in words that say what to do. */
 function describeSqliteError(e: unknown, location: string): unknown {
   const code = (e as { code?: string } | null)?.code;
-  if (code === 'SQLITE_BUSY') {
+  if (code?.startsWith('SQLITE_BUSY')) {
     return new Error(`The local state ${location} stayed locked by another awsmesh process for too long; try again.`);
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -94,15 +99,17 @@ class SqliteStore implements Store {
   private readonly localListeners = new Set<(seq: number) => void>();
   private closed = false;
   private masterSecret?: string;
+  private readonly busyTimeoutMs: number;
 
   constructor(file: string, opts: SqliteStoreOptions) {
+    this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.location = path.resolve(file);
     fs.mkdirSync(path.dirname(this.location), { recursive: true, mode: 0o700 });
     // Private from its first byte (SQLite would create it with the umask's mode until the chmod below).
     fs.closeSync(fs.openSync(this.location, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
-    this.db = new BetterSqlite3(this.location, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() });
+    this.db = new BetterSqlite3(this.location, { timeout: this.busyTimeoutMs, nativeBinding: nativeBinding() });
     try {
       fs.chmodSync(this.location, 0o600);
       this.db.pragma('journal_mode = WAL');
@@ -132,6 +139,33 @@ class SqliteStore implements Store {
     this.assertOpen();
   }
 
+  /**
+   * Takes the write lock. SQLite's own busy handler is no queue: it polls, backing off to one try
+   * per 100 ms, and its budget counts those nominal sleeps. With dozens of writers on a loaded
+   * machine a waiting process kept losing the lock to newcomers that tried at the right moment
+   * and gave up with "database is locked" (2 of 672 writes of test/local/store/concurrency.test.ts
+   * once). So the lock is tried every few milliseconds (briefly inside SQLite, then an async pause
+   * that leaves the event loop free) until a wall-clock deadline.
+   */
+  private async beginWrite(): Promise<void> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    this.db.pragma(`busy_timeout = ${LOCK_ATTEMPT_MS}`);
+    try {
+      for (;;) {
+        try {
+          this.db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (e) {
+          if (!isBusy(e) || Date.now() >= deadline) throw e;
+        }
+        await sleep(1 + Math.random() * 10);
+        this.assertOpen();
+      }
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
   private async transaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<T> {
     this.assertOpen();
     if (this.inTx.getStore()) throw new Error('nested store transactions are not supported');
@@ -140,7 +174,8 @@ class SqliteStore implements Store {
         this.assertOpen();
         let changed = false;
         try {
-          this.db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
+          if (mode === 'write') await this.beginWrite();
+          else this.db.exec('BEGIN DEFERRED');
         } catch (e) {
           throw describeSqliteError(e, this.location);
         }
