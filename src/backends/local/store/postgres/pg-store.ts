@@ -9,6 +9,10 @@
 // snapshots and never wait for writers. Deadlocks and serialization failures run the transaction
 // again; a connection that breaks before COMMIT was sent runs it again on a fresh connection.
 //
+// Round trips: connections run in node-postgres's pipeline mode, so BEGIN and the advisory locks
+// travel with a transaction's first statement (the server runs them in order), and a read does
+// not wait for its COMMIT: a `describe` costs the round trips of its own statements, no more.
+//
 // Durability is PostgreSQL's: a write is acknowledged only after its COMMIT returned.
 
 import { AsyncLocalStorage } from 'async_hooks';
@@ -127,7 +131,9 @@ class PostgresStore implements Store {
       query_timeout: QUERY_TIMEOUT_MS,
       keepAlive: true,
     } as ClientConfig;
-    this.pool = new pg.Pool({ ...this.config, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+    this.pool = new pg.Pool({
+      ...this.config, pipeline: true, max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000, allowExitOnIdle: true,
+    } as ClientConfig);
     // An idle connection that dies (server restart) is dropped by the pool; the next checkout reconnects.
     this.pool.on('error', () => undefined);
     // A checked-out connection that dies between statements emits 'error' too (the pool listens
@@ -192,14 +198,29 @@ class PostgresStore implements Store {
       try {
         client = await this.pool.connect();
         const c = client;
+        // Not awaited here: pipelined ahead of fn's first statement. If one of them fails, fn's
+        // statements fail too ("transaction is aborted"); the preamble's error is the one reported.
+        const preamble = mode === 'read'
+          ? c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+          : Promise.all([
+            c.query('BEGIN'),
+            mode === 'global' ? c.query(statement('SELECT pg_advisory_xact_lock($1)', [GLOBAL_LOCK])) : lockPartitions(c, partitions),
+          ]);
+        preamble.catch(() => undefined);
+        const result = await this.inTx.run(true, () => fn(c, (p) => touched.add(`${p.account}/${p.region}`)))
+          .catch(async (e: unknown) => {
+            await preamble;
+            throw e;
+          });
+        await preamble;
         if (mode === 'read') {
-          await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        } else {
-          await c.query('BEGIN');
-          if (mode === 'global') await c.query(statement('SELECT pg_advisory_xact_lock($1)', [GLOBAL_LOCK]));
-          else await lockPartitions(c, partitions);
+          // A read-only snapshot has nothing to commit: the answer is complete now. The COMMIT
+          // goes out behind it and the connection's next user queues behind the COMMIT.
+          c.query('COMMIT').catch(() => undefined);
+          c.release();
+          client = undefined;
+          return result;
         }
-        const result = await this.inTx.run(true, () => fn(c, (p) => touched.add(`${p.account}/${p.region}`)));
         let seq: number | undefined;
         if (touched.size) {
           // Last statement before COMMIT: the row lock on the counter is held only briefly, and
@@ -220,7 +241,8 @@ class PostgresStore implements Store {
       } catch (e) {
         const broken = isConnectionFailure(e);
         if (client) {
-          if (!broken) await client.query('ROLLBACK').catch(() => undefined);
+          // Not awaited either: the connection's next user queues behind the ROLLBACK.
+          if (!broken) client.query('ROLLBACK').catch(() => undefined);
           client.release(broken ? (e as Error) : undefined);
         }
         if (shouldRetryTransaction(e) && attempt < MAX_TX_ATTEMPTS) {
@@ -347,11 +369,12 @@ class PostgresStore implements Store {
  * Serialises this transaction with every other writer of the same partitions (and behind a
  * running writeAll). Keys are hashes of account/region: a collision only serialises more.
  */
-async function lockPartitions(c: PoolClient, partitions: Partition[]): Promise<void> {
-  await c.query(statement('SELECT pg_advisory_xact_lock_shared($1)', [GLOBAL_LOCK]));
-  for (const p of partitions) {
-    await c.query(statement(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7021780063))`, [`${p.account}/${p.region}`]));
-  }
+function lockPartitions(c: PoolClient, partitions: Partition[]): Promise<unknown> {
+  // Sent together (pipelined); the server takes them in this order.
+  return Promise.all([
+    c.query(statement('SELECT pg_advisory_xact_lock_shared($1)', [GLOBAL_LOCK])),
+    ...partitions.map((p) => c.query(statement(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7021780063))`, [`${p.account}/${p.region}`]))),
+  ]);
 }
 
 class PgTx implements StoreTx {
