@@ -11,7 +11,7 @@ import { AppMeshClient, CreateMeshCommand, DescribeRouteCommand, DescribeVirtual
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as https from 'https';
 import { AGENT_CHANNEL_ARGS, appmeshImageBootstrap } from '../../src/envoy/appmesh-image';
-import { AdsClient } from '../../src/xds/ads-client';
+import { AdsClient, type AdsClientOptions } from '../../src/xds/ads-client';
 import { awsIamCallCredentials } from '../../src/xds/aws-iam-credentials';
 import { TYPE_URLS } from '../../src/xds/resource-types';
 import { ACCOUNT, createTlsMesh, REGION, type TlsMesh } from '../xds/helpers/tls-mesh';
@@ -41,14 +41,14 @@ function imageNode(id = NODE): Json {
 }
 
 /** An ADS client connecting like the image: TLS with the server's CA, aws_iam call credentials, the agent's channel args. */
-function imageClient(o: { user?: string; secret?: string; signAt?: () => number; service?: string; node?: Json; noCall?: boolean } = {}): AdsClient {
+function imageClient(o: { user?: string; secret?: string; signAt?: () => number; service?: string; node?: Json; noCall?: boolean; reject?: AdsClientOptions['reject'] } = {}): AdsClient {
   const authority = `localhost:${serve.xdsPort}`;
   const ssl = grpc.credentials.createSsl(caRoot(mesh.home));
   const key = keys[o.user ?? 'envoy-front'];
   const creds = o.noCall ? ssl : grpc.credentials.combineChannelCredentials(ssl, awsIamCallCredentials({
     accessKeyId: key.AccessKeyId, secretAccessKey: o.secret ?? key.SecretAccessKey, region: REGION, service: o.service, authority, now: o.signAt,
   }));
-  const c = new AdsClient(authority, o.node ?? imageNode(), { credentials: creds, channelOptions: { ...AGENT_CHANNEL_ARGS, 'grpc.initial_reconnect_backoff_ms': 100 } });
+  const c = new AdsClient(authority, o.node ?? imageNode(), { credentials: creds, reject: o.reject, channelOptions: { ...AGENT_CHANNEL_ARGS, 'grpc.initial_reconnect_backoff_ms': 100 } });
   clients.push(c);
   return c.start();
 }
@@ -158,6 +158,18 @@ test('the xDS port answers keepalive pings (HTTP/2 PING over TLS) as often as th
   // And a proxy with the agent's channel arguments is served as before.
   const c = imageClient();
   await c.waitFor((r) => r.type_url === TYPE_URLS.listener, 20_000);
+});
+
+test('a NACK is counted in pilot_total_xds_rejects by type', async () => {
+  const before = sample(await metrics(), 'pilot_total_xds_rejects', { type: 'cds' });
+  const c = imageClient({ reject: (r) => (r.type_url === TYPE_URLS.cluster ? 'clusters look wrong' : undefined) });
+  await c.waitFor((r) => r.type_url === TYPE_URLS.cluster, 20_000);
+  const deadline = Date.now() + 15_000;
+  while (sample(await metrics(), 'pilot_total_xds_rejects', { type: 'cds' }) <= before) {
+    if (Date.now() > deadline) throw new Error('the NACK was not counted');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(serve.stderr()).toMatch(/NACK from mesh\/apps\/virtualNode\/front for CDS version \d+: clusters look wrong/);
 });
 
 describe('refused streams: nothing of the mesh is sent, the metric counts the reason', () => {
