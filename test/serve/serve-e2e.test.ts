@@ -262,6 +262,22 @@ describe('the API authorizes every call with the caller\'s policies', () => {
     bad.destroy();
   });
 
+  test('the API port\'s /_awsmesh/health answers without a signature and names nothing of the mesh; the API beside it does not answer', async () => {
+    const get = (p: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https.get(`${serve.apiUrl}${p}`, { ca: caRoot(mesh.home), servername: 'localhost', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      }).on('error', reject);
+    });
+    const health = await get('/_awsmesh/health');
+    expect(health.status).toBe(200);
+    expect(Object.keys(JSON.parse(health.body)).sort()).toEqual(['services', 'status', 'uptimeSeconds', 'version']);
+    const unsigned = await get('/v20190125/meshes');
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.body).not.toContain('apps');
+  });
+
   test('/healthz and /readyz', async () => {
     expect(await admin(serve.adminPort, '/healthz')).toEqual({ status: 200, body: 'ok\n' });
     const ready = await admin(serve.adminPort, '/readyz');
