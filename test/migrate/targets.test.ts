@@ -204,6 +204,30 @@ describe('service-connect', () => {
     expect(entry(m, 'MG0309', 'Route p/r/main')).toEqual([expect.objectContaining({ fidelity: 'manual', message: expect.stringContaining('twice, on connection failure or 503') })]);
   });
 
+  test('roles: a node without listeners is a client only; a node with one is client and server, in the nodes\' Cloud Map namespace', () => {
+    const m = run([
+      { kind: 'VirtualNode', meshName: 'c', virtualNodeName: 'caller', spec: { backends: [{ virtualService: { virtualServiceName: 'api.c.local' } }] } },
+      {
+        kind: 'VirtualNode', meshName: 'c', virtualNodeName: 'api',
+        spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }], serviceDiscovery: { awsCloudMap: { namespaceName: 'c.local', serviceName: 'api' } } },
+      },
+      { kind: 'VirtualService', meshName: 'c', virtualServiceName: 'api.c.local', spec: { provider: { virtualNode: { virtualNodeName: 'api' } } } },
+    ], 'service-connect');
+    expect(m.docs.find((d) => d.path === 'service-connect/update-service/caller')!.body).toEqual({ service: 'caller', serviceConnectConfiguration: { enabled: true, namespace: 'c.local' } });
+    expect(m.docs.find((d) => d.path === 'service-connect/update-service/api')!.body).toEqual({
+      service: 'api',
+      serviceConnectConfiguration: { enabled: true, namespace: 'c.local', services: [{ portName: 'http-8080', discoveryName: 'api', clientAliases: [{ port: 8080, dnsName: 'api.c.local' }] }] },
+    });
+    expect(m.docs.find((d) => d.path.startsWith('service-connect/cloudformation/api'))!.body).toEqual({
+      Resources: {
+        ApiService: {
+          Type: 'AWS::ECS::Service',
+          Properties: { ServiceConnectConfiguration: { Enabled: true, Namespace: 'c.local', Services: [{ PortName: 'http-8080', DiscoveryName: 'api', ClientAliases: [{ Port: 8080, DnsName: 'api.c.local' }] }] } },
+        },
+      },
+    });
+  });
+
   test('without --pca-arn, the mesh\'s ACM Private CA is used', () => {
     const m = run(policyMesh(), 'service-connect');
     const color = m.docs.find((d) => d.path === 'service-connect/update-service/color')!;
