@@ -60,7 +60,8 @@ export async function launchBrowser(opts: { ignoreHTTPSErrors?: boolean } = {}):
   context.on('page', watch);
   const page = context.pages()[0] ?? await context.newPage();
   watch(page);
-  page.setDefaultTimeout(20_000);
+  // Generous: a deadline only bounds how long a failure takes to show on a loaded machine.
+  page.setDefaultTimeout(45_000);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     context, page, errors,
@@ -108,7 +109,7 @@ export function startConsole(args: string[], env: NodeJS.ProcessEnv): Promise<Co
       if (m) resolve({ child, url: m[1], origin: `http://127.0.0.1:${m[2]}`, port: Number(m[2]), stderr: () => err, stop });
     });
     void exited.then((code) => reject(new Error(`awsmesh console exited with ${code} before listening:\n${err}`)));
-  }), { describe: 'awsmesh console to listen', timeoutMs: 20_000, observe: () => err }).catch(async (e) => {
+  }), { describe: 'awsmesh console to listen', timeoutMs: 60_000, observe: () => err }).catch(async (e) => {
     await stop();
     throw e;
   });

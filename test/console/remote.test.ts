@@ -37,7 +37,7 @@ beforeAll(async () => {
   await Promise.all(clients.map((c) => c.waitFor((r) => r.type_url === TYPE_URLS.listener)));
   console_ = await startConsole(['--endpoint-url', serve.url], clientEnv);
   browser = await launchBrowser();
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -45,7 +45,7 @@ afterAll(async () => {
   await console_?.stop();
   await serve?.stop();
   cleanupHomes();
-}, 30_000);
+}, 120_000);
 
 browser_test('the xDS server is found through --endpoint-url; the console says where its calls go', async () => {
   expect(console_.stderr()).toContain(`API calls go to ${serve.url}; xDS status from 127.0.0.1:${serve.xdsPort}`);
@@ -55,7 +55,7 @@ browser_test('the xDS server is found through --endpoint-url; the console says w
   expect(await page.textContent('.backend')).toBe(serve.url);
   expect(await page.$$eval('[data-node-id]', (els) => els.length)).toBe(7);
   expect(await page.getAttribute('[data-edge-id="route:serviceB/serviceB>virtualNode:serviceB"]', 'data-weight')).toBe('75');
-}, 60_000);
+}, 180_000);
 
 browser_test('proxies: the connected Envoys, one SYNCED, one NACKED with the reason it gave, and their versions', async () => {
   const { page } = browser;
@@ -69,7 +69,7 @@ browser_test('proxies: the connected Envoys, one SYNCED, one NACKED with the rea
   expect(await page.textContent('tr.nack .reason')).toBe(REASON);
   expect(await page.textContent('[data-node="mesh/apps/virtualNode/serviceB"] [data-type="RDS"]')).toMatch(/sent v1, ACKed v1/);
   await browser.screenshot('proxies-xds');
-}, 30_000);
+}, 120_000);
 
 browser_test('a weight change through the endpoint reaches the store, and the connected Envoy is pushed the new routes', async () => {
   const { page } = browser;
@@ -85,8 +85,8 @@ browser_test('a weight change through the endpoint reaches the store, and the co
   // The Proxies page follows the push: serviceA's Envoy (serviceA calls serviceB) ACKs route configuration version 2.
   await page.goto(`${console_.origin}/#/proxies`);
   await waitUntil(async () => /sent v2, ACKed v2/.test(await page.textContent('[data-node="mesh/apps/virtualNode/serviceA"] [data-type="RDS"]').catch(() => '') ?? ''),
-    { describe: 'RDS version 2 ACKed on the Proxies page', timeoutMs: 15_000 });
-}, 30_000);
+    { describe: 'RDS version 2 ACKed on the Proxies page', timeoutMs: 60_000 });
+}, 120_000);
 
 browser_test('no errors in the browser console', async () => {
   expect(browser.errors).toEqual([]);

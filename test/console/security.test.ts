@@ -26,7 +26,7 @@ beforeAll(async () => {
   c = await startConsole([], env);
   host = `127.0.0.1:${c.port}`;
   token = new URL(c.url).searchParams.get('token')!;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await c?.stop();

@@ -81,13 +81,13 @@ beforeAll(async () => {
   serve = await startProductionServe(home, ['--tls-hostname', 'localhost']);
   port = Number(new URL(serve.apiUrl).port);
   backend = new LocalBackend(openSqliteStore(`${home}/state.db`), { home, account: ACCOUNT });
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await stopAll();
   await backend?.close();
   cleanupHomes();
-}, 30_000);
+}, 120_000);
 
 test('/console is there on the API port, behind a sign-in; wrong keys and other origins are refused, the API still refuses browsers', async () => {
   const page = await request('/console/');
@@ -116,7 +116,7 @@ test('/console is there on the API port, behind a sign-in; wrong keys and other 
   const api = await request('/v20190125/meshes', { headers: { origin: ORIGIN() } });
   expect(api.status).toBe(403);
   expect(api.body).toContain('Requests from web pages');
-}, 60_000);
+}, 180_000);
 
 test('every call is authorized with the signed-in user\'s policies; a deleted key ends the session', async () => {
   const nobody = await signIn('nobody');
@@ -146,11 +146,11 @@ test('every call is authorized with the signed-in user\'s policies; a deleted ke
   const gone = await waitUntil(async () => {
     const r = await request('/console/api/info', { headers: { cookie: reader } });
     return r.status === 401 && r;
-  }, { describe: 'the deleted key\'s session to end', timeoutMs: 20_000 });
+  }, { describe: 'the deleted key\'s session to end', timeoutMs: 60_000 });
   expect(JSON.parse(gone.body).message).toMatch(/^Sign in again/);
   expect(serve.stderr()).toMatch(/console: session of reader ended \(unknown_key\)/);
   expect(serve.stderr()).not.toContain(keys.reader.secret);
-}, 60_000);
+}, 180_000);
 
 const browser_test = browserTest();
 let browser: Browser | undefined;

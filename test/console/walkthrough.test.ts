@@ -59,12 +59,12 @@ beforeAll(async () => {
   up.stdout!.on('data', (d) => (upOut += d));
   up.stderr!.on('data', (d) => (upErr += d));
   const row = await waitUntil(() => upOut.split('\n').find((l) => l.includes('virtualNode/serviceA') && /127\.0\.0\.1:\d+/.test(l)),
-    { describe: 'local up to print its proxies', timeoutMs: 30_000, observe: () => upErr });
+    { describe: 'local up to print its proxies', timeoutMs: 90_000, observe: () => upErr });
   const ingress = Number(/127\.0\.0\.1:(\d+)/.exec(row)![1]);
   traffic = steadyTraffic(ingress, 'servicea.apps.local');
   console_ = await startConsole([], env);
   browser = await launchBrowser();
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -76,7 +76,7 @@ afterAll(async () => {
     await exited;
   }
   cleanupHomes();
-}, 60_000);
+}, 180_000);
 
 browser_test('topology: every service, router, route and node of the walkthrough, 75/25 on the route targets; the token leaves the address', async () => {
   const { page } = browser;
@@ -94,7 +94,7 @@ browser_test('topology: every service, router, route and node of the walkthrough
   expect(await page.textContent(`[data-edge-id="${B2}"] .edge-label`)).toContain('weight 25%');
   expect(await page.getAttribute('[data-node-id="virtualNode:serviceB"]', 'aria-label')).toMatch(/^virtual node serviceB/);
   await browser.screenshot('topology');
-}, 60_000);
+}, 180_000);
 
 browser_test('live: rates from the running proxies reach the page within 5 s, pushed by the server; nodes turn healthy', async () => {
   const { page } = browser;
@@ -105,7 +105,7 @@ browser_test('live: rates from the running proxies reach the page within 5 s, pu
   expect(Date.now() - t0).toBeLessThanOrEqual(5000);
   // Every node serving (healthy) once its own proxy has measured requests in a window.
   await page.waitForFunction((names) => names.every((n) => document.querySelector(`[data-node-id="virtualNode:${n}"]`)?.getAttribute('data-health') === 'ok'),
-    ['serviceA', 'serviceB', 'serviceBv2'], { timeout: 20_000 });
+    ['serviceA', 'serviceB', 'serviceBv2'], { timeout: 60_000 });
   for (const n of ['serviceA', 'serviceB', 'serviceBv2']) expect(await page.getAttribute(`[data-node-id="virtualNode:${n}"]`, 'data-proxies')).toBe('1');
   const label = await page.$$eval(`[data-edge-id="${B}"] .edge-label tspan`, (ts) => ts.map((t) => t.textContent));
   expect(label).toEqual([expect.stringMatching(/^weight 75% · seen [\d.]+%$/), expect.stringMatching(/^[\d.]+ rps · 100% ok$/), expect.stringMatching(/^p99 [\d.]+ ms$/)]);
@@ -117,7 +117,7 @@ browser_test('live: rates from the running proxies reach the page within 5 s, pu
   expect(await page.textContent('.details h2')).toBe('route serviceB');
   expect(await page.textContent('.details')).toMatch(/virtual node serviceB · weight 75%/);
   await browser.screenshot('topology-live');
-}, 30_000);
+}, 120_000);
 
 browser_test('resources: every resource with its version and findings; one spec as JSON and YAML, with tags', async () => {
   const { page } = browser;
@@ -136,7 +136,7 @@ browser_test('resources: every resource with its version and findings; one spec 
   expect(await page.textContent('pre.spec')).toMatch(/weight: 75/);
   expect(await page.textContent('.resource-detail')).toContain('No findings.');
   await browser.screenshot('resources');
-}, 30_000);
+}, 120_000);
 
 browser_test('route editor: non-numbers and weights adding up to 0 get a clear message; nothing changes', async () => {
   const { page } = browser;
@@ -175,7 +175,7 @@ browser_test('route editor: non-numbers and weights adding up to 0 get a clear m
   expect(stale.status).toBe(409);
   expect(JSON.parse(stale.body)).toMatchObject({ code: 'conflict', currentVersion: before.version });
   expect(describeRoute()).toEqual(before);
-}, 30_000);
+}, 120_000);
 
 browser_test('route editor: a route someone else changed meanwhile is refused, never overwritten', async () => {
   const { page } = browser;
@@ -199,7 +199,7 @@ browser_test('route editor: a route someone else changed meanwhile is refused, n
   await page.click('text=Reload the route');
   await page.waitForFunction((v) => document.querySelector('[data-testid="route-version"]')?.textContent === String(v), start.version + 1);
   expect(await page.inputValue('#w-0')).toBe('60');
-}, 30_000);
+}, 120_000);
 
 browser_test('route editor: the change shows as apply --dry-run does, lands as update-route (seen by the CLI), and the traffic follows', async () => {
   const { page } = browser;
@@ -223,13 +223,13 @@ browser_test('route editor: the change shows as apply --dry-run does, lands as u
   expect(describeRoute()).toEqual({ version: start.version + 1, weights: { serviceB: 0, serviceBv2: 100 } });
   // The proxies pick the change up; the next windows carry serviceBv2's traffic only.
   await waitUntil(async () => (await rpsOf(page, '[data-target="serviceB"] .observed')) === 0 && (await rpsOf(page, '[data-target="serviceBv2"] .observed')) > 0,
-    { describe: 'serviceB at 0 rps and serviceBv2 taking the traffic', timeoutMs: 20_000 });
+    { describe: 'serviceB at 0 rps and serviceBv2 taking the traffic', timeoutMs: 60_000 });
   await browser.screenshot('route-editor');
   await page.goto(`${base()}/#/topology`);
   await waitUntil(async () => (await rpsOf(page, `[data-edge-id="${B}"]`)) === 0 && (await rpsOf(page, `[data-edge-id="${B2}"]`)) > 0,
-    { describe: 'the topology showing the new split', timeoutMs: 20_000 });
+    { describe: 'the topology showing the new split', timeoutMs: 60_000 });
   expect(await page.getAttribute(`[data-edge-id="${B2}"]`, 'data-weight')).toBe('100');
-}, 60_000);
+}, 180_000);
 
 browser_test('proxies: the three sidecars of local up, live, with their configuration versions and updates', async () => {
   const { page } = browser;
@@ -241,7 +241,7 @@ browser_test('proxies: the three sidecars of local up, live, with their configur
   }
   expect(await page.textContent('.proxies')).toContain('No xDS server known');
   await browser.screenshot('proxies');
-}, 30_000);
+}, 120_000);
 
 browser_test('the mesh answered every request of the steady traffic, weight changes included', async () => {
   const statuses = await traffic.stop();
