@@ -222,10 +222,65 @@ async function postgresTarget(started) {
   const { postgresUnavailable, startCluster } = require('./pg-cluster');
   const why = postgresUnavailable();
   if (why) return { why };
-  const cluster = await startCluster();
+  const cluster = await startCluster({ settings: { shared_preload_libraries: 'pg_stat_statements' } });
   started.push({ child: { exitCode: 0 }, cleanup: () => cluster.destroy() });
   await cluster.sql('CREATE DATABASE bench');
-  return { url: cluster.url('bench') };
+  await cluster.sql('CREATE EXTENSION pg_stat_statements', 'bench');
+  return { url: cluster.url('bench'), cluster };
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc (Linux; USER_HZ 100). */
+function procCpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // exited meanwhile
+  }
+}
+
+/** CPU seconds of PostgreSQL: the postmaster and its children (backends, writers). */
+function postgresCpuSeconds(postmaster) {
+  let total = procCpuSeconds(postmaster);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === postmaster) total += procCpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/**
+ * What one describe-virtual-node costs on PostgreSQL (throwaway cluster only), over sequential
+ * requests: statements the server ran (pg_stat_statements; BEGIN and COMMIT included, though a
+ * read sends BEGIN with its first query and does not wait for COMMIT, so its round trips are
+ * two fewer), transactions, and CPU ms of the awsmesh process and of PostgreSQL.
+ */
+async function pgCosts(pg, target, requests = 1000) {
+  if (!pg.cluster) return undefined;
+  const { cluster } = pg;
+  const url = `${target.url}/v20190125/meshes/bench/virtualNodes/web`;
+  const counters = async () => {
+    const [row] = await cluster.sql(`SELECT
+      (SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'bench') AS statements,
+      (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'bench') AS xacts`, 'bench');
+    return { statements: Number(row.statements), xacts: Number(row.xacts), serve: procCpuSeconds(target.child.pid), pg: postgresCpuSeconds(cluster.pid()) };
+  };
+  await cluster.sql('SELECT pg_stat_statements_reset()', 'bench');
+  await sleep(600); // pg_stat_database is updated at most every 500 ms
+  const before = await counters();
+  for (let i = 0; i < requests; i++) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${target.name}: describe answered ${res.status}`);
+    await res.arrayBuffer();
+  }
+  await sleep(600);
+  const after = await counters();
+  const per = (k, scale = 1) => ((after[k] - before[k]) * scale) / requests;
+  return { statements: per('statements'), xacts: per('xacts'), serveCpuMs: per('serve', 1000), pgCpuMs: per('pg', 1000) };
 }
 
 async function main() {
@@ -251,6 +306,7 @@ async function main() {
       const onPg = await startAwsmesh(fs.mkdtempSync(path.join(home, 'pg-')), 'awsmesh-postgres', pg.url);
       started.push(onPg);
       results.postgres = await measure(onPg, haveWrk);
+      results.postgres.costs = await pgCosts(pg, onPg);
       await stop(onPg.child);
     }
 
@@ -289,6 +345,11 @@ async function main() {
   if (sqlite.wrk) {
     console.log(`\nwrk p99 latency: SQLite ${sqlite.wrk.p99}${postgres?.wrk ? `, PostgreSQL ${postgres.wrk.p99}` : ''}${moto?.wrk ? `, moto ${moto.wrk.p99}` : ''}`);
     for (const [name, r] of Object.entries(results)) if (r.wrk?.errors) console.log(`${name} wrk ${r.wrk.errors}`);
+  }
+  const costs = postgres?.costs;
+  if (costs) {
+    console.log(`PostgreSQL, per describe-virtual-node (sequential): ${costs.statements.toFixed(2)} statements (BEGIN/COMMIT included), ` +
+      `${costs.xacts.toFixed(2)} transactions, CPU ${costs.serveCpuMs.toFixed(2)} ms awsmesh + ${costs.pgCpuMs.toFixed(2)} ms PostgreSQL`);
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.unparseable) console.log(`${name}: ${r.unparseable} successful responses the JS SDK could not parse (counted as served)`);

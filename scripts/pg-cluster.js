@@ -58,8 +58,9 @@ function run(cmd, args, owner) {
 /**
  * Starts a cluster under `base` (default: the jest run's scratch dir, else the temp dir). When run
  * as root, `base` is made traversable (not listable) so the postgres user reaches its own 0700 dir.
+ * `settings`: more server settings (e.g. shared_preload_libraries for the bench's statement counts).
  */
-async function startCluster(base = process.env.AWSMESH_JEST_TMP || os.tmpdir()) {
+async function startCluster({ base = process.env.AWSMESH_JEST_TMP || os.tmpdir(), settings = {} } = {}) {
   const why = postgresUnavailable();
   if (why) throw new Error(why);
   const owner = runAs();
@@ -81,7 +82,8 @@ async function startCluster(base = process.env.AWSMESH_JEST_TMP || os.tmpdir()) 
   const startServer = async () => {
     // Throwaway data: durability settings off for speed (the tests kill replicas, not this machine).
     const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400', '-c', 'shared_buffers=64MB'];
+      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400', '-c', 'shared_buffers=64MB',
+      ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const child = spawn('setpriv', ['--pdeathsig', 'INT', '--', path.join(BIN, 'postgres'), ...args], {
       env: { PATH: process.env.PATH, LANG: 'C' }, stdio: ['ignore', 'ignore', 'pipe'], ...(owner || {}),
     });
@@ -126,6 +128,8 @@ async function startCluster(base = process.env.AWSMESH_JEST_TMP || os.tmpdir()) 
     port,
     password,
     url: (database) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
+    /** The postmaster's process id (its children are the server's processes), while it runs. */
+    pid: () => postmaster?.pid,
     sql,
     startServer,
     stopServer,
