@@ -20,6 +20,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const { machine, loadWarning } = require('./bench-cpu');
+
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'awsmesh');
 const CHROMIUM = '/usr/bin/chromium';
@@ -122,6 +124,9 @@ async function main() {
     console.log(`bench:console did nothing: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
     return;
   }
+  console.log(`bench:console — ${machine()}`);
+  const busy = loadWarning();
+  if (busy) console.log(busy);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-console-'));
   const env = { ...process.env, AWSMESH_HOME: tmp, AWSMESH_REGION: 'us-west-2' };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
