@@ -85,7 +85,10 @@ describe('Dockerfile', () => {
     for (const include of tsconfig.include as string[]) expect(copied).toContain(include.split('/')[0]);
     // Every top-level entry of the repository is either copied or known not to take part in the build.
     const notBuilt = ['.git', '.ci', '.gitignore', '.dockerignore', 'Dockerfile', 'README.md', 'SECURITY.md', 'docs', 'examples', 'deploy', 'test', 'tsconfig.test.json', 'node_modules', 'dist', 'coverage'];
-    const unaccounted = fs.readdirSync(ROOT).filter((e) => !notBuilt.includes(e) && !e.startsWith('.awsmesh-test') && !e.endsWith('.log') && !copied.some((c) => c.replace(/^\.\//, '') === e));
+    // What .gitignore keeps out of the repository (test output, logs, build products) is not part of it.
+    const gitIgnored = read('.gitignore').split('\n').map((l) => l.trim().replace(/\/$/, '')).filter((l) => l && !l.startsWith('#'))
+      .map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+    const unaccounted = fs.readdirSync(ROOT).filter((e) => !notBuilt.includes(e) && !gitIgnored.some((re) => re.test(e)) && !copied.some((c) => c.replace(/^\.\//, '') === e));
     expect(unaccounted).toEqual([]);
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist']));
