@@ -155,6 +155,11 @@ netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy se
   expect(shareB).toBeGreaterThanOrEqual(72);
   expect(shareB).toBeLessThanOrEqual(78);
 
+  // HTTP/2 (h2c, as gRPC clients speak it) is routed by :authority the same way.
+  const h2 = JSON.parse(await inNamespace(ns.serviceA.namespace, 'h2', 'http://serviceb.apps.local/h2')) as { status: number; body: string };
+  expect(h2.status).toBe(200);
+  expect(JSON.parse(h2.body)).toMatchObject({ service: expect.stringMatching(/^serviceBv?2?$/), path: '/h2', host: expect.stringMatching(/^serviceb\.apps\.local(:80)?$/) });
+
   // uid 1337: the sidecar's own upstream connections leave un-redirected (the owner rule matched
   // them), the app's were redirected to the egress port, and each call crossed serviceA's egress
   // listener exactly once (a looped-back upstream request would have been counted again).
@@ -163,7 +168,7 @@ netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy se
   expect(packets(/owner UID match 1337/)).toBeGreaterThan(0);
   expect(packets(/REDIRECT .*redir ports 15001/)).toBeGreaterThan(0);
   const statsA = await adminStats(ns.serviceA.namespace);
-  expect(statsA['http.egress.downstream_rq_total']).toBe(N);
+  expect(statsA['http.egress.downstream_rq_total']).toBe(N + 1); // the 4,000 calls and the HTTP/2 one
 
   // Ingress: a request for serviceB's app port (80) from serviceA's namespace reaches serviceB's
   // sidecar (its app listens on 127.0.0.1 only, so only the ingress redirect can answer it). Sent as
@@ -183,23 +188,31 @@ netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy se
   expect(await hostNetwork()).toEqual(before);
 });
 
-netnsTest('after local up --netns is killed outright, local down removes its namespaces and the proxies in them', async () => {
+netnsTest('after local up --netns is killed outright, the next up and local down remove its namespaces and the proxies in them', async () => {
   const env = freshEnv('killed');
   applyWalkthrough(env);
   const config = path.join(tmp, 'one.local.yaml');
   fs.writeFileSync(config, 'mesh: apps\nproxies:\n  - virtualNode: serviceB\n');
   const before = await hostNetwork();
-  const { up, out, exited } = startUp(env, ['--config', config]);
-  await waitUntil(() => out.stdout.includes('virtualNode/serviceB') || up.exitCode !== null, {
-    describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
-  });
-  const rec = runRecord(env.AWSMESH_HOME!);
-  up.kill('SIGKILL');
-  await exited;
-  expect((await namespacesOf(rec.netns!.run)).sort()).toEqual([...rec.netns!.namespaces].sort());
+  const upAndKill = async () => {
+    const { up, out, exited } = startUp(env, ['--config', config]);
+    await waitUntil(() => out.stdout.includes('virtualNode/serviceB') || up.exitCode !== null, {
+      describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
+    });
+    const rec = runRecord(env.AWSMESH_HOME!);
+    up.kill('SIGKILL');
+    await exited;
+    expect((await namespacesOf(rec.netns!.run)).sort()).toEqual([...rec.netns!.namespaces].sort());
+    return { rec, out };
+  };
+  // The next up cleans up after the killed one (its run record stays; down handles the second).
+  const first = await upAndKill();
+  const second = await upAndKill();
+  expect(second.out.stderr).toContain('Removed 2 namespace(s) left by an earlier local up --netns');
+  expect(await namespacesOf(first.rec.netns!.run)).toEqual([]);
   const down = cli(['local', 'down', '--mesh', 'apps'], env);
   expect(down.status).toBe(0);
-  expect(down.stderr).toContain(`Removed 2 network namespace(s) of ${rec.netns!.run}`);
-  expect(await namespacesOf(rec.netns!.run)).toEqual([]);
+  expect(down.stderr).toContain(`Removed 2 network namespace(s) of ${second.rec.netns!.run}`);
+  expect(await namespacesOf(second.rec.netns!.run)).toEqual([]);
   expect(await hostNetwork()).toEqual(before);
 });

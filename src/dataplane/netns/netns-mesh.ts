@@ -76,7 +76,7 @@ function waitListening(namespace: string, port: number, timeoutMs: number) {
 export async function startNetnsMesh(o: NetnsStartOptions): Promise<NetnsMesh> {
   requireNetns();
   const stale = await removeStaleNamespaces();
-  if (stale.length) o.step(`Removed ${stale.length} namespace(s) left by an earlier local up --netns that did not stop cleanly`);
+  if (stale.length) o.stderr.write(`Removed ${stale.length} namespace(s) left by an earlier local up --netns that did not stop cleanly\n`);
   const run = newRun();
   const nodes: NetnsNode[] = o.entries.map((entry, i) => {
     const kind = entry.virtualNode ? 'virtualNode' as const : 'virtualGateway' as const;
