@@ -39,6 +39,14 @@ export class ConfigError extends CliError {
   readonly exitCode = ExitCode.CONFIG;
 }
 
+/**
+ * Nothing there to work on (no mesh to report on, …): exit 254 like the service's NotFoundException,
+ * the AWS CLI's code for "the request was made and the answer was no".
+ */
+export class NothingThereError extends CliError {
+  readonly exitCode = ExitCode.SERVICE;
+}
+
 /** Anything else that is the tool's or the environment's fault (connection refused, bad profile…). */
 export class GeneralError extends CliError {
   readonly exitCode = ExitCode.GENERAL;

@@ -140,16 +140,8 @@ export class Sidecar {
     return this.snapshot;
   }
 
-  /** A missing node or gateway fails the way `describe-virtual-node|gateway` does (exit 254). */
   private async requireResource(s: MeshSnapshot): Promise<void> {
-    const o = this.opts;
-    const found = o.kind === 'virtualNode' ? findVirtualNode(s, o.name) : findVirtualGateway(s, o.name);
-    if (found) return;
-    const [op, member, kind] = o.kind === 'virtualNode'
-      ? ['DescribeVirtualNode', 'virtualNodeName', 'VirtualNode']
-      : ['DescribeVirtualGateway', 'virtualGatewayName', 'VirtualGateway'];
-    await this.api.dispatch('appmesh', op, { meshName: o.mesh, [member]: o.name });
-    throw new ServiceError('NotFoundException', `${kind} with name ${o.name} in mesh ${o.mesh} not found.`, { status: 404, operation: op });
+    await requireProxyTarget(this.api, s, { kind: this.opts.kind, name: this.opts.name });
   }
 
   private async resolve(s: MeshSnapshot): Promise<Record<string, ResolvedEndpoint[]>> {
@@ -280,4 +272,25 @@ export class Sidecar {
     await this.refreshing?.catch(() => undefined);
     await Promise.all([this.proxy.close(graceMs), this.admin?.close()]);
   }
+}
+
+/**
+ * A node or gateway the mesh lacks fails the way `describe-virtual-node|gateway` does: the control
+ * plane's own NotFoundException (its wording, exit 254), for `proxy` and `local up` alike.
+ */
+export async function requireProxyTarget(
+  api: Dispatcher,
+  s: MeshSnapshot,
+  target: { kind: 'virtualNode' | 'virtualGateway'; name: string },
+  opts: { region?: string } = {},
+): Promise<void> {
+  const found = target.kind === 'virtualNode' ? findVirtualNode(s, target.name) : findVirtualGateway(s, target.name);
+  if (found) return;
+  const [op, member, kind] = target.kind === 'virtualNode'
+    ? ['DescribeVirtualNode', 'virtualNodeName', 'VirtualNode']
+    : ['DescribeVirtualGateway', 'virtualGatewayName', 'VirtualGateway'];
+  const mesh = s.mesh.meshName;
+  await api.dispatch('appmesh', op, { meshName: mesh, [member]: target.name }, { region: opts.region });
+  // Created since the snapshot was read: still not one we can run from this snapshot.
+  throw new ServiceError('NotFoundException', `${kind} with name ${target.name} is not present under mesh ${mesh}`, { status: 404, operation: op });
 }

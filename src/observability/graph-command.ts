@@ -4,7 +4,7 @@ import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../base/errors';
 import { writeFileAtomic } from '../base/private-file';
 import { buildGraph, toDot, toMermaid, toPng, toSvg, type MeshGraph } from './graph';
-import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';
+import { loadSnapshot, meshesToReport, proxiesOf, secondsOption } from './mesh-source';
 import { MetricsView } from './metrics-view';
 import { scrapeAll } from './scrape';
 
@@ -33,8 +33,7 @@ function formatOf(flags: GraphFlags): Format {
 export async function meshGraph(app: App, flags: GraphFlags): Promise<MeshGraph> {
   const window = flags.window === undefined ? undefined : secondsOption('window', flags.window, 1);
   const all = proxiesOf(app, flags.mesh);
-  const meshes = await meshesToShow(app, flags.mesh, all);
-  if (meshes.length === 0) throw new GeneralError('No meshes found: create one (awsmesh appmesh create-mesh --mesh-name apps) or name it with --mesh.');
+  const meshes = await meshesToReport(app, flags.mesh, all);
   if (meshes.length > 1) throw new UsageError(`several meshes (${meshes.join(', ')}): choose one with --mesh`);
   const mesh = meshes[0];
   const snapshot = await loadSnapshot(app, mesh);

@@ -2,7 +2,7 @@
 // proxies use: the local store, or --endpoint-url) and the proxies recorded under AWSMESH_HOME.
 
 import type { App } from '../core/app';
-import { UsageError } from '../base/errors';
+import { NothingThereError, UsageError } from '../base/errors';
 import { loadMeshSnapshot } from '../mesh/load';
 import type { MeshSnapshot } from '../mesh/types';
 import { discoverProxies, type DiscoveredProxy } from './discovery';
@@ -28,6 +28,13 @@ export async function meshesToShow(app: App, named: string | undefined, proxies:
   const running = [...new Set(proxies.filter((p) => p.running).map((p) => p.mesh))];
   if (running.length) return running.sort();
   return listMeshes(app);
+}
+
+/** meshesToShow for a report on meshes (`local stat`, `local graph`): no mesh at all is "nothing there" (254). */
+export async function meshesToReport(app: App, named: string | undefined, proxies: DiscoveredProxy[]): Promise<string[]> {
+  const meshes = await meshesToShow(app, named, proxies);
+  if (!meshes.length) throw new NothingThereError('No meshes found: create one (awsmesh appmesh create-mesh --mesh-name apps) or name one with --mesh.');
+  return meshes;
 }
 
 export async function loadSnapshot(app: App, mesh: string): Promise<MeshSnapshot> {

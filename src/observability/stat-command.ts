@@ -5,7 +5,7 @@
 
 import type { App } from '../core/app';
 import type { DiscoveredProxy } from './discovery';
-import { loadSnapshot, meshesToShow, proxiesOf, secondsOption } from './mesh-source';
+import { loadSnapshot, meshesToReport, proxiesOf, secondsOption } from './mesh-source';
 import { MetricsView, type Where } from './metrics-view';
 import { scrapeAll, type Scrape } from './scrape';
 import type { MeshSnapshot } from '../mesh/types';
@@ -175,11 +175,10 @@ export async function runStat(app: App, flags: StatFlags): Promise<void> {
   const interval = secondsOption('interval', flags.interval, 2);
   const machine = app.globals.output !== undefined;
   const snapshotsFor = async (proxies: DiscoveredProxy[]) => {
-    const meshes = await meshesToShow(app, flags.mesh, proxies);
+    const meshes = await meshesToReport(app, flags.mesh, proxies);
     return Promise.all(meshes.map((m) => loadSnapshot(app, m)));
   };
   const warnIdle = (snapshots: MeshSnapshot[], proxies: DiscoveredProxy[]) => {
-    if (!snapshots.length) app.io.stderr.write('No meshes found.\n');
     for (const s of snapshots) {
       if (!proxies.some((p) => p.mesh === s.mesh.meshName && p.running)) {
         app.io.stderr.write(`No running proxies for mesh ${s.mesh.meshName}: start them with \`awsmesh local up --mesh ${s.mesh.meshName}\` or \`awsmesh proxy\`.\n`);

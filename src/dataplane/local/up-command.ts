@@ -3,13 +3,13 @@
 
 import { requireLocal } from '../../backends/backend';
 import type { App } from '../../core/app';
-import { GeneralError, ServiceError, UsageError } from '../../base/errors';
+import { GeneralError, UsageError } from '../../base/errors';
 import { loadMeshSnapshot } from '../../mesh/load';
-import { findVirtualGateway, findVirtualNode } from '../../mesh/lookup';
+import { findVirtualNode } from '../../mesh/lookup';
 import type { MeshSnapshot } from '../../mesh/types';
 import { anyFreePort } from '../ports';
 import { parseAppPorts } from '../proxy-command';
-import { Sidecar } from '../sidecar';
+import { requireProxyTarget, Sidecar } from '../sidecar';
 import { caDir } from '../../tls/ca/store';
 import { startApp, type RunningApp } from './apps';
 import { readUpConfig, type ProxyEntry } from './config';
@@ -35,12 +35,6 @@ export interface RunningMesh {
 
 function label(e: ProxyEntry): string {
   return e.virtualNode ? `virtualNode/${e.virtualNode}` : `virtualGateway/${e.virtualGateway}`;
-}
-
-function notFound(kind: string, name: string, mesh: string): ServiceError {
-  return new ServiceError('NotFoundException', `${kind} with name ${name} in mesh ${mesh} not found.`, {
-    status: 404, operation: kind === 'VirtualNode' ? 'DescribeVirtualNode' : 'DescribeVirtualGateway',
-  });
 }
 
 /** Every node and gateway of the mesh, when no config file says which. */
@@ -75,8 +69,8 @@ export async function runUp(app: App, flags: UpFlags, stop: Promise<unknown> = u
   const entries = cfg?.proxies ?? defaultEntries(snapshot);
   if (!entries.length) throw new GeneralError(`Mesh ${mesh} has no virtual nodes or virtual gateways to run proxies for.`);
   for (const e of entries) {
-    if (e.virtualNode && !findVirtualNode(snapshot, e.virtualNode)) throw notFound('VirtualNode', e.virtualNode, mesh);
-    if (e.virtualGateway && !findVirtualGateway(snapshot, e.virtualGateway)) throw notFound('VirtualGateway', e.virtualGateway, mesh);
+    const target = e.virtualNode !== undefined ? { kind: 'virtualNode' as const, name: e.virtualNode } : { kind: 'virtualGateway' as const, name: e.virtualGateway! };
+    await requireProxyTarget(api, snapshot, target, { region });
   }
 
   if (flags.netns) {
