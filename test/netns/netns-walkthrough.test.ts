@@ -3,7 +3,7 @@
 // serviceA's app calling http://serviceb.apps.local/ with no proxy settings. Needs Linux and root
 // (CI runs as root); elsewhere the namespace tests log why they did nothing.
 
-import { execFile, spawn, type ChildProcess } from 'child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,7 +16,22 @@ import { namespacesOf, removeNamespaces } from '../../src/dataplane/netns/topolo
 import type { RunRecord } from '../../src/dataplane/local/runfile';
 
 const IN_NS = path.join(__dirname, 'fixtures', 'in-namespace.js');
-const unsupported = netnsUnsupported();
+const unsupported = netnsUnsupported() ?? probeNamespaces();
+
+/** Capabilities can be present while the kernel or a container still refuses namespaces or nat rules
+ *  (e.g. no /run/netns mount, no nat table): try once, so such a machine says why instead of failing. */
+function probeNamespaces(): string | undefined {
+  const ns = `awsmesh-probe-${process.pid}`;
+  try {
+    execFileSync('ip', ['netns', 'add', ns], { stdio: 'pipe' });
+    execFileSync('ip', ['netns', 'exec', ns, 'iptables', '-t', 'nat', '-S'], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    return `this machine refuses network namespaces or their nat table: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`;
+  } finally {
+    try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' }); } catch { /* never created */ }
+  }
+}
 const netnsTest = unsupported
   ? (name: string, _fn: () => Promise<void>) => test(name, () => console.log(`not run: ${unsupported}`))
   : (name: string, fn: () => Promise<void>) => test(name, fn, 120_000);
