@@ -70,7 +70,6 @@ describe('walkthrough (serviceA → serviceb.apps.local, 75/25)', () => {
     expect(vh.routes[0].match).toEqual({ prefix: '/' });
     expect(vh.routes[0].route!.weighted_clusters).toEqual({
       clusters: [{ name: 'cds_egress_apps_serviceB_http2_80', weight: 75 }, { name: 'cds_egress_apps_serviceBv2_http2_80', weight: 25 }],
-      total_weight: 100,
     });
   });
 

@@ -120,7 +120,6 @@ export interface RetryPolicy {
 
 export interface WeightedClusters {
   clusters: Array<{ name: string; weight: number }>;
-  total_weight?: number;
 }
 
 export interface RouteAction {

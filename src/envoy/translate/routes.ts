@@ -50,7 +50,8 @@ function weightedAction(
   const clusters = [...weights].map(([name, weight]) => ({ name, weight }));
   const total = clusters.reduce((s, c) => s + c.weight, 0);
   if (total <= 0) return undefined;
-  return { weighted_clusters: { clusters, total_weight: total } };
+  // No total_weight: deprecated in Envoy v3 (the weights' sum is the total).
+  return { weighted_clusters: { clusters } };
 }
 
 const UNROUTABLE: Pick<Route, 'direct_response'> = { direct_response: { status: 503, body: { inline_string: 'no healthy upstream' } } };
