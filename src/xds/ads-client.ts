@@ -90,8 +90,10 @@ export class AdsClient {
     });
   }
 
-  /** Resolves with the first response (already received or coming) that passes `test`. */
-  waitFor(test: (r: ReceivedResponse) => boolean, timeoutMs = 10_000, since = 0): Promise<ReceivedResponse> {
+  /** Resolves with the first response (already received or coming) that passes `test`. The default
+   *  deadline leaves room for a busy 2-core machine (a first push there can take seconds) while staying
+   *  inside jest's 30 s test timeout. */
+  waitFor(test: (r: ReceivedResponse) => boolean, timeoutMs = 25_000, since = 0): Promise<ReceivedResponse> {
     const seen = this.responses.slice(since).find(test);
     if (seen) return Promise.resolve(seen);
     if (this.error) return Promise.reject(new Error(`the xDS stream failed: ${this.error.code} ${this.error.details}`));
