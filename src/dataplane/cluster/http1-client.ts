@@ -405,8 +405,18 @@ export class Http1Pool {
     const ex = new Http1Call(conn, req, h, mayRetryStale && conn.used > 0);
     conn.used++;
     conn.current = ex;
-    conn.socket.write(serializeHead(req), 'latin1');
-    if (req.body) pipeBody(req.body, conn.socket, req.headers['content-length'] === undefined);
+    const socket = conn.socket;
+    if (!req.body) {
+      socket.write(serializeHead(req), 'latin1');
+      return ex;
+    }
+    // Head and body leave in one writev rather than one write per piece: a buffered body is
+    // emitted (and ended) over the next ticks, so the socket stays corked until the event loop's
+    // check phase. A body still arriving is sent as it comes (see pipeBody).
+    socket.cork();
+    socket.write(serializeHead(req), 'latin1');
+    pipeBody(req.body, socket, req.headers['content-length'] === undefined);
+    setImmediate(uncork, socket);
     return ex;
   }
 
@@ -436,14 +446,30 @@ function serializeHead(req: UpstreamRequest): string {
 function pipeBody(body: Readable, socket: net.Socket, chunked: boolean): void {
   body.on('data', (c: Buffer) => {
     if (c.length === 0) return;
-    const ok = chunked ? socket.write(`${c.length.toString(16)}\r\n`) && socket.write(c) && socket.write(CRLF) : socket.write(c);
-    if (!ok) {
-      body.pause();
-      socket.once('drain', () => body.resume());
+    if (!chunked) {
+      if (!socket.write(c)) pauseUntilDrain(body, socket);
+      return;
     }
+    // Size line, data and CRLF in one writev (and with whatever else this tick writes).
+    if (!socket.writableCorked) {
+      socket.cork();
+      process.nextTick(uncork, socket);
+    }
+    socket.write(`${c.length.toString(16)}\r\n`, 'latin1');
+    socket.write(c);
+    if (!socket.write(CRLF)) pauseUntilDrain(body, socket);
   });
   body.on('end', () => {
     if (chunked) socket.write('0\r\n\r\n');
   });
   body.on('error', () => socket.destroy());
+}
+
+function pauseUntilDrain(body: Readable, socket: net.Socket): void {
+  body.pause();
+  socket.once('drain', () => body.resume());
+}
+
+function uncork(socket: net.Socket): void {
+  socket.uncork();
 }
