@@ -31,7 +31,7 @@ test('no deprecated field in any exported configuration of the walkthrough and t
       if (!r) continue;
       const label = `${loaded.mesh} ${p.kind}/${p.name}`;
       const docs: Array<[string, unknown, string | undefined]> = [['ADS bootstrap', dynamicBootstrap({ node: r.node, xdsAddress: '127.0.0.1:15010' }), undefined]];
-      for (const type of XDS_TYPES) for (const res of (r as Record<string, unknown[] | undefined>)[type.key] ?? []) docs.push([`${type.short} ${type.nameOf(res as never)}`, res, type.message]);
+      for (const type of XDS_TYPES) for (const res of (r as unknown as Record<string, unknown[] | undefined>)[type.key] ?? []) docs.push([`${type.short} ${type.nameOf(res as never)}`, res, type.message]);
       for (const [what, doc, typeName] of docs) {
         checked++;
         for (const i of validateEnvoyJson(doc, typeName)) if (/deprecated/.test(i.message)) found.push(`${label} ${what}: ${i.path}: ${i.message}`);
