@@ -153,7 +153,7 @@ class SqliteStore implements Store {
     try {
       for (;;) {
         try {
-          this.db.exec('BEGIN IMMEDIATE');
+          this.sql('BEGIN IMMEDIATE').run();
           return;
         } catch (e) {
           if (!isBusy(e) || Date.now() >= deadline) throw e;
@@ -174,8 +174,10 @@ class SqliteStore implements Store {
         this.assertOpen();
         let changed = false;
         try {
+          // Prepared (cached) rather than db.exec: exec parses the SQL on every call, a visible share
+          // of a describe's CPU under `local serve`.
           if (mode === 'write') await this.beginWrite();
-          else this.db.exec('BEGIN DEFERRED');
+          else this.sql('BEGIN DEFERRED').run();
         } catch (e) {
           throw describeSqliteError(e, this.location);
         }
@@ -183,9 +185,9 @@ class SqliteStore implements Store {
         try {
           result = await fn(() => (changed = true));
           if (changed) this.sql(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq'`).run();
-          this.db.exec('COMMIT');
+          this.sql('COMMIT').run();
         } catch (e) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (this.db.inTransaction) this.sql('ROLLBACK').run();
           throw describeSqliteError(e, this.location);
         }
         return { result, changed };
