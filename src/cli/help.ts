@@ -1,5 +1,6 @@
 // Help texts for services and operations, built from the generated operation tables.
 
+import { UsageError } from '../base/errors';
 import { getService, type ServiceName } from '../model/services';
 import type { OperationDefinition, OperationParam } from '../model/types';
 
@@ -88,3 +89,19 @@ Global options:
 
 Exit codes: 0 ok, 252 bad parameters, 253 missing region/credentials, 254 service error, 255 other error, 130 interrupted.
 `;
+
+/**
+ * argparse's invalid-choice error as the AWS CLI words it: the choices in two columns, then the
+ * closest one (`maybe you meant:`), for a command (`appmeshh`) or an operation (`describe-meshes`).
+ */
+export function invalidChoice(argument: string, names: string[], name: string): UsageError {
+  const half = Math.ceil(names.length / 2);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  const rows = names.slice(0, half).map((n, i) => `  ${n.padEnd(width)}| ${names[half + i] ?? ''}`.trimEnd());
+  // Only on this error path: the suggestion code stays off the start path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { closest } = require('../validation/messages') as typeof import('../validation/messages');
+  const guess = closest(name, names);
+  const hint = guess ? `\n\nInvalid choice: '${name}', maybe you meant:\n\n  * ${guess}\n` : `\n\nInvalid choice: '${name}'`;
+  return new UsageError(`argument ${argument}: Invalid choice, valid choices are:\n\n${rows.join('\n')}${hint}`);
+}

@@ -8,7 +8,7 @@ import { isServiceName } from '../model/services';
 import { App, type GlobalOptions } from '../core/app';
 import { COMMANDS } from './commands/registry';
 import { commandName, splitGlobalOptions } from './global-options';
-import { GLOBAL_HELP, USAGE } from './help';
+import { GLOBAL_HELP, invalidChoice, USAGE } from './help';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const VERSION: string = require('../../package.json').version;
@@ -19,8 +19,7 @@ function globalHelp(): string {
 }
 
 function invalidCommand(name: string): UsageError {
-  const names = COMMANDS.map((c) => c.name);
-  return new UsageError(`argument command: Invalid choice, valid choices are:\n\n${names.map((n) => `  ${n}`).join('\n')}\n\nInvalid choice: '${name}'`);
+  return invalidChoice('command', COMMANDS.map((c) => c.name).sort(), name);
 }
 
 /** Runs awsmesh with the given arguments (without `node awsmesh`) and returns the exit code. */

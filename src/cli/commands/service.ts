@@ -8,9 +8,8 @@ import { ParamError, UsageError } from '../../base/errors';
 import { findOperationByCli, getService, type ServiceName } from '../../model/services';
 import type { OperationDefinition } from '../../model/types';
 import { checkQuery } from '../../output/query';
-import { closest } from '../../validation/messages';
 import type { App } from '../../core/app';
-import { operationHelp, serviceHelp } from '../help';
+import { invalidChoice, operationHelp, serviceHelp } from '../help';
 import { loadCliInput, mergeInput } from '../params/cli-input';
 import { parseFlagValue } from '../params/flag-values';
 import { missingRequired, parseOperationArgs } from '../params/operation-args';
@@ -47,13 +46,7 @@ export async function runServiceCommand(app: App, service: ServiceName, cliName:
 }
 
 function invalidOperation(service: ServiceName, name: string): UsageError {
-  const names = Object.values(getService(service).operations).map((o) => o.cli).sort();
-  const half = Math.ceil(names.length / 2);
-  const width = Math.max(...names.map((n) => n.length)) + 2;
-  const rows = names.slice(0, half).map((n, i) => `  ${n.padEnd(width)}| ${names[half + i] ?? ''}`.trimEnd());
-  const guess = closest(name, names);
-  const hint = guess ? `\n\nInvalid choice: '${name}', maybe you meant:\n\n  * ${guess}` : `\n\nInvalid choice: '${name}'`;
-  return new UsageError(`argument operation: Invalid choice, valid choices are:\n\n${rows.join('\n')}${hint}`);
+  return invalidChoice('operation', Object.values(getService(service).operations).map((o) => o.cli).sort(), name);
 }
 
 function integerFlag(flag: string, value: string | undefined): number | undefined {
