@@ -72,8 +72,9 @@ function reportError(e: unknown, io: Io, debug: boolean): number {
   if (debug && e instanceof Error && e.stack) write(`${e.stack}\n`);
   if (isCommanderError(e)) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.OK;
-    // A command group called without its subcommand: commander printed the group's help to stderr.
-    if (e.code === 'commander.help') return ExitCode.PARAM;
+    // `X help` for a group exits 0; a group called without its subcommand: commander printed the
+    // group's help to stderr (exit code 1 there), a usage error.
+    if (e.code === 'commander.help') return (e as { exitCode?: number }).exitCode === 0 ? ExitCode.OK : ExitCode.PARAM;
     write(`${USAGE}\nawsmesh: error: ${e.message.replace(/^error: /, '')}\n`);
     return ExitCode.PARAM;
   }
