@@ -1,7 +1,7 @@
 // Help texts for services and operations, built from the generated operation tables.
 
 import { UsageError } from '../base/errors';
-import { getService, type ServiceName } from '../model/services';
+import { getService, getShape, type ServiceName } from '../model/services';
 import type { OperationDefinition, OperationParam } from '../model/types';
 
 const SERVICE_TITLES: Record<ServiceName, string> = {
@@ -45,10 +45,17 @@ export function operationHelp(service: ServiceName, op: OperationDefinition): st
   synopsis.push('    [--cli-input-json <value> | --cli-input-yaml <value>]');
   if (op.paginator) synopsis.push('    [--starting-token <value>]', '    [--page-size <value>]', '    [--max-items <value>]');
   synopsis.push('    [--generate-cli-skeleton <input|yaml-input|output>]');
+  const members = op.input ? getShape(service, op.input).members ?? {} : {};
+  // Only on the help path: main.ts loads this module at start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { shapeStructure } = require('./shape-help') as typeof import('./shape-help');
   const details = params.map((p) => {
     const req = p.required ? ' [required]' : '';
     const text = p.description ? `\n      ${p.description}` : '';
-    return `  --${p.flag} (${typeLabel(p)})${req}${text}`;
+    const ref = members[p.member];
+    const structure = ref ? shapeStructure(service, ref.shape, 8) : [];
+    const tree = structure.length ? `\n      Structure:\n${structure.join('\n')}` : '';
+    return `  --${p.flag} (${typeLabel(p)})${req}${text}${tree}`;
   });
   if (op.paginator) {
     details.push('  --starting-token (string)\n      Resume a listing from the NextToken an earlier --max-items call printed.');
