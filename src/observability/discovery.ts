@@ -42,7 +42,9 @@ export function discoverProxies(home: string, mesh?: string): DiscoveredProxy[] 
     if (isAnnouncement(rec)) out.push({ ...rec, source: 'proxy', file, running: alive(rec.pid) });
   }
   for (const { file, record } of readRunRecords(home)) {
-    if (!record?.proxies) continue;
+    // A `local up --netns` run's admin ports live on its namespaces' loopbacks, not on this one:
+    // 127.0.0.1:<port> here could be an unrelated process.
+    if (!record?.proxies || record.netns) continue;
     const running = alive(record.pid);
     for (const p of record.proxies) {
       const [kind, name] = p.name.split('/') as [ProxyAnnouncement['kind'], string];
