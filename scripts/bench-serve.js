@@ -38,19 +38,24 @@ const { freePort } = require('./pg-cluster');
 const { machine, loadWarning, withCpu, perThousand, median } = require('./bench-cpu');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
-/** A bare Node http server answering every request with `body` (JSON): what Node itself can do. */
-async function startBareNode(body) {
-  const code = `const b=Buffer.from(process.env.BODY);require('http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':b.length});r.end(b)}).listen(0,'127.0.0.1',function(){console.log('listening on http://127.0.0.1:'+this.address().port)})`;
-  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise((resolve, reject) => {
+/** The URL a child prints as `listening on http://…` on stdout; rejects if it exits first. */
+function listeningUrl(child, what) {
+  return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
     });
-    child.once('exit', (code) => reject(new Error(`bare node server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
+}
+
+/** A bare Node http server answering every request with `body` (JSON): what Node itself can do. */
+async function startBareNode(body) {
+  const code = `const b=Buffer.from(process.env.BODY);require('http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/json','content-length':b.length});r.end(b)}).listen(0,'127.0.0.1',function(){console.log('listening on http://127.0.0.1:'+this.address().port)})`;
+  const child = spawn(process.execPath, ['-e', code], { env: { ...process.env, BODY: body }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await listeningUrl(child, 'bare node server');
   return { name: 'bare node', url, child };
 }
 
@@ -86,15 +91,7 @@ async function startAwsmesh(home, name = 'awsmesh', storeUrl) {
     env: { ...process.env, AWSMESH_HOME: home, ...(storeUrl ? { AWSMESH_STORE_URL: storeUrl } : {}) },
     stdio: ['ignore', 'pipe', 'ignore'], // per-request log lines go to /dev/null, as for moto
   });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`awsmesh local serve exited with ${code}`)));
-  });
+  const url = await listeningUrl(child, 'awsmesh local serve');
   return { name, url, child, account: '111122223333' };
 }
 

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { APP } from './helpers';
 import { applyWalkthrough, BIN, cli } from './cli';
 import { waitUntil } from '../helpers/wait';
+import { alive } from '../../src/dataplane/local/runfile';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-up-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -16,15 +17,6 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function freshEnv(name: string): NodeJS.ProcessEnv {
   const home = path.join(tmp, name);
   return { ...process.env, AWSMESH_HOME: home, AWSMESH_REGION: 'us-west-2', CI: '1' };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function get(port: number, host: string): Promise<{ status: number; body: string }> {

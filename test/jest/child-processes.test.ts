@@ -6,17 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT, tempHome } from '../helpers/run-cli';
 import { withDeadline } from '../helpers/wait';
+import { alive } from '../../src/dataplane/local/runfile';
 
 const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a child a test file leaves running is stopped when the file ends, and jest exits', async () => {
   const pidFile = path.join(tempHome('awsmesh-leak-'), 'pid');
