@@ -4,17 +4,8 @@ import * as path from 'path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openSqliteStore } from '../../../src/backends/local/store/sqlite-store';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from '../../../src/backends/local/store/migrations';
-import type { Partition, Store, StoredResource } from '../../../src/backends/local/store/store';
-
-const P: Partition = { account: '111122223333', region: 'us-west-2' };
-const Q: Partition = { account: '111122223333', region: 'eu-west-1' };
-
-function res(name: string, over: Partial<StoredResource> = {}): StoredResource {
-  return {
-    service: 'svc', kind: 'thing', parent: '', name,
-    arn: `arn:test:${over.parent ?? ''}/${name}`, data: { name }, createdAt: 1.5, updatedAt: 2.25, ...over,
-  };
-}
+import type { Store } from '../../../src/backends/local/store/store';
+import { P, Q, res } from '../../helpers/store-fixtures';
 
 let tmp: string;
 const stores: Store[] = [];

@@ -2,19 +2,11 @@
 // test/helpers/stores.ts). Store-specific behaviour (files, locking, migrations, connections)
 // is tested in sqlite-store.test.ts and postgres-store.test.ts.
 
-import type { Partition, StoredResource } from '../../../src/backends/local/store/store';
+import type { StoredResource } from '../../../src/backends/local/store/store';
 import { describeEachStore } from '../../helpers/stores';
 import { waitUntil } from '../../helpers/wait';
+import { P, Q, res } from '../../helpers/store-fixtures';
 
-const P: Partition = { account: '111122223333', region: 'us-west-2' };
-const Q: Partition = { account: '111122223333', region: 'eu-west-1' };
-
-function res(name: string, over: Partial<StoredResource> = {}): StoredResource {
-  return {
-    service: 'svc', kind: 'thing', parent: '', name,
-    arn: `arn:test:${over.parent ?? ''}/${name}`, data: { name }, createdAt: 1.5, updatedAt: 2.25, ...over,
-  };
-}
 
 describeEachStore('store', (store) => {
   describe('resources', () => {
