@@ -6,7 +6,7 @@ import type { AccessKeyMetadata, IamInput, IamOutput } from '../../../generated/
 import { randomBytes } from 'crypto';
 import type { ProviderContext } from '../provider';
 import type { StoreTx } from '../store/store';
-import { IAM, iamNow, iamPage, iamPartition } from './entities';
+import { IAM, iamNow, iamPage, iamPartition, putIamEntity } from './entities';
 import { iamError, quotaExceeded } from './errors';
 import { randomChars, UPPER_ALNUM } from './random';
 import { ACCESS_KEY, implicitUserName, keysOfUser, requireUser, userKey, type AccessKeyData } from './users';
@@ -36,10 +36,7 @@ async function requireOwnKey(tx: StoreTx, userName: string, accessKeyId: string)
 }
 
 async function saveKey(tx: StoreTx, key: AccessKeyData, now: number): Promise<void> {
-  await tx.put({
-    service: IAM, kind: ACCESS_KEY, parent: '', name: key.AccessKeyId, arn: `awsmesh:iam:access-key/${key.AccessKeyId}`,
-    data: key as unknown as Record<string, unknown>, createdAt: key.CreateDate, updatedAt: now,
-  });
+  await putIamEntity(tx, ACCESS_KEY, key.AccessKeyId, `awsmesh:iam:access-key/${key.AccessKeyId}`, key, key.CreateDate, now);
 }
 
 export async function createAccessKey(input: IamInput<'CreateAccessKey'>, ctx: ProviderContext): Promise<IamOutput<'CreateAccessKey'>> {

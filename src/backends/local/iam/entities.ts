@@ -12,6 +12,11 @@ export const IAM = 'iam';
 export const ROLE = 'role';
 export const POLICY = 'policy';
 
+/** Stores one IAM entity (a row of the global partition, keyed by `key`). */
+export function putIamEntity(tx: StoreTx, kind: string, key: string, arn: string, data: object, createdAt: number, now: number): Promise<void> {
+  return tx.put({ service: IAM, kind, parent: '', name: key, arn, data: data as Record<string, unknown>, createdAt, updatedAt: now });
+}
+
 export interface Tag {
   Key: string;
   Value: string;
@@ -84,16 +89,7 @@ export async function requireRole(tx: StoreTx, name: string): Promise<{ row: Sto
 }
 
 export async function saveRole(tx: StoreTx, role: RoleData, row: StoredResource | undefined, now: number): Promise<void> {
-  await tx.put({
-    service: IAM,
-    kind: ROLE,
-    parent: '',
-    name: roleKey(role.RoleName),
-    arn: role.Arn,
-    data: role as unknown as Record<string, unknown>,
-    createdAt: row?.createdAt ?? role.CreateDate,
-    updatedAt: now,
-  });
+  await putIamEntity(tx, ROLE, roleKey(role.RoleName), role.Arn, role, row?.createdAt ?? role.CreateDate, now);
 }
 
 export async function allRoles(tx: StoreTx): Promise<RoleData[]> {
@@ -101,16 +97,7 @@ export async function allRoles(tx: StoreTx): Promise<RoleData[]> {
 }
 
 export async function savePolicy(tx: StoreTx, policy: PolicyData, now: number): Promise<void> {
-  await tx.put({
-    service: IAM,
-    kind: POLICY,
-    parent: '',
-    name: policy.PolicyName.toLowerCase(),
-    arn: policy.Arn,
-    data: policy as unknown as Record<string, unknown>,
-    createdAt: policy.CreateDate,
-    updatedAt: now,
-  });
+  await putIamEntity(tx, POLICY, policy.PolicyName.toLowerCase(), policy.Arn, policy, policy.CreateDate, now);
 }
 
 export async function allCustomerPolicies(tx: StoreTx): Promise<PolicyData[]> {

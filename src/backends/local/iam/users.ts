@@ -6,7 +6,7 @@ import type { IamInput, IamOutput, User } from '../../../generated/iam-api';
 import type { Caller } from '../../backend';
 import type { ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
-import { IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, type Tag } from './entities';
+import { IAM, iamNow, iamPage, iamPartition, lookupPolicy, matchesPathPrefix, putIamEntity, type Tag } from './entities';
 import { iamError, quotaExceeded } from './errors';
 import { randomChars, UPPER_ALNUM } from './random';
 import { checkTagRequest, MAX_TAGS, tagsInput } from './tags';
@@ -64,16 +64,7 @@ export async function requireUser(tx: StoreTx, name: string): Promise<{ row: Sto
 }
 
 export async function saveUser(tx: StoreTx, user: UserData, row: StoredResource | undefined, now: number): Promise<void> {
-  await tx.put({
-    service: IAM,
-    kind: USER,
-    parent: '',
-    name: userKey(user.UserName),
-    arn: user.Arn,
-    data: user as unknown as Record<string, unknown>,
-    createdAt: row?.createdAt ?? user.CreateDate,
-    updatedAt: now,
-  });
+  await putIamEntity(tx, USER, userKey(user.UserName), user.Arn, user, row?.createdAt ?? user.CreateDate, now);
 }
 
 export async function keysOfUser(tx: StoreTx, userName: string): Promise<AccessKeyData[]> {
