@@ -109,6 +109,7 @@ function tlsSnapshot(mtls) {
 async function roleTls(role, mtls, port, target, caDir) {
   const { translateVirtualNode } = require(path.join(ROOT, 'dist', 'envoy', 'translate'));
   const { Proxy } = require(path.join(ROOT, 'dist', 'dataplane', 'proxy'));
+  if (role === 'tls-server') countConnections();
   const snapshot = tlsSnapshot(mtls === '1');
   const proxy = new Proxy(() => undefined, { caDir });
   const base = { listenAddress: '127.0.0.1' };
@@ -120,6 +121,42 @@ async function roleTls(role, mtls, port, target, caDir) {
     }));
   }
   process.stdout.write('ready\n');
+}
+
+/**
+ * Connections the server sidecar accepted so far, printed as `connections N` on SIGUSR2: with
+ * mTLS each is a full handshake, which is what a p99 below saturation shows when the caller's
+ * pool reconnects.
+ */
+function countConnections() {
+  const net = require('net');
+  const tls = require('tls');
+  let n = 0;
+  let resumed = 0;
+  const emit = net.Server.prototype.emit;
+  net.Server.prototype.emit = function (event, ...args) {
+    // The TLS server is handed the accepted sockets again: count them once.
+    if (event === 'connection' && !(this instanceof tls.Server)) n++;
+    if (event === 'secureConnection' && args[0].isSessionReused()) resumed++;
+    return emit.call(this, event, ...args);
+  };
+  process.on('SIGUSR2', () => process.stdout.write(`connections ${n} resumed ${resumed}\n`));
+}
+
+/** Asks a `tls-server` role how many connections it has accepted. */
+function acceptedConnections(child) {
+  return new Promise((resolve) => {
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /connections (\d+) resumed (\d+)/.exec(out);
+      if (!m) return;
+      child.stdout.off('data', onData);
+      resolve({ n: Number(m[1]), resumed: Number(m[2]) });
+    };
+    child.stdout.on('data', onData);
+    child.kill('SIGUSR2');
+  });
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -400,11 +437,15 @@ async function tlsSection(backendPort) {
         children.push(client);
         execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', '-H', 'Host: serviceb.bench.local', `http://127.0.0.1:${clientPort}/`]);
         const runs = [];
+        const c0 = await acceptedConnections(server);
         for (let i = 0; i < ROUNDS; i++) runs.push(withCpu({ client: client.pid, server: server.pid }, () => wrk(`http://127.0.0.1:${clientPort}/`, 'serviceb.bench.local')));
         results[label] = summarise(runs);
+        const c1 = await acceptedConnections(server);
         // Saturation p99 is mostly queueing (mTLS costs more CPU per request); at a fixed rate well
         // below saturation a stall (Nagle, handshakes) shows on its own.
         results[label].fixed = await fixedRate(clientPort, 'serviceb.bench.local', TLS_RATE, 5);
+        const c2 = await acceptedConnections(server);
+        results[label].connections = { saturation: c1.n - c0.n, fixed: c2.n - c1.n, resumed: c2.resumed - c0.resumed };
       } finally {
         for (const c of children) c.kill('SIGTERM');
       }
@@ -413,6 +454,7 @@ async function tlsSection(backendPort) {
     }
     for (const [label, r] of Object.entries(results)) {
       console.log(`   ${`${label} at ${TLS_RATE} req/s (open loop, 5 s)`.padEnd(38)} p50 ${fmt(r.fixed.p50).padStart(9)}   p99 ${fmt(r.fixed.p99).padStart(9)}   (${r.fixed.n} ok, ${r.fixed.failed} failed)`);
+      console.log(`   ${''.padEnd(38)} new connections between the sidecars (TLS handshakes with mTLS): ${r.connections.saturation} at saturation, ${r.connections.fixed} at ${TLS_RATE} req/s; ${r.connections.resumed} of them resumed`);
     }
     console.log(`   p99 added by mTLS at ${TLS_RATE} req/s: ${fmt(results.mTLS.fixed.p99 - results.plaintext.fixed.p99)}`);
     const added = results.mTLS.p99 - results.plaintext.p99;

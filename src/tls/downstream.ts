@@ -90,6 +90,7 @@ export class DownstreamTls extends TlsMaterial {
     if (hasCert && this.settings.trust && !s.authorized) return refuse('fail_verify_error');
     if (hasCert && !sansMatch(peer.subjectaltname, this.settings.sans)) return refuse('fail_verify_san');
     ssl.handshake++;
+    if (s.isSessionReused()) ssl.session_reused++;
     this.live.add(s);
     s.once('close', () => this.live.delete(s));
     this.serve(s);

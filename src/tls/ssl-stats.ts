@@ -5,6 +5,8 @@
 export class SslStats {
   /** Completed handshakes that passed verification. */
   handshake = 0;
+  /** Of those, handshakes that resumed an earlier session (no certificates exchanged; checks still run). */
+  session_reused = 0;
   /** Handshakes that failed for any reason other than peer verification (bad protocol, alert, reset). */
   connection_error = 0;
   /** The peer's certificate carried none of the required subject alternative names. */

@@ -23,6 +23,13 @@ const SAN_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
 
 export class UpstreamTls extends TlsMaterial {
   private context?: tls.SecureContext;
+  /**
+   * The newest session ticket per host:port, offered on the next connection: a resumed handshake
+   * skips both certificate signatures and chain checks (as Envoy's upstream session cache does), so
+   * a pool that grows under a burst does not stall on full handshakes. Tickets belong to the
+   * context they were made with: a new one (rotation, other trust) starts without.
+   */
+  private readonly sessions = new Map<string, Buffer>();
 
   constructor(
     settings: TlsSettings,
@@ -36,6 +43,7 @@ export class UpstreamTls extends TlsMaterial {
 
   protected install(m: Material): void {
     this.context = tls.createSecureContext(m.options);
+    this.sessions.clear();
   }
 
   /** A TLS connection to host:port; 'secureConnect' when it is up, 'error' otherwise. */
@@ -51,9 +59,12 @@ export class UpstreamTls extends TlsMaterial {
     }
     const verify = this.settings.trust !== undefined;
     const sni = this.settings.sni;
+    const key = `${host}:${port}`;
+    const context = this.context;
     const socket = tls.connect({
       host, port,
-      secureContext: this.context,
+      secureContext: context,
+      session: this.sessions.get(key),
       servername: sni && !net.isIP(sni) ? sni : undefined,
       ALPNProtocols: alpn,
       rejectUnauthorized: verify,
@@ -64,10 +75,14 @@ export class UpstreamTls extends TlsMaterial {
       },
     });
     socket.setNoDelay(true);
+    socket.on('session', (ticket: Buffer) => {
+      if (this.context === context) this.sessions.set(key, ticket);
+    });
     let up = false;
     socket.once('secureConnect', () => {
       up = true;
       this.stats.handshake++;
+      if (socket.isSessionReused()) this.stats.session_reused++;
     });
     socket.once('error', (e: Error & { code?: string }) => {
       if (up) return;

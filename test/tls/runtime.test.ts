@@ -135,6 +135,23 @@ test('mTLS: the client policy presents its certificate, checks the server SAN, a
   expect(servers.server.proxy.listeners().find((l) => l.direction === 'INBOUND')?.tls).toBe('STRICT');
 });
 
+test('mTLS: a new pooled connection resumes the session and the listener still checks its client certificate', async () => {
+  const reused = () => [ingressStat(servers.server, 'ssl.session_reused'), clusterStat(clients.client, 'server', 'ssl.session_reused')];
+  const [downBefore, upBefore] = reused();
+  // The first connection leaves a ticket (TLS 1.3 sends it before the response); a burst then
+  // needs more connections than the pool holds.
+  expect((await viaEgress(clients.client.egressPort, 'http://server.svc:8080/first')).status).toBe(200);
+  const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => viaEgress(clients.client.egressPort, `http://server.svc:8080/burst${i}`, false)));
+  expect(burst.map((r) => r.status)).toEqual(Array(8).fill(200));
+  const [downAfter, upAfter] = reused();
+  expect(upAfter).toBeGreaterThan(upBefore);
+  expect(downAfter - downBefore).toBe(upAfter - upBefore);
+  // A caller whose certificate the listener refuses is refused again on a resumed session.
+  const before = ingressStat(servers.server, 'ssl.fail_verify_san');
+  for (let i = 0; i < 2; i++) expect((await viaEgress(clients.impostor.egressPort, 'http://server.svc:8080/', false)).status).toBe(503);
+  expect(ingressStat(servers.server, 'ssl.fail_verify_san') - before).toBeGreaterThanOrEqual(2);
+});
+
 test('STRICT refuses every plaintext connection (100 of 100)', async () => {
   const before = ingressStat(servers.server, 'no_filter_chain_match');
   const replies = await Promise.all(Array.from({ length: 100 }, () => plainGet(servers.server.ingressPort!)));
