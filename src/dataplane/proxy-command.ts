@@ -110,6 +110,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const placement = app.env.AWSMESH_NETNS_ADDRESS ? require('./netns/proxy-placement') as typeof import('./netns/proxy-placement') : undefined;
   const netns = placement?.netnsPlacement(app.env);
+  if (netns) placement!.interceptTcp(log);
   if (netns?.uid !== undefined) {
     await api.call('appmesh', 'DescribeMesh', { meshName: target.mesh }, { region }); // opens the state database as root
     placement!.becomeProxyUser(netns.uid);

@@ -13,6 +13,7 @@ import { waitUntil } from '../helpers/wait';
 import { SCRIPT, SCRIPT_SHA256 } from '../../src/dataplane/netns/envoy-networking';
 import { netnsUnsupported } from '../../src/dataplane/netns/host-tools';
 import { namespacesOf, removeNamespaces } from '../../src/dataplane/netns/topology';
+import { loadOriginalDst } from '../../src/dataplane/tcp/original-dst';
 import type { RunRecord } from '../../src/dataplane/local/runfile';
 
 const IN_NS = path.join(__dirname, 'fixtures', 'in-namespace.js');
@@ -230,4 +231,59 @@ netnsTest('after local up --netns is killed outright, the next up and local down
   expect(down.stderr).toContain(`Removed 2 network namespace(s) of ${second.rec.netns!.run}`);
   expect(await namespacesOf(second.rec.netns!.run)).toEqual([]);
   expect(await hostNetwork()).toEqual(before);
+});
+
+netnsTest('a TCP virtual service, called by name or address with no proxy settings, is routed by original destination through both sidecars', async () => {
+  const noAddon = loadOriginalDst();
+  if (noAddon) return void console.log(`not run: ${noAddon}`);
+  const env = freshEnv('tcp');
+  const spec = (o: object) => JSON.stringify(o);
+  for (const s of [
+    ['appmesh', 'create-mesh', '--mesh-name', 'apps'],
+    ['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'echo', '--spec',
+      spec({ listeners: [{ portMapping: { port: 7000, protocol: 'tcp' } }], serviceDiscovery: { dns: { hostname: 'echo-node.apps.local' } } })],
+    ['appmesh', 'create-virtual-service', '--mesh-name', 'apps', '--virtual-service-name', 'echo.apps.local', '--spec',
+      spec({ provider: { virtualNode: { virtualNodeName: 'echo' } } })],
+    ['appmesh', 'create-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'client', '--spec',
+      spec({ listeners: [{ portMapping: { port: 80, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'client.apps.local' } },
+        backends: [{ virtualService: { virtualServiceName: 'echo.apps.local' } }] })],
+  ]) {
+    const r = cli(s, env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
+  const config = path.join(tmp, 'tcp.local.yaml');
+  const echoApp = `{ command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(path.join(__dirname, 'fixtures', 'tcp-echo.js'))}] }`;
+  fs.writeFileSync(config, `mesh: apps\nproxies:\n  - virtualNode: echo\n    app: ${echoApp}\n  - virtualNode: client\n`);
+  const { up, out, exited } = startUp(env, ['--config', config]);
+  await waitUntil(() => out.stdout.includes('virtualNode/client') || up.exitCode !== null, {
+    describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
+  });
+  expect(up.exitCode).toBeNull();
+  const rec = runRecord(env.AWSMESH_HOME!);
+  const ns = Object.fromEntries(rec.netns!.nodes.map((n) => [n.name.split('/')[1], n.namespace]));
+  const hosts = fs.readFileSync(path.join('/etc/netns', ns.client, 'hosts'), 'utf8');
+  const vsAddress = /^(198\.19\.\d+\.\d+)\s+echo\.apps\.local$/m.exec(hosts)?.[1];
+  expect(vsAddress).toBeDefined();
+
+  // The echo app listens on its namespace's 127.0.0.1 only: from the client's namespace it can be
+  // reached only through the client's egress redirect and then echo's ingress redirect. It speaks
+  // first, so nothing HTTP-like ever comes from the client before the tunnel exists.
+  for (const target of ['echo.apps.local:7000', `${vsAddress}:7000`]) {
+    const r = JSON.parse(await inNamespace(ns.client, 'tcp', target, 'ping over tcp')) as { greeting: string; reply: string; error?: string };
+    expect(r).toEqual({ greeting: 'echo ready\n', reply: 'ping over tcp' });
+  }
+  const client = await adminStats(ns.client);
+  const echo = await adminStats(ns.echo);
+  const sum = (stats: Record<string, number>, re: RegExp) => Object.entries(stats).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0);
+  // Two connections out of the client's sidecar to echo's cluster, none of them seen as HTTP…
+  expect(sum(client, /^cluster\..*echo.*\.upstream_cx_total$/)).toBe(2);
+  expect(client['http.egress.downstream_rq_total'] ?? 0).toBe(0);
+  // …and two into echo's sidecar, on to its app.
+  expect(sum(echo, /^cluster\..*ingress.*\.upstream_cx_total$/)).toBe(2);
+
+  const down = cli(['local', 'down', '--mesh', 'apps'], env);
+  expect(down.status).toBe(0);
+  expect(await exited).toBe(0);
+  expect(await namespacesOf(rec.netns!.run)).toEqual([]);
 });

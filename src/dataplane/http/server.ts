@@ -13,6 +13,7 @@ import { pickTarget } from '../config/route-table';
 import { RequestView } from '../config/request-view';
 import type { ChainState } from '../config/runtime';
 import type { ListenerStats } from '../telemetry/stats';
+import { tunnelIntercepted } from '../tcp/intercepted';
 import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
 import { dispatchConnection } from './auto-codec';
 import { handleHttpRequest, handleUpgradeRequest } from './exchange';
@@ -96,6 +97,8 @@ export class ListeningSocket {
       proxyTcpConnection(socket, state.generation.clusters.get(t.pick() ?? ''), t.idleMs, t.accessLog);
       return;
     }
+    // `local up --netns`: a redirected connection for a TCP virtual service (tcp/intercepted.ts).
+    if (tunnelIntercepted(socket, state)) return;
     const plaintext = !(socket instanceof tls.TLSSocket);
     if (plaintext) {
       this.plaintext.add(socket);

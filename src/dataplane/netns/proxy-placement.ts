@@ -7,9 +7,11 @@
 //   socket: envoy-networking.sh's owner rule lets uid 1337's connections out un-redirected, so the
 //   sidecar's own upstream traffic is never looped back to its egress port. After the switch it
 //   holds no capability at all.
+// - TCP virtual services are routed by original destination (tcp/intercepted.ts).
 // Honoured only inside a namespace of ours (never in the host's own).
 
 import { UsageError } from '../../base/errors';
+import { enableInterceptedTcp } from '../tcp/intercepted';
 import { ownNamespace } from './host-tools';
 
 export interface NetnsPlacement {
@@ -36,4 +38,10 @@ export function becomeProxyUser(uid: number): void {
   process.setgroups?.([]);
   process.setgid?.(uid);
   process.setuid?.(uid);
+}
+
+/** Routes redirected connections to TCP virtual services by their original destination (tcp/intercepted.ts). */
+export function interceptTcp(log: (line: string) => void): void {
+  const why = enableInterceptedTcp();
+  if (why) log(`TCP virtual services are not reachable by address in this namespace (HTTP by name is): ${why}`);
 }
