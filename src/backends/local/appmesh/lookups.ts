@@ -2,7 +2,7 @@
 
 import type { Input } from '../../backend';
 import type { ProviderContext } from '../provider';
-import type { Partition, StoredResource, StoreTx } from '../store/store';
+import type { Partition, Store, StoredResource, StoreTx } from '../store/store';
 import { appMeshError } from './errors';
 import { KINDS, SERVICE, storeParent, type Address, type KindInfo } from './kinds';
 
@@ -52,6 +52,19 @@ export function addressFromInput(d: KindInfo, input: Input): Address {
 export function checkMeshOwner(input: Input, a: Address, account: string): void {
   const owner = input.meshOwner;
   if (owner !== undefined && owner !== account) throw notFound(KINDS.Mesh, a, String(owner));
+}
+
+/**
+ * The resource at `a` with its mesh (and router or gateway, for (gateway) routes) checked in the
+ * same snapshot, in one store read: NotFound names the first of them that is missing, as
+ * requireContainers followed by requireResource would.
+ */
+export async function requireWithContainers(store: Store, p: Partition, d: KindInfo, a: Address, account: string): Promise<StoredResource> {
+  const kinds: KindInfo[] = d.kind === 'Mesh' ? [d] : d.container ? [KINDS.Mesh, KINDS[d.container], d] : [KINDS.Mesh, d];
+  const addresses: Address[] = kinds.map((k) => (k === d ? a : { mesh: a.mesh, name: k.kind === 'Mesh' ? a.mesh : a.container! }));
+  const found = await store.getMany(p, kinds.map((k, i) => ({ service: SERVICE, kind: k.outputKey, parent: storeParent(k, addresses[i]), name: addresses[i].name })));
+  for (let i = 0; i < kinds.length; i++) if (!found[i]) throw notFound(kinds[i], addresses[i], account);
+  return found[kinds.length - 1]!;
 }
 
 /** The mesh, and the router or gateway for (gateway) routes, that a resource lives in; NotFound if absent. */

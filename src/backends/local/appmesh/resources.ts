@@ -11,7 +11,9 @@ import {
   KINDS, QUOTA_OF, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
   type Address, type KindInfo, type KindName, type MeshResourceData,
 } from './kinds';
-import { addressFromInput, checkMeshOwner, getResource, partitionOf, requireContainers, requireResource } from './lookups';
+import {
+  addressFromInput, checkMeshOwner, getResource, partitionOf, requireContainers, requireResource, requireWithContainers,
+} from './lookups';
 import { pageSize, readToken, signToken } from './paging';
 import { loadQuotas } from './quotas';
 import { checkDelete, checkListenersFitRoutes, checkSpec, limitExceeded } from './rules';
@@ -102,12 +104,9 @@ async function update(d: KindInfo, input: Input, ctx: ProviderContext): Promise<
 }
 
 async function describe(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
-  return ctx.store.read(partitionOf(ctx), async (tx) => {
-    const a = addressFromInput(d, input);
-    checkMeshOwner(input, a, ctx.account);
-    await requireContainers(tx, d, a, ctx.account);
-    return { [d.outputKey]: renderData(d, await requireResource(tx, d, a, ctx.account)) };
-  });
+  const a = addressFromInput(d, input);
+  checkMeshOwner(input, a, ctx.account);
+  return { [d.outputKey]: renderData(d, await requireWithContainers(ctx.store, partitionOf(ctx), d, a, ctx.account)) };
 }
 
 async function remove(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {

@@ -15,7 +15,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { migrate } from './migrations';
 import { Mutex } from './mutex';
 import type {
-  IdempotencyRecord, ListOptions, Partition, PartitionStats, Store, StoredRef, StoredResource, StoreTx,
+  IdempotencyRecord, ListOptions, Partition, PartitionStats, ResourceKey, Store, StoredRef, StoredResource, StoreTx,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -214,6 +214,14 @@ class SqliteStore implements Store {
 
   read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.transaction('read', (dirty) => fn(this.tx(p, false, dirty)));
+  }
+
+  getMany(p: Partition, keys: readonly ResourceKey[]): Promise<Array<StoredResource | undefined>> {
+    return this.read(p, async (tx) => {
+      const out: Array<StoredResource | undefined> = [];
+      for (const k of keys) out.push(await tx.get(k.service, k.kind, k.parent, k.name));
+      return out;
+    });
   }
 
   write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {

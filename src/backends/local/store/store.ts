@@ -25,6 +25,14 @@ export interface StoredResource {
   updatedAt: number;
 }
 
+/** Where a resource is: unique within a partition. */
+export interface ResourceKey {
+  service: string;
+  kind: string;
+  parent: string;
+  name: string;
+}
+
 export interface ListOptions {
   /** Resume strictly after this (parent, name) position; names compare in binary order. */
   after?: { parent: string; name: string };
@@ -75,6 +83,12 @@ export interface Store {
   /** Resolves when the store is usable (connected, migrated); throws StoreUnavailableError when not. */
   ping(): Promise<void>;
   read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * The resources at `keys` (undefined where absent), in the order of `keys`, all from one
+   * consistent snapshot: what a `describe` needs (the resource and its containers) in one read.
+   * PostgreSQL answers it with one statement and no transaction around it.
+   */
+  getMany(p: Partition, keys: readonly ResourceKey[]): Promise<Array<StoredResource | undefined>>;
   /** Runs `fn` in one serialisable write transaction; a throw rolls everything back. */
   write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** A number that changes after every committed write, by any process sharing the store. */

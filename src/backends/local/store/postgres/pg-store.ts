@@ -11,7 +11,8 @@
 //
 // Round trips: connections run in node-postgres's pipeline mode, so BEGIN and the advisory locks
 // travel with a transaction's first statement (the server runs them in order), and a read does
-// not wait for its COMMIT: a `describe` costs the round trips of its own statements, no more.
+// not wait for its COMMIT. getMany (a `describe`: the resource and its containers) is one
+// statement without BEGIN/COMMIT — a single statement is a consistent snapshot by itself.
 //
 // Durability is PostgreSQL's: a write is acknowledged only after its COMMIT returned.
 
@@ -19,7 +20,7 @@ import { AsyncLocalStorage } from 'async_hooks';
 import { createHmac } from 'crypto';
 import type { Client, ClientConfig, Pool, PoolClient } from 'pg';
 import type {
-  IdempotencyRecord, ListOptions, Partition, PartitionStats, Store, StoredRef, StoredResource, StoreTx,
+  IdempotencyRecord, ListOptions, Partition, PartitionStats, ResourceKey, Store, StoredRef, StoredResource, StoreTx,
 } from '../store';
 import { StoreUnavailableError } from '../errors';
 import { redactUrl } from '../store-url';
@@ -94,7 +95,20 @@ export function openPostgresStore(url: string, opts: PostgresStoreOptions = {}):
   return new PostgresStore(url, opts);
 }
 
-type TxMode = 'read' | 'write' | 'global';
+/** 'statement': fn sends one statement, outside any transaction block (its own snapshot). */
+type TxMode = 'statement' | 'read' | 'write' | 'global';
+
+/**
+ * One statement reading `count` resources, each by its primary key: a UNION ALL of index lookups,
+ * the answer's `i` tells which key a row belongs to. Parameters: account, region, then
+ * (service, kind, parent, name) per key.
+ */
+const getManyText = (count: number): string => Array.from({ length: count }, (_, i) => {
+  const n = 3 + i * 4;
+  return `SELECT ${i} AS i, arn, data, created_at, updated_at FROM ${S}.resources
+    WHERE account = $1 AND region = $2 AND service = $${n} AND kind = $${n + 1} AND parent = $${n + 2} AND name = $${n + 3}`;
+}).join(' UNION ALL ');
+const getManyTexts: string[] = [];
 
 class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -198,6 +212,12 @@ class PostgresStore implements Store {
       try {
         client = await this.pool.connect();
         const c = client;
+        if (mode === 'statement') {
+          const result = await fn(c, () => undefined);
+          c.release();
+          client = undefined;
+          return result;
+        }
         coalesceWrites(c);
         // Not awaited here: pipelined ahead of fn's first statement. If one of them fails, fn's
         // statements fail too ("transaction is aborted"); the preamble's error is the one reported.
@@ -243,7 +263,7 @@ class PostgresStore implements Store {
         const broken = isConnectionFailure(e);
         if (client) {
           // Not awaited either: the connection's next user queues behind the ROLLBACK.
-          if (!broken) client.query('ROLLBACK').catch(() => undefined);
+          if (!broken && mode !== 'statement') client.query('ROLLBACK').catch(() => undefined);
           client.release(broken ? (e as Error) : undefined);
         }
         if (shouldRetryTransaction(e) && attempt < MAX_TX_ATTEMPTS) {
@@ -278,6 +298,24 @@ class PostgresStore implements Store {
 
   read<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.transaction('read', [p], (c, dirty) => fn(this.tx(c, p, false, dirty)));
+  }
+
+  async getMany(p: Partition, keys: readonly ResourceKey[]): Promise<Array<StoredResource | undefined>> {
+    const out: Array<StoredResource | undefined> = new Array(keys.length).fill(undefined);
+    if (!keys.length) return out;
+    const values: unknown[] = [p.account, p.region];
+    for (const k of keys) values.push(k.service, k.kind, k.parent, k.name);
+    const text = (getManyTexts[keys.length] ??= getManyText(keys.length));
+    const rows = await this.transaction('statement', [p], async (c) =>
+      (await c.query(statement(text, values))).rows as Array<Pick<ResourceRow, 'arn' | 'data' | 'created_at' | 'updated_at'> & { i: number }>);
+    for (const row of rows) {
+      const k = keys[row.i];
+      out[row.i] = {
+        service: k.service, kind: k.kind, parent: k.parent, name: k.name, arn: row.arn,
+        data: JSON.parse(row.data) as Record<string, unknown>, createdAt: row.created_at, updatedAt: row.updated_at,
+      };
+    }
+    return out;
   }
 
   write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
