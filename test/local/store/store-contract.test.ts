@@ -22,6 +22,22 @@ describeEachStore('store', (store) => {
       await expect(s.read(P, (tx) => tx.get('svc', 'thing', '', 'a'))).resolves.toBeUndefined();
     });
 
+    test('getMany answers in the order of its keys, undefined where absent, within the partition', async () => {
+      const s = await store.open();
+      await s.write(P, async (tx) => {
+        await tx.put(res('a'));
+        await tx.put(res('b', { parent: 'm', data: { nested: { x: [1, 'two'] } } }));
+      });
+      await s.write(Q, (tx) => tx.put(res('c')));
+      const key = (parent: string, name: string) => ({ service: 'svc', kind: 'thing', parent, name });
+      await expect(s.getMany(P, [key('m', 'b'), key('', 'c'), key('', 'a'), key('m', 'a')])).resolves.toEqual([
+        res('b', { parent: 'm', data: { nested: { x: [1, 'two'] } } }), undefined, res('a'), undefined,
+      ]);
+      await expect(s.getMany(P, [{ ...key('', 'a'), kind: 'other' }])).resolves.toEqual([undefined]);
+      await expect(s.getMany(Q, [key('', 'c')])).resolves.toEqual([res('c')]);
+      await expect(s.getMany(P, [])).resolves.toEqual([]);
+    });
+
     test('partitions are isolated', async () => {
       const s = await store.open();
       await s.write(P, (tx) => tx.put(res('a')));

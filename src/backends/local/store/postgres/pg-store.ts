@@ -12,7 +12,8 @@
 // Round trips: connections run in node-postgres's pipeline mode, so BEGIN and the advisory locks
 // travel with a transaction's first statement (the server runs them in order), and a read does
 // not wait for its COMMIT. getMany (a `describe`: the resource and its containers) is one
-// statement without BEGIN/COMMIT — a single statement is a consistent snapshot by itself.
+// statement without BEGIN/COMMIT — a single statement is a consistent snapshot by itself — on a
+// connection all such reads share (pg-reader.ts), so concurrent requests share socket writes.
 //
 // Durability is PostgreSQL's: a write is acknowledged only after its COMMIT returned.
 
@@ -25,6 +26,7 @@ import type {
 import { StoreUnavailableError } from '../errors';
 import { redactUrl } from '../store-url';
 import { ChangeFeed, CHANGES_CHANNEL } from './pg-changes';
+import { SharedReader } from './pg-reader';
 import { describePgError, isConnectionFailure, shouldRetryTransaction } from './pg-errors';
 import { PG_SCHEMA as S, pgMigrate } from './pg-migrations';
 
@@ -95,8 +97,7 @@ export function openPostgresStore(url: string, opts: PostgresStoreOptions = {}):
   return new PostgresStore(url, opts);
 }
 
-/** 'statement': fn sends one statement, outside any transaction block (its own snapshot). */
-type TxMode = 'statement' | 'read' | 'write' | 'global';
+type TxMode = 'read' | 'write' | 'global';
 
 /**
  * One statement reading `count` resources, each by its primary key: a UNION ALL of index lookups,
@@ -116,6 +117,7 @@ class PostgresStore implements Store {
   private readonly config: ClientConfig;
   private readonly pool: Pool;
   private readonly feed: ChangeFeed;
+  private readonly reader: SharedReader;
   private readonly inTx = new AsyncLocalStorage<true>();
   private readonly user: string;
   private ready?: Promise<void>;
@@ -153,6 +155,12 @@ class PostgresStore implements Store {
     // A checked-out connection that dies between statements emits 'error' too (the pool listens
     // only while it is idle): the running transaction's next statement fails and is handled there.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.reader = new SharedReader(async () => {
+      const client = new pg.Client({ ...this.config, pipeline: true } as ClientConfig);
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    });
     this.feed = new ChangeFeed({
       connect: async () => {
         const client = new pg.Client({ ...this.config, application_name: `${this.config.application_name} change feed` });
@@ -212,12 +220,6 @@ class PostgresStore implements Store {
       try {
         client = await this.pool.connect();
         const c = client;
-        if (mode === 'statement') {
-          const result = await fn(c, () => undefined);
-          c.release();
-          client = undefined;
-          return result;
-        }
         coalesceWrites(c);
         // Not awaited here: pipelined ahead of fn's first statement. If one of them fails, fn's
         // statements fail too ("transaction is aborted"); the preamble's error is the one reported.
@@ -263,7 +265,7 @@ class PostgresStore implements Store {
         const broken = isConnectionFailure(e);
         if (client) {
           // Not awaited either: the connection's next user queues behind the ROLLBACK.
-          if (!broken && mode !== 'statement') client.query('ROLLBACK').catch(() => undefined);
+          if (!broken) client.query('ROLLBACK').catch(() => undefined);
           client.release(broken ? (e as Error) : undefined);
         }
         if (shouldRetryTransaction(e) && attempt < MAX_TX_ATTEMPTS) {
@@ -300,14 +302,30 @@ class PostgresStore implements Store {
     return this.transaction('read', [p], (c, dirty) => fn(this.tx(c, p, false, dirty)));
   }
 
+  /** One statement on the shared reading connection; run again on a new one if the connection broke. */
+  private async readStatement<R>(query: { name: string; text: string; values: unknown[] }): Promise<R[]> {
+    this.assertOpen();
+    await this.ensureReady();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.reader.rows<R>(query);
+      } catch (e) {
+        if (isConnectionFailure(e) && attempt < MAX_CONNECTION_ATTEMPTS && !this.closed) {
+          await sleep(jitter(attempt) * 4);
+          continue;
+        }
+        throw describePgError(e, this.location, this.user);
+      }
+    }
+  }
+
   async getMany(p: Partition, keys: readonly ResourceKey[]): Promise<Array<StoredResource | undefined>> {
     const out: Array<StoredResource | undefined> = new Array(keys.length).fill(undefined);
     if (!keys.length) return out;
     const values: unknown[] = [p.account, p.region];
     for (const k of keys) values.push(k.service, k.kind, k.parent, k.name);
     const text = (getManyTexts[keys.length] ??= getManyText(keys.length));
-    const rows = await this.transaction('statement', [p], async (c) =>
-      (await c.query(statement(text, values))).rows as Array<Pick<ResourceRow, 'arn' | 'data' | 'created_at' | 'updated_at'> & { i: number }>);
+    const rows = await this.readStatement<Pick<ResourceRow, 'arn' | 'data' | 'created_at' | 'updated_at'> & { i: number }>(statement(text, values));
     for (const row of rows) {
       const k = keys[row.i];
       out[row.i] = {
@@ -399,6 +417,7 @@ class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.feed.close();
+    await this.reader.close();
     // Waits for checked-out connections (running transactions) to come back.
     await this.pool.end().catch(() => undefined);
   }
