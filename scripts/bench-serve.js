@@ -149,15 +149,17 @@ function wrkDescribe(target, warm = true) {
   const auth = `Authorization: AWS4-HMAC-SHA256 Credential=bench/${date}/${REGION}/appmesh/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
   // Warm-up run, not counted: both servers get to their steady state (JIT, caches) first.
   if (warm) spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${WARMUP_SECONDS}s`, '-H', auth, url], { encoding: 'utf8' });
-  const r = withCpu({ server: [target.child.pid, true] }, () => spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${SECONDS}s`, '--latency', '-H', auth, url], { encoding: 'utf8' }));
+  // On PostgreSQL (throwaway cluster) also the CPU of its server processes.
+  const r = withCpu({ server: [target.child.pid, true], ...(target.pgPid ? { pg: [target.pgPid, true] } : {}) }, () => spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${SECONDS}s`, '--latency', '-H', auth, url], { encoding: 'utf8' }));
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
-  const p99 = /99%\s+(\S+)/.exec(r.stdout)?.[1];
+  // Anchored: the Thread Stats lines end in a percentage (e.g. 89.99%) too.
+  const p99 = /^\s*99%\s+(\S+)/m.exec(r.stdout)?.[1];
   const bad = /Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout);
   const errors = /Socket errors:[^\n]*/.exec(r.stdout)?.[0];
   if (bad) throw new Error(`${target.name}: ${bad[1]} non-2xx responses under wrk`);
   const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
-  return { rps, p99, errors, cpuPerRequest: perThousand(r.cpu.server, requests) };
+  return { rps, p99, errors, cpuPerRequest: perThousand(r.cpu.server, requests), pgCpuPerRequest: r.cpu.pg === undefined ? undefined : perThousand(r.cpu.pg, requests) };
 }
 
 /** ROUNDS wrk runs on `target`, alternating with runs on `peer` when given; medians. */
@@ -167,7 +169,7 @@ function wrkRounds(target, peer) {
     runs.target.push(wrkDescribe(target, i === 0));
     if (peer) runs.peer.push(wrkDescribe(peer, i === 0));
   }
-  const med = (rs) => rs.length ? { rps: median(rs.map((r) => r.rps)), p99: rs[0].p99, errors: rs.find((r) => r.errors)?.errors, cpuPerRequest: median(rs.map((r) => r.cpuPerRequest)) } : undefined;
+  const med = (rs) => rs.length ? { rps: median(rs.map((r) => r.rps)), p99: rs[0].p99, errors: rs.find((r) => r.errors)?.errors, cpuPerRequest: median(rs.map((r) => r.cpuPerRequest)), pgCpuPerRequest: median(rs.map((r) => r.pgCpuPerRequest)) } : undefined;
   return { wrk: med(runs.target), peer: med(runs.peer) };
 }
 
@@ -252,9 +254,9 @@ function postgresCpuSeconds(postmaster) {
 
 /**
  * What one describe-virtual-node costs on PostgreSQL (throwaway cluster only), over sequential
- * requests: statements the server ran (pg_stat_statements; BEGIN and COMMIT included, though a
- * read sends BEGIN with its first query and does not wait for COMMIT, so its round trips are
- * two fewer), transactions, and CPU ms of the awsmesh process and of PostgreSQL.
+ * requests: statements the server ran (pg_stat_statements; BEGIN and COMMIT included if there are
+ * any — a describe is one statement outside a transaction, one round trip), transactions, and CPU
+ * ms of the awsmesh process and of PostgreSQL.
  */
 async function pgCosts(pg, target, requests = 1000) {
   if (!pg.cluster) return undefined;
@@ -302,6 +304,7 @@ async function main() {
     } else {
       const onPg = await startAwsmesh(fs.mkdtempSync(path.join(home, 'pg-')), 'awsmesh-postgres', pg.url);
       started.push(onPg);
+      onPg.pgPid = pg.cluster?.pid();
       results.postgres = await measure(onPg, haveWrk);
       results.postgres.costs = await pgCosts(pg, onPg);
       await stop(onPg.child);
@@ -345,8 +348,12 @@ async function main() {
   }
   const costs = postgres?.costs;
   if (costs) {
-    console.log(`PostgreSQL, per describe-virtual-node (sequential): ${costs.statements.toFixed(2)} statements (BEGIN/COMMIT included), ` +
+    console.log(`PostgreSQL, per describe-virtual-node (sequential): ${costs.statements.toFixed(2)} statements (BEGIN/COMMIT included if any), ` +
       `${costs.xacts.toFixed(2)} transactions, CPU ${costs.serveCpuMs.toFixed(2)} ms awsmesh + ${costs.pgCpuMs.toFixed(2)} ms PostgreSQL`);
+    const w = postgres.wrk;
+    if (w && Number.isFinite(w.pgCpuPerRequest)) {
+      console.log(`PostgreSQL, per describe-virtual-node under wrk: CPU ${w.cpuPerRequest.toFixed(3)} ms awsmesh + ${w.pgCpuPerRequest.toFixed(3)} ms PostgreSQL`);
+    }
   }
   for (const [name, r] of Object.entries(results)) {
     if (r.unparseable) console.log(`${name}: ${r.unparseable} successful responses the JS SDK could not parse (counted as served)`);
