@@ -47,6 +47,22 @@ pgTest('--store with PGPASSWORD, and AWSMESH_STORE_URL, reach the same database 
   expect(fs.existsSync(path.join(home, 'state.db'))).toBe(false);
 });
 
+pgTest('describe as a process: the found resource and exit 0, the first missing container as NotFound and exit 254', async () => {
+  // A describe reads on the store's shared connection (getMany); the process must still close it
+  // and leave with the command's own exit code.
+  const url = await cluster.database();
+  const env = { AWSMESH_STORE_URL: url };
+  expect((await runBin(['appmesh', 'create-mesh', '--mesh-name', 'team'], { env })).code).toBe(0);
+  const found = await runBin(['appmesh', 'describe-mesh', '--mesh-name', 'team', '--query', 'mesh.meshName'], { env });
+  expect([found.code, JSON.parse(found.stdout)]).toEqual([0, 'team']);
+  const noMesh = await runBin(['appmesh', 'describe-route', '--mesh-name', 'other', '--virtual-router-name', 'r', '--route-name', 'x'], { env });
+  expect(noMesh.code).toBe(254);
+  expect(noMesh.stderr).toContain('Mesh with name other is not present');
+  const noRouter = await runBin(['appmesh', 'describe-route', '--mesh-name', 'team', '--virtual-router-name', 'r', '--route-name', 'x'], { env });
+  expect(noRouter.code).toBe(254);
+  expect(noRouter.stderr).toContain('VirtualRouter with name r is not present under mesh team');
+});
+
 pgTest('bad store input: exit 255, a message naming the problem, no password shown, nothing written', async () => {
   const url = await cluster.database();
   const env = { PGPASSWORD: cluster.password };

@@ -83,6 +83,9 @@ export class SharedReader {
     if (this.inFlight) await new Promise<void>((resolve) => (this.drained = resolve));
     const client = await this.client?.catch(() => undefined);
     this.client = undefined;
-    await client?.end().catch(() => undefined);
+    if (!client) return;
+    // Kept alive until the server has seen the goodbye: end() resolves on the socket's end.
+    streamOf(client)?.ref();
+    await client.end().catch(() => undefined);
   }
 }
