@@ -19,7 +19,8 @@
 // prints CPU ms per request (= CPU s per 1,000 requests): that figure holds on a busy machine, req/s
 // does not. Needs `npm run build`, wrk and nginx (apt-get install -y wrk nginx). BENCH_SECONDS
 // (default 8) sets each wrk run's length, BENCH_ROUNDS (default 3) how many times the sidecar and
-// nginx runs alternate (medians are printed), BENCH_TLS_RATE (default 500) section 4's fixed rate.
+// nginx runs alternate (medians are printed), BENCH_TLS_RATE (default 500) section 4's fixed rate,
+// BENCH_STRACE=1 adds system calls per request of the sidecar and nginx to section 1 (needs strace).
 
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
@@ -368,6 +369,7 @@ async function main() {
       execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]);
     }
     if (SECTIONS.has('1')) saturation({ backend: backend.pid, proxy: proxy.pid, nginx: [nginx.pid, true] }, b1, proxyPort, nginxPort);
+    if (SECTIONS.has('1') && process.env.BENCH_STRACE === '1') await syscallsPerRequest(proxy.pid, nginx.pid, proxyPort, nginxPort);
     if (SECTIONS.has('2')) await rate(b1, proxyPort, proxy.pid);
     if (SECTIONS.has('3')) {
       console.log('3. Config propagation: update-route → running in an `awsmesh proxy` process');
@@ -413,6 +415,41 @@ function saturation(pids, b1, proxyPort, nginxPort) {
   console.log(`   sidecar / nginx per core (requests per CPU-second): ${coreRatio.toFixed(2)}× (target ≥ 0.60×) ${coreRatio >= 0.6 ? 'MET' : 'NOT MET'}`);
   console.log(`   sidecar / nginx throughput (one worker each): ${ratio.toFixed(2)}×`);
   console.log(`   sidecar / direct throughput: ${(ours.rps / direct.rps).toFixed(2)}×; nginx / direct: ${(ng.rps / direct.rps).toFixed(2)}×\n`);
+}
+
+/**
+ * BENCH_STRACE=1: system calls per request of the sidecar and of nginx's worker, by name (`strace -c`
+ * attached during one wrk run each). A count, so it holds on a busy machine where CPU time does not;
+ * strace slows both down, which changes how many requests one wake-up serves (epoll_wait/request).
+ */
+async function syscallsPerRequest(proxyPid, nginxPid, proxyPort, nginxPort) {
+  if (spawnSync('sh', ['-c', 'command -v strace']).status !== 0) return console.log('   (BENCH_STRACE: strace is not installed)\n');
+  const worker = Number(fs.readFileSync(`/proc/${nginxPid}/task/${nginxPid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  const count = async (pid, url, host) => {
+    const out = path.join(os.tmpdir(), `awsmesh-bench-strace-${pid}-${Date.now()}`);
+    const st = spawn('strace', ['-f', '-c', '-o', out, '-p', String(pid)], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500)); // attached
+    const { requests } = wrk(url, host);
+    st.kill('SIGINT');
+    await new Promise((r) => st.once('exit', r));
+    const rows = {};
+    for (const line of fs.readFileSync(out, 'utf8').split('\n')) {
+      const f = line.trim().split(/\s+/);
+      // % time, seconds, usecs/call, calls, [errors], syscall
+      if (f.length >= 5 && /^[\d.]+$/.test(f[0]) && f[f.length - 1] !== 'total') rows[f[f.length - 1]] = Number(f[3]) / requests;
+    }
+    fs.rmSync(out, { force: true });
+    return rows;
+  };
+  const ours = await count(proxyPid, `http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local');
+  const ng = await count(worker, `http://127.0.0.1:${nginxPort}/`);
+  const total = (r) => Object.values(r).reduce((a, b) => a + b, 0);
+  const names = [...new Set([...Object.keys(ours), ...Object.keys(ng)])].filter((k) => (ours[k] ?? 0) + (ng[k] ?? 0) >= 0.01);
+  names.sort((a, b) => (ours[b] ?? 0) + (ng[b] ?? 0) - (ours[a] ?? 0) - (ng[a] ?? 0));
+  console.log('   System calls per request (strace -c during one wrk run each; ≥ 0.01 shown):');
+  console.log(`   ${'syscall'.padEnd(16)} ${'sidecar'.padStart(8)} ${'nginx'.padStart(8)}`);
+  for (const k of names) console.log(`   ${k.padEnd(16)} ${(ours[k] ?? 0).toFixed(2).padStart(8)} ${(ng[k] ?? 0).toFixed(2).padStart(8)}`);
+  console.log(`   ${'total'.padEnd(16)} ${total(ours).toFixed(2).padStart(8)} ${total(ng).toFixed(2).padStart(8)}\n`);
 }
 
 /** Section 4: caller sidecar → server sidecar → backend, plaintext and mTLS between the sidecars. */
