@@ -60,3 +60,12 @@ it('the start path comes from the bundle, and later ordinary requires share its 
   expect(b.loads).toBe(1);
   expect(p.loads).toBeGreaterThan(10);
 });
+
+it('the bundle is ASCII (bin/awsmesh reads it as latin1), and non-ASCII text it escaped prints the same', async () => {
+  expect(/^[\x00-\x7f]*$/.test(fs.readFileSync(BUNDLE, 'latin1'))).toBe(true);
+  const bundled = await runBin(['--help']);
+  const plain = await runBin(['--help'], { env: { AWSMESH_START_BUNDLE: 'off' } });
+  expect(bundled.code).toBe(0);
+  expect(bundled.stdout).toContain('awsmesh — AWS App Mesh');
+  expect(bundled).toEqual(plain);
+});
