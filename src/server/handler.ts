@@ -9,6 +9,7 @@ import { Dispatcher } from '../core/dispatcher';
 import { InputValidationError, isServiceError } from '../base/errors';
 import { getService, type ServiceName } from '../model/services';
 import { REST_JSON_WIRE_ERRORS, restJsonError } from './codecs/rest-json';
+import { ReadCache } from './read-cache';
 import { ServiceRouter } from './router';
 import { verifySignature, type Credentials } from './sigv4';
 import { AuthError, type Authenticated, type IamAuthenticator, type RefusalReason } from './auth/iam-auth';
@@ -53,10 +54,13 @@ function modelledError(service: ServiceName, code: string): { code: string; stat
 export class RequestHandler {
   readonly router: ServiceRouter;
   private readonly api: Dispatcher;
+  private readonly cache?: ReadCache;
 
   constructor(private readonly opts: HandlerOptions) {
     this.router = new ServiceRouter();
     this.api = new Dispatcher(opts.backend, opts.defaultRegion);
+    const local = opts.backend.local;
+    if (local?.readVersion) this.cache = new ReadCache(() => local.readVersion!());
   }
 
   async handle(req: WireRequest, rawHeaders: string[], peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
@@ -77,8 +81,13 @@ export class RequestHandler {
         if (denied) return { requestId, service: codec.service, operation, response: denied };
       }
       refuseUnsignedGetChange(req, codec.service, operation, Boolean(this.opts.credentials || auth));
+      // A read answered before and nothing committed since: the same bytes (the input was validated then).
+      const slot = this.cache?.slot(codec.service, operation, region, decoded.input);
+      const kept = slot && this.cache!.get(slot, requestId);
+      if (kept) return { requestId, service: codec.service, operation, response: kept };
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });
       response = codec.encodeOutput(operation, output ?? {}, requestId);
+      if (slot) this.cache!.put(slot, response);
     } catch (err) {
       response = this.errorResponse(codec, err, requestId);
     }

@@ -73,7 +73,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const guard = opts.guard ?? new ListenerGuard({ allowCrossSite: opts.allowBrowserOrigins });
   let closing = false;
 
-  const send = (res: http.ServerResponse, response: WireResponse, extra: Record<string, string> = {}) => {
+  const send = (res: http.ServerResponse, response: WireResponse, extra?: Record<string, string>) => {
     if (res.headersSent) return;
     const headers: Record<string, string | number> = { ...response.headers, ...extra, 'content-length': Buffer.byteLength(response.body) };
     headers['x-amzn-requestid'] ??= randomUUID(); // health, reset and last-resort answers have none yet
@@ -156,7 +156,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const chunks: Buffer[] = [];
     let size = 0;
     let overflow = false;
-    const complete = await new Promise<boolean>((resolve) => {
+    // A request without a body (a GET) has usually been parsed to its end by now: nothing to wait for.
+    const bodiless = req.complete && req.readableLength === 0;
+    const complete = bodiless || await new Promise<boolean>((resolve) => {
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBody) {
@@ -172,7 +174,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     if (overflow) return tooLarge();
     if (!complete) return; // client went away
-    wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    if (chunks.length) wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 
     if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
       // With --verify-signatures, wiping the state needs a signed request like any other change.

@@ -9,6 +9,7 @@ import { GeneralError, UsageError } from '../base/errors';
 import { InputFileError, readInputText } from '../base/input-file';
 import { ListenerGuard } from '../base/listener-guard';
 import { DEFAULT_MAX_BODY_BYTES, startServer, type RunningServer } from './http-server';
+import { lineBatch } from './line-batch';
 import type { Credentials } from './sigv4';
 import type { AdsServerHandle } from '../xds';
 import { startXdsBeside } from './xds-bridge';
@@ -112,6 +113,12 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
   }
 
   const backend = await app.localBackend();
+  const accessLog = lineBatch(io.stderr);
+  /** Other stderr messages follow the request lines logged before them. */
+  const note = (text: string) => {
+    accessLog.flush();
+    io.stderr.write(text);
+  };
   let server: RunningServer | undefined;
   let xds: AdsServerHandle | undefined;
   try {
@@ -127,13 +134,13 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
         defaultRegion,
         credentials,
         version: packageVersion(),
-        log: flags.quiet ? undefined : (line) => io.stderr.write(`${line}\n`),
-        onInternalError: (err) => io.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
+        log: flags.quiet ? undefined : accessLog.line,
+        onInternalError: (err) => note(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`),
         onStoreUnavailable: (err) => {
           // Once a second at most: every request fails the same way while the database is away.
           if (Date.now() - lastUnavailableLog < 1000) return;
           lastUnavailableLog = Date.now();
-          io.stderr.write(`store unavailable (answering 503): ${err.message}\n`);
+          note(`store unavailable (answering 503): ${err.message}\n`);
         },
         health: () => ({ store: backend.store.location, defaultRegion, ...(xds ? { xds: { port: xds.port, clients: xds.status().clients.length } } : {}) }),
         reset: flags.allowReset ? () => backend.store.reset() : undefined,
@@ -166,10 +173,11 @@ export async function runServe(app: App, flags: ServeFlags, stop: Promise<unknow
       `signatures ${credentials ? 'verified' : 'not checked'}; serving ${users}; Ctrl-C to stop\n`);
 
     const sig = await stop;
-    io.stderr.write(`${typeof sig === 'string' ? `${sig}: ` : ''}shutting down\n`);
+    note(`${typeof sig === 'string' ? `${sig}: ` : ''}shutting down\n`);
   } finally {
     await xds?.close();
     await server?.close();
+    accessLog.flush();
     await backend.close();
   }
 }

@@ -43,6 +43,7 @@ export class LocalBackend implements Backend {
       account,
       location: store.location,
       watch: (onChange) => store.watch(onChange),
+      readVersion: store.readVersion ? () => store.readVersion!() : undefined,
       endpoints: (snapshot, nodeNames, ctx) => resolver().localEndpointResolver(store, account)(snapshot, nodeNames, ctx),
       registerProxy: async (region, registration) => {
         await resolver().registerProxyEndpoint(store, partition(region), registration);

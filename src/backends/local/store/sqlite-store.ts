@@ -100,6 +100,8 @@ class SqliteStore implements Store {
   private closed = false;
   private masterSecret?: string;
   private readonly busyTimeoutMs: number;
+  /** Write transactions of this connection so far: PRAGMA data_version counts only other connections' commits. */
+  private localWrites = 0;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -189,6 +191,8 @@ class SqliteStore implements Store {
         } catch (e) {
           if (this.db.inTransaction) this.sql('ROLLBACK').run();
           throw describeSqliteError(e, this.location);
+        } finally {
+          if (mode === 'write') this.localWrites++;
         }
         return { result, changed };
       }),
@@ -235,6 +239,16 @@ class SqliteStore implements Store {
   private readSeq(): number {
     const row = this.sql(`SELECT value FROM meta WHERE key = 'change_seq'`).get() as { value: string };
     return Number(row.value);
+  }
+
+  /**
+   * PRAGMA data_version changes when another connection (any process) has committed, and is read in
+   * a fresh snapshot of its own, so a commit that finished before this call is always seen. Inside an
+   * open transaction it would answer for that transaction's older snapshot: no version then.
+   */
+  readVersion(): string | undefined {
+    if (this.closed || this.db.inTransaction) return undefined;
+    return `${this.sql('PRAGMA data_version').pluck().get() as number}.${this.localWrites}`;
   }
 
   async changeSeq(): Promise<number> {

@@ -1,0 +1,59 @@
+// Rendered answers of App Mesh's read operations (Describe*, List*), reused while the state store
+// says nothing has been committed since they were made. The store's readVersion (SQLite: PRAGMA
+// data_version, which sees every other process's commits, plus this connection's own write count)
+// is taken before the call that fills an entry, so an entry is never newer-labelled than its data,
+// and checked on every request, so a write by another CLI process or serve replica is seen by the
+// very next read. Stores without a readVersion (PostgreSQL) are not cached.
+
+import type { Input } from '../backends/backend';
+import type { ServiceName } from '../model/services';
+import type { WireResponse } from './wire';
+
+/** Enough for the describes and list pages clients poll; the whole cache goes at the next commit anyway. */
+const MAX_ENTRIES = 512;
+
+/**
+ * Operations whose answer depends only on the stored state, the input and the region (not on the
+ * caller, the clock or randomness): App Mesh's describes and lists (their nextTokens are HMACs of
+ * the position under a stored secret, so the same page gets the same token).
+ */
+function cacheable(service: ServiceName, operation: string): boolean {
+  return service === 'appmesh' && (operation.startsWith('Describe') || operation.startsWith('List'));
+}
+
+export interface CacheSlot {
+  key: string;
+  version: string;
+}
+
+export class ReadCache {
+  private version: string | undefined;
+  private readonly entries = new Map<string, WireResponse>();
+
+  constructor(private readonly readVersion: () => string | undefined) {}
+
+  /** Where this call's answer is (or would be) kept; undefined when it is not cacheable now. */
+  slot(service: ServiceName, operation: string, region: string, input: Input): CacheSlot | undefined {
+    if (!cacheable(service, operation)) return undefined;
+    const version = this.readVersion();
+    if (version === undefined) return undefined;
+    if (version !== this.version) {
+      this.entries.clear();
+      this.version = version;
+    }
+    return { key: `${operation}\n${region}\n${JSON.stringify(input)}`, version };
+  }
+
+  /** The kept answer, with this request's id. */
+  get(slot: CacheSlot, requestId: string): WireResponse | undefined {
+    const hit = slot.version === this.version ? this.entries.get(slot.key) : undefined;
+    return hit && { status: hit.status, headers: { ...hit.headers, 'x-amzn-requestid': requestId }, body: hit.body };
+  }
+
+  /** Keeps a successful answer made under `slot.version` (if nothing has been committed since the slot was taken). */
+  put(slot: CacheSlot, response: WireResponse): void {
+    if (response.status >= 300 || slot.version !== this.version) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(slot.key, response);
+  }
+}
