@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { AppMeshClient, CreateMeshCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient, CreateMeshCommand, DeleteVirtualNodeCommand, DescribeVirtualNodeCommand, ListMeshesCommand } from '@aws-sdk/client-app-mesh';
 import { isLoopback } from '../../src/base/loopback';
 import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
 import { startServe, stopServes, type ServeProcess } from '../helpers/serve-process';
@@ -54,6 +54,31 @@ describe('a running server', () => {
     expect(created.code).toBe(0);
     const node = await client(served.url).send(new DescribeVirtualNodeCommand({ meshName: 'apps', virtualNodeName: 'web' }));
     expect(node.virtualNode!.spec!.listeners![0].portMapping).toEqual({ port: 80, protocol: 'http' });
+  });
+
+  test('a describe answered again and again still sees the next change of another process at once', async () => {
+    const c = client(served.url);
+    const spec = (port: number) => JSON.stringify({ listeners: [{ portMapping: { port, protocol: 'http' } }] });
+    expect((await runBin(['appmesh', 'create-mesh', '--mesh-name', 'polling'], { home })).code).toBe(0);
+    expect((await runBin(['appmesh', 'create-virtual-node', '--mesh-name', 'polling', '--virtual-node-name', 'polled', '--spec', spec(80)], { home })).code).toBe(0);
+    const describe = () => c.send(new DescribeVirtualNodeCommand({ meshName: 'polling', virtualNodeName: 'polled' }));
+    const first = await describe();
+    expect((await describe()).virtualNode).toEqual(first.virtualNode);
+    expect(first.virtualNode!.metadata!.version).toBe(1);
+    // Another CLI process updates it: the very next describe has version 2.
+    expect((await runBin(['appmesh', 'update-virtual-node', '--mesh-name', 'polling', '--virtual-node-name', 'polled', '--spec', spec(81)], { home })).code).toBe(0);
+    const updated = await describe();
+    expect(updated.virtualNode!.metadata!.version).toBe(2);
+    expect(updated.virtualNode!.spec!.listeners![0].portMapping!.port).toBe(81);
+    // A second server on the same state file (a replica) deletes it: gone for this one at once.
+    const replica = await serve(['--quiet'], home);
+    try {
+      await client(replica.url).send(new DeleteVirtualNodeCommand({ meshName: 'polling', virtualNodeName: 'polled' }));
+      await expect(describe()).rejects.toMatchObject({ name: 'NotFoundException' });
+    } finally {
+      replica.child.kill('SIGTERM');
+      expect(await replica.exited).toBe(0);
+    }
   });
 
   test('logs one line per request on stderr', async () => {
