@@ -21,6 +21,9 @@ const VERIFY_ERRORS = new Set([
 
 const SAN_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
 
+/** Session tickets kept per cluster (one per host:port). */
+const MAX_SESSIONS = 1024;
+
 export class UpstreamTls extends TlsMaterial {
   private context?: tls.SecureContext;
   /**
@@ -76,7 +79,11 @@ export class UpstreamTls extends TlsMaterial {
     });
     socket.setNoDelay(true);
     socket.on('session', (ticket: Buffer) => {
-      if (this.context === context) this.sessions.set(key, ticket);
+      if (this.context !== context) return;
+      // Hosts come and go (endpoint churn): keep the newest MAX_SESSIONS, oldest dropped first.
+      this.sessions.delete(key);
+      if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+      this.sessions.set(key, ticket);
     });
     let up = false;
     socket.once('secureConnect', () => {
