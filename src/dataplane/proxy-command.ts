@@ -1,6 +1,7 @@
 // `awsmesh proxy`: one sidecar in the foreground. Option checking, start-up, a ready line on
 // stdout, logs on stderr, and a clean stop (deregistration, drained listeners) on SIGINT/SIGTERM.
 
+import * as os from 'os';
 import type { App } from '../core/app';
 import { GeneralError, UsageError } from '../base/errors';
 import { Sidecar } from './sidecar';
@@ -21,6 +22,19 @@ export interface ProxyFlags {
   quiet?: boolean;
   /** OTLP/HTTP traces endpoint (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
   otlpEndpoint?: string;
+  /** Worker processes serving the listeners (Envoy's --concurrency); default 1: this process serves them. */
+  concurrency?: string;
+}
+
+/** `--concurrency N`: a whole number from 1 to 4 × the CPUs this process may use. */
+export function concurrencyOption(value: string | undefined, cpus = os.availableParallelism()): number {
+  if (value === undefined) return 1;
+  const max = cpus * 4;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new UsageError(`argument --concurrency: expected a whole number of worker processes from 1 to ${max} (4 × ${cpus} CPUs), got '${value}'`);
+  }
+  return n;
 }
 
 export function portOption(name: string, value: string | undefined, min = 0): number | undefined {
@@ -89,6 +103,7 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
   const ingressPort = portOption('ingress-port', flags.ingressPort);
   const egressPort = portOption('egress-port', flags.egressPort);
   const adminPort = portOption('admin-port', flags.adminPort ?? app.env.ENVOY_ADMIN_ACCESS_PORT);
+  const concurrency = concurrencyOption(flags.concurrency);
   const pollMs = flags.pollInterval === undefined ? undefined : Number(flags.pollInterval);
   if (pollMs !== undefined && !(pollMs >= 100)) throw new UsageError(`argument --poll-interval: expected milliseconds ≥ 100, got '${flags.pollInterval}'`);
   const region = app.globals.region ?? target.region ?? app.region();
@@ -115,14 +130,21 @@ export async function runProxy(app: App, flags: ProxyFlags, stop: Promise<unknow
     await api.call('appmesh', 'DescribeMesh', { meshName: target.mesh }, { region }); // opens the state database as root
     placement!.becomeProxyUser(netns.uid);
   }
+  const otlpEndpoint = flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const ca = caDir(localSettings(app.env).home);
+  // --concurrency N > 1: worker processes serve the listeners, this one keeps config and admin.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pool = concurrency > 1 ? new (require('./workers/worker-pool') as typeof import('./workers/worker-pool')).WorkerPool({
+    concurrency, caDir: ca, otlpEndpoint, quiet: flags.quiet, log,
+  }) : undefined;
   const sidecar = new Sidecar({
     backend, region, mesh: target.mesh, kind: target.kind, name: target.name,
     ingressPort, egressPort, adminPort, appPorts, pollMs, log, adminForOtherUsers: flags.allowOtherUsers,
     listenAddress: netns?.listenAddress, advertiseHost: netns?.advertiseHost,
-    otlpEndpoint: flags.otlpEndpoint ?? app.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-    caDir: caDir(localSettings(app.env).home),
+    otlpEndpoint: pool ? undefined : otlpEndpoint, caDir: ca, proxy: pool,
   });
   try {
+    await pool?.start();
     await sidecar.start();
   } catch (e) {
     await sidecar.stop().catch(() => undefined);

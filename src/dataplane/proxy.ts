@@ -5,6 +5,7 @@
 
 import type { EnvoyResources } from '../envoy/translate/envoy-types';
 import { ClusterRuntime } from './cluster/cluster';
+import { clusterViews, type ClusterView } from './admin/cluster-views';
 import { compileRouteTables, planSockets, type SocketPlan } from './config/compile';
 import type { ChainState, Generation } from './config/runtime';
 import { ListeningSocket } from './http/server';
@@ -83,6 +84,14 @@ export class Proxy {
   clusterRuntimes(): ClusterRuntime[] {
     return [...this.clusters.values()];
   }
+
+  /** What /clusters shows (admin/cluster-views.ts). */
+  clusterViews(): ClusterView[] {
+    return clusterViews(this.clusters.values());
+  }
+
+  /** This process serves the listeners itself (a WorkerPool stands in for N processes). */
+  readonly concurrency = 1;
 
   listeners(): BoundListener[] {
     return [...this.slots.values()].map((s) => ({

@@ -20,7 +20,9 @@ import { AdminServer } from './admin/admin-server';
 import './admin/certs-page'; // registers the admin /certs page
 import { choosePort } from './ports';
 import { Proxy } from './proxy';
-import { otlpSpanExporter } from './telemetry/proxy-telemetry';
+import { otlpSpanExporter, type ProxyTelemetry } from './telemetry/proxy-telemetry';
+import type { AdminProxy } from './admin/admin-context';
+import type { EnvoyResources } from '../envoy/translate/envoy-types';
 
 export interface SidecarOptions {
   /**
@@ -46,6 +48,8 @@ export interface SidecarOptions {
   otlpEndpoint?: string;
   /** The local CA for SDS secrets, emulated ACM and spec certificate paths (default $AWSMESH_HOME/ca). */
   caDir?: string;
+  /** What serves the listeners (default: a Proxy in this process; `proxy --concurrency N`: a WorkerPool). */
+  proxy?: ProxyRunner;
   /** Where the listeners bind (default 127.0.0.1); `local up --netns` binds 0.0.0.0 inside its namespace. */
   listenAddress?: string;
   /** The host registered as this node's endpoint (default 127.0.0.1): the namespace's address with --netns. */
@@ -59,8 +63,15 @@ const HEARTBEAT_MS = 10_000;
 /** Periodic re-resolution catches registrations that expired without a store write. */
 const SWEEP_MS = 5_000;
 
+/** What a sidecar drives: one in-process Proxy, or a pool of worker processes (workers/worker-pool.ts). */
+export interface ProxyRunner extends AdminProxy {
+  readonly telemetry: ProxyTelemetry;
+  apply(resources: EnvoyResources): Promise<unknown>;
+  close(graceMs?: number): Promise<void>;
+}
+
 export class Sidecar {
-  readonly proxy: Proxy;
+  readonly proxy: ProxyRunner;
   private admin?: AdminServer;
   private snapshot?: MeshSnapshot;
   private lastKey = '';
@@ -81,7 +92,7 @@ export class Sidecar {
     this.log = opts.log ?? (() => undefined);
     this.api = new Dispatcher(opts.backend, opts.region);
     this.local = opts.backend.local;
-    this.proxy = new Proxy(this.log, { caDir: opts.caDir });
+    this.proxy = opts.proxy ?? new Proxy(this.log, { caDir: opts.caDir });
     const identity = { mesh: opts.mesh, kind: opts.kind, name: opts.name };
     this.proxy.telemetry.identity = identity;
     if (opts.otlpEndpoint) this.proxy.telemetry.spans = otlpSpanExporter(opts.otlpEndpoint, identity, this.log);

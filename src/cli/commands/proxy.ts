@@ -17,6 +17,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--allow-other-users', "let other users' processes read the admin pages (e.g. a Prometheus running as its own user); by default only yours")
     .option('--poll-interval <ms>', 'how often to poll a remote control plane (--endpoint-url)', undefined)
     .option('--otlp-endpoint <url>', 'export a span per request to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318/v1/traces (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)')
+    .option('--concurrency <n>', 'worker processes serving the listeners, like Envoy\'s --concurrency (default 1: this process serves them)')
     .option('--quiet', 'no log lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,9 +1,34 @@
-// What an admin page sees of its proxy: the proxy itself and the identity Envoy's admin shows.
+// What an admin page sees of its proxy: the proxy (one in-process Proxy, or a pool of worker
+// processes presenting their merged view) and the identity Envoy's admin shows.
 
-import type { Proxy } from '../proxy';
+import type { EnvoyResources } from '../../envoy/translate/envoy-types';
+import type { BoundListener } from '../proxy';
+import type { StatGroup } from '../telemetry/stats';
+import type { ClusterView } from './cluster-views';
+
+export interface AdminProxy {
+  readonly ready: boolean;
+  readonly startedAt: number;
+  readonly current?: { version: number; resources: EnvoyResources };
+  readonly updates: { success: number; rejected: number; lastError: string };
+  readonly telemetry: {
+    constLabels(): Record<string, string>;
+    resourceVersion(kind: string, name: string): { version: number; at: string };
+  };
+  readonly tls?: { certs(): unknown };
+  /** Worker processes serving the listeners (Envoy's --concurrency); 1 when the proxy serves them itself. */
+  readonly concurrency: number;
+  /** Facts about the worker processes for /server_info (absent without workers). */
+  workerInfo?(): unknown;
+  /** Brings the view up to date before a page is rendered (a pool asks its workers). */
+  refresh?(): Promise<void>;
+  listeners(): BoundListener[];
+  statsGroups(): StatGroup[];
+  clusterViews(): ClusterView[];
+}
 
 export interface AdminContext {
-  proxy: Proxy;
+  proxy: AdminProxy;
   /** Envoy node identity, e.g. mesh/apps/virtualNode/serviceB. */
   nodeId: string;
   cluster: string;

@@ -5,7 +5,6 @@
 // admin-server.ts routes requests here.
 
 import type { AdminContext } from './admin-context';
-import type { CircuitBreakerThresholds } from '../../envoy/translate/envoy-types';
 import { renderEnvoyJson, renderEnvoyText, renderPrometheus, type FlattenOptions, type StatType } from '../telemetry/stats-format';
 
 export interface PageResult {
@@ -60,54 +59,11 @@ export function statsPage(ctx: AdminContext, url: URL, forcePrometheus = false):
 
 // ---- /clusters --------------------------------------------------------------------------------
 
-interface HostView {
-  address: string;
-  port: number;
-  flags: string;
-  stats: Record<string, number>;
-}
-
-function hostFlags(h: { edsHealthy: boolean; activeHealthy: boolean | undefined; ejected: boolean }): string {
-  const flags = [
-    !h.edsHealthy ? '/failed_eds_health' : '',
-    h.activeHealthy === false ? '/failed_active_hc' : h.activeHealthy === undefined ? '/pending_active_hc' : '',
-    h.ejected ? '/failed_outlier_check' : '',
-  ].join('');
-  return flags || 'healthy';
-}
-
 const ENVOY_DEFAULT_HIGH = { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 };
-
-function clusterViews(ctx: AdminContext) {
-  return ctx.proxy.clusterRuntimes().map((c) => {
-    const t: Partial<CircuitBreakerThresholds> = c.config?.circuit_breakers?.thresholds?.[0] ?? {};
-    const defaults = {
-      max_connections: t.max_connections ?? 1024,
-      max_pending_requests: t.max_pending_requests ?? 1024,
-      max_requests: t.max_requests ?? 1024,
-      max_retries: t.max_retries ?? 3,
-    };
-    const hosts: HostView[] = c.hosts.map((h) => ({
-      address: h.address,
-      port: h.port,
-      flags: hostFlags(h),
-      stats: {
-        cx_active: h.activeConnections,
-        rq_active: h.activeRequests,
-        rq_error: h.rqError,
-        rq_success: Math.max(0, h.rqTotal - h.rqError),
-        rq_total: h.rqTotal,
-        outlier_ejections: h.ejectionCount,
-        consecutive_5xx: h.consecutive5xx,
-      },
-    }));
-    return { name: c.name, defaults, hosts, ejectionsActive: c.stats['outlier_detection.ejections_active'] };
-  });
-}
 
 /** Envoy's /clusters text (`name::host:port::stat::value`), or its JSON with `?format=json`. */
 export function clustersPage(ctx: AdminContext, url: URL): PageResult {
-  const views = clusterViews(ctx);
+  const views = ctx.proxy.clusterViews();
   if (url.searchParams.get('format') === 'json') {
     return {
       status: 200,

@@ -77,6 +77,7 @@ export class AdminServer {
       return;
     }
     try {
+      await this.ctx.proxy.refresh?.();
       await route.handler(req, res, this.ctx, url);
     } catch (e) {
       if (!res.headersSent) sendText(res, 500, `${(e as Error).message}\n`);
@@ -116,10 +117,11 @@ registerAdminRoute('/server_info', {
       uptime_all_epochs: `${Math.floor((Date.now() - p.startedAt) / 1000)}s`,
       hot_restart_version: 'disabled',
       node: { id: ctx.nodeId, cluster: ctx.cluster, metadata: { mesh: ctx.mesh, [ctx.kind]: ctx.name } },
-      command_line_options: { concurrency: 1, mode: 'Serve' },
+      command_line_options: { concurrency: p.concurrency, mode: 'Serve' },
       listeners: p.listeners(),
       config: { version: p.current?.version ?? 0, updates: p.updates },
       ...(ctx.info ?? {}),
+      ...(p.workerInfo ? { workers: p.workerInfo() } : {}),
     });
   },
 });

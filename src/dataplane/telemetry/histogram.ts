@@ -124,6 +124,20 @@ export class Histogram {
     return quantileFromCumulative(this.detailedBuckets(), q);
   }
 
+  /** Non-empty buckets as `[index, count]` pairs: a worker process ships these (stats-merge.ts). */
+  bucketCounts(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < SIZE; i++) if (this.counts[i] > 0) out.push([i, this.counts[i]]);
+    return out;
+  }
+
+  /** Adds another histogram's `bucketCounts()`, count and sum (workers' histograms merged into one). */
+  addBucketCounts(buckets: ReadonlyArray<readonly [number, number]>, count: number, sum: number): void {
+    for (const [i, c] of buckets) if (i >= 0 && i < SIZE) this.counts[i] += c;
+    this.count += count;
+    this.sum += sum;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.count = 0;
