@@ -3,8 +3,12 @@
 
 import type { EnvoyResources } from '../../envoy/translate/envoy-types';
 import type { BoundListener } from '../proxy';
+import type { ProxyTls } from '../proxy-tls';
 import type { StatGroup } from '../telemetry/stats';
 import type { ClusterView } from './cluster-views';
+
+/** Envoy's /certs body. */
+export type CertsDump = ReturnType<ProxyTls['certs']>;
 
 export interface AdminProxy {
   readonly ready: boolean;
@@ -15,7 +19,7 @@ export interface AdminProxy {
     constLabels(): Record<string, string>;
     resourceVersion(kind: string, name: string): { version: number; at: string };
   };
-  readonly tls?: { certs(): unknown };
+  readonly tls?: { certs(): CertsDump };
   /** Worker processes serving the listeners (Envoy's --concurrency); 1 when the proxy serves them itself. */
   readonly concurrency: number;
   /** Facts about the worker processes for /server_info (absent without workers). */

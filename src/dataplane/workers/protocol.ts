@@ -3,6 +3,7 @@
 // port; a worker only serves the listeners with the configuration it is sent.
 
 import type { EnvoyResources } from '../../envoy/translate/envoy-types';
+import type { CertsDump } from '../admin/admin-context';
 import type { ClusterView } from '../admin/cluster-views';
 import type { BoundListener } from '../proxy';
 import type { ProxyIdentity } from '../telemetry/proxy-telemetry';
@@ -38,7 +39,7 @@ export interface WorkerSnapshot {
   version: number;
   groups: ShippedGroup[];
   clusters: ClusterView[];
-  certs?: unknown;
+  certs?: CertsDump;
 }
 
 /** Worker → primary. */

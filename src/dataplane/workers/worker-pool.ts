@@ -19,6 +19,7 @@ import cluster, { type Worker } from 'node:cluster';
 import * as path from 'path';
 import type { EnvoyResources } from '../../envoy/translate/envoy-types';
 import { compileRouteTables, planSockets } from '../config/compile';
+import type { CertsDump } from '../admin/admin-context';
 import type { ClusterView } from '../admin/cluster-views';
 import { mergeClusterViews } from '../admin/cluster-views';
 import type { BoundListener } from '../proxy';
@@ -67,7 +68,7 @@ export class WorkerPool implements ProxyRunner {
   private nextId = 1;
   private closing = false;
   private restartDelay = 0;
-  private view: { groups: StatGroup[]; clusters: ClusterView[]; certs?: unknown; workers: WorkerSnapshot[] } = { groups: [], clusters: [], workers: [] };
+  private view: { groups: StatGroup[]; clusters: ClusterView[]; certs?: CertsDump; workers: WorkerSnapshot[] } = { groups: [], clusters: [], workers: [] };
   private refreshing?: Promise<void>;
   private readonly log: (line: string) => void;
 
@@ -80,8 +81,9 @@ export class WorkerPool implements ProxyRunner {
     return this.current !== undefined && !this.closing && this.slots.some((s) => s?.serving);
   }
 
-  get tls(): { certs(): unknown } | undefined {
-    return this.view.certs ? { certs: () => this.view.certs } : undefined;
+  get tls(): { certs(): CertsDump } | undefined {
+    const certs = this.view.certs;
+    return certs ? { certs: () => certs } : undefined;
   }
 
   /** Forks the workers and waits until each has initialised. */
