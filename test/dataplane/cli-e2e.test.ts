@@ -3,11 +3,10 @@
 // Sidecars find each other through endpoint registration in the local control plane.
 
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { load, startApp, tally, viaProxy, type RunningApp } from './helpers';
-import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from './cli';
+import { applyWalkthrough, cli, get, startCliProxy, type RunningProxy } from './cli';
 import { waitUntil } from '../helpers/wait';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-dp-e2e-'));
@@ -17,15 +16,6 @@ const proxies: RunningProxy[] = [];
 let a: RunningProxy;
 let b: RunningProxy;
 
-function get(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
-  });
-}
 
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
 import { BIN, WALKTHROUGH } from '../helpers/run-cli';
 
@@ -90,5 +91,16 @@ export function startCliProxy(args: string[], env: NodeJS.ProcessEnv): Promise<R
       });
     });
     child.once('exit', (code) => reject(new Error(`awsmesh proxy ${args.join(' ')} exited ${code}\n${err}`)));
+  });
+}
+
+/** A GET on 127.0.0.1 (an admin page): its status and body. */
+export function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
   });
 }

@@ -5,11 +5,10 @@
 // process behind.
 
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { load, startApp, tally, viaProxy, type RunningApp } from './helpers';
-import { applyWalkthrough, cli, startCliProxy, type RunningProxy } from './cli';
+import { applyWalkthrough, cli, get, startCliProxy, type RunningProxy } from './cli';
 import { waitUntil } from '../helpers/wait';
 import { alive } from '../../src/dataplane/local/runfile';
 
@@ -20,15 +19,6 @@ const proxies: RunningProxy[] = [];
 let a: RunningProxy;
 const EPHEMERAL = ['--ingress-port', '0', '--egress-port', '0', '--admin-port', '0'];
 
-function get(port: number, p: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
-  });
-}
 
 interface WorkerInfo {
   index: number;
