@@ -94,10 +94,14 @@ export function startCliProxy(args: string[], env: NodeJS.ProcessEnv): Promise<R
   });
 }
 
-/** A GET on 127.0.0.1 (an admin page): its status and body. */
+/**
+ * A GET on 127.0.0.1 (an admin page): its status and body. A fresh connection each time: Node 20's
+ * global agent keeps connections alive, and reusing one just as the admin server's 5 s idle timeout
+ * closes it fails the request with "socket hang up".
+ */
 export function get(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, body }));
