@@ -11,6 +11,11 @@
 //   4. TLS: two sidecars in separate processes (caller egress → server ingress → backend), once
 //      plaintext and once with mTLS between them (certificates from the local CA, SDS secrets,
 //      SAN checks on both sides). Prints req/s, p50 and p99 of each.
+//   5. Worker processes (`awsmesh proxy --concurrency 2`) beside nginx with 2 worker processes, the
+//      same split; the pool once with node:cluster's round-robin (the primary accepts and hands each
+//      connection over) and once with NODE_CLUSTER_SCHED_POLICY=none (the workers accept on the shared
+//      socket), each with kept-alive connections and with a new connection per request (`Connection:
+//      close`, where the round-robin hop costs most). CPU is summed over the primary and its workers.
 //
 // Targets: sidecar rps ≥ 0.6× nginx; added latency at 1,000 req/s ≤ 0.5 ms p50 and ≤ 2 ms p99;
 // propagation p99 ≤ 500 ms; sidecar ≥ 0.6× nginx per core (requests per CPU-second of the proxy
@@ -53,7 +58,7 @@ function roleBackend(ports) {
   process.stdout.write('ready\n');
 }
 
-async function roleProxy(egressPort, b1, b2) {
+async function roleProxy(egressPort, b1, b2, workers) {
   const { translateVirtualNode } = require(path.join(ROOT, 'dist', 'envoy', 'translate'));
   const { Proxy } = require(path.join(ROOT, 'dist', 'dataplane', 'proxy'));
   const http1 = { portMapping: { port: 80, protocol: 'http' } };
@@ -73,7 +78,7 @@ async function roleProxy(egressPort, b1, b2) {
     virtualGateways: [],
     gatewayRoutes: [],
   };
-  const proxy = new Proxy();
+  const proxy = workers > 1 ? await startPool(workers) : new Proxy();
   await proxy.apply(translateVirtualNode(snapshot, 'serviceA', {
     listenAddress: '127.0.0.1', egressPort,
     // Instances without sidecars (Cloud Map style): one proxy hop, like nginx.
@@ -189,7 +194,11 @@ function toMs(v, unit) {
 }
 
 function wrk(url, host) {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+  return wrkArgs(url, host, ['-t1']);
+}
+
+function wrkArgs(url, host, extra) {
+  const args = [...extra, `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
   if (host) args.push('-H', `Host: ${host}`);
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
   const pct = (p) => {
@@ -325,7 +334,7 @@ async function propagation(samples) {
 // ---- main ----------------------------------------------------------------------------------------
 
 /** BENCH_SECTIONS=1,2,3,4 (default all) picks what to run. */
-const SECTIONS = new Set((process.env.BENCH_SECTIONS || '1,2,3,4').split(',').map((x) => x.trim()));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS || '1,2,3,4,5').split(',').map((x) => x.trim()));
 
 async function main() {
   if (process.argv[2] === '--role') {
@@ -377,6 +386,7 @@ async function main() {
       console.log(`   ${prop.n} changes: p50 ${fmt(prop.p50)}  p99 ${fmt(prop.p99)}  max ${fmt(prop.max)} (target p99 ≤ 500 ms) ${prop.p99 <= 500 ? 'MET' : 'NOT MET'}`);
     }
     if (SECTIONS.has('4')) await tlsSection(b1);
+    if (SECTIONS.has('5')) await workersSection(b1, b2, dir, backend.pid);
   } finally {
     cleanup();
   }
@@ -510,6 +520,90 @@ async function rate(b1, proxyPort, proxyPid) {
   const addP50 = p.p50 - d.p50;
   const addP99 = p.p99 - d.p99;
   console.log(`   added by the sidecar: p50 ${fmt(addP50)} (target ≤ 0.5 ms) ${addP50 <= 0.5 ? 'MET' : 'NOT MET'}, p99 ${fmt(addP99)} (target ≤ 2 ms) ${addP99 <= 2 ? 'MET' : 'NOT MET'}\n`);
+}
+
+// ---- section 5: worker processes (`awsmesh proxy --concurrency 2`) ------------------------------
+
+/** Section 5's `awsmesh proxy --concurrency N`: the sidecar's WorkerPool, in place of roleProxy's Proxy. */
+async function startPool(workers) {
+  const { WorkerPool } = require(path.join(ROOT, 'dist', 'dataplane', 'workers', 'worker-pool'));
+  const pool = new WorkerPool({ concurrency: workers, quiet: true });
+  pool.telemetry.identity = { mesh: 'apps', kind: 'virtualNode', name: 'serviceA' };
+  await pool.start();
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.removeAllListeners(sig);
+    process.on(sig, () => void pool.close().then(() => process.exit(0)));
+  }
+  return pool;
+}
+
+async function workersSection(b1, b2, dir, backendPid) {
+  const WORKERS = 2;
+  const nginxPort = await freePort();
+  const conf = path.join(dir, 'nginx-workers.conf');
+  fs.writeFileSync(conf, nginxConf(dir, nginxPort, b1, b2).replace('worker_processes 1;', `worker_processes ${WORKERS};`).replace(`pid ${dir}/nginx.pid;`, `pid ${dir}/nginx-workers.pid;`));
+  const children = [];
+  try {
+    const nginx = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'inherit' });
+    children.push(nginx);
+    const pools = {};
+    for (const [name, policy] of [['rr', 'rr'], ['shared', 'none']]) {
+      const port = await freePort();
+      const child = await startChild([__filename, '--role', 'proxy', String(port), String(b1), String(b2), String(WORKERS)], {
+        env: { ...process.env, NODE_CLUSTER_SCHED_POLICY: policy },
+      });
+      children.push(child);
+      pools[name] = { port, pid: child.pid };
+    }
+    await waitForPort(nginxPort);
+    console.log(`5. Worker processes: awsmesh proxy --concurrency ${WORKERS} vs nginx worker_processes ${WORKERS} (wrk -t2; medians of ${ROUNDS}; CPU summed over the primary and its workers, or nginx's master and workers)`);
+    const wrk2 = (url, host, close) => wrkArgs(url, host, ['-t2', ...(close ? ['-H', 'Connection: close'] : [])]);
+    const targets = [
+      ['awsmesh --concurrency 2, round-robin', pools.rr.port, pools.rr.pid, 'serviceb.apps.local'],
+      ['awsmesh --concurrency 2, shared accept', pools.shared.port, pools.shared.pid, 'serviceb.apps.local'],
+      [`nginx ${WORKERS} workers, weights 3:1`, nginxPort, nginx.pid, undefined],
+    ];
+    for (const [, port, , host] of targets) wrk2(`http://127.0.0.1:${port}/`, host, false); // warm-up
+    const results = {};
+    for (const close of [false, true]) {
+      const runs = Object.fromEntries(targets.map(([name]) => [name, []]));
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const [name, port, pid, host] of targets) {
+          runs[name].push(withCpu({ proxy: [pid, true], primary: pid, backend: backendPid }, () => wrk2(`http://127.0.0.1:${port}/`, host, close)));
+        }
+      }
+      console.log(`   ${close ? 'a new connection per request (Connection: close)' : `kept-alive connections (-c${CONNECTIONS})`}:`);
+      for (const [name] of targets) {
+        const r = summarise(runs[name]);
+        results[`${name}/${close}`] = r;
+        const primary = name.startsWith('awsmesh') ? `   primary alone ${cpuFmt(r.cpu.primary)}` : '';
+        console.log(`     ${name.padEnd(38)} ${String(Math.round(r.rps)).padStart(7)} req/s   p50 ${fmt(r.p50).padStart(9)}   p99 ${fmt(r.p99).padStart(9)}   proxy CPU ${cpuFmt(r.cpu.proxy)}  per core ${String(perCore(r.cpu.proxy)).padStart(6)}${primary}${r.non2xx ? `   (${r.non2xx} non-2xx!)` : ''}`);
+      }
+      const ng = results[`${targets[2][0]}/${close}`];
+      for (const [name] of targets.slice(0, 2)) {
+        const r = results[`${name}/${close}`];
+        console.log(`     ${name}: ${(r.rps / ng.rps).toFixed(2)}× nginx throughput, ${(ng.cpu.proxy / r.cpu.proxy).toFixed(2)}× nginx per core`);
+      }
+    }
+    console.log('   (CPU = CPU ms per request; "primary alone" is the share of the `awsmesh proxy` process itself: the round-robin hand-over)\n');
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  }
+}
+
+function waitForPort(port) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10_000;
+    const attempt = () => {
+      const s = require('net').connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve();
+      });
+      s.on('error', () => (Date.now() > deadline ? reject(new Error(`nothing listens on ${port}`)) : setTimeout(attempt, 50)));
+    };
+    attempt();
+  });
 }
 
 main().catch((e) => {
