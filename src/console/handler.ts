@@ -31,6 +31,13 @@ export interface ConsoleHandlerOptions {
   intervalSeconds?: number;
   /** The mesh shown first (default: one with running proxies, else the first). */
   mesh?: string;
+  /** A layouter shared with other handlers (its owner closes it); default: the handler's own, caching on disk under the source's home. */
+  layouter?: Layouter;
+}
+
+/** Where a console keeps the layouts it computed, so a restart does not lay a large mesh out again. */
+export function layoutCacheDir(home: string): string {
+  return path.join(home, 'console', 'layouts');
 }
 
 export interface ConsoleHandler {
@@ -109,7 +116,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
   const csrf = randomBytes(24).toString('base64url');
   const intervalSeconds = opts.intervalSeconds ?? 1;
   const data = new MeshData(opts.source, intervalSeconds * 1000);
-  const layouter = new Layouter();
+  const layouter = opts.layouter ?? new Layouter({ cacheDir: layoutCacheDir(opts.source.home) });
   const feed = new LiveFeed(data, layouter, intervalSeconds * 1000);
   const editor = new RouteEditor(data);
   let files: Map<string, Buffer> | undefined;
@@ -192,9 +199,12 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
     },
     async prefetch() {
       try {
-        await layouter.warm();
+        // ELK loads in its worker while this thread reads the mesh: on two cores the two overlap.
+        const warm = layouter.warm().catch(() => undefined);
         const mesh = (await info()).defaultMesh;
-        if (mesh) await topologyOf(await data.state(mesh), layouter);
+        const state = mesh ? await data.state(mesh) : undefined;
+        await warm;
+        if (state) await topologyOf(state, layouter);
       } catch {
         // The page asks again and shows what went wrong.
       }
@@ -202,7 +212,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
     async close() {
       feed.close();
       data.close();
-      await layouter.close();
+      if (!opts.layouter) await layouter.close();
     },
   };
 }

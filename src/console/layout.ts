@@ -2,9 +2,14 @@
 // a worker thread, so laying out a 1,000-node mesh does not stall the server's other requests.
 // Layouts are cached by structure (nodes, sizes, edges): live rates and weight changes never move
 // anything, and the same mesh always gets the same picture (the input is sorted, and ELK keeps
-// the model order).
+// the model order). With a cache directory (the awsmesh home's console/layouts), computed layouts
+// are also kept on disk, so a restarted console opens a mesh it laid out before as fast as a reload.
 
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { writeFileAtomic } from '../base/private-file';
 
 export interface LayoutInput {
   nodes: Array<{ id: string; w: number; h: number }>;
@@ -19,12 +24,20 @@ export interface Layout {
   edges: Record<string, Array<[number, number]>>;
   /** Centre of each edge's label, where ELK made room for one. */
   labels: Record<string, [number, number]>;
+  /** How long producing it took; `from`: computed by ELK now, or read from the disk cache. */
   ms: number;
+  from: 'elk' | 'disk';
+}
+
+export interface LayouterOptions {
+  /** Keep layouts in this directory too (created 0700, files 0600), the newest DISK_CACHE_SIZE of them. */
+  cacheDir?: string;
 }
 
 /** Above this many nodes, ELK trades some crossing reduction for speed. */
 const LARGE = 400;
 const CACHE_SIZE = 8;
+const DISK_CACHE_SIZE = 8;
 
 // The worker: elkjs's bundled build (its own in-thread "worker"), one layout at a time.
 const WORKER = `
@@ -87,11 +100,25 @@ function elkOptions(nodes: number): Record<string, string> {
   };
 }
 
+/** Part of the disk cache's key: another ELK may place things differently. */
+function elkVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('elkjs/package.json') as { version: string }).version;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The structure, whatever order it came in (the layout itself is computed from the sorted input). */
 export function layoutKey(input: LayoutInput): string {
-  return JSON.stringify([input.nodes.map((n) => [n.id, n.w, n.h]), input.edges.map((e) => [e.from, e.to, e.label?.w, e.label?.h])]);
+  return JSON.stringify([
+    [...input.nodes].sort(byId).map((n) => [n.id, n.w, n.h]),
+    [...input.edges].sort(byId).map((e) => [e.id, e.from, e.to, e.label?.w, e.label?.h]),
+  ]);
 }
 
 export class Layouter {
+  constructor(private readonly opts: LayouterOptions = {}) {}
+
   private worker?: Worker;
   private next = 1;
   private readonly pending = new Map<number, { resolve: (g: ElkGraph) => void; reject: (e: Error) => void }>();
@@ -107,7 +134,7 @@ export class Layouter {
       this.cache.set(key, hit);
       return { layout: hit, cached: true };
     }
-    const p = this.compute(input);
+    const p = this.fromDisk(key).then((saved) => saved ?? this.compute(input).then((l) => this.toDisk(key, l)));
     p.catch(() => this.cache.delete(key));
     this.cache.set(key, p);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
@@ -116,8 +143,8 @@ export class Layouter {
 
   private async compute(input: LayoutInput): Promise<Layout> {
     const t0 = performance.now();
-    const nodes = [...input.nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const edges = [...input.edges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const nodes = [...input.nodes].sort(byId);
+    const edges = [...input.edges].sort(byId);
     const graph: ElkGraph = {
       id: 'root',
       layoutOptions: elkOptions(nodes.length),
@@ -129,7 +156,7 @@ export class Layouter {
       })),
     };
     const out = await this.run(graph);
-    const layout: Layout = { width: Math.ceil(out.width ?? 0), height: Math.ceil(out.height ?? 0), nodes: {}, edges: {}, labels: {}, ms: 0 };
+    const layout: Layout = { width: Math.ceil(out.width ?? 0), height: Math.ceil(out.height ?? 0), nodes: {}, edges: {}, labels: {}, ms: 0, from: 'elk' };
     for (const n of out.children) layout.nodes[n.id] = { x: Math.round(n.x ?? 0), y: Math.round(n.y ?? 0) };
     for (const e of out.edges) {
       const s = e.sections?.[0];
@@ -139,6 +166,50 @@ export class Layouter {
       if (l?.x !== undefined && l.y !== undefined) layout.labels[e.id] = [Math.round(l.x + l.width / 2), Math.round(l.y + l.height / 2)];
     }
     layout.ms = Math.round(performance.now() - t0);
+    return layout;
+  }
+
+  /** The cache file of a structure: its key and the layout options (new options, new layouts). */
+  private diskFile(key: string): string | undefined {
+    if (!this.opts.cacheDir) return undefined;
+    const hash = createHash('sha256').update(JSON.stringify([elkVersion(), elkOptions(1), elkOptions(LARGE + 1)])).update('\n').update(key).digest('hex');
+    return path.join(this.opts.cacheDir, `layout-${hash.slice(0, 40)}.json`);
+  }
+
+  private async fromDisk(key: string): Promise<Layout | undefined> {
+    const file = this.diskFile(key);
+    if (!file) return undefined;
+    const t0 = performance.now();
+    try {
+      const saved = JSON.parse(await fs.promises.readFile(file, 'utf8')) as { key?: string; layout?: Layout };
+      // The key itself is in the file: a hash collision or a foreign file is a miss, not a wrong picture.
+      if (saved.key !== key || !saved.layout?.nodes) return undefined;
+      // Used again: the newest files are the ones kept.
+      const now = new Date();
+      await fs.promises.utimes(file, now, now).catch(() => undefined);
+      return { ...saved.layout, ms: Math.round(performance.now() - t0), from: 'disk' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Best effort: a console that cannot write its home still works, it just lays out again next run. */
+  private async toDisk(key: string, layout: Layout): Promise<Layout> {
+    const file = this.diskFile(key);
+    if (!file) return layout;
+    try {
+      const dir = path.dirname(file);
+      await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+      writeFileAtomic(file, JSON.stringify({ key, layout }));
+      const names = (await fs.promises.readdir(dir)).filter((n) => /^layout-[0-9a-f]+\.json$/.test(n));
+      if (names.length > DISK_CACHE_SIZE) {
+        const aged = await Promise.all(names.map(async (n) => ({ n, t: (await fs.promises.stat(path.join(dir, n))).mtimeMs })));
+        aged.sort((a, b) => b.t - a.t || (a.n < b.n ? -1 : 1));
+        await Promise.all(aged.slice(DISK_CACHE_SIZE).map((a) => fs.promises.rm(path.join(dir, a.n), { force: true })));
+      }
+    } catch {
+      // Left for the next run.
+    }
     return layout;
   }
 

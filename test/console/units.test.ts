@@ -1,7 +1,10 @@
 // The console's pieces without a browser: layout determinism and caching, the ids that tie the
 // topology to its rates and resources, and the browser guard's decisions.
 
+import * as fs from 'fs';
 import type * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
 import { checkBrowserRequest, loopbackHost } from '../../src/console/guard';
 import { Layouter, type LayoutInput } from '../../src/console/layout';
 import { edgeIds, resourceKey } from '../../src/console/topology';
@@ -33,6 +36,39 @@ test('the same structure gets the same layout, whatever order it comes in; the s
   const again = layouter.layout(input([0, 1, 2, 3, 4]));
   expect(again.cached).toBe(true);
   expect(await again.layout).toBe(a);
+}, 60_000);
+
+test('with a cache directory, a layout survives the layouter: a new one reads it from a 0600 file instead of computing', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-layouts-'));
+  const cacheDir = path.join(dir, 'console', 'layouts');
+  try {
+    const one = new Layouter({ cacheDir });
+    const computed = await one.layout(input([0, 1, 2, 3, 4])).layout.finally(() => one.close());
+    expect(computed.from).toBe('elk');
+    const files = fs.readdirSync(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(fs.statSync(path.join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const two = new Layouter({ cacheDir });
+    const read = await two.layout(input([3, 1, 4, 0, 2])).layout.finally(() => two.close());
+    expect(read.from).toBe('disk');
+    expect(read.nodes).toEqual(computed.nodes);
+    expect(read.edges).toEqual(computed.edges);
+    expect(read.labels).toEqual(computed.labels);
+    // Another structure is laid out anew; a file that does not hold its key is a miss, not a picture.
+    const other = input([0, 1, 2, 3]);
+    other.edges = other.edges.filter((e) => e.to !== 'virtualNode:n2');
+    fs.writeFileSync(path.join(cacheDir, files[0]), JSON.stringify({ key: 'someone else', layout: computed }));
+    const three = new Layouter({ cacheDir });
+    const [again, fresh] = await Promise.all([three.layout(input([0, 1, 2, 3, 4])).layout, three.layout(other).layout]).finally(() => three.close());
+    expect(again.from).toBe('elk');
+    expect(again.nodes).toEqual(computed.nodes);
+    expect(fresh.from).toBe('elk');
+    expect(fresh.nodes['virtualNode:n2']).toBeUndefined();
+    expect(fs.readdirSync(cacheDir)).toHaveLength(2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);
 
 test('graph node ids name their resources; repeated edges get distinct ids', () => {
