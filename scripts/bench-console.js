@@ -187,7 +187,9 @@ async function main() {
     const again = await openAndClick(page, cdp, consoleProc.url, graph.nodes.length, true);
     line('reload (layout cached in memory):', again);
     const bytes = await page.evaluate(() => fetch('api/topology?mesh=bench').then((r) => r.text()).then((t) => t.length));
-    // A restart: the console keeps its layouts under the awsmesh home (console/layouts).
+    // A restart: the console keeps its layouts under the awsmesh home (console/layouts). The page
+    // goes first, so that its event stream does not knock on the stopped console.
+    await page.goto('about:blank');
     await stopConsole(consoleProc);
     consoleProc = await startConsole(env);
     const restarted = await openAndClick(page, cdp, consoleProc.url, graph.nodes.length, false);

@@ -4,7 +4,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ConsoleInfo, ProblemBody, ProxiesView, Topology, TrafficUpdate } from '../../src/console/api-types';
-import { getJson, subscribe } from './api';
+import { getJson, postJson, subscribe } from './api';
 import { ProxiesPage } from './pages/proxies';
 import { ResourcesPage } from './pages/resources';
 import { RouteEditorPage } from './pages/route-editor';
@@ -35,6 +35,24 @@ function useFeed(mesh: string | undefined, topics: string[]): Feed {
     }, (connected) => setFeed((f) => (f.connected === connected ? f : { ...f, connected })));
   }, [mesh, key]);
   return feed;
+}
+
+/** Ends the host's session (`awsmesh serve`), then shows its sign-in page. */
+function SignOut({ user, onError }: { user?: string; onError: (message: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const signOut = () => {
+    setBusy(true);
+    postJson('sign-out', {}).then(() => location.replace('./'), (e: Error) => {
+      setBusy(false);
+      onError(e.message);
+    });
+  };
+  return (
+    <span class="session">
+      {user && <span class="user" title="Signed in as">{user}</span>}
+      <button type="button" class="sign-out" onClick={signOut} disabled={busy}>Sign out</button>
+    </span>
+  );
 }
 
 function App() {
@@ -86,6 +104,7 @@ function App() {
         )}
         <span class="backend" title="Where the console's API calls go">{info ? info.backend : ''}</span>
         <span class={`live ${feed.connected ? 'on' : 'off'}`} role="status" aria-live="polite">{feed.connected ? 'live' : mesh ? 'connecting…' : ''}</span>
+        {info?.signOut && <SignOut user={info.user} onError={setError} />}
       </header>
       {feed.problem && <p class="problem" role="alert">{feed.problem.message}</p>}
       <main id="main">{body}</main>

@@ -18,6 +18,10 @@ export interface ConsoleInfo {
   /** Where xDS sync state comes from, if anywhere. */
   xds?: string;
   intervalSeconds: number;
+  /** The host signs users in (`awsmesh serve`): the page offers to sign out (POST api/sign-out). */
+  signOut?: boolean;
+  /** Who is signed in, when someone is. */
+  user?: string;
 }
 
 export interface TopologyNode {
@@ -201,4 +205,6 @@ export interface ProxiesView {
   sidecars: ProxyRow[];
   /** Envoys connected to the xDS server; absent without one. */
   xds?: { address: string; clients: XdsClientView[]; error?: string };
+  /** Proxies left out because the signed-in user's policies do not allow reading their resource. */
+  hidden?: number;
 }

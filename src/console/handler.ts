@@ -31,6 +31,13 @@ export interface ConsoleHandlerOptions {
   intervalSeconds?: number;
   /** The mesh shown first (default: one with running proxies, else the first). */
   mesh?: string;
+  /**
+   * The host's sign-out (`awsmesh serve`): ends the session of `req` and returns the headers that
+   * clear its cookie. Offered to the page as POST api/sign-out, a write like any other (guard.ts).
+   */
+  signOut?: (req: http.IncomingMessage, res: http.ServerResponse) => Record<string, string>;
+  /** Shown in the header: who is signed in. */
+  user?: string;
   /** A layouter shared with other handlers (its owner closes it); default: the handler's own, caching on disk under the source's home. */
   layouter?: Layouter;
 }
@@ -137,6 +144,7 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
     return {
       version: opts.source.version, backend: opts.source.label, region: opts.source.api.region, meshes, defaultMesh,
       ...(opts.source.xds ? { xds: opts.source.xds.address } : {}), intervalSeconds,
+      ...(opts.signOut ? { signOut: true } : {}), ...(opts.user ? { user: opts.user } : {}),
     };
   };
 
@@ -150,6 +158,13 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
       case 'GET proxies': sendJson(res, 200, await proxiesView(opts.source, url.searchParams.get('mesh') || undefined)); return true;
       case 'POST route/preview': sendJson(res, 200, await editor.preview(await readJson(req) as WeightChange)); return true;
       case 'POST route/apply': sendJson(res, 200, await editor.apply(await readJson(req) as WeightChange)); return true;
+      case 'POST sign-out': {
+        if (!opts.signOut) throw new ConsoleProblem(404, 'NotFound', 'This console has no sign-in to end (it is opened with its per-run address).');
+        req.resume();
+        const headers = opts.signOut(req, res);
+        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ signedOut: true }), headers);
+        return true;
+      }
       case 'GET events': {
         const mesh = param(url, 'mesh');
         const topics = new Set((url.searchParams.get('topics') ?? 'topology').split(',').filter((t): t is Topic => t === 'topology' || t === 'proxies'));

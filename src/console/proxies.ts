@@ -4,9 +4,10 @@
 
 import { discoverProxies, type DiscoveredProxy } from '../observability/discovery';
 import { fetchText } from '../observability/scrape';
+import { parseNodeId } from '../xds/node-id';
 import type { ProxyStatus } from '../xds/status-client';
 import type { ProxiesView, ProxyRow, XdsClientView } from './api-types';
-import type { ConsoleSource } from './source';
+import type { ConsoleSource, ProxyResource } from './source';
 
 async function sidecarRow(p: DiscoveredProxy): Promise<ProxyRow> {
   const row: ProxyRow = {
@@ -43,15 +44,25 @@ function inMesh(nodeId: string, mesh: string | undefined): boolean {
 }
 
 export async function proxiesView(source: ConsoleSource, mesh: string | undefined): Promise<ProxiesView> {
-  const sidecars = await Promise.all(discoverProxies(source.home, mesh).map(sidecarRow));
+  let hidden = 0;
+  const allowed = await source.proxyFilter?.();
+  const visible = (proxy: ProxyResource | undefined) => {
+    // A client whose node id names no resource is shown only where everyone may see every proxy.
+    const ok = allowed ? !!proxy && allowed(proxy) : true;
+    if (!ok) hidden++;
+    return ok;
+  };
+  const found = discoverProxies(source.home, mesh).filter((p) => visible(p));
+  const sidecars = await Promise.all(found.map(sidecarRow));
   const view: ProxiesView = { mesh, sidecars };
   if (source.xds) {
     try {
-      const clients = (await source.xds.status()).filter((p) => inMesh(p.nodeId, mesh)).map(xdsClientView);
+      const clients = (await source.xds.status()).filter((p) => inMesh(p.nodeId, mesh) && visible(parseNodeId(p.nodeId))).map(xdsClientView);
       view.xds = { address: source.xds.address, clients };
     } catch (e) {
       view.xds = { address: source.xds.address, clients: [], error: (e as Error).message };
     }
   }
+  if (hidden) view.hidden = hidden;
   return view;
 }

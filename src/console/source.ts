@@ -18,6 +18,17 @@ export interface ConsoleSource {
   /** The connected Envoys of an xDS server (CSDS), when one is known. */
   xds?: { address: string; status(): Promise<ProxyStatus[]> };
   version: string;
+  /**
+   * Which proxies (virtual nodes' and gateways') the viewer may see, state and sync status; absent:
+   * everyone who can open the console sees all. `awsmesh serve` asks the signed-in user's policies.
+   */
+  proxyFilter?(): Promise<(proxy: ProxyResource) => boolean>;
+}
+
+export interface ProxyResource {
+  mesh: string;
+  kind: 'virtualNode' | 'virtualGateway';
+  name: string;
 }
 
 /** The xDS port a `local serve --xds-port` behind the endpoint announces in its health document. */

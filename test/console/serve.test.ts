@@ -2,11 +2,13 @@
 // at /console on the API port, behind the API's authentication — a sign-in with an awsmesh IAM
 // user's access key, then every call authorized by that user's policies. A reader sees the mesh and
 // is refused a weight change on the page with nothing changed; an operator changes it; a deleted key
-// ends the session; other origins are refused, and the API's own refusal of browser requests holds.
+// ends the session, and so does "Sign out" (a CSRF-checked write); other origins are refused, and
+// the API's own refusal of browser requests holds; failed sign-ins are limited per address and key.
 
 import * as https from 'https';
 import { LocalBackend } from '../../src/backends/local/local-backend';
 import { openSqliteStore } from '../../src/backends/local/store/sqlite-store';
+import { announceProxy } from '../../src/dataplane/local/runfile';
 import { cleanupHomes, tempHome } from '../helpers/run-cli';
 import { waitUntil } from '../helpers/wait';
 import { caRoot, startProductionServe, stopAll, type ServeChild } from '../serve/helpers';
@@ -33,11 +35,11 @@ async function weights(): Promise<{ version: number; weights: number[] }> {
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-/** One HTTPS request to the server (trusting its CA), as `localhost:PORT`. */
-function request(p: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/** One HTTPS request to the server (trusting its CA), as `localhost:PORT`; `from`: the client's own loopback address. */
+function request(p: string, opts: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = https.request({
-      host: '127.0.0.1', servername: 'localhost', port, path: p, method: opts.method ?? 'GET', ca: caRoot(home), agent: false,
+      host: '127.0.0.1', servername: 'localhost', port, path: p, method: opts.method ?? 'GET', ca: caRoot(home), agent: false, localAddress: opts.from,
       headers: { host: `localhost:${port}`, ...opts.headers },
     }, (res) => {
       let body = '';
@@ -52,11 +54,16 @@ function request(p: string, opts: { method?: string; headers?: Record<string, st
 const ORIGIN = () => `https://localhost:${port}`;
 const form = (user: string, secret = keys[user].secret) => new URLSearchParams({ accessKeyId: keys[user].id, secretAccessKey: secret }).toString();
 
+const postForm = (body: string, from?: string) =>
+  request('/console/sign-in', { method: 'POST', headers: { origin: ORIGIN(), 'content-type': 'application/x-www-form-urlencoded' }, body, from });
+
 async function signIn(user: string): Promise<string> {
-  const r = await request('/console/sign-in', { method: 'POST', headers: { origin: ORIGIN(), 'content-type': 'application/x-www-form-urlencoded' }, body: form(user) });
+  const r = await postForm(form(user));
   expect(r.status).toBe(303);
   return String(r.headers['set-cookie']).split(';')[0];
 }
+
+const csrfOf = async (cookie: string) => /name="awsmesh-csrf" content="([^"]+)"/.exec((await request('/console/', { headers: { cookie } })).body)![1];
 
 beforeAll(async () => {
   backend = new LocalBackend(openSqliteStore(`${home}/state.db`), { home, account: ACCOUNT });
@@ -70,12 +77,23 @@ beforeAll(async () => {
     spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'b1', weight: 75 }, { virtualNode: 'b2', weight: 25 }] } } },
   });
   await appmesh('CreateVirtualService', { meshName: 'apps', virtualServiceName: 'b.apps.local', spec: { provider: { virtualRouter: { virtualRouterName: 'b' } } } });
-  for (const [user, policy] of [['operator', 'AWSAppMeshFullAccess'], ['reader', 'AWSAppMeshReadOnly'], ['nobody', undefined]] as const) {
+  for (const [user, policy] of [['operator', 'AWSAppMeshFullAccess'], ['reader', 'AWSAppMeshReadOnly'], ['reader2', 'AWSAppMeshReadOnly'], ['nobody', undefined]] as const) {
     await iam('CreateUser', { UserName: user });
     if (policy) await iam('AttachUserPolicy', { UserName: user, PolicyArn: `arn:aws:iam::aws:policy/${policy}` });
     const key = (await iam('CreateAccessKey', { UserName: user })).AccessKey;
     keys[user] = { id: key.AccessKeyId, secret: key.SecretAccessKey };
   }
+  // Reads the mesh, and of its nodes only b1.
+  await iam('CreateUser', { UserName: 'b1only' });
+  await iam('PutUserPolicy', {
+    UserName: 'b1only', PolicyName: 'b1',
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: ['appmesh:List*', 'appmesh:DescribeMesh'], Resource: '*' },
+      { Effect: 'Allow', Action: 'appmesh:DescribeVirtualNode', Resource: `arn:aws:appmesh:${REGION}:${ACCOUNT}:mesh/apps/virtualNode/b1` },
+    ] }),
+  });
+  const b1only = (await iam('CreateAccessKey', { UserName: 'b1only' })).AccessKey;
+  keys.b1only = { id: b1only.AccessKeyId, secret: b1only.SecretAccessKey };
   // The server holds the store; the test reads and changes it through a backend of its own again.
   await backend.close();
   serve = await startProductionServe(home, ['--tls-hostname', 'localhost']);
@@ -130,8 +148,7 @@ test('every call is authorized with the signed-in user\'s policies; a deleted ke
   const reader = await signIn('reader');
   const before = await weights();
   expect((await request('/console/api/topology?mesh=apps', { headers: { cookie: reader } })).status).toBe(200);
-  const html = await request('/console/', { headers: { cookie: reader } });
-  const csrf = /name="awsmesh-csrf" content="([^"]+)"/.exec(html.body)![1];
+  const csrf = await csrfOf(reader);
   const apply = await request('/console/api/route/apply', {
     method: 'POST',
     headers: { cookie: reader, origin: ORIGIN(), 'x-csrf-token': csrf, 'content-type': 'application/json' },
@@ -181,5 +198,63 @@ browser_test('in Chromium: sign in, the topology with its 75/25 split, and a wei
   await page.waitForFunction(() => document.querySelector('[role="status"].done')?.textContent?.includes('is now at version'), undefined, { timeout: 60_000 });
   expect(await weights()).toEqual({ version: before.version + 1, weights: [40, 60] });
   await browser.screenshot('serve-route-editor');
+
+  // Sign out: back to the sign-in page, and the old cookie opens nothing any more.
+  const session = (await browser.context.cookies()).find((c) => c.name === 'awsmesh_console')!;
+  expect(await page.textContent('.session .user')).toBe('operator');
+  await page.focus('button.sign-out');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('form[action="/console/sign-in"]');
+  expect((await browser.context.cookies()).find((c) => c.name === 'awsmesh_console')).toBeUndefined();
+  expect((await request('/console/api/info', { headers: { cookie: `awsmesh_console=${session.value}` } })).status).toBe(401);
+  expect(serve.stderr()).toMatch(/console: operator signed out/);
   expect(browser.errors).toEqual([]);
 }, 180_000);
+
+test('signing out is a write like any other: another site, or a request without the page\'s CSRF token, cannot end a session', async () => {
+  const cookie = await signIn('reader2');
+  const csrf = await csrfOf(cookie);
+  const signOut = (headers: Record<string, string>) => request('/console/api/sign-out', { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: '{}' });
+  expect((await signOut({ origin: ORIGIN() })).status).toBe(403);
+  expect((await signOut({ origin: 'https://attacker.example', 'x-csrf-token': csrf })).status).toBe(403);
+  expect((await request('/console/api/info', { headers: { cookie } })).status).toBe(200);
+  const out = await signOut({ origin: ORIGIN(), 'x-csrf-token': csrf });
+  expect(out.status).toBe(200);
+  expect(String(out.headers['set-cookie'])).toMatch(/^awsmesh_console=; HttpOnly; SameSite=Strict; Path=\/console; Max-Age=0; Secure$/);
+  expect((await request('/console/api/info', { headers: { cookie } })).status).toBe(401);
+}, 120_000);
+
+test('the proxies page lists only the proxies whose virtual nodes the user may describe', async () => {
+  // Two proxies of b1 and b2 as `awsmesh proxy` announces them (their process is gone: shown as stopped).
+  for (const [name, admin] of [['b1', 1], ['b2', 2]] as const) {
+    announceProxy(home, { pid: 2 ** 22 + admin, mesh: 'apps', kind: 'virtualNode', name, admin, startedAt: new Date().toISOString() });
+  }
+  const proxies = async (user: string) => {
+    const r = await request('/console/api/proxies?mesh=apps', { headers: { cookie: await signIn(user) } });
+    expect(r.status).toBe(200);
+    return JSON.parse(r.body) as Json;
+  };
+  const all = await proxies('reader2');
+  expect(all.sidecars.map((p: Json) => p.name)).toEqual(['b1', 'b2']);
+  expect(all.hidden).toBeUndefined();
+  const some = await proxies('b1only');
+  expect(some.sidecars.map((p: Json) => p.name)).toEqual(['b1']);
+  expect(some.hidden).toBe(1);
+}, 120_000);
+
+// Last: it leaves 127.0.0.2 and the key of "nobody" refused for the rest of the window.
+test('failed sign-ins are limited per client address and per access key, with a clear message and nothing checked', async () => {
+  const wrong = form('nobody', 'y'.repeat(40));
+  for (let i = 0; i < 10; i++) expect((await postForm(wrong, '127.0.0.2')).status).toBe(401);
+  const limited = await postForm(form('operator'), '127.0.0.2');
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  expect(limited.body).toMatch(/Too many failed sign-ins from this address: try again in \d+ s\./);
+  expect(limited.headers['set-cookie']).toBeUndefined();
+  // The key is refused from any address, even with its right secret; other keys from other addresses are not.
+  const byKey = await postForm(form('nobody'));
+  expect(byKey.status).toBe(429);
+  expect(byKey.body).toMatch(/Too many failed sign-ins for this access key/);
+  expect((await postForm(form('operator'))).status).toBe(303);
+  expect(serve.stderr()).toMatch(/console: sign-in refused \(rate_limited\)/);
+}, 120_000);

@@ -7,6 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { checkBrowserRequest, loopbackHost } from '../../src/console/guard';
 import { Layouter, type LayoutInput } from '../../src/console/layout';
+import { proxiesView } from '../../src/console/proxies';
+import { SignInLimiter } from '../../src/console/sign-in-limit';
+import type { ConsoleSource } from '../../src/console/source';
+import type { ProxyStatus } from '../../src/xds/status-client';
 import { edgeIds, resourceKey } from '../../src/console/topology';
 import type { MeshGraph } from '../../src/observability/graph';
 
@@ -97,4 +101,42 @@ test('the browser guard: Host, Origin, Sec-Fetch-Site, and the CSRF token, Origi
   expect(check('DELETE', write)).toBe(405);
   expect(['localhost:1', '[::1]:8080', '127.9.9.9:80', 'localhost'].every(loopbackHost)).toBe(true);
   expect(['example.com:80', '127.0.0.1.example:80', '[::2]:80'].some(loopbackHost)).toBe(false);
+});
+
+test('the sign-in limiter: failures per address and per key within a sliding window; successes cost nothing', () => {
+  let now = 1_000_000;
+  const limiter = new SignInLimiter({ perClient: 3, perKey: 2, windowMs: 60_000 }, () => now);
+  expect(limiter.refusal('10.0.0.1', 'AKIAONE')).toBeUndefined();
+  limiter.failed('10.0.0.1', 'AKIAONE');
+  now += 10_000;
+  limiter.failed('10.0.0.2', 'AKIAONE');
+  // The key is at its limit from any address; the addresses are not.
+  expect(limiter.refusal('10.0.0.3', 'AKIAONE')).toEqual({ message: 'Too many failed sign-ins for this access key: try again in 50 s.', retryAfterSeconds: 50 });
+  expect(limiter.refusal('10.0.0.1', 'AKIATWO')).toBeUndefined();
+  limiter.failed('10.0.0.1', 'AKIATWO');
+  limiter.failed('10.0.0.1', '');
+  expect(limiter.refusal('10.0.0.1', 'AKIATHREE')?.message).toBe('Too many failed sign-ins from this address: try again in 50 s.');
+  // The oldest failure leaves the window: one more try each.
+  now += 50_000;
+  expect(limiter.refusal('10.0.0.1', 'AKIATHREE')).toBeUndefined();
+  expect(limiter.refusal('10.0.0.3', 'AKIAONE')).toBeUndefined();
+});
+
+test('the proxies view keeps what the viewer may see and counts the rest; unattributable clients only for everyone-sees-all', async () => {
+  const client = (nodeId: string): ProxyStatus => ({ nodeId, client: 'envoy', flavor: 'envoy', peer: 'ipv4:127.0.0.1:1', stream: 1, connectedAt: 0, invalid: [], types: {} } as unknown as ProxyStatus);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-proxies-'));
+  const source = (filter?: ConsoleSource['proxyFilter']): ConsoleSource => ({
+    api: undefined as unknown as ConsoleSource['api'], label: 'test', home, version: '0', proxyFilter: filter,
+    xds: { address: '127.0.0.1:1', status: async () => [client('mesh/apps/virtualNode/a'), client('mesh/apps/virtualGateway/gw'), client('arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/b'), client('something-else')] },
+  });
+  try {
+    const all = await proxiesView(source(), 'apps');
+    expect(all.xds!.clients.map((c) => c.nodeId)).toHaveLength(4);
+    expect(all.hidden).toBeUndefined();
+    const some = await proxiesView(source(async () => (p) => p.kind === 'virtualNode' && p.name === 'b'), 'apps');
+    expect(some.xds!.clients.map((c) => c.nodeId)).toEqual(['arn:aws:appmesh:us-west-2:111122223333:mesh/apps/virtualNode/b']);
+    expect(some.hidden).toBe(3);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -42,6 +42,7 @@ export function ProxiesPage({ feed, xds }: { feed: Feed; xds?: string }) {
   if (!p) return <p class="loading">Asking the proxies…</p>;
   return (
     <div class="proxies">
+      {p.hidden ? <p class="muted hidden-proxies">{p.hidden} {p.hidden === 1 ? 'proxy is' : 'proxies are'} not shown: your policies do not allow describing {p.hidden === 1 ? 'its' : 'their'} virtual node or gateway.</p> : null}
       <section aria-labelledby="sidecars-h">
         <h2 id="sidecars-h">Sidecars</h2>
         {p.sidecars.length === 0

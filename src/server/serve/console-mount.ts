@@ -3,7 +3,10 @@
 // (checked like a signature's key: it must exist and be active) and gets a session cookie. Every
 // App Mesh call the console then makes for that session is authorized against that user's
 // policies exactly as a signed API call is (server/auth/permissions), and a deleted or deactivated
-// key ends the session. With `--auth none` (loopback only) the console is open, like the API.
+// key ends the session, and so does the page's "Sign out" (POST /console/api/sign-out, a CSRF-checked
+// write). Failed sign-ins are limited per client address and per access key (console/sign-in-limit).
+// The proxies page shows a signed-in user only the proxies of the virtual nodes and gateways their
+// policies let them describe. With `--auth none` (loopback only) the console is open, like the API.
 // What guards the console from other web pages is its own (console/guard.ts: Origin, CSRF).
 
 import { randomBytes } from 'crypto';
@@ -11,9 +14,11 @@ import type * as http from 'http';
 import type { Backend, Input, Output } from '../../backends/backend';
 import { ServiceError } from '../../base/errors';
 import { Dispatcher, type CallOptions } from '../../core/dispatcher';
-import { createConsoleHandler, type ConsoleHandler } from '../../console/handler';
+import { createConsoleHandler, layoutCacheDir, type ConsoleHandler, type ConsoleHandlerOptions } from '../../console/handler';
+import { Layouter } from '../../console/layout';
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from '../../console/sign-in-limit';
 import { loopbackHost, sameSecret } from '../../console/guard';
-import type { ConsoleSource } from '../../console/source';
+import type { ConsoleSource, ProxyResource } from '../../console/source';
 import type { ServiceName } from '../../model/services';
 import type { ClientStatus } from '../../xds/status';
 import type { ProxyStatus } from '../../xds/status-client';
@@ -41,6 +46,8 @@ export interface ConsoleMountOptions {
   /** HTTPS: the session cookie is Secure. */
   secure: boolean;
   log?: (line: string) => void;
+  /** Failed sign-ins allowed (default DEFAULT_SIGN_IN_LIMITS). */
+  signInLimits?: SignInLimits;
 }
 
 export interface ConsoleMount {
@@ -48,6 +55,9 @@ export interface ConsoleMount {
   route(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** What a signed-in session adds to its console: who, how to sign out, which proxies it may see. */
+type SessionHooks = Pick<ConsoleHandlerOptions, 'user' | 'signOut'> & Pick<ConsoleSource, 'proxyFilter'>;
 
 interface Session {
   id: string;
@@ -162,10 +172,13 @@ function sameOriginForm(req: http.IncomingMessage): boolean {
 
 export function mountConsole(o: ConsoleMountOptions): ConsoleMount {
   const sessions = new Map<string, Session>();
+  const limiter = new SignInLimiter(o.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  // One layouter (one worker, one disk cache) for every session: the same mesh is laid out once.
+  const layouter = new Layouter({ cacheDir: layoutCacheDir(o.home) });
   const xds: ConsoleSource['xds'] = o.xds && { address: o.xds.address, status: async () => o.xds!.clients().map(proxyStatus) };
-  const source = (api: Dispatcher, label: string): ConsoleSource => ({ api, label, home: o.home, xds, version: o.version });
-  const handlerFor = (api: Dispatcher, label: string) => createConsoleHandler({
-    source: source(api, label), basePath: CONSOLE_PATH,
+  const handlerFor = (api: Dispatcher, label: string, session?: SessionHooks) => createConsoleHandler({
+    source: { api, label, home: o.home, xds, version: o.version, proxyFilter: session?.proxyFilter },
+    basePath: CONSOLE_PATH, layouter, user: session?.user, signOut: session?.signOut,
     // Signed in, the session cookie is what ties a request to this server (a rebinding page has
     // none); open (--auth none, loopback), only loopback names are ours.
     allowedHost: o.iam ? () => true : loopbackHost,
@@ -190,11 +203,18 @@ export function mountConsole(o: ConsoleMountOptions): ConsoleMount {
     const form = await readForm(req);
     const accessKeyId = form?.get('accessKeyId')?.trim() ?? '';
     const secret = form?.get('secretAccessKey') ?? '';
+    const client = req.socket.remoteAddress ?? '';
+    const limited = limiter.refusal(client, accessKeyId);
+    if (limited) {
+      o.log?.(`console: sign-in refused (rate_limited)`);
+      return page(res, 429, limited.message, { 'retry-after': String(limited.retryAfterSeconds) });
+    }
     let auth: Authenticated;
     try {
       auth = await o.iam!.authenticateKey(accessKeyId, secret, o.region);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
+      limiter.failed(client, accessKeyId);
       o.log?.(`console: sign-in refused (${e.reason})`);
       return page(res, 401, e.message);
     }
@@ -203,7 +223,34 @@ export function mountConsole(o: ConsoleMountOptions): ConsoleMount {
     const user = auth.caller.userName ?? auth.caller.arn;
     const who = () => o.iam!.authenticateKey(accessKeyId, secret, o.region);
     const api = new SignedInDispatcher(o.backend, o.region, who, o.iam!, o.account, o.secure);
-    sessions.set(id, { id, accessKeyId, secret, user, expires: Date.now() + SESSION_MS, handler: handlerFor(api, `awsmesh serve (${o.region}) as ${user}`) });
+    // The proxies of a node or gateway are the user's to see when their policies allow describing it.
+    const proxyFilter = async () => {
+      const now = await who(); // today's policies, not those at sign-in
+      return (p: ProxyResource) => {
+        const operation = p.kind === 'virtualNode' ? 'DescribeVirtualNode' : 'DescribeVirtualGateway';
+        const input = p.kind === 'virtualNode' ? { meshName: p.mesh, virtualNodeName: p.name } : { meshName: p.mesh, virtualGatewayName: p.name };
+        const need = requiredPermission('appmesh', operation, input, { region: o.region, account: o.account, callerUser: now.caller.userName })!;
+        try {
+          o.iam!.authorize(now, need.action, need.resource, { 'aws:SecureTransport': String(o.secure) });
+          return true;
+        } catch (e) {
+          if (e instanceof AuthError) return false;
+          throw e;
+        }
+      };
+    };
+    const signOut = (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      const s = sessions.get(id);
+      // Its event streams end after this answer has gone out.
+      if (s) res.once('finish', () => void end(s));
+      sessions.delete(id);
+      o.log?.(`console: ${user} signed out`);
+      return { 'set-cookie': cookieFor('', 0) };
+    };
+    sessions.set(id, {
+      id, accessKeyId, secret, user, expires: Date.now() + SESSION_MS,
+      handler: handlerFor(api, `awsmesh serve (${o.region}) as ${user}`, { proxyFilter, user, signOut }),
+    });
     o.log?.(`console: ${user} signed in`);
     res.writeHead(303, { location: `${CONSOLE_PATH}/`, 'set-cookie': cookieFor(id, SESSION_MS / 1000), 'cache-control': 'no-store' }).end();
   };
@@ -249,6 +296,7 @@ export function mountConsole(o: ConsoleMountOptions): ConsoleMount {
     async close() {
       await Promise.all([...sessions.values()].map(end));
       await open?.close();
+      await layouter.close();
     },
   };
 }
