@@ -34,8 +34,8 @@ function probeNamespaces(): string | undefined {
   }
 }
 const netnsTest = unsupported
-  ? (name: string, _fn: () => Promise<void>) => test(name, () => console.log(`not run: ${unsupported}`))
-  : (name: string, fn: () => Promise<void>) => test(name, fn, 120_000);
+  ? (name: string, _fn: () => Promise<void>, _timeoutMs?: number) => test(name, () => console.log(`not run: ${unsupported}`))
+  : (name: string, fn: () => Promise<void>, timeoutMs = 120_000) => test(name, fn, timeoutMs);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-netns-'));
 const ups: ChildProcess[] = [];
@@ -287,3 +287,37 @@ netnsTest('a TCP virtual service, called by name or address with no proxy settin
   expect(await exited).toBe(0);
   expect(await namespacesOf(rec.netns!.run)).toEqual([]);
 });
+
+netnsTest('the README\'s `sudo npm run walkthrough -- --netns` runs the walkthrough in namespaces, shows the 75/25 split by name, and leaves nothing behind', async () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const line = /^sudo (npm run walkthrough -- --netns)\b.*$/m.exec(readme);
+  expect(line).not.toBeNull();
+  const before = await hostNetwork();
+  // As the README has it, minus `sudo` (this test runs as root), in a fresh state directory.
+  const env = freshEnv('readme');
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile('bash', ['-c', line![1]], { cwd: path.join(__dirname, '..', '..'), env, timeout: 280_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+  if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
+  expect(r.stderr).toContain('==> Done: mesh apps is set up as in the walkthrough');
+  const namespaces = [...r.stdout.matchAll(/namespace (awsmesh-\d+-[0-9a-f]{6}-\d+-\w+), address 198\.18\.\d+\.\d+/g)].map((m) => m[1]);
+  expect(namespaces).toHaveLength(3);
+  runs.push(namespaces[0].replace(/-\d+-\w+$/, ''));
+  expect(r.stdout).toContain('serviceA\'s app calls http://serviceb.apps.local/ by name with no proxy settings');
+  // 1,000 calls at 75/25 (the weighted pick is random: σ ≈ 1.4 points, so ±5 is 3.6σ; the 4,000-call
+  // test above holds ±3), then all to serviceBv2 after update-route, none failed.
+  const share = Number(/serviceB\s+[█░]+\s+([\d.]+)%/.exec(r.stdout)?.[1]);
+  expect(share).toBeGreaterThanOrEqual(70);
+  expect(share).toBeLessThanOrEqual(80);
+  expect(r.stdout).toMatch(/serviceBv2\s+█+\s+100\.0%\s+\(1000\)/);
+  expect(r.stdout).toMatch(/2000 requests through 3 sidecars in 3 network namespaces in [\d.]+ s; 0 failed\./);
+  // Nothing left: no namespace of the run, no /etc/netns directory, the host's network as it was.
+  const left = new Set(await namespacesOf());
+  for (const ns of namespaces) {
+    expect(left.has(ns)).toBe(false);
+    expect(fs.existsSync(path.join('/etc/netns', ns))).toBe(false);
+  }
+  expect(await hostNetwork()).toEqual(before);
+}, 300_000);

@@ -33,6 +33,7 @@ export function register(parent: Command, app: () => App): void {
     .option('--requests <n>', 'requests per phase', '1000')
     .option('--concurrency <n>', 'requests in flight', '16')
     .option('--mesh-name <name>', 'mesh to create (and delete) for the demo', 'apps')
+    .option('--netns', 'each service in its own network namespace behind envoy-networking.sh, called by name with no proxy settings (Linux, root)')
     .option('--quiet', 'no progress lines on stderr')
     .action(async (flags) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

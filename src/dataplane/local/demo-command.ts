@@ -2,7 +2,8 @@
 // walkthrough's own input files to the local control plane, starts serviceA, serviceB and
 // serviceBv2 (examples/apps) beside their sidecars, sends traffic from serviceA to
 // serviceb.apps.local, shows the observed 75/25 split, shifts the route, shows traffic follow,
-// and removes everything it created.
+// and removes everything it created. With --netns each service runs in its own network namespace
+// behind the walkthrough's envoy-networking.sh, as on the walkthrough's EC2 instances (netns/netns-demo.ts).
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,12 +15,15 @@ import { loadMeshSnapshot } from '../../mesh/load';
 import { barChart } from './chart';
 import { startProgress } from '../../base/progress';
 import { drive, type Tally } from './traffic';
+import type { NetnsDemo } from '../netns/netns-demo';
+import type { ProxyEntry } from './config';
 import { startMesh, type RunningMesh } from './up-command';
 
 export interface DemoFlags {
   requests?: string;
   concurrency?: string;
   meshName?: string;
+  netns?: boolean;
   quiet?: boolean;
 }
 
@@ -47,6 +51,8 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
   const region = app.region();
   const api = await app.dispatcher();
   const local = requireLocal(api.backend, 'awsmesh local demo');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (flags.netns) (require('../netns/host-tools') as typeof import('../netns/host-tools')).requireNetns(); // before anything is created
   const t0 = Date.now();
   const call = (op: string, input: Record<string, unknown>) => api.dispatch('appmesh', op, input, { region });
   const exists = await meshExists(call, mesh);
@@ -63,6 +69,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
   const p = startProgress(io, { quiet: flags.quiet });
   const out = (s: string) => io.stdout.write(s);
   let running: RunningMesh | undefined;
+  let netns: NetnsDemo | undefined;
   let created = false;
   try {
     // 1. The walkthrough's App Mesh steps, with its own files (examples/walkthrough-ec2).
@@ -82,48 +89,64 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
     // 2. Sample apps and their sidecars; serviceA calls serviceb.apps.local through its egress.
     const snapshot = await loadMeshSnapshot(api, mesh, { region });
     const sample = { command: [process.execPath, APP] };
-    running = await startMesh(app, {
-      mesh, region, snapshot, dir: ROOT, progress: p, quiet: true,
-      entries: [
-        { virtualNode: 'serviceB', app: sample },
-        { virtualNode: 'serviceBv2', app: sample },
-        { virtualNode: 'serviceA', app: { ...sample, env: { UPSTREAM: 'http://serviceb.apps.local/' } } },
-      ],
-      appEnv: (e) => ({ APP_NAME: e.virtualNode ?? 'app' }),
-    });
-    const a = running.sidecars.find((s) => s.entry.virtualNode === 'serviceA')!.sidecar;
-    p.done(`Mesh ${mesh}: serviceA, serviceB and serviceBv2 are running beside their sidecars`);
+    const entries: ProxyEntry[] = [
+      { virtualNode: 'serviceB', app: { ...sample, env: { APP_NAME: 'serviceB' } } },
+      { virtualNode: 'serviceBv2', app: { ...sample, env: { APP_NAME: 'serviceBv2' } } },
+      { virtualNode: 'serviceA', app: { ...sample, env: { APP_NAME: 'serviceA', UPSTREAM: 'http://serviceb.apps.local/' } } },
+    ];
+    let send: () => Promise<Tally>;
+    let applied: () => Promise<number>;
+    if (flags.netns) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startNetnsDemo } = require('../netns/netns-demo') as typeof import('../netns/netns-demo');
+      netns = await startNetnsDemo({ mesh, region, snapshot, entries, dir: ROOT, env: app.env, step: (t) => p.step(t), stderr: io.stderr });
+      send = () => netns!.drive(n, concurrency);
+      applied = () => netns!.updates();
+      p.done(`Mesh ${mesh}: serviceA, serviceB and serviceBv2 are running in their own network namespaces behind envoy-networking.sh`);
+      out(`\n${netns.mesh.nodes.map((x) => `  ${x.name.padEnd(11)} namespace ${x.namespace}, address ${x.address}`).join('\n')}\n`);
+      out('serviceA\'s app calls http://serviceb.apps.local/ by name with no proxy settings; iptables hands the call to its sidecar.\n');
+    } else {
+      running = await startMesh(app, {
+        mesh, region, snapshot, dir: ROOT, progress: p, quiet: true, entries,
+        appEnv: (e) => ({ APP_NAME: e.virtualNode ?? 'app' }),
+      });
+      const a = running.sidecars.find((s) => s.entry.virtualNode === 'serviceA')!.sidecar;
+      send = () => drive(a.ingressPort, 'servicea.apps.local', n, concurrency);
+      applied = async () => a.proxy.current?.version ?? 0;
+      p.done(`Mesh ${mesh}: serviceA, serviceB and serviceBv2 are running beside their sidecars`);
+    }
 
     out(`\nserviceA → serviceb.apps.local, ${n} requests (${concurrency} in flight), route serviceB at 75/25 (update-route.json):\n`);
-    const first = await drive(a.ingressPort, 'servicea.apps.local', n, concurrency);
+    const first = await send();
     out(`${report(first, n)}\n`);
 
     // 3. Shift the route and time how fast serviceA's sidecar follows.
     p.step('update-route: all traffic to serviceBv2');
-    const before = a.proxy.current?.version ?? 0;
+    const before = await applied();
     const shiftedAt = Date.now();
     await call('UpdateRoute', {
       meshName: mesh, virtualRouterName: 'serviceB', routeName: 'serviceB',
       spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } },
     });
-    while ((a.proxy.current?.version ?? 0) === before && Date.now() - shiftedAt < 5000) await new Promise((r) => setTimeout(r, 5));
+    while ((await applied()) === before && Date.now() - shiftedAt < 10_000) await new Promise((r) => setTimeout(r, 5));
     const followMs = Date.now() - shiftedAt;
     p.done(`update-route applied; serviceA's sidecar switched to the new route in ${followMs} ms`);
     out(`\nAfter update-route (serviceB 0 / serviceBv2 100), ${n} more requests:\n`);
-    const second = await drive(a.ingressPort, 'servicea.apps.local', n, concurrency);
+    const second = await send();
     out(`${report(second, n)}\n`);
 
     const failed = first.failures + second.failures;
-    out(`\n${2 * n} requests through 3 sidecars in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${failed} failed.\n`);
+    out(`\n${2 * n} requests through 3 sidecars${netns ? ' in 3 network namespaces' : ''} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${failed} failed.\n`);
     if (failed > 0) throw new GeneralError(`${failed} of ${2 * n} demo requests failed`);
     if ((second.counts.get('serviceB') ?? 0) > 0) throw new GeneralError('traffic did not follow the route change');
   } finally {
     p.step('Cleaning up');
     await running?.stop();
+    await netns?.mesh.stop();
     if (created) await deleteMesh(call, mesh).catch((e: Error) => io.stderr.write(`cleanup: ${e.message}\n`));
     p.done('Cleaned up');
   }
-  out(runItYourself(app, appsTaken));
+  out(runItYourself(app, appsTaken, !!flags.netns));
 }
 
 /**
@@ -131,7 +154,7 @@ export async function runDemo(app: App, flags: DemoFlags): Promise<void> {
  * manifests and runs it with its apps (examples/apps/mesh.local.yaml), with absolute paths and this
  * run's --region/--store, so it works as printed from any directory.
  */
-function runItYourself(app: App, appsTaken: boolean): string {
+function runItYourself(app: App, appsTaken: boolean, netns: boolean): string {
   const awsmesh = awsmeshCommand(app.env);
   const globals = [
     ...(app.globals.region ? ['--region', app.globals.region] : []),
@@ -141,7 +164,7 @@ function runItYourself(app: App, appsTaken: boolean): string {
   const fresh = appsTaken ? 'export AWSMESH_HOME="$(mktemp -d)"; unset AWSMESH_STORE_URL; ' : '';
   return `\nRun it yourself (mesh apps${appsTaken ? ' in a fresh state directory' : ''}, its apps and sidecars, until Ctrl-C; see docs/dataplane.md):\n` +
     `  ${fresh}${awsmesh}${g} apply -f ${shellWord(path.join(ROOT, 'examples', 'ci', 'apps'))} --yes && ` +
-    `${awsmesh}${g} local up --config ${shellWord(path.join(ROOT, 'examples', 'apps', 'mesh.local.yaml'))}\n`;
+    `${awsmesh}${g} local up${netns ? ' --netns' : ''} --config ${shellWord(path.join(ROOT, 'examples', 'apps', 'mesh.local.yaml'))}\n`;
 }
 
 async function meshExists(call: (op: string, input: Record<string, unknown>) => Promise<unknown>, mesh: string): Promise<boolean> {
