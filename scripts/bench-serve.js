@@ -143,10 +143,14 @@ async function seed(target) {
  * request carries a SigV4-shaped Authorization header (not a valid signature: neither server
  * checks it here) because moto picks the service from its credential scope.
  */
+function describeAuth() {
+  const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  return `Authorization: AWS4-HMAC-SHA256 Credential=bench/${date}/${REGION}/appmesh/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
+}
+
 function wrkDescribe(target, warm = true) {
   const url = `${target.url}/v20190125/meshes/bench/virtualNodes/web`;
-  const date = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-  const auth = `Authorization: AWS4-HMAC-SHA256 Credential=bench/${date}/${REGION}/appmesh/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
+  const auth = describeAuth();
   // Warm-up run, not counted: both servers get to their steady state (JIT, caches) first.
   if (warm) spawnSync('wrk', ['-t', '2', '-c', '10', '-d', `${WARMUP_SECONDS}s`, '-H', auth, url], { encoding: 'utf8' });
   // On PostgreSQL (throwaway cluster) also the CPU of its server processes.
@@ -160,6 +164,56 @@ function wrkDescribe(target, warm = true) {
   if (bad) throw new Error(`${target.name}: ${bad[1]} non-2xx responses under wrk`);
   const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
   return { rps, p99, errors, cpuPerRequest: perThousand(r.cpu.server, requests), pgCpuPerRequest: r.cpu.pg === undefined ? undefined : perThousand(r.cpu.pg, requests) };
+}
+
+/**
+ * System calls per request of `target`'s server process during one short wrk run, from `strace -c`
+ * (when installed and allowed to attach): how many reads, writes and lock calls a describe costs
+ * beside the bare server's. futex (the runtime's threads waking each other) is left out.
+ */
+async function syscallsPerRequest(target) {
+  if (!which('strace')) return { why: 'strace not installed (apt-get install strace)' };
+  const out = path.join(os.tmpdir(), `awsmesh-bench-strace-${process.pid}-${target.child.pid}.txt`);
+  const tracer = spawn('strace', ['-f', '-c', '-o', out, '-p', String(target.child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => tracer.once('exit', resolve));
+  let said = '';
+  // strace says "Process N attached" once it traces (or why it cannot).
+  const attached = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5000);
+    tracer.stderr.on('data', (d) => {
+      said += d;
+      if (/attached/.test(said)) resolve(true);
+    });
+    exited.then(() => resolve(false));
+  }).finally(() => tracer.stderr.removeAllListeners('data'));
+  if (!attached) {
+    tracer.kill('SIGKILL');
+    await exited;
+    return { why: `strace could not attach: ${said.trim().split('\n').pop() || 'no answer'}` };
+  }
+  tracer.stderr.resume();
+  const url = `${target.url}/v20190125/meshes/bench/virtualNodes/web`;
+  const r = spawnSync('wrk', ['-t', '2', '-c', '10', '-d', '3s', '-H', describeAuth(), url], { encoding: 'utf8' });
+  tracer.kill('SIGINT');
+  await exited; // the table is written when strace detaches
+  const table = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+  fs.rmSync(out, { force: true });
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
+  const calls = {};
+  for (const line of table.split('\n')) {
+    const t = line.trim().split(/\s+/);
+    if (t.length < 5 || !/^\d/.test(t[0]) || t[t.length - 1] === 'total' || t[t.length - 1] === 'futex') continue;
+    calls[t[t.length - 1]] = Number(t[3]) / requests;
+  }
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  if (!requests || !total) return { why: 'strace counted nothing' };
+  return { total, calls };
+}
+
+function syscallText(s) {
+  if (s.why) return `not counted (${s.why})`;
+  const top = Object.entries(s.calls).sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= 0.05);
+  return `${s.total.toFixed(2)} (${top.map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ')})`;
 }
 
 /** ROUNDS wrk runs on `target`, alternating with runs on `peer` when given; medians. */
@@ -206,8 +260,9 @@ async function measure(target, haveWrk, withBare = false) {
   }
   try {
     const rounds = haveWrk ? wrkRounds(target, bare) : {};
+    const syscalls = bare ? { target: await syscallsPerRequest(target), bare: await syscallsPerRequest(bare) } : undefined;
     const sdk = await sdkLoop(target);
-    return { wrk: rounds.wrk, bare: rounds.peer, sdk, unparseable: target.unparseable ?? 0 };
+    return { wrk: rounds.wrk, bare: rounds.peer, syscalls, sdk, unparseable: target.unparseable ?? 0 };
   } finally {
     if (bare) await stop(bare.child);
   }
@@ -364,6 +419,10 @@ async function main() {
     const r = sqlite.wrk.rps / b.rps;
     const c = b.cpuPerRequest / sqlite.wrk.cpuPerRequest;
     console.log(`target: awsmesh describe >= 0.4x the bare Node server — throughput ${r.toFixed(2)}x ${r >= 0.4 ? 'met' : 'NOT met'}; per CPU-second ${c.toFixed(2)}x ${c >= 0.4 ? 'met' : 'NOT met'}`);
+    if (sqlite.syscalls) {
+      console.log(`system calls per describe (strace -c, futex left out): awsmesh ${syscallText(sqlite.syscalls.target)}`);
+      console.log(`                                                      bare Node ${syscallText(sqlite.syscalls.bare)}`);
+    }
   }
   if (sqlite.wrk && moto?.wrk) {
     const r = sqlite.wrk.rps / moto.wrk.rps;

@@ -151,3 +151,42 @@ describe('readVersion (what local serve checks its cached answers against)', () 
     expect(s.readVersion!()).toBeDefined();
   });
 });
+
+describe('getMany outside a transaction (describe\'s read)', () => {
+  const key = (name: string) => ({ service: 'svc', kind: 'thing', parent: '', name });
+
+  test('reads at once, and sees another connection\'s commit', async () => {
+    const file = path.join(tmp, 'many.db');
+    const a = open(file);
+    const b = open(file);
+    await a.write(P, (tx) => tx.put(res('a')));
+    expect((await a.getMany(P, [key('a'), key('b')])).map((r) => r?.name)).toEqual(['a', undefined]);
+    await b.write(P, (tx) => tx.put(res('b')));
+    expect((await a.getMany(P, [key('b')])).map((r) => r?.name)).toEqual(['b']);
+  });
+
+  test('during a write transaction of this process it waits for the commit instead of reading inside it', async () => {
+    const s = open();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const putDone = new Promise<void>((r) => (written = r));
+    const writing = s.write(P, async (tx) => {
+      await tx.put(res('b'));
+      written();
+      await gate;
+    });
+    await putDone;
+    let answered = false;
+    const reading = s.getMany(P, [key('b')]).then((rows) => {
+      answered = true;
+      return rows;
+    });
+    // The read is queued behind the open write (same connection): it cannot answer before the commit.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    release();
+    await writing;
+    expect((await reading).map((r) => r?.name)).toEqual(['b']);
+  });
+});

@@ -88,6 +88,12 @@ function rowToResource(row: ResourceRow): StoredResource {
   };
 }
 
+function selectResource(sql: (text: string) => Statement, p: Partition, k: ResourceKey): StoredResource | undefined {
+  const row = sql(`SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ? AND name = ?`)
+    .get(p.account, p.region, k.service, k.kind, k.parent, k.name) as ResourceRow | undefined;
+  return row && rowToResource(row);
+}
+
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly location: string;
@@ -100,6 +106,8 @@ class SqliteStore implements Store {
   private closed = false;
   private masterSecret?: string;
   private readonly busyTimeoutMs: number;
+  /** beginWrite has lowered busy_timeout: reads wait their turn rather than run with it. */
+  private shortBusyTimeout = false;
   /** Write transactions of this connection so far: PRAGMA data_version counts only other connections' commits. */
   private localWrites = 0;
 
@@ -152,6 +160,7 @@ class SqliteStore implements Store {
   private async beginWrite(): Promise<void> {
     const deadline = Date.now() + this.busyTimeoutMs;
     this.db.pragma(`busy_timeout = ${LOCK_ATTEMPT_MS}`);
+    this.shortBusyTimeout = true;
     try {
       for (;;) {
         try {
@@ -165,6 +174,7 @@ class SqliteStore implements Store {
       }
     } finally {
       this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      this.shortBusyTimeout = false;
     }
   }
 
@@ -221,11 +231,36 @@ class SqliteStore implements Store {
   }
 
   getMany(p: Partition, keys: readonly ResourceKey[]): Promise<Array<StoredResource | undefined>> {
+    // better-sqlite3 is synchronous: with no transaction open on the connection right now, these
+    // reads run start to end with nothing interleaved, so they need neither the mutex nor an async
+    // transaction. Inside a transaction (or nested in one) they take the usual path.
+    if (!this.closed && !this.db.inTransaction && !this.shortBusyTimeout && !this.inTx.getStore()) {
+      try {
+        return Promise.resolve(this.getManyNow(p, keys));
+      } catch (e) {
+        return Promise.reject(describeSqliteError(e, this.location));
+      }
+    }
     return this.read(p, async (tx) => {
       const out: Array<StoredResource | undefined> = [];
       for (const k of keys) out.push(await tx.get(k.service, k.kind, k.parent, k.name));
       return out;
     });
+  }
+
+  /** One statement needs no explicit transaction; several share one snapshot. */
+  private getManyNow(p: Partition, keys: readonly ResourceKey[]): Array<StoredResource | undefined> {
+    const sql = (text: string) => this.sql(text);
+    if (keys.length === 1) return [selectResource(sql, p, keys[0])];
+    this.sql('BEGIN DEFERRED').run();
+    try {
+      const out = keys.map((k) => selectResource(sql, p, k));
+      this.sql('COMMIT').run();
+      return out;
+    } catch (e) {
+      if (this.db.inTransaction) this.sql('ROLLBACK').run();
+      throw e;
+    }
   }
 
   write<T>(p: Partition, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -367,10 +402,7 @@ class SqliteTx implements StoreTx {
   }
 
   async get(service: string, kind: string, parent: string, name: string): Promise<StoredResource | undefined> {
-    const row = this.sql(
-      `SELECT * FROM resources WHERE account = ? AND region = ? AND service = ? AND kind = ? AND parent = ? AND name = ?`,
-    ).get(this.p.account, this.p.region, service, kind, parent, name) as ResourceRow | undefined;
-    return row && rowToResource(row);
+    return selectResource(this.sql, this.p, { service, kind, parent, name });
   }
 
   async getByArn(arn: string): Promise<StoredResource | undefined> {
