@@ -108,6 +108,8 @@ class SqliteStore implements Store {
   private readonly busyTimeoutMs: number;
   /** beginWrite has lowered busy_timeout: reads wait their turn rather than run with it. */
   private shortBusyTimeout = false;
+  /** Transactions running or waiting for the mutex. */
+  private transactions = 0;
   /** Write transactions of this connection so far: PRAGMA data_version counts only other connections' commits. */
   private localWrites = 0;
 
@@ -181,7 +183,24 @@ class SqliteStore implements Store {
   private async transaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<T> {
     this.assertOpen();
     if (this.inTx.getStore()) throw new Error('nested store transactions are not supported');
-    const { result, changed } = await this.mutex.run(() =>
+    this.transactions++;
+    let outcome: { result: T; changed: boolean };
+    try {
+      outcome = await this.runTransaction(mode, fn);
+    } finally {
+      // An enabled AsyncLocalStorage makes Node run hooks for every promise and tick of the process
+      // (a few % of a cached describe's CPU under `local serve`); with no transaction running or
+      // queued no context needs it, and the next run() enables it again.
+      if (--this.transactions === 0) this.inTx.disable();
+    }
+    // Listeners run after the lock is released and outside the transaction's async context, so
+    // they may read the store themselves.
+    if (outcome.changed) this.notifyLocal();
+    return outcome.result;
+  }
+
+  private runTransaction<T>(mode: 'read' | 'write', fn: (dirty: () => void) => Promise<T>): Promise<{ result: T; changed: boolean }> {
+    return this.mutex.run(() =>
       this.inTx.run(true, async () => {
         this.assertOpen();
         let changed = false;
@@ -207,10 +226,6 @@ class SqliteStore implements Store {
         return { result, changed };
       }),
     );
-    // Listeners run after the lock is released and outside the transaction's async context, so
-    // they may read the store themselves.
-    if (changed) this.notifyLocal();
-    return result;
   }
 
   private tx(p: Partition, writable: boolean, dirty: () => void): StoreTx {
