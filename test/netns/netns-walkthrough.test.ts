@@ -115,29 +115,45 @@ test('envoy-networking.sh is the walkthrough\'s, byte for byte', () => {
   expect(text.toString().startsWith('#!/bin/bash -e\n')).toBe(true);
 });
 
-test('local up --netns without the privileges it needs is refused with exit 255 before anything is created', async () => {
+test('local up --netns and local demo --netns without the privileges they need are refused with exit 255 before anything is created', async () => {
   const env = freshEnv('refused');
+  const commands = [['local', 'up', '--netns', '--mesh', 'apps'], ['local', 'demo', '--netns', '--mesh-name', 'apps-demo']];
   if (unsupported) {
-    const r = cli(['local', 'up', '--netns', '--mesh', 'apps'], env);
-    expect(r.status).toBe(255);
-    expect(r.stderr).toContain(unsupported);
+    for (const c of commands) {
+      const r = cli(c, env);
+      expect(r.status).toBe(255);
+      expect(r.stderr).toContain(unsupported);
+    }
+    expect(cli(['appmesh', 'list-meshes'], env).stdout).not.toContain('apps-demo');
     return;
   }
-  // As root: the same command as an unprivileged user (uid 1337, its own home) is refused.
-  const home = path.join(tmp, 'refused-home');
+  // As root: the same commands as an unprivileged user (uid 1337, its own home) are refused.
+  // Under /tmp itself: the suite's own temp directory may be private to root.
+  const outer = fs.mkdtempSync(path.join('/tmp', 'awsmesh-netns-refused-'));
+  fs.chmodSync(outer, 0o711);
+  const home = path.join(outer, 'home');
   fs.mkdirSync(home, { mode: 0o700 });
   fs.chownSync(home, 1337, 1337);
-  fs.chmodSync(tmp, 0o711);
-  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn('setpriv', ['--reuid=1337', '--regid=1337', '--clear-groups', process.execPath, BIN, 'local', 'up', '--netns', '--mesh', 'apps'], {
-      env: { ...env, AWSMESH_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'],
+  const asUser = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('setpriv', ['--reuid=1337', '--regid=1337', '--clear-groups', process.execPath, BIN, ...args], {
+      env: { ...env, AWSMESH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => resolve({ code, stderr }));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
-  expect(r.stderr).toContain('--netns creates network namespaces and iptables rules: run as root (sudo) or with CAP_NET_ADMIN and CAP_SYS_ADMIN');
-  expect(r.code).toBe(255);
+  for (const c of commands) {
+    const r = await asUser(c);
+    expect(r.stderr).toContain('--netns creates network namespaces and iptables rules: run as root (sudo) or with CAP_NET_ADMIN and CAP_SYS_ADMIN');
+    expect(r.code).toBe(255);
+  }
+  // The demo created no mesh before refusing.
+  const meshes = await asUser(['appmesh', 'list-meshes']);
+  expect(meshes.code).toBe(0);
+  expect(meshes.stdout).not.toContain('apps-demo');
+  fs.rmSync(outer, { recursive: true, force: true });
 });
 
 netnsTest('the walkthrough in namespaces: a 75/25 split by name with no proxy settings, ingress interception, no loop, and nothing left after local down', async () => {
