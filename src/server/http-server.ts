@@ -62,6 +62,18 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
   return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
 }
 
+let loggedMs = 0;
+let loggedIso = '';
+/** The log lines' ISO time; a busy server logs several requests per millisecond, formatted once. */
+function logTime(): string {
+  const now = Date.now();
+  if (now !== loggedMs) {
+    loggedMs = now;
+    loggedIso = new Date(now).toISOString();
+  }
+  return loggedIso;
+}
+
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -82,13 +94,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     res.end(response.body);
   };
 
-  const logLine = (req: http.IncomingMessage, rawPath: string, op: string, status: number, t0: bigint) => {
+  const logLine = (req: http.IncomingMessage, rawPath: string, op: string, status: number, t0: number) => {
     if (!opts.log) return;
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    opts.log(`${new Date().toISOString()} ${req.method} ${rawPath} ${op} ${status} ${ms.toFixed(1)}ms`);
+    const ms = performance.now() - t0;
+    opts.log(`${logTime()} ${req.method} ${rawPath} ${op} ${status} ${ms.toFixed(1)}ms`);
   };
 
-  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal, rawPath: string, t0: bigint, label = 'refused') => {
+  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal, rawPath: string, t0: number, label = 'refused') => {
     req.resume();
     send(res, { status: refusal.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: refusal.message }) });
     logLine(req, rawPath, label, res.statusCode, t0);
@@ -98,7 +110,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const underBrowserPath = (p: string) => browserPath !== undefined && (p === browserPath || p.startsWith(`${browserPath}/`));
 
   const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
     const wire: WireRequest = {
       method: req.method ?? 'GET',
