@@ -14,6 +14,7 @@ import * as path from 'path';
 import type { Database, Statement } from 'better-sqlite3';
 import { migrate } from './migrations';
 import { Mutex } from './mutex';
+import { rowToResource, type ResourceRow } from './resource-row';
 import type {
   IdempotencyRecord, ListOptions, Partition, PartitionStats, ResourceKey, Store, StoredRef, StoredResource, StoreTx,
 } from './store';
@@ -33,19 +34,6 @@ function nativeBinding(): string | undefined {
   } catch {
     return undefined; // an unusual install layout: let better-sqlite3 search as usual
   }
-}
-
-interface ResourceRow {
-  account: string;
-  region: string;
-  service: string;
-  kind: string;
-  parent: string;
-  name: string;
-  arn: string;
-  data: string;
-  created_at: number;
-  updated_at: number;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
@@ -73,19 +61,6 @@ function describeSqliteError(e: unknown, location: string): unknown {
     return new Error(`${location} is not a usable awsmesh state database (${(e as Error).message}); move it away or point AWSMESH_HOME elsewhere.`);
   }
   return e;
-}
-
-function rowToResource(row: ResourceRow): StoredResource {
-  return {
-    service: row.service,
-    kind: row.kind,
-    parent: row.parent,
-    name: row.name,
-    arn: row.arn,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 function selectResource(sql: (text: string) => Statement, p: Partition, k: ResourceKey): StoredResource | undefined {

@@ -29,6 +29,7 @@ import { ChangeFeed, CHANGES_CHANNEL } from './pg-changes';
 import { SharedReader } from './pg-reader';
 import { describePgError, isConnectionFailure, shouldRetryTransaction } from './pg-errors';
 import { PG_SCHEMA as S, pgMigrate } from './pg-migrations';
+import { rowToResource, type ResourceRow } from '../resource-row';
 
 export interface PostgresStoreOptions {
   /** PGPASSWORD is read from here when the URL has no password (default: process.env). */
@@ -51,32 +52,6 @@ const MAX_TX_ATTEMPTS = 8;
 const MAX_CONNECTION_ATTEMPTS = 3;
 /** A statement that gets no answer for this long means the database is gone. */
 const QUERY_TIMEOUT_MS = 30_000;
-
-interface ResourceRow {
-  account: string;
-  region: string;
-  service: string;
-  kind: string;
-  parent: string;
-  name: string;
-  arn: string;
-  data: string;
-  created_at: number;
-  updated_at: number;
-}
-
-function rowToResource(row: ResourceRow): StoredResource {
-  return {
-    service: row.service,
-    kind: row.kind,
-    parent: row.parent,
-    name: row.name,
-    arn: row.arn,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => Math.round((5 + Math.random() * 20) * 2 ** Math.min(attempt, 6));
