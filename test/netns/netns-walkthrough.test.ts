@@ -337,3 +337,57 @@ netnsTest('the README\'s `sudo npm run walkthrough -- --netns` runs the walkthro
   }
   expect(await hostNetwork()).toEqual(before);
 }, 300_000);
+
+netnsTest('a virtual gateway gets its own namespace: calls to its listener are routed by its gateway routes across the mesh, 75/25', async () => {
+  const env = freshEnv('gateway');
+  applyWalkthrough(env);
+  const spec = (o: object) => JSON.stringify(o);
+  for (const s of [
+    ['appmesh', 'create-virtual-gateway', '--mesh-name', 'apps', '--virtual-gateway-name', 'gw', '--spec',
+      spec({ listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] })],
+    ['appmesh', 'create-gateway-route', '--mesh-name', 'apps', '--virtual-gateway-name', 'gw', '--gateway-route-name', 'to-b', '--spec',
+      spec({ httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: 'serviceb.apps.local' } } } } })],
+  ]) {
+    const r = cli(s, env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }
+  const config = path.join(tmp, 'gateway.local.yaml');
+  writeWalkthroughConfig(config);
+  fs.appendFileSync(config, '  - virtualGateway: gw\n');
+  const before = await hostNetwork();
+  const { up, out, exited } = startUp(env, ['--config', config]);
+  await waitUntil(() => out.stdout.includes('virtualGateway/gw') || up.exitCode !== null, {
+    describe: '`local up --netns` to print its table', timeoutMs: 90_000, observe: () => out,
+  });
+  expect(up.exitCode).toBeNull();
+  expect(out.stderr).toContain('Mesh apps is up in 4 network namespace(s): 4 proxies, 3 apps');
+  const rec = runRecord(env.AWSMESH_HOME!);
+  const ns = Object.fromEntries(rec.netns!.nodes.map((n) => [n.name.split('/')[1], n]));
+  expect(Object.keys(ns).sort()).toEqual(['gw', 'serviceA', 'serviceB', 'serviceBv2']);
+
+  // A client of the gateway, as a load balancer in front of it would be: from serviceA's namespace
+  // as uid 1337 (so serviceA's own egress redirect lets it pass) to the gateway's address and
+  // listener port. The gateway route sends every call to serviceb.apps.local, whose router splits
+  // 75/25 (400 calls: σ ≈ 2.2 points, so ±8 is 3.6σ).
+  const N = 400;
+  const tally = JSON.parse(await inNamespace(ns.serviceA.namespace, 'calls', `http://${ns.gw.address}:8080/`, String(N), '8', '1337')) as {
+    statuses: Record<string, number>; services: Record<string, number>;
+  };
+  expect(tally.statuses).toEqual({ 200: N });
+  expect((tally.services.serviceB ?? 0) + (tally.services.serviceBv2 ?? 0)).toBe(N);
+  const shareB = (100 * tally.services.serviceB) / N;
+  expect(shareB).toBeGreaterThanOrEqual(67);
+  expect(shareB).toBeLessThanOrEqual(83);
+  // Every call entered through a backend's sidecar ingress (the apps listen on their namespaces'
+  // loopback only), none through serviceA's sidecar.
+  const ingress = async (n: string) => (await adminStats(ns[n].namespace))['http.ingress.downstream_rq_total'] ?? 0;
+  expect((await ingress('serviceB')) + (await ingress('serviceBv2'))).toBe(N);
+  expect((await adminStats(ns.serviceA.namespace))['http.egress.downstream_rq_total'] ?? 0).toBe(0);
+
+  const down = cli(['local', 'down', '--mesh', 'apps'], env);
+  expect(down.status).toBe(0);
+  expect(await exited).toBe(0);
+  expect(await namespacesOf(rec.netns!.run)).toEqual([]);
+  expect(await hostNetwork()).toEqual(before);
+});
