@@ -77,7 +77,9 @@ export class AdminServer {
       return;
     }
     try {
-      await this.ctx.proxy.refresh?.();
+      // A worker pool gathers its workers' state first. Optional: the index page needs no proxy, and an
+      // admin server can be made for it alone (tests of the listener's own checks do so).
+      await this.ctx.proxy?.refresh?.();
       await route.handler(req, res, this.ctx, url);
     } catch (e) {
       if (!res.headersSent) sendText(res, 500, `${(e as Error).message}\n`);
