@@ -95,8 +95,8 @@ export interface LocalControlPlane {
   readonly location: string;
   /** Calls `onChange` soon after any committed write, by any process sharing the state. Returns the unsubscribe. */
   watch(onChange: () => void): () => void;
-  /** The store's readVersion (SQLite): unchanged only while nothing is committed; undefined when it cannot tell. */
-  readVersion?(): string | undefined;
+  /** The store's readVersion: unchanged only while nothing is committed; undefined when it cannot tell. */
+  readVersion?(): string | undefined | Promise<string | undefined>;
   /**
    * Where each named virtual node of the snapshot can be reached now: registered sidecars first, else
    * its Cloud Map instances or a DNS hostname that resolves. Nodes the snapshot lacks get no entry.

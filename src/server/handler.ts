@@ -82,7 +82,7 @@ export class RequestHandler {
       }
       refuseUnsignedGetChange(req, codec.service, operation, Boolean(this.opts.credentials || auth));
       // A read answered before and nothing committed since: the same bytes (the input was validated then).
-      const slot = this.cache?.slot(codec.service, operation, region, decoded.input);
+      const slot = await this.cache?.slot(codec.service, operation, region, decoded.input);
       const kept = slot && this.cache!.get(slot, requestId);
       if (kept) return { requestId, service: codec.service, operation, response: kept };
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });

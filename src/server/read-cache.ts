@@ -3,7 +3,8 @@
 // data_version, which sees every other process's commits, plus this connection's own write count)
 // is taken before the call that fills an entry, so an entry is never newer-labelled than its data,
 // and checked on every request, so a write by another CLI process or serve replica is seen by the
-// very next read. Stores without a readVersion (PostgreSQL) are not cached.
+// very next read. PostgreSQL's readVersion is its commit counter, read in one small statement per
+// request: a round trip, but no resource read, rendering or serialisation on a hit.
 
 import type { Input } from '../backends/backend';
 import type { ServiceName } from '../model/services';
@@ -30,12 +31,14 @@ export class ReadCache {
   private version: string | undefined;
   private readonly entries = new Map<string, WireResponse>();
 
-  constructor(private readonly readVersion: () => string | undefined) {}
+  constructor(private readonly readVersion: () => string | undefined | Promise<string | undefined>) {}
 
   /** Where this call's answer is (or would be) kept; undefined when it is not cacheable now. */
-  slot(service: ServiceName, operation: string, region: string, input: Input): CacheSlot | undefined {
+  async slot(service: ServiceName, operation: string, region: string, input: Input): Promise<CacheSlot | undefined> {
     if (!cacheable(service, operation)) return undefined;
-    const version = this.readVersion();
+    // Concurrent slots may resolve out of order: an older version then only empties the cache
+    // (entries are always at least as new as their label, so no answer is ever too old).
+    const version = await this.readVersion();
     if (version === undefined) return undefined;
     if (version !== this.version) {
       this.entries.clear();

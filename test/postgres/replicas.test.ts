@@ -11,8 +11,8 @@
 
 import {
   AppMeshClient, CreateMeshCommand, CreateRouteCommand, CreateVirtualNodeCommand, CreateVirtualRouterCommand,
-  CreateVirtualServiceCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, ListTagsForResourceCommand,
-  ListVirtualNodesCommand,
+  CreateVirtualServiceCommand, DeleteRouteCommand, DescribeRouteCommand, DescribeVirtualNodeCommand, ListTagsForResourceCommand,
+  ListRoutesCommand, ListVirtualNodesCommand, UpdateRouteCommand,
 } from '@aws-sdk/client-app-mesh';
 import { AdsClient } from '../../src/xds/ads-client';
 import { TYPE_URLS } from '../../src/xds/resource-types';
@@ -105,6 +105,27 @@ pgTest('a create-route through replica 1 is visible through replica 2 when it re
   }
   console.log(`cross-replica xDS push after create-route returned (20 routes): p50 ${percentile(latencies, 50)} ms, ` +
     `p99 ${percentile(latencies, 99)} ms, max ${Math.max(...latencies)} ms`);
+}, 120_000);
+
+pgTest('answers replica 2 has served before (its read cache) change as soon as an update through replica 1 returns', async () => {
+  const [c1, c2] = [client(r1), client(r2)];
+  await c1.send(new CreateRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached', spec: ROUTE('/c0') }));
+  for (let i = 1; i <= 10; i++) {
+    // Twice: the second answer comes from replica 2's cache, if anything does.
+    for (let k = 0; k < 2; k++) {
+      const before = await c2.send(new DescribeRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached' }));
+      expect(before.route?.spec?.httpRoute?.match?.prefix).toBe(`/c${i - 1}`);
+      await c2.send(new ListRoutesCommand({ meshName: 'apps', virtualRouterName: 'r' }));
+    }
+    const { route } = await c1.send(new UpdateRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached', spec: ROUTE(`/c${i}`) }));
+    const seen = await c2.send(new DescribeRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached' }));
+    expect(seen.route?.spec?.httpRoute?.match?.prefix).toBe(`/c${i}`);
+    expect(seen.route?.metadata?.version).toBe(route?.metadata?.version);
+  }
+  await c1.send(new DeleteRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached' }));
+  const listed = await c2.send(new ListRoutesCommand({ meshName: 'apps', virtualRouterName: 'r' }));
+  expect(listed.routes?.map((r) => r.routeName)).not.toContain('cached');
+  await expect(c2.send(new DescribeRouteCommand({ meshName: 'apps', virtualRouterName: 'r', routeName: 'cached' }))).rejects.toMatchObject({ name: 'NotFoundException' });
 }, 120_000);
 
 pgTest('32 CLI processes × 20 writes through two replicas: nothing lost, one winner per duplicate create', async () => {

@@ -161,6 +161,32 @@ describeEachStore('store', (store) => {
   });
 
   describe('change sequence and watch', () => {
+    test('readVersion (what served reads are cached under) stays while nothing is committed and changes with any commit, of this or another connection', async () => {
+      const url = await store.newUrl();
+      const a = store.openUrl(url);
+      const b = store.openUrl(url);
+      try {
+        const v0 = await a.readVersion!();
+        expect(v0).toBeDefined();
+        await a.read(P, (tx) => tx.get('svc', 'thing', '', 'x'));
+        expect(await a.readVersion!()).toBe(v0);
+        await b.write(P, (tx) => tx.put(res('x'))); // another process or replica
+        const v1 = await a.readVersion!();
+        expect(v1).not.toBe(v0);
+        await a.write(P, (tx) => tx.put(res('y')));
+        expect(await a.readVersion!()).not.toBe(v1);
+        // Inside a transaction its snapshot may be older than the last commit: no version.
+        let inside: string | undefined = 'unset';
+        await a.read(P, async () => {
+          inside = await a.readVersion!();
+        });
+        expect(inside).toBeUndefined();
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     test('each committed write bumps the sequence; reads do not', async () => {
       const s = await store.open();
       const a = await s.changeSeq();

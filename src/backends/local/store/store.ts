@@ -94,11 +94,13 @@ export interface Store {
   /** A number that changes after every committed write, by any process sharing the store. */
   changeSeq(): Promise<number>;
   /**
-   * A cheap, synchronous stand-in for changeSeq where the store has one (SQLite): equal to an earlier
-   * value only if nothing has been committed since, by this or any other process, so answers read
-   * under it may be reused. Undefined when it cannot tell now (e.g. a transaction is open).
+   * A cheap stand-in for changeSeq: equal to an earlier value only if nothing has been committed
+   * since, by this or any other process or replica, so answers read under it may be reused. SQLite
+   * answers synchronously (PRAGMA data_version); PostgreSQL reads its commit counter (one small
+   * statement on the shared reading connection). Undefined when it cannot tell now (e.g. a
+   * transaction is open).
    */
-  readVersion?(): string | undefined;
+  readVersion?(): string | undefined | Promise<string | undefined>;
   /**
    * Calls `listener` soon after any committed write, by this or any other process (SQLite polls
    * changeSeq; PostgreSQL listens for NOTIFY). Writes of this process are announced before their

@@ -329,6 +329,17 @@ class PostgresStore implements Store {
     }
   }
 
+  /**
+   * The commit counter (changes.seq), read on the shared reading connection. Every write transaction
+   * that changes anything raises it under a row lock held to its COMMIT, so a commit is visible
+   * exactly when its raised counter is: any replica's acknowledged write changes the next answer.
+   */
+  async readVersion(): Promise<string | undefined> {
+    if (this.closed || this.inTx.getStore()) return undefined;
+    const rows = await this.readStatement<{ seq: string }>(statement(`SELECT seq FROM ${S}.changes WHERE id = 1`, []));
+    return String(rows[0].seq);
+  }
+
   async changeSeq(): Promise<number> {
     const rows = await this.query<{ seq: string }>(`SELECT seq FROM ${S}.changes WHERE id = 1`);
     return Number(rows[0].seq);
