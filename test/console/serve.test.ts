@@ -165,7 +165,10 @@ test('every call is authorized with the signed-in user\'s policies; a deleted ke
     return r.status === 401 && r;
   }, { describe: 'the deleted key\'s session to end', timeoutMs: 60_000 });
   expect(JSON.parse(gone.body).message).toMatch(/^Sign in again/);
-  expect(serve.stderr()).toMatch(/console: session of reader ended \(unknown_key\)/);
+  // The server's log line and its answer travel separately (stderr pipe, socket): wait for the line.
+  await waitUntil(() => /console: session of reader ended \(unknown_key\)/.test(serve.stderr()), {
+    describe: 'the server to log the ended session', timeoutMs: 30_000, observe: () => serve.stderr().slice(-2000),
+  });
   expect(serve.stderr()).not.toContain(keys.reader.secret);
 }, 180_000);
 
