@@ -122,8 +122,11 @@ test('update-route reaches every worker: all run the new version and traffic fol
   expect(t.serviceBv2 / 1000).toBeLessThan(0.95);
 }, 60_000);
 
-test('a killed worker is replaced and counted; traffic continues', async () => {
+test('a killed worker is replaced and counted; traffic continues; the counters it had shown stay counted', async () => {
+  const rq = (m: Map<string, number>) => m.get('http.egress.downstream_rq_total') ?? 0;
+  const counted = rq(await stats());
   const before = await serverInfo();
+  expect(before.workers[0].downstream_rq_total).toBeGreaterThan(0);
   const victim = before.workers[0].pid;
   process.kill(victim, 'SIGKILL');
   const after = await waitUntil(async () => {
@@ -135,8 +138,11 @@ test('a killed worker is replaced and counted; traffic continues', async () => {
   expect(after.workers[1].pid).toBe(before.workers[1].pid);
   expect((await stats()).get('server.worker_restarts')).toBe(1);
   expect(a.stderr()).toContain(`worker 0 (pid ${victim}) exited (SIGKILL); starting a replacement`);
+  // Counters do not run backwards when a worker is replaced (Prometheus would read a reset).
+  expect(rq(await stats())).toBe(counted);
   const replies = await load(200, 16, () => viaProxy(a.egress, 'http://serviceb.apps.local/'));
   expect(replies.filter((x) => x.status !== 200)).toEqual([]);
+  expect(rq(await stats())).toBe(counted + 200);
 }, 60_000);
 
 test('SIGTERM stops the primary and every worker', async () => {

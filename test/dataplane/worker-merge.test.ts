@@ -5,7 +5,7 @@ import { mergeClusterViews, type ClusterView } from '../../src/dataplane/admin/c
 import { Histogram } from '../../src/dataplane/telemetry/histogram';
 import { ClusterStats, HttpStats } from '../../src/dataplane/telemetry/stats';
 import { flattenStats } from '../../src/dataplane/telemetry/stats-format';
-import { mergeStatGroups, serializeStatGroups } from '../../src/dataplane/telemetry/stats-merge';
+import { cumulativeOnly, mergeStatGroups, serializeStatGroups } from '../../src/dataplane/telemetry/stats-merge';
 import type { StatGroup } from '../../src/dataplane/telemetry/stats';
 
 function worker(requests: number[], healthy: number, active: number): StatGroup[] {
@@ -59,4 +59,16 @@ test('cluster views: host counters summed, streaks by maximum, an ejection in on
     { address: '127.0.0.1', port: 1, flags: '/failed_outlier_check', stats: { rq_total: 12, consecutive_5xx: 3, cx_active: 2 } },
     { address: '127.0.0.1', port: 2, flags: 'healthy', stats: { rq_total: 2, consecutive_5xx: 0, cx_active: 0 } },
   ]);
+});
+
+test("a dead worker's counters and histograms outlive it, its gauges do not", () => {
+  const live = serializeStatGroups(worker([1, 2], 2, 1));
+  const dead = cumulativeOnly(serializeStatGroups(worker([3, 30, 4], 1, 5)));
+  const flat = new Map(flattenStats(mergeStatGroups([live, dead])).map((s) => [s.name, s]));
+  expect(flat.get('http.egress.downstream_rq_total')?.value).toBe(5);
+  expect(flat.get('http.egress.downstream_rq_5xx')?.value).toBe(1);
+  expect(flat.get('cluster.c.upstream_rq_total')?.value).toBe(5);
+  // Gauges are the live worker's alone: the connections and requests the dead one held are gone.
+  expect(flat.get('http.egress.downstream_rq_active')?.value).toBe(1);
+  expect(flat.get('cluster.c.membership_healthy')?.value).toBe(2);
 });

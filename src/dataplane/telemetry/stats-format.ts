@@ -35,7 +35,7 @@ export interface FlattenOptions {
 
 const GAUGE = /(^|[._])(active|membership_healthy|membership_total|live|uptime|state|concurrency|memory_allocated|memory_heap_size|connected_state)$|_active$/;
 
-function isGauge(field: string): boolean {
+export function isGauge(field: string): boolean {
   return GAUGE.test(field);
 }
 

@@ -7,6 +7,7 @@
 // (membership, outlier ejections, server state).
 
 import { Histogram } from './histogram';
+import { isGauge } from './stats-format';
 import { CodeCounts, type StatGroup, type StatTags } from './stats';
 
 /** One stat field as shipped between processes. */
@@ -69,4 +70,16 @@ function mergeField(into: Record<string, unknown>, field: string, v: ShippedValu
     const c = have instanceof CodeCounts ? have : (into[field] = new CodeCounts(v.c)) as CodeCounts;
     for (const [code, n] of v.v) c.counts[code] += n;
   }
+}
+
+/**
+ * What of a worker's last stats outlives the worker: its counters, status-code counts and
+ * histograms (cumulative facts), not its gauges (connections it held are gone with it). The pool
+ * merges these into every later view, so a replaced worker does not make counters run backwards.
+ */
+export function cumulativeOnly(groups: readonly ShippedGroup[]): ShippedGroup[] {
+  return groups.flatMap((g) => {
+    const fields = Object.fromEntries(Object.entries(g.fields).filter(([field, v]) => typeof v !== 'number' || !isGauge(field)));
+    return Object.keys(fields).length ? [{ ...g, fields }] : [];
+  });
 }

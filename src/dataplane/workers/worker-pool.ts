@@ -12,8 +12,9 @@
 // lets the workers accept on the shared socket themselves instead (no hop, but the kernel's
 // wake-ups decide the spread); docs/dataplane.md has the comparison.
 //
-// A worker that exits unexpectedly is replaced (server.worker_restarts counts it); stopping the
-// pool stops every worker and waits for each exit.
+// A worker that exits unexpectedly is replaced (server.worker_restarts counts it) and the counters
+// and histograms of its last stats snapshot stay in the merged view (what it served after the last
+// admin read is lost with it); stopping the pool stops every worker and waits for each exit.
 
 import cluster, { type Worker } from 'node:cluster';
 import * as path from 'path';
@@ -26,7 +27,7 @@ import type { BoundListener } from '../proxy';
 import type { ProxyRunner } from '../sidecar';
 import { ProxyTelemetry } from '../telemetry/proxy-telemetry';
 import type { StatGroup } from '../telemetry/stats';
-import { mergeStatGroups } from '../telemetry/stats-merge';
+import { cumulativeOnly, mergeStatGroups, serializeStatGroups, type ShippedGroup } from '../telemetry/stats-merge';
 import { unshipError, type FromWorker, type ToWorker, type WorkerSnapshot } from './protocol';
 
 export interface WorkerPoolOptions {
@@ -70,6 +71,8 @@ export class WorkerPool implements ProxyRunner {
   private restartDelay = 0;
   private view: { groups: StatGroup[]; clusters: ClusterView[]; certs?: CertsDump; workers: WorkerSnapshot[] } = { groups: [], clusters: [], workers: [] };
   private refreshing?: Promise<void>;
+  /** Counters and histograms of the workers that died, as last read from them, summed (cumulativeOnly). */
+  private retired: ShippedGroup[] = [];
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: WorkerPoolOptions) {
@@ -154,6 +157,8 @@ export class WorkerPool implements ProxyRunner {
     slot.serving = false;
     if (this.closing || this.slots[slot.index] !== slot) return;
     this.restarts++;
+    const last = this.view.workers.find((w) => w.pid === slot.pid);
+    if (last) this.retired = serializeStatGroups(mergeStatGroups([this.retired, cumulativeOnly(last.groups)]));
     const lived = Date.now() - slot.startedAt;
     this.restartDelay = lived < QUICK_DEATH_MS ? Math.min(MAX_RESTART_DELAY_MS, Math.max(100, this.restartDelay * 2)) : 0;
     this.log(`worker ${slot.index} (pid ${slot.pid}) exited (${signal ?? `code ${code}`}); starting a replacement${this.restartDelay ? ` in ${this.restartDelay} ms` : ''}`);
@@ -238,7 +243,7 @@ export class WorkerPool implements ProxyRunner {
     const replies = await Promise.all(live.map((s) => this.request(s, { type: 'snapshot', id: this.nextId++ }, SNAPSHOT_MS).catch(() => undefined)));
     const snaps = replies.flatMap((r) => (r?.type === 'snapshot' ? [r.snapshot] : []));
     this.view = {
-      groups: mergeStatGroups(snaps.map((s) => s.groups)),
+      groups: mergeStatGroups([...snaps.map((s) => s.groups), this.retired]),
       clusters: mergeClusterViews(snaps.map((s) => s.clusters)),
       certs: snaps.find((s) => s.certs)?.certs,
       workers: snaps,
