@@ -8,7 +8,8 @@ import type * as net from 'net';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
 
-function looksLikeH2(first: Buffer): boolean {
+/** Whether a connection's first bytes start the HTTP/2 preface (three bytes are enough to tell). */
+export function looksLikeH2(first: Buffer): boolean {
   const n = Math.min(first.length, H2_PREFACE.length);
   return n >= 3 && first.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
 }

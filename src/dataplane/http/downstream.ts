@@ -1,11 +1,42 @@
-// What the proxy reads from a downstream request before routing it: HTTP/1.1 and HTTP/2
-// downstreams share one path through Node's compatible request/response objects.
+// What the proxy reads from a downstream request and how it answers: HTTP/1.1 requests come from
+// the lean server (h1-connection.ts), HTTP/2 ones (and connections handed to Node's http.Server,
+// e.g. after an h2c offer) through Node's compatible request/response objects. The Exchange sees
+// only these interfaces.
 
-import type { IncomingMessage, ServerResponse } from 'http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'http';
+import type * as net from 'net';
+import type { Readable } from 'stream';
 
-export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
-export type DownstreamResponse = ServerResponse | Http2ServerResponse;
+export interface DownstreamRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The connection (a TLSSocket — `encrypted` — when the listener terminated TLS). */
+  readonly socket: net.Socket | null;
+  /** The lean server's body stream (null: no body); Node's requests are their own body stream. */
+  readonly bodySource?: Readable | null;
+  readonly readableEnded?: boolean;
+}
+
+export interface DownstreamResponse {
+  readonly headersSent: boolean;
+  /** The whole response was handed to the connection. */
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
+  /** false: wait for 'drain'. */
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  end(chunk: Buffer | string): unknown;
+  addTrailers(trailers: OutgoingHttpHeaders): void;
+  /** The connection (or HTTP/2 stream) closed; with writableFinished false: before the response ended. */
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** The request body as a stream (for a request that has one: hasRequestBody()). */
+export function requestBody(req: DownstreamRequest): Readable {
+  return req.bodySource ?? (req as unknown as Readable);
+}
 
 /** Splits an HTTP/1.1 request target into authority and path (absolute-form for proxy clients). */
 export function requestTarget(req: DownstreamRequest, h2: boolean): { authority: string; path: string } {
@@ -27,8 +58,9 @@ export function requestTarget(req: DownstreamRequest, h2: boolean): { authority:
 
 /** Whether a body follows the request head (an HTTP/2 stream not ended with its headers). */
 export function hasRequestBody(req: DownstreamRequest, h2: boolean): boolean {
-  const r = req as IncomingMessage & { stream?: { endAfterHeaders?: boolean } };
+  const r = req as DownstreamRequest & { stream?: { endAfterHeaders?: boolean } };
   if (h2) return !(r.stream?.endAfterHeaders ?? r.readableEnded);
+  if (r.bodySource !== undefined) return r.bodySource !== null;
   const h = r.headers;
   const cl = h['content-length'];
   return (cl !== undefined && cl !== '0') || h['transfer-encoding'] !== undefined;

@@ -20,7 +20,7 @@ import type { ChainState, HcmRuntime, HcmTelemetry } from '../config/runtime';
 import { HttpStats, type ListenerStats, type RouteTargetStats } from '../telemetry/stats';
 import { continueTrace, type TraceContext } from '../telemetry/trace-context';
 import { ReplayableBody } from './body';
-import { hasRequestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
+import { hasRequestBody, requestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
 import { accessLogEntry, exportSpan, type ExchangeRecord } from './exchange-report';
 import { buildUpstreamRequest, forwardedResponseHeaders } from './forwarding';
 import { REPLIES, localReplyHeaders, sendGrpcLocalReply, type LocalReply } from './local-reply';
@@ -148,7 +148,7 @@ class Exchange implements ExchangeRecord {
     this.upstreamReq = buildUpstreamRequest(this.req.headers, this.view, route, this.upgrade !== undefined, this.trace);
     // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
     if (!this.upgrade && hasRequestBody(this.req, this.protocol === 'HTTP/2')) {
-      this.body = new ReplayableBody(this.req as unknown as import('stream').Readable, MAX_REQUEST_BYTES);
+      this.body = new ReplayableBody(requestBody(this.req), MAX_REQUEST_BYTES);
       this.body.onEnd(() => this.armTimeout());
     } else {
       this.armTimeout();
@@ -418,7 +418,7 @@ class Exchange implements ExchangeRecord {
     this.touch();
     this.bytesSent += chunk.length;
     if (this.held) {
-      (this.res as ServerResponse).write(this.held);
+      this.res.write(this.held);
       this.held = undefined;
     }
     // The chunk that completes a declared body is sent with end(): head, body and end then
@@ -427,10 +427,10 @@ class Exchange implements ExchangeRecord {
       this.held = chunk;
       return true;
     }
-    const ok = (this.res as ServerResponse).write(chunk);
+    const ok = this.res.write(chunk);
     if (!ok) {
       const call = this.call;
-      (this.res as ServerResponse).once('drain', () => call?.resume());
+      this.res.once('drain', () => call?.resume());
     }
     return ok;
   }
@@ -448,7 +448,7 @@ class Exchange implements ExchangeRecord {
     }
     const last = this.held;
     this.held = undefined;
-    if (last) (this.res as ServerResponse).end(last);
+    if (last) this.res.end(last);
     else this.res.end();
     this.finish();
   }
@@ -480,7 +480,7 @@ class Exchange implements ExchangeRecord {
     this.abortAttempt();
     this.status = r.status;
     if (r.flag) this.flags = this.flags ? `${this.flags},${r.flag}` : r.flag;
-    const res = this.res as ServerResponse;
+    const res = this.res;
     if (res.headersSent) return this.resetDownstream();
     try {
       if (this.isGrpc && r.status !== 200) sendGrpcLocalReply(this.res, r);
@@ -496,8 +496,8 @@ class Exchange implements ExchangeRecord {
   }
 
   private resetDownstream(): void {
-    const r = this.res as Http2ServerResponse & ServerResponse;
-    if ((r as Http2ServerResponse).stream) (r as Http2ServerResponse).stream.close(0x2 /* INTERNAL_ERROR */);
+    const r = this.res as DownstreamResponse & Partial<Pick<Http2ServerResponse, 'stream'>> & { socket?: Socket | null };
+    if (r.stream) r.stream.close(0x2 /* INTERNAL_ERROR */);
     else r.socket?.destroy();
     this.finish();
   }

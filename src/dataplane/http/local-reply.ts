@@ -1,7 +1,7 @@
 // Responses the proxy itself generates, worded as Envoy words them (users grep for these), and
 // turned into trailers-only gRPC responses for gRPC callers as Envoy does.
 
-import type { OutgoingHttpHeaders, ServerResponse } from 'http';
+import type { OutgoingHttpHeaders } from 'http';
 import type { Http2ServerResponse } from 'http2';
 import type { DownstreamResponse } from './downstream';
 
@@ -65,7 +65,7 @@ export function sendGrpcLocalReply(res: DownstreamResponse, r: LocalReply): void
   const stream = (res as Http2ServerResponse).stream;
   if (stream && !stream.headersSent) stream.respond({ ':status': 200, ...headers }, { endStream: true });
   else {
-    (res as ServerResponse).writeHead(200, headers);
-    (res as ServerResponse).end();
+    res.writeHead(200, headers);
+    res.end();
   }
 }

@@ -15,9 +15,13 @@ import type { ChainState } from '../config/runtime';
 import type { ListenerStats } from '../telemetry/stats';
 import { tunnelIntercepted } from '../tcp/intercepted';
 import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
-import { dispatchConnection } from './auto-codec';
 import { handleHttpRequest, handleUpgradeRequest } from './exchange';
+import { BAD_REQUEST, serveHttp1, type H1Handlers, type H1Options } from './h1-connection';
+import type { DownstreamRequest, DownstreamResponse } from './downstream';
 import { upgradeType, withoutUpgrade } from './upgrade';
+
+/** Node's http.Server settings the listeners had: no request timeout, 60 s for a head, 300 s keep-alive. */
+const H1_TIMEOUTS: H1Options = { headersTimeoutMs: 60_000, keepAliveTimeoutMs: 300_000 };
 
 export class ListeningSocket {
   private readonly server: net.Server;
@@ -27,6 +31,8 @@ export class ListeningSocket {
   /** Connections served without TLS, and which of them speak HTTP/2 (for drainPlaintext()). */
   private readonly plaintext = new Set<net.Socket>();
   private readonly plaintextH2 = new WeakSet<net.Socket>();
+  /** The lean HTTP/1.1 server's callbacks (h1-connection.ts); Node's h1 takes upgrades and CONNECT. */
+  private readonly lean: H1Handlers;
   port = 0;
 
   constructor(
@@ -36,20 +42,28 @@ export class ListeningSocket {
     private readonly state: () => ChainState | undefined,
     readonly stats: ListenerStats,
   ) {
-    this.h1 = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 300_000 });
-    this.h1.keepAliveTimeout = 300_000;
+    this.h1 = http.createServer({ requestTimeout: 0, headersTimeout: H1_TIMEOUTS.headersTimeoutMs, keepAliveTimeout: H1_TIMEOUTS.keepAliveTimeoutMs });
+    this.h1.keepAliveTimeout = H1_TIMEOUTS.keepAliveTimeoutMs;
     this.h1.on('request', (req, res) => this.onRequest(req, res, 'HTTP/1.1'));
     this.h1.on('connect', (req, socket, head) => this.onConnect(req, socket as net.Socket, head));
     // Only requests with `Connection: upgrade` + `Upgrade` come here: the plain path pays nothing.
     this.h1.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as net.Socket, head));
     this.h1.on('clientError', (_err, socket) => {
-      if ((socket as net.Socket).writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      if ((socket as net.Socket).writable) socket.end(BAD_REQUEST);
       else socket.destroy();
     });
     this.h2 = http2.createServer({});
     this.h2.on('request', (req, res) => this.onRequest(req, res, 'HTTP/2'));
     this.h2.on('sessionError', () => undefined);
     this.server = net.createServer((socket) => this.onConnection(socket));
+    this.lean = {
+      onRequest: (req, res) => this.onRequest(req, res, 'HTTP/1.1'),
+      handOff: (socket) => this.h1.emit('connection', socket),
+      http2: (socket) => {
+        if (this.plaintext.has(socket)) this.plaintextH2.add(socket);
+        this.h2.emit('connection', socket);
+      },
+    };
   }
 
   listen(): Promise<number> {
@@ -104,7 +118,7 @@ export class ListeningSocket {
       this.plaintext.add(socket);
       socket.once('close', () => this.plaintext.delete(socket));
     }
-    dispatchConnection(socket, this.h1, this.h2, plaintext ? () => this.plaintextH2.add(socket) : undefined);
+    serveHttp1(socket, this.lean, H1_TIMEOUTS);
     // A socket whose first bytes were peeked (PERMISSIVE) is paused until here.
     socket.resume();
   }
@@ -114,7 +128,7 @@ export class ListeningSocket {
     drainConnections(this.plaintext, (s) => !this.plaintextH2.has(s));
   }
 
-  private onRequest(req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse, protocol: 'HTTP/1.1' | 'HTTP/2'): void {
+  private onRequest(req: DownstreamRequest, res: DownstreamResponse, protocol: 'HTTP/1.1' | 'HTTP/2'): void {
     const state = this.state();
     if (!state?.hcm) {
       res.writeHead(503, { 'content-length': '0' });
@@ -135,7 +149,7 @@ export class ListeningSocket {
     if (upgradeType(req) === 'h2c') {
       // Envoy strips h2c upgrade offers: the request is served as HTTP/1.1 on this connection.
       socket.unshift(head.length ? Buffer.concat([withoutUpgrade(req), head]) : withoutUpgrade(req));
-      this.h1.emit('connection', socket);
+      serveHttp1(socket, this.lean, H1_TIMEOUTS);
       return;
     }
     handleUpgradeRequest({ state, hcm: state.hcm, stats: this.stats, protocol: 'HTTP/1.1' }, req, socket, head);

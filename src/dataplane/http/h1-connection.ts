@@ -1,0 +1,503 @@
+// The proxy's lean HTTP/1.1 downstream server. Node's http.Server costs, per request, an llhttp
+// pass, an IncomingMessage and a ServerResponse (both streams), a keep-alive timer and the
+// write path of OutgoingMessage; on the proxy's hot path that was about a quarter of its CPU.
+// Here a request head is parsed once in JS (h1-parser.ts), the request and response are small
+// objects with just what the Exchange uses (downstream.ts), a body stream exists only for
+// requests that have a body, and a response's head goes out with its body in one write.
+// Timeouts (headers, keep-alive) are swept by one shared coarse timer, not armed per request.
+//
+// Requests on a connection are served one at a time, in order: pipelined requests wait in the
+// buffer until the response before them has ended. Rare protocols are not re-implemented: an
+// upgrade request (WebSocket, h2c) or CONNECT hands the connection, with the bytes read so far,
+// to Node's http.Server; the HTTP/2 preface hands it to the HTTP/2 server.
+
+import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'http';
+import type * as net from 'net';
+import { Readable } from 'stream';
+import { looksLikeH2 } from './auto-codec';
+import { ChunkedDecoder, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './h1-parser';
+
+/** What Node's http.Server (with our clientError handler) answers to a malformed request. */
+export const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const EXPECTATION_FAILED = 'HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+/** Pipelined bytes buffered behind a response in flight before the socket is paused. */
+const PIPELINE_BUFFER = 64 * 1024;
+const HEAD_END = Buffer.from('\r\n\r\n');
+/** A header name or value Node's writeHead would refuse (response splitting). */
+const BAD_NAME = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+export interface H1Options {
+  /** Node's headersTimeout: the whole head within this (ms) of its first byte (or of the connection). */
+  headersTimeoutMs: number;
+  /** Node's keepAliveTimeout: an idle kept-alive connection is closed after this (ms). */
+  keepAliveTimeoutMs: number;
+}
+
+export interface H1Handlers {
+  onRequest(req: H1Request, res: H1Response): void;
+  /** An upgrade or CONNECT request: Node's http.Server takes the connection (its bytes unshifted). */
+  handOff(socket: net.Socket): void;
+  /** The HTTP/2 connection preface (prior knowledge): the HTTP/2 server takes the connection. */
+  http2(socket: net.Socket): void;
+}
+
+// ---- the shared sweep: headers timeout, keep-alive timeout, the cached Date -------------------
+
+const SWEEP_MS = 1_000;
+const live = new Set<H1Connection>();
+let sweeper: NodeJS.Timeout | undefined;
+/** Epoch ms, refreshed by the sweep (exact enough for timeouts counted in seconds). */
+let coarseNow = Date.now();
+
+function track(c: H1Connection): void {
+  live.add(c);
+  if (!sweeper) {
+    coarseNow = Date.now();
+    sweeper = setInterval(sweep, SWEEP_MS).unref();
+  }
+}
+
+function untrack(c: H1Connection): void {
+  live.delete(c);
+  if (live.size === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+function sweep(): void {
+  coarseNow = Date.now();
+  for (const c of live) c.checkTimeouts(coarseNow);
+}
+
+let dateValue = '';
+let dateUntil = 0;
+/** The Date header value, recomputed at most once a second (as Node's utcDate does). */
+function httpDate(): string {
+  const now = Date.now();
+  if (now >= dateUntil) {
+    dateValue = new Date(now).toUTCString();
+    dateUntil = now - (now % 1000) + 1000;
+  }
+  return dateValue;
+}
+
+// ---- request and response --------------------------------------------------------------------
+
+/** A downstream request: what the Exchange reads (method, target, headers, socket, body). */
+export class H1Request {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body, for a request that has one (content-length > 0 or chunked). */
+  bodySource: Readable | null = null;
+
+  constructor(head: RequestHead, readonly socket: net.Socket) {
+    this.method = head.method;
+    this.url = head.url;
+    this.httpVersion = head.httpVersion;
+    this.headers = head.headers;
+  }
+}
+
+/**
+ * A downstream response with ServerResponse's semantics where the Exchange relies on them: the
+ * head is held until the first body bytes (or end) and leaves with them in one write; no length
+ * → chunked (HTTP/1.1) or until close (HTTP/1.0); HEAD, 204 and 304 carry no body; trailers go
+ * out with a chunked end; 'close' is told when the connection closes before the response ended.
+ */
+export class H1Response {
+  headersSent = false;
+  writableFinished = false;
+  private head = '';
+  private hasBody = true;
+  private chunked = false;
+  private trailers?: OutgoingHttpHeaders;
+  private closeListener?: () => void;
+
+  constructor(
+    private readonly conn: H1Connection,
+    readonly socket: net.Socket,
+    private readonly isHead: boolean,
+    private readonly http10: boolean,
+    /** Cleared when this response must close the connection. */
+    public keepAlive: boolean,
+  ) {}
+
+  writeHead(status: number, headers?: OutgoingHttpHeaders): this {
+    if (this.headersSent) throw new Error('ERR_HTTP_HEADERS_SENT');
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    let length = false;
+    let date = false;
+    let te = false;
+    if (headers) {
+      for (const name in headers) {
+        const v = headers[name];
+        if (v === undefined) continue;
+        if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
+        if (name === 'content-length') length = true;
+        else if (name === 'date') date = true;
+        else if (name === 'transfer-encoding') te = true;
+        if (Array.isArray(v)) {
+          for (const x of v) head += headerLine(name, x);
+        } else head += headerLine(name, v);
+      }
+    }
+    this.hasBody = !(this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200));
+    if (this.hasBody && !length) {
+      if (te) this.chunked = true;
+      else if (this.http10) this.keepAlive = false;
+      else {
+        this.chunked = true;
+        head += 'transfer-encoding: chunked\r\n';
+      }
+    }
+    if (!date) head += `date: ${httpDate()}\r\n`;
+    if (!this.keepAlive) head += 'connection: close\r\n';
+    else if (this.http10) head += 'connection: keep-alive\r\n';
+    this.head = `${head}\r\n`;
+    this.headersSent = true;
+    return this;
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.writableFinished) return false;
+    if (!this.headersSent) this.writeHead(200);
+    if (!this.hasBody || chunk.length === 0) {
+      if (this.head) return this.flushHead();
+      return true;
+    }
+    return this.socket.write(this.frame(chunk, false));
+  }
+
+  end(chunk?: Buffer | string): this {
+    if (this.writableFinished) return this;
+    if (!this.headersSent) this.writeHead(200);
+    const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.writableFinished = true;
+    if (this.hasBody && ((body && body.length) || this.chunked)) this.socket.write(this.frame(body, true));
+    else if (this.head) this.flushHead();
+    this.conn.responseEnded(this);
+    return this;
+  }
+
+  addTrailers(trailers: OutgoingHttpHeaders): void {
+    this.trailers = trailers;
+  }
+
+  on(event: 'close', listener: () => void): this {
+    if (event === 'close') this.closeListener = listener;
+    return this;
+  }
+
+  once(event: 'drain', listener: () => void): this {
+    this.socket.once(event, listener);
+    return this;
+  }
+
+  /** The connection closed before this response ended. */
+  closed(): void {
+    this.closeListener?.();
+  }
+
+  private flushHead(): boolean {
+    const head = this.head;
+    this.head = '';
+    return this.socket.write(head, 'latin1');
+  }
+
+  /** The pending head, then `body` (chunk-framed when chunked, with the last chunk and trailers on `last`). */
+  private frame(body: Buffer | undefined, last: boolean): Buffer {
+    const head = this.head;
+    this.head = '';
+    let prefix = head;
+    let suffix = '';
+    const n = body ? body.length : 0;
+    if (this.chunked) {
+      if (n > 0) {
+        prefix += `${n.toString(16)}\r\n`;
+        suffix = '\r\n';
+      }
+      if (last) {
+        suffix += '0\r\n';
+        const t = this.trailers;
+        if (t) for (const name in t) if (t[name] !== undefined && !BAD_NAME.test(name)) suffix += headerLine(name, t[name]!);
+        suffix += '\r\n';
+      }
+    }
+    const out = Buffer.allocUnsafe(prefix.length + n + suffix.length);
+    let at = out.write(prefix, 0, 'latin1');
+    if (body) at += body.copy(out, at);
+    if (suffix) out.write(suffix, at, 'latin1');
+    return out;
+  }
+}
+
+function headerLine(name: string, value: string | number | readonly string[]): string {
+  const s = typeof value === 'string' ? value : String(value);
+  if (BAD_VALUE.test(s)) throw new Error(`ERR_INVALID_CHAR: header ${name}`);
+  return `${name}: ${s}\r\n`;
+}
+
+// ---- the connection --------------------------------------------------------------------------
+
+export class H1Connection {
+  /** Bytes read and not parsed yet. */
+  private buf: Buffer | null = null;
+  private res: H1Response | null = null;
+  /** Body framing of the current request: bytes left (content-length), or a chunked decoder. */
+  private bodyLeft = 0;
+  private chunks: ChunkedDecoder | null = null;
+  /** Where body bytes go; null once nobody reads them (the response ended first). */
+  private body: Readable | null = null;
+  private busy = false;
+  private done = false;
+  private first = true;
+  /** We paused the socket (body back-pressure, or pipelined bytes piling up). */
+  private paused = false;
+  /** When the head being awaited started (0: none awaited), and since when the connection idles. */
+  private headSince: number;
+  private idleSince = 0;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly h: H1Handlers,
+    private readonly opts: H1Options,
+  ) {
+    track(this);
+    this.headSince = coarseNow;
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.done) return;
+    if (this.first) {
+      this.first = false;
+      if (looksLikeH2(chunk)) return this.detach(chunk, this.h.http2, false);
+    }
+    this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+    this.process();
+    if (this.res !== null && !this.paused && this.buf !== null && this.buf.length > PIPELINE_BUFFER && !this.bodyPending()) {
+      this.pause();
+    }
+  };
+
+  private readonly onClose = (): void => {
+    this.done = true;
+    untrack(this);
+    const res = this.res;
+    this.res = null;
+    if (res && !res.writableFinished) res.closed();
+    const body = this.body;
+    if (body) {
+      this.body = null;
+      body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    }
+  };
+
+  private bodyPending(): boolean {
+    return this.bodyLeft > 0 || this.chunks !== null;
+  }
+
+  /** Parses what is buffered: body bytes of the current request, then the next head when no response is in flight. */
+  private process(): void {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (!this.done) {
+        if (this.bodyPending()) {
+          if (this.buf === null || !this.readBody(this.buf)) break;
+          continue;
+        }
+        if (this.res !== null || this.buf === null) break;
+        if (!this.readHead(this.buf)) break;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Reads one request head from `buf` and starts the exchange; false when more bytes are needed. */
+  private readHead(input: Buffer): boolean {
+    let start = 0;
+    // Node tolerates empty lines before a request line (after a body, say).
+    while (start + 1 < input.length && input[start] === 13 && input[start + 1] === 10) start += 2;
+    const end = input.indexOf(HEAD_END, start);
+    if (end < 0 || end - start > MAX_HEAD_BYTES) {
+      if (input.length - start > MAX_HEAD_BYTES) this.badRequest();
+      else {
+        if (this.headSince === 0) this.headSince = coarseNow;
+        if (start > 0) this.buf = start < input.length ? input.subarray(start) : null;
+      }
+      return false;
+    }
+    const head = parseRequestHead(input.toString('latin1', start, end));
+    if (!head) {
+      this.badRequest();
+      return false;
+    }
+    if (head.upgrade) {
+      this.detach(start > 0 ? input.subarray(start) : input, this.h.handOff, true);
+      return false;
+    }
+    const rest = end + 4;
+    this.buf = rest < input.length ? input.subarray(rest) : null;
+    this.headSince = 0;
+    this.idleSince = 0;
+    // As Node's server (without a checkContinue listener): 100 Continue at once; other expectations → 417.
+    if (head.expect && head.httpVersion === '1.1') {
+      if (head.expect !== '100-continue') {
+        this.finishWith(EXPECTATION_FAILED);
+        return false;
+      }
+      this.socket.write(CONTINUE, 'latin1');
+    }
+    this.start(head);
+    return true;
+  }
+
+  private start(head: RequestHead): void {
+    const req = new H1Request(head, this.socket);
+    const res = new H1Response(this, this.socket, head.method === 'HEAD', head.httpVersion !== '1.1', head.keepAlive);
+    if (head.bodyLength !== 0) {
+      if (head.bodyLength > 0) this.bodyLeft = head.bodyLength;
+      else this.chunks = new ChunkedDecoder();
+      req.bodySource = this.body = this.bodyStream();
+    }
+    this.res = res;
+    // drain.ts tells an idle HTTP/1.1 connection by node:http's current-response slot.
+    (this.socket as net.Socket & { _httpMessage?: unknown })._httpMessage = res;
+    this.h.onRequest(req, res);
+  }
+
+  private bodyStream(): Readable {
+    const body: Readable = new Readable({
+      autoDestroy: false,
+      read: () => {
+        if (this.paused && this.body === body) this.resume();
+      },
+      destroy: (err, cb) => {
+        // Destroyed by its reader before the end (over the size limit): the connection goes, as
+        // IncomingMessage.destroy() takes its socket down.
+        if (this.body === body) {
+          this.body = null;
+          this.socket.destroy();
+        }
+        cb(err);
+      },
+    });
+    return body;
+  }
+
+  /** Feeds buffered body bytes to the current request; false when more bytes are needed. */
+  private readBody(input: Buffer): boolean {
+    let used: number;
+    if (this.chunks !== null) {
+      used = this.chunks.feed(input, 0, this.deliver);
+      if (used < 0) {
+        this.badRequest();
+        return false;
+      }
+      if (this.chunks.done) this.chunks = null;
+    } else {
+      used = Math.min(this.bodyLeft, input.length);
+      this.deliver(used === input.length ? input : input.subarray(0, used));
+      this.bodyLeft -= used;
+    }
+    this.buf = used < input.length ? input.subarray(used) : null;
+    if (!this.bodyPending()) {
+      const body = this.body;
+      this.body = null;
+      body?.push(null);
+      return true;
+    }
+    return this.buf !== null;
+  }
+
+  private readonly deliver = (piece: Buffer): void => {
+    if (this.body !== null && !this.body.push(piece) && !this.paused) this.pause();
+  };
+
+  /** The response ended: the next request is read once this one's body is in (or discarded). */
+  responseEnded(res: H1Response): void {
+    if (this.res !== res) return;
+    this.res = null;
+    (this.socket as net.Socket & { _httpMessage?: unknown })._httpMessage = null;
+    if (!res.keepAlive) {
+      this.done = true;
+      this.socket.end();
+      return;
+    }
+    // Nobody reads the rest of the body now: it is read and dropped (as Node dumps it).
+    if (this.body !== null) this.body = null;
+    this.idleSince = coarseNow;
+    if (this.paused) this.resume();
+    this.process();
+  }
+
+  private pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  private resume(): void {
+    this.paused = false;
+    this.socket.resume();
+    this.process();
+  }
+
+  /** A malformed request (or body framing): 400 and close, as our clientError handler answers Node's parser. */
+  private badRequest(): void {
+    const res = this.res;
+    if (res && res.headersSent) {
+      this.done = true;
+      this.socket.destroy();
+      return;
+    }
+    this.finishWith(BAD_REQUEST);
+  }
+
+  private finishWith(answer: string): void {
+    this.done = true;
+    this.buf = null;
+    const body = this.body;
+    this.body = null;
+    body?.destroy(new Error('bad request'));
+    if (this.socket.writable) this.socket.end(answer, 'latin1');
+    else this.socket.destroy();
+  }
+
+  /** Another server takes the connection, `bytes` first. */
+  private detach(bytes: Buffer, to: (socket: net.Socket) => void, resume: boolean): void {
+    this.done = true;
+    this.buf = null;
+    untrack(this);
+    const s = this.socket;
+    s.off('data', this.onData);
+    s.off('close', this.onClose);
+    s.pause();
+    s.unshift(bytes);
+    to(s);
+    // An HTTP/2 session drains the socket's buffered bytes itself.
+    if (resume) s.resume();
+  }
+
+  /** The shared sweep: a head that takes too long gets 400; a kept-alive connection idle too long closes. */
+  checkTimeouts(now: number): void {
+    if (this.done) return;
+    if (this.headSince !== 0 && this.res === null && now - this.headSince >= this.opts.headersTimeoutMs) this.finishWith(BAD_REQUEST);
+    else if (this.idleSince !== 0 && this.res === null && this.buf === null && now - this.idleSince >= this.opts.keepAliveTimeoutMs) {
+      this.done = true;
+      this.socket.destroy();
+    }
+  }
+}
+
+/** Serves an HTTP/1.1 connection (HTTP/2 by its preface, upgrades and CONNECT handed off). */
+export function serveHttp1(socket: net.Socket, h: H1Handlers, opts: H1Options): void {
+  new H1Connection(socket, h, opts);
+}
