@@ -115,7 +115,8 @@ export class H1Response {
   private head = '';
   private hasBody = true;
   private chunked = false;
-  private trailers?: OutgoingHttpHeaders;
+  /** Trailer lines, sent with the last chunk of a chunked response. */
+  private trailers = '';
   private closeListener?: () => void;
 
   constructor(
@@ -184,8 +185,17 @@ export class H1Response {
     return this;
   }
 
+  /** As ServerResponse: invalid names or values throw here; trailers only go out on a chunked response. */
   addTrailers(trailers: OutgoingHttpHeaders): void {
-    this.trailers = trailers;
+    let lines = '';
+    for (const name in trailers) {
+      const v = trailers[name];
+      if (v === undefined) continue;
+      if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
+      if (Array.isArray(v)) for (const x of v) lines += headerLine(name, x);
+      else lines += headerLine(name, v);
+    }
+    this.trailers = lines;
   }
 
   on(event: 'close', listener: () => void): this {
@@ -222,10 +232,7 @@ export class H1Response {
         suffix = '\r\n';
       }
       if (last) {
-        suffix += '0\r\n';
-        const t = this.trailers;
-        if (t) for (const name in t) if (t[name] !== undefined && !BAD_NAME.test(name)) suffix += headerLine(name, t[name]!);
-        suffix += '\r\n';
+        suffix += `0\r\n${this.trailers}\r\n`;
       }
     }
     const out = Buffer.allocUnsafe(prefix.length + n + suffix.length);
@@ -234,6 +241,12 @@ export class H1Response {
     if (suffix) out.write(suffix, at, 'latin1');
     return out;
   }
+}
+
+/** Ends a body stream that will get no more bytes; an error only reaches a reader that listens for one. */
+function abort(body: Readable, err: Error): void {
+  if (body.listenerCount('error') > 0) body.destroy(err);
+  else body.destroy();
 }
 
 function headerLine(name: string, value: string | number | readonly string[]): string {
@@ -295,7 +308,7 @@ export class H1Connection {
     const body = this.body;
     if (body) {
       this.body = null;
-      body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      abort(body, Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     }
   };
 
@@ -436,8 +449,11 @@ export class H1Connection {
     if (this.body !== null) this.body = null;
     this.idleSince = coarseNow;
     if (this.paused) this.resume();
-    this.process();
+    // A pipelined request starts after the caller's stack unwinds (its exchange finishes first).
+    if (this.buf !== null || this.bodyPending()) process.nextTick(this.processLater);
   }
+
+  private readonly processLater = (): void => this.process();
 
   private pause(): void {
     this.paused = true;
@@ -447,7 +463,6 @@ export class H1Connection {
   private resume(): void {
     this.paused = false;
     this.socket.resume();
-    this.process();
   }
 
   /** A malformed request (or body framing): 400 and close, as our clientError handler answers Node's parser. */
@@ -466,7 +481,7 @@ export class H1Connection {
     this.buf = null;
     const body = this.body;
     this.body = null;
-    body?.destroy(new Error('bad request'));
+    if (body) abort(body, new Error('bad request body framing'));
     if (this.socket.writable) this.socket.end(answer, 'latin1');
     else this.socket.destroy();
   }
