@@ -337,8 +337,8 @@ export class H1Connection {
   /** Reads one request head from `buf` and starts the exchange; false when more bytes are needed. */
   private readHead(input: Buffer): boolean {
     let start = 0;
-    // Node tolerates empty lines before a request line (after a body, say).
-    while (start + 1 < input.length && input[start] === 13 && input[start + 1] === 10) start += 2;
+    // Node skips CR and LF bytes before a request line (an empty line after a body, say).
+    while (start < input.length && (input[start] === 13 || input[start] === 10)) start++;
     const end = input.indexOf(HEAD_END, start);
     if (end < 0 || end - start > MAX_HEAD_BYTES) {
       if (input.length - start > MAX_HEAD_BYTES) this.badRequest();

@@ -19,6 +19,8 @@ const BARE_LINE_END = /\r(?!\n)|(?<!\r)\n/;
 /** A request target: visible ASCII only (Node rejects spaces, controls and bytes ≥ 0x80). */
 const BAD_TARGET_CHAR = /[^\x21-\x7e]/;
 const DIGITS = /^[0-9]+$/;
+/** An absolute-form target's scheme (llhttp accepts origin-form `/…`, `*`, or `scheme://…`). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 // How Node's IncomingMessage merges a repeated header (lib/_http_incoming.js matchKnownFields).
 const JOIN = 0;
@@ -81,6 +83,9 @@ export function parseRequestHead(text: string): RequestHead | undefined {
   if (sp2 < 0 || sp2 > eol) return undefined;
   const url = text.slice(t, sp2);
   if (url.length === 0 || BAD_TARGET_CHAR.test(url)) return undefined;
+  const c0 = url.charCodeAt(0);
+  // CONNECT's authority-form target is checked by Node's server, which takes CONNECT requests.
+  if (c0 !== 47 /* / */ && c0 !== 42 /* * */ && method !== 'CONNECT' && !ABSOLUTE_FORM.test(url)) return undefined;
   let v = sp2;
   while (text.charCodeAt(v) === 32) v++;
   if (eol - v !== 8 || !text.startsWith('HTTP/', v)) return undefined;
@@ -158,6 +163,17 @@ const TRAILER = 7;
 const TRAILER_LF = 8;
 const LAST_LF = 9;
 const DONE = 10;
+const EXT_START = 11;
+const TRAILER_VALUE = 12;
+
+/** RFC 9110 token characters (header names, chunk extension names). */
+const TOKEN_CHAR = new Uint8Array(256);
+for (const ch of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TOKEN_CHAR[ch.charCodeAt(0)] = 1;
+
+/** A byte that may not appear in a chunk extension or trailer value (CTLs but HTAB; CR ends the line). */
+function badLineByte(c: number): boolean {
+  return (c < 32 && c !== 9) || c === 127;
+}
 
 /** Largest chunk size accepted (llhttp's limit is 2^64; ours keeps the arithmetic exact). */
 const MAX_CHUNK = 2 ** 48;
@@ -191,15 +207,22 @@ export class ChunkedDecoder {
             this.digits++;
             if (this.size > MAX_CHUNK) return -1;
           } else if (this.digits === 0) return -1;
-          else if (c === 59 /* ; */) this.state = EXT;
+          else if (c === 59 /* ; */) this.state = EXT_START;
           else if (c === 13) this.state = SIZE_LF;
           else return -1;
           i++;
           break;
         }
+        case EXT_START:
+          // As llhttp: something follows a ';' before the line ends.
+          if (c === 13 || badLineByte(c)) return -1;
+          this.state = EXT;
+          i++;
+          break;
         case EXT:
           if (c === 13) this.state = SIZE_LF;
-          else if (++this.meta > MAX_HEAD_BYTES) return -1;
+          else if (c === 59) this.state = EXT_START;
+          else if (badLineByte(c) || ++this.meta > MAX_HEAD_BYTES) return -1;
           i++;
           break;
         case SIZE_LF:
@@ -228,14 +251,22 @@ export class ChunkedDecoder {
           i++;
           break;
         case LINE_START:
+          // A trailer field starts with its name (a token); CR starts the final CRLF.
           if (c === 13) this.state = LAST_LF;
-          else this.state = TRAILER;
+          else if (TOKEN_CHAR[c]) this.state = TRAILER;
+          else return -1;
           if (++this.meta > MAX_HEAD_BYTES) return -1;
           i++;
           break;
         case TRAILER:
+          if (c === 58 /* : */) this.state = TRAILER_VALUE;
+          else if (!TOKEN_CHAR[c]) return -1;
+          if (++this.meta > MAX_HEAD_BYTES) return -1;
+          i++;
+          break;
+        case TRAILER_VALUE:
           if (c === 13) this.state = TRAILER_LF;
-          else if (c === 10 || ++this.meta > MAX_HEAD_BYTES) return -1;
+          else if (badLineByte(c) || ++this.meta > MAX_HEAD_BYTES) return -1;
           i++;
           break;
         case TRAILER_LF:
