@@ -153,8 +153,8 @@ function fresh(key) {
   const s = files[key][0];
   if (checked[s] === undefined) {
     try {
-      builtAt ??= fs.statSync(path.join(root, 'dist', 'start-bundle.js')).mtimeMs;
-      const st = fs.statSync(path.join(root, s));
+      builtAt ??= fs.statSync(filenameOf('dist/start-bundle.js')).mtimeMs;
+      const st = fs.statSync(filenameOf(s));
       checked[s] = st.size === sentinels[s] && st.mtimeMs <= builtAt;
     } catch {
       checked[s] = false;
@@ -162,15 +162,29 @@ function fresh(key) {
   }
   return checked[s];
 }
+// Path work without path.join/resolve per module: those normalise the whole string each call, and
+// a few hundred calls made node:path's normalizeString hot enough for V8 to optimise it (a TurboFan
+// compile of several ms on a background thread). root is normalised (path.join in bin/awsmesh) and
+// keys are relative paths without dot segments.
+const sep = path.sep;
+const filenames = {};
+function filenameOf(key) {
+  return (filenames[key] ??= sep === '/' ? root + '/' + key : path.join(root, key));
+}
+const lookupPaths = {};
+function nodeModulePaths(dir) {
+  return (lookupPaths[dir] ??= Module._nodeModulePaths(dir)).slice();
+}
 function load(key, parent) {
-  const filename = path.join(root, key);
+  const filename = filenameOf(key);
   const cached = Module._cache[filename];
   if (cached) return cached.exports;
   if (!fresh(key)) return parent.require(filename);
   const [, table, fn] = files[key];
+  const dirname = filename.slice(0, filename.lastIndexOf(sep));
   const m = new Module(filename, parent);
   m.filename = filename;
-  m.paths = Module._nodeModulePaths(path.dirname(filename));
+  m.paths = nodeModulePaths(dirname);
   Module._cache[filename] = m;
   let ok = false;
   try {
@@ -183,7 +197,7 @@ function load(key, parent) {
     req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
     req.cache = Module._cache;
     req.main = outerRequire.main;
-    fn.call(m.exports, m.exports, req, m, filename, path.dirname(filename));
+    fn.call(m.exports, m.exports, req, m, filename, dirname);
     ok = true;
   } finally {
     if (!ok) delete Module._cache[filename];
