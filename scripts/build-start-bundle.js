@@ -236,15 +236,15 @@ function cacheChild() {
 }
 
 /**
- * The generated service models in dist/ compact, as scripts/gen.js writes them in src/ (tsc
+ * The generated service models (and their per-operation slices) in dist/ compact (tsc
  * re-indents JSON it copies, doubling what a command reads and scans: parsing App Mesh's model is
  * a visible share of a short command's start).
  */
-function compactModels() {
-  const dir = path.join(ROOT, 'dist', 'generated');
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
+function compactModels(dir = path.join(ROOT, 'dist', 'generated')) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) compactModels(file); // the per-operation slices
+    else if (entry.name.endsWith('.json')) fs.writeFileSync(file, JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))));
   }
 }
 

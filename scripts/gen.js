@@ -2,6 +2,7 @@
 'use strict';
 // Generates, from the vendored service models in schemas/model/:
 //   src/generated/<service>.json     operation table + the shapes it needs (documentation stripped)
+//   src/generated/<service>/<cli>.json   one operation's entry + the shapes it reaches (a slice of the above)
 //   src/generated/<service>-api.ts   TypeScript types of every operation's input and output, and the
 //                                    provider interface (one function per operation); types only
 //   src/generated/api.ts             the three services' operation maps, for the dispatcher's typing
@@ -170,7 +171,7 @@ function operationTable(cfg, { model, paginators, names }) {
   return ops;
 }
 
-function serviceModule(cfg, loaded) {
+function serviceDefinition(cfg, loaded) {
   const { model, names } = loaded;
   const roots = [];
   for (const n of names) {
@@ -190,9 +191,30 @@ function serviceModule(cfg, loaded) {
   const unimplemented = Object.keys(model.operations).filter((n) => !names.includes(n)).sort();
   if (unimplemented.length) definition.unimplemented = unimplemented;
   definition.shapes = shapes;
-  // JSON, not a TypeScript module: V8 parses JSON several times faster than an object literal,
-  // and every CLI call loads one of these.
-  return `${JSON.stringify(definition, null, 1)}\n`;
+  return definition;
+}
+
+// JSON, not a TypeScript module: V8 parses JSON several times faster than an object literal.
+function jsonModule(value) {
+  return `${JSON.stringify(value, null, 1)}\n`;
+}
+
+/**
+ * One file per operation, src/generated/<service>/<cli name>.json: the operation's table entry and
+ * the shapes reachable from its input, output and errors, copied from the service definition. A
+ * service command (`awsmesh appmesh describe-mesh …`) reads its operation's slice (3 KB) instead
+ * of the whole definition (App Mesh: 100 KB compact); src/model/services.ts falls back to the
+ * whole definition for anything a slice does not hold.
+ */
+function operationSlices(cfg, { model }, definition) {
+  const slices = new Map();
+  for (const op of Object.values(definition.operations)) {
+    const roots = [op.input, op.output, ...op.errors].filter(Boolean);
+    const shapes = {};
+    for (const s of closure(model, roots)) shapes[s] = definition.shapes[s];
+    slices.set(op.cli, { $comment: BANNER, service: cfg.name, operation: op, shapes });
+  }
+  return slices;
 }
 
 // ---- JSON Schema ----------------------------------------------------------------------------
@@ -541,7 +563,11 @@ function render() {
   const files = new Map();
   for (const cfg of SERVICES) {
     const loaded = loadService(cfg);
-    files.set(path.join('src', 'generated', `${cfg.name}.json`), serviceModule(cfg, loaded));
+    const definition = serviceDefinition(cfg, loaded);
+    files.set(path.join('src', 'generated', `${cfg.name}.json`), jsonModule(definition));
+    for (const [cli, slice] of operationSlices(cfg, loaded, definition)) {
+      files.set(path.join('src', 'generated', cfg.name, `${cli}.json`), jsonModule(slice));
+    }
     files.set(path.join('src', 'generated', `${cfg.name}-api.ts`), typesModule(cfg, loaded));
     if (cfg.name === 'appmesh') files.set(path.join('src', 'generated', 'appmesh-kinds.ts'), kindsModule(loaded));
     for (const op of loaded.names) {
@@ -553,7 +579,7 @@ function render() {
 }
 
 function generatedDirs() {
-  return [path.join('src', 'generated'), ...SERVICES.map((s) => path.join('schemas', s.name))];
+  return [path.join('src', 'generated'), ...SERVICES.flatMap((s) => [path.join('src', 'generated', s.name), path.join('schemas', s.name)])];
 }
 
 function main() {
@@ -574,9 +600,9 @@ function main() {
   for (const dir of generatedDirs()) {
     const absDir = path.join(ROOT, dir);
     if (!fs.existsSync(absDir)) continue;
-    for (const f of fs.readdirSync(absDir)) {
-      const rel = path.join(dir, f);
-      if (files.has(rel)) continue;
+    for (const entry of fs.readdirSync(absDir, { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (files.has(rel) || (entry.isDirectory() && generatedDirs().includes(rel))) continue;
       if (check) problems.push(`stale: ${rel}`);
       else fs.unlinkSync(path.join(ROOT, rel));
     }

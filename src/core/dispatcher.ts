@@ -15,7 +15,7 @@ import type { Backend, CallContext, Input, LocalControlPlane, Output } from '../
 import type {
   OperationInput, OperationItem, OperationName, OperationOutput, PaginatedOperationName,
 } from '../generated/api';
-import { getService, type ServiceName } from '../model/services';
+import { findOperation, type ServiceName } from '../model/services';
 import type { OperationDefinition, Paginator } from '../model/types';
 import { InputValidationError, isServiceError, NotImplementedError, ParamError } from '../base/errors';
 import { decodeStartingToken, encodeResumeToken, type ResumeToken } from './paging-token';
@@ -55,9 +55,9 @@ export interface CallResult {
 
 /** The operation's definition, or the NotImplemented service error for an operation outside the table. */
 function definition(service: ServiceName, operation: string): OperationDefinition {
-  const ops = getService(service).operations;
-  if (!Object.hasOwn(ops, operation)) throw new NotImplementedError(service, operation);
-  return ops[operation];
+  const op = findOperation(service, operation);
+  if (!op) throw new NotImplementedError(service, operation);
+  return op;
 }
 
 function paginatorOf(service: ServiceName, operation: string): Paginator {

@@ -107,3 +107,10 @@ export interface ServiceDefinition {
   operations: Record<string, OperationDefinition>;
   shapes: Record<string, Shape>;
 }
+
+/** src/generated/<service>/<cli>.json: one operation and the shapes its input, output and errors reach. */
+export interface OperationSlice {
+  service: string;
+  operation: OperationDefinition;
+  shapes: Record<string, Shape>;
+}

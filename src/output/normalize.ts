@@ -2,7 +2,7 @@
 // timestamps as ISO 8601 (`2024-11-25T15:53:20.123000+00:00`), IAM policy documents decoded from
 // their URL encoding into JSON (botocore does the same), undefined members dropped.
 
-import { getService, type ServiceName } from '../model/services';
+import { findShape, type ServiceName } from '../model/services';
 import type { Shape } from '../model/types';
 
 /** IAM shapes whose strings are URL-encoded JSON policy documents. */
@@ -10,13 +10,15 @@ const POLICY_DOCUMENT_SHAPES = new Set(['policyDocumentType']);
 
 export function normalizeOutput(value: unknown, service: ServiceName | undefined, shapeName: string | undefined): unknown {
   if (!service || !shapeName) return plain(value);
-  const shapes = getService(service).shapes;
-  return walk(value, shapeName, shapes);
+  // By name, not through the whole definition: a service command has only its operation's slice.
+  return walk(value, shapeName, (name) => findShape(service, name));
 }
 
-function walk(value: unknown, shapeName: string, shapes: Record<string, Shape>): unknown {
+type ShapeLookup = (name: string) => Shape | undefined;
+
+function walk(value: unknown, shapeName: string, shapes: ShapeLookup): unknown {
   if (value === undefined || value === null) return value;
-  const shape = shapes[shapeName];
+  const shape = shapes(shapeName);
   if (!shape) return plain(value);
   if (POLICY_DOCUMENT_SHAPES.has(shapeName) && typeof value === 'string') return decodePolicy(value);
   switch (shape.type) {

@@ -5,7 +5,7 @@
 import { ParamError } from '../../base/errors';
 import { ownValue, setOwn } from '../../base/own-keys';
 import { NestingError, parseJson as parseJsonText } from '../../base/structured-text';
-import { getService, type ServiceName } from '../../model/services';
+import { getShape, type ServiceName } from '../../model/services';
 import type { OperationParam, Shape } from '../../model/types';
 import { loadParamValue } from './param-file';
 import { parseShorthand, ShorthandError, type ShorthandValue } from './shorthand';
@@ -13,8 +13,9 @@ import { parseShorthand, ShorthandError, type ShorthandValue } from './shorthand
 export type RawFlag = string | string[] | boolean;
 
 export function parseFlagValue(service: ServiceName, inputShape: string, param: OperationParam, raw: RawFlag, cwd: string): unknown {
-  const shapes = getService(service).shapes;
-  const memberShape = shapes[shapes[inputShape].members![param.member].shape];
+  // By name, not through the whole definition: a service command has only its operation's slice.
+  const shapes: ShapeLookup = (name) => getShape(service, name);
+  const memberShape = shapes(shapes(inputShape).members![param.member].shape);
   const flag = `--${param.flag}`;
   if (typeof raw === 'boolean') return raw;
   const tokens = Array.isArray(raw) ? raw : [raw];
@@ -22,13 +23,15 @@ export function parseFlagValue(service: ServiceName, inputShape: string, param: 
 
   if (memberShape.type === 'list') {
     if (loaded.length === 1 && loaded[0].trim().startsWith('[')) return parseJson(flag, loaded[0]);
-    const itemShape = shapes[memberShape.member!.shape];
+    const itemShape = shapes(memberShape.member!.shape);
     return loaded.map((t) => parseScalarOrComplex(flag, t, itemShape, shapes, false));
   }
   return parseScalarOrComplex(flag, loaded.join(' '), memberShape, shapes, true);
 }
 
-function parseScalarOrComplex(flag: string, text: string, shape: Shape, shapes: Record<string, Shape>, topLevel: boolean): unknown {
+type ShapeLookup = (name: string) => Shape;
+
+function parseScalarOrComplex(flag: string, text: string, shape: Shape, shapes: ShapeLookup, topLevel: boolean): unknown {
   if (shape.type === 'structure' || shape.type === 'map' || shape.type === 'list') {
     const trimmed = text.trim();
     if (trimmed.startsWith('{') || (trimmed.startsWith('[') && topLevel)) return parseJson(flag, text);
@@ -80,24 +83,24 @@ function coerceScalar(flag: string, text: string, shape: Shape): unknown {
 }
 
 /** Shorthand yields strings; give them the model's types where they clearly fit. */
-function coerce(value: ShorthandValue, shape: Shape, shapes: Record<string, Shape>): unknown {
+function coerce(value: ShorthandValue, shape: Shape, shapes: ShapeLookup): unknown {
   if (shape.type === 'structure' && value && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const ref = ownValue(shape.members, k);
-      setOwn(out, k, ref ? coerce(v, shapes[ref.shape], shapes) : v);
+      setOwn(out, k, ref ? coerce(v, shapes(ref.shape), shapes) : v);
     }
     return out;
   }
   if (shape.type === 'map' && value && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
-    const valueShape = shapes[shape.value!.shape];
+    const valueShape = shapes(shape.value!.shape);
     for (const [k, v] of Object.entries(value)) setOwn(out, k, coerce(v, valueShape, shapes));
     return out;
   }
   if (shape.type === 'list') {
     const items = Array.isArray(value) ? value : [value];
-    const itemShape = shapes[shape.member!.shape];
+    const itemShape = shapes(shape.member!.shape);
     return items.map((v) => coerce(v, itemShape, shapes));
   }
   if (typeof value !== 'string') return value;
