@@ -2,9 +2,9 @@
 // for the settings awsmesh resolves itself (region, output, endpoint_url, profile existence).
 // Credentials for the aws backend are resolved by the SDK's default chain.
 
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { readFileSync } from 'fs';
+import { homedir } from 'os';
+import { join } from 'path';
 import { GeneralError } from './errors';
 
 export type IniSections = Record<string, Record<string, string>>;
@@ -39,17 +39,17 @@ export function parseIni(text: string, file: string): IniSections {
 }
 
 export function configFilePath(env: NodeJS.ProcessEnv): string {
-  return env.AWS_CONFIG_FILE || path.join(env.HOME || os.homedir(), '.aws', 'config');
+  return env.AWS_CONFIG_FILE || join(env.HOME || homedir(), '.aws', 'config');
 }
 
 export function credentialsFilePath(env: NodeJS.ProcessEnv): string {
-  return env.AWS_SHARED_CREDENTIALS_FILE || path.join(env.HOME || os.homedir(), '.aws', 'credentials');
+  return env.AWS_SHARED_CREDENTIALS_FILE || join(env.HOME || homedir(), '.aws', 'credentials');
 }
 
 function readIni(file: string): IniSections {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return {};
   }

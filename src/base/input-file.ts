@@ -3,7 +3,7 @@
 // at most MAX_INPUT_BYTES. /dev/zero would otherwise grow without end and a FIFO nobody writes to
 // would block forever (the AWS CLI reads both as it finds them).
 
-import * as fs from 'fs';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync } from 'fs';
 
 /** Largest input file read (10 MiB): far above any real spec or manifest set, small enough to hold in memory. */
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -24,7 +24,7 @@ export class InputFileError extends Error {
   }
 }
 
-function kindOf(st: fs.Stats): string {
+function kindOf(st: Stats): string {
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
@@ -44,7 +44,7 @@ function readAll(fd: number, limit: number): Buffer {
   for (;;) {
     let n: number;
     try {
-      n = fs.readSync(fd, buf, 0, buf.length, null);
+      n = readSync(fd, buf, 0, buf.length, null);
     } catch (e) {
       // A non-blocking stdin pipe with nothing yet: wait a moment for the writer.
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
@@ -94,8 +94,8 @@ export function readInputFile(file: string, limit = MAX_INPUT_BYTES): Buffer {
   try {
     // O_NONBLOCK: opening a FIFO without a writer returns at once (a plain open would wait);
     // it changes nothing for regular files.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    const st = fs.fstatSync(fd);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw new InputFileError('EISDIR', 'is a directory');
     if (!st.isFile()) throw new InputFileError('NOT_REGULAR', `not a regular file but ${kindOf(st)} (awsmesh reads only regular files and standard input)`);
     if (st.size > limit) throw tooLarge(limit);
@@ -103,7 +103,7 @@ export function readInputFile(file: string, limit = MAX_INPUT_BYTES): Buffer {
   } catch (e) {
     throw problemOf(e as NodeJS.ErrnoException);
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

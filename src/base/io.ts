@@ -2,7 +2,7 @@
 // real CLI in-process with fake streams (see test/helpers/run-cli.ts). Only processIo() names the
 // process's own streams; progress display is base/progress.ts, over these streams.
 
-import * as fs from 'fs';
+import { fstatSync, statSync, writeSync } from 'fs';
 
 export interface OutputStream {
   /** Text, or bytes for binary results (a PNG on stdout). */
@@ -29,8 +29,8 @@ export interface Io {
 function surelyNoTerminal(fd: number): boolean {
   if (process.platform === 'win32') return false;
   try {
-    const st = fs.fstatSync(fd);
-    return !st.isCharacterDevice() || st.rdev === fs.statSync('/dev/null').rdev;
+    const st = fstatSync(fd);
+    return !st.isCharacterDevice() || st.rdev === statSync('/dev/null').rdev;
   } catch {
     return false;
   }
@@ -55,7 +55,7 @@ export function fdOutput(fd: number, stream: () => OutputStream): OutputStream {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       for (let done = 0; done < bytes.length; ) {
         try {
-          done += fs.writeSync(fd, bytes, done);
+          done += writeSync(fd, bytes, done);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') {

@@ -2,8 +2,8 @@
 // and reports every problem at once in the AWS CLI's words, with a path and a suggested fix.
 // The CLI (before sending anything) and `local serve` (before calling a provider) share this.
 
-import * as fs from 'fs';
-import * as path from 'path';
+import { existsSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
 import type { ServiceName } from '../model/services';
 import { inputTextProblems } from './input-text';
 import { describeErrors, type AjvError, type Problem } from './messages';
@@ -12,7 +12,7 @@ export type { Problem } from './messages';
 
 type ValidateFn = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 const cache = new Map<string, ValidateFn>();
 
 /**
@@ -23,16 +23,16 @@ function validatorFor(service: ServiceName, operation: string): ValidateFn {
   const key = `${service}/${operation}`;
   let fn = cache.get(key);
   if (fn) return fn;
-  const compiled = path.join(PACKAGE_ROOT, 'dist', 'validators', service, `${operation}.js`);
-  if (fs.existsSync(compiled)) {
+  const compiled = join(PACKAGE_ROOT, 'dist', 'validators', service, `${operation}.js`);
+  if (existsSync(compiled)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(compiled);
     fn = (mod.default ?? mod) as ValidateFn;
   } else {
-    const schemaFile = path.join(PACKAGE_ROOT, 'schemas', service, `${operation}.json`);
+    const schemaFile = join(PACKAGE_ROOT, 'schemas', service, `${operation}.json`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createAjv } = require(path.join(PACKAGE_ROOT, 'scripts', 'ajv-options.js'));
-    fn = createAjv().compile(JSON.parse(fs.readFileSync(schemaFile, 'utf8'))) as ValidateFn;
+    const { createAjv } = require(join(PACKAGE_ROOT, 'scripts', 'ajv-options.js'));
+    fn = createAjv().compile(JSON.parse(readFileSync(schemaFile, 'utf8'))) as ValidateFn;
   }
   cache.set(key, fn);
   return fn;

@@ -1,4 +1,4 @@
-import * as path from 'path';
+import { join } from 'path';
 import { LocalBackend } from './local-backend';
 import { checkOwnStateFiles, ensurePrivateHome, localSettings, STATE_FILE } from './settings';
 import type { Store } from './store/store';
@@ -10,7 +10,7 @@ export { STATE_FILE } from './settings';
 export function resolveStoreSpec(env: NodeJS.ProcessEnv, storeFlag?: string): StoreSpec {
   if (storeFlag !== undefined) return parseStoreUrl(storeFlag, { fromArgv: true });
   if (env.AWSMESH_STORE_URL) return parseStoreUrl(env.AWSMESH_STORE_URL, { fromArgv: false });
-  return { kind: 'sqlite', file: path.join(localSettings(env).home, STATE_FILE) };
+  return { kind: 'sqlite', file: join(localSettings(env).home, STATE_FILE) };
 }
 
 /** Opens a store; the PostgreSQL driver loads only when a postgres:// URL is used. */
@@ -30,7 +30,7 @@ export function openLocalStore(env: NodeJS.ProcessEnv, storeFlag?: string): Stor
   const spec = resolveStoreSpec(env, storeFlag);
   if (spec.kind === 'sqlite') {
     const home = localSettings(env).home;
-    if (spec.file === path.join(home, STATE_FILE)) ensurePrivateHome(home);
+    if (spec.file === join(home, STATE_FILE)) ensurePrivateHome(home);
     else checkOwnStateFiles(spec.file);
   }
   // Processes this one starts (the proxies of `local dataplane up`) use the same store.

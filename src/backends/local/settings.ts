@@ -1,6 +1,6 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { type Stats, lstatSync, mkdirSync, statSync } from 'fs';
+import { homedir } from 'os';
+import { join, resolve } from 'path';
 import { ConfigError } from '../../base/errors';
 import type { LocalSettings } from './provider';
 
@@ -10,8 +10,8 @@ export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_LOCAL_REGION = 'us-west-2';
 
 export function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
-  const home = env.AWSMESH_HOME || path.join(env.HOME || os.homedir(), '.awsmesh');
-  const settings: LocalSettings = { home: path.resolve(home), account: env.AWSMESH_ACCOUNT_ID || DEFAULT_ACCOUNT, env };
+  const home = env.AWSMESH_HOME || join(env.HOME || homedir(), '.awsmesh');
+  const settings: LocalSettings = { home: resolve(home), account: env.AWSMESH_ACCOUNT_ID || DEFAULT_ACCOUNT, env };
   const roleQuota = Number(env.AWSMESH_IAM_ROLE_QUOTA);
   if (Number.isInteger(roleQuota) && roleQuota > 0) settings.iamRoleQuota = roleQuota;
   return settings;
@@ -28,14 +28,14 @@ export const STATE_FILE = 'state.db';
  */
 export function ensurePrivateHome(home: string): void {
   try {
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    mkdirSync(home, { recursive: true, mode: 0o700 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST' && code !== 'ENOTDIR') throw new ConfigError(`Cannot create the awsmesh home ${home} (AWSMESH_HOME): ${(e as Error).message}`);
   }
-  let st: fs.Stats | undefined;
+  let st: Stats | undefined;
   try {
-    st = fs.statSync(home);
+    st = statSync(home);
   } catch {
     st = undefined; // ENOENT/ENOTDIR: a file stands where a directory should
   }
@@ -56,7 +56,7 @@ export function ensurePrivateHome(home: string): void {
         `Run: chmod go-w ${home}`,
     );
   }
-  checkOwnStateFiles(path.join(home, STATE_FILE));
+  checkOwnStateFiles(join(home, STATE_FILE));
 }
 
 /** A SQLite state file and its -wal/-shm, where they exist, must be regular files of this user. */
@@ -64,7 +64,7 @@ export function checkOwnStateFiles(db: string): void {
   const uid = process.geteuid?.();
   if (uid === undefined) return;
   for (const file of [db, `${db}-wal`, `${db}-shm`]) {
-    const f = fs.lstatSync(file, { throwIfNoEntry: false });
+    const f = lstatSync(file, { throwIfNoEntry: false });
     if (!f) continue;
     if (f.uid !== uid) throw new ConfigError(`The state file ${file} belongs to another user (uid ${f.uid}); refusing to use it.`);
     if (!f.isFile()) throw new ConfigError(`The state file ${file} is not a regular file; refusing to use it.`);

@@ -1,4 +1,4 @@
-import * as path from 'path';
+import { join, resolve } from 'path';
 import { ParamError } from '../../base/errors';
 import { InputFileError, readInputFile, type InputFileProblem } from '../../base/input-file';
 
@@ -19,8 +19,8 @@ export function loadParamValue(flag: string, value: string, cwd: string): { valu
   const m = /^(fileb?):\/\/(.*)$/s.exec(value);
   if (!m) return { value };
   const [, scheme, rel] = m;
-  const expanded = rel.startsWith('~/') ? path.join(process.env.HOME ?? '', rel.slice(2)) : rel;
-  const abs = path.resolve(cwd, expanded);
+  const expanded = rel.startsWith('~/') ? join(process.env.HOME ?? '', rel.slice(2)) : rel;
+  const abs = resolve(cwd, expanded);
   try {
     const data = readInputFile(abs);
     return { value: scheme === 'fileb' ? data.toString('base64') : data.toString('utf8'), file: value };

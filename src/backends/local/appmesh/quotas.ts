@@ -2,8 +2,8 @@
 // config.json ({"quotas": {"virtualNodesPerMesh": 20000}}) and by AWSMESH_QUOTA_* variables
 // (AWSMESH_QUOTA_VIRTUAL_NODES_PER_MESH=20000); a variable wins over the file.
 
-import * as fs from 'fs';
-import * as path from 'path';
+import { type Stats, readFileSync, statSync } from 'fs';
+import { join } from 'path';
 import { ConfigError } from '../../../base/errors';
 import type { LocalSettings } from '../provider';
 
@@ -41,17 +41,17 @@ let cache: { file: string; mtimeMs: number; size: number; quotas: Partial<Quotas
 
 /** The `quotas` object of config.json (cached while the file is unchanged). */
 function fileQuotas(home: string): Partial<Quotas> {
-  const file = path.join(home, CONFIG_FILE);
-  let stat: fs.Stats;
+  const file = join(home, CONFIG_FILE);
+  let stat: Stats;
   try {
-    stat = fs.statSync(file);
+    stat = statSync(file);
   } catch {
     return {};
   }
   if (cache && cache.file === file && cache.mtimeMs === stat.mtimeMs && cache.size === stat.size) return cache.quotas;
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
   }

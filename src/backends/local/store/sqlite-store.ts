@@ -9,8 +9,8 @@
 
 import { AsyncLocalStorage } from 'async_hooks';
 import { nodeCrypto } from '../../../base/lazy-crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'fs';
+import { dirname, resolve } from 'path';
 import type { Database, Statement } from 'better-sqlite3';
 import { migrate } from './migrations';
 import { Mutex } from './mutex';
@@ -90,15 +90,15 @@ class SqliteStore implements Store {
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    this.location = path.resolve(file);
-    fs.mkdirSync(path.dirname(this.location), { recursive: true, mode: 0o700 });
+    this.location = resolve(file);
+    mkdirSync(dirname(this.location), { recursive: true, mode: 0o700 });
     // Private from its first byte (SQLite would create it with the umask's mode until the chmod below).
-    fs.closeSync(fs.openSync(this.location, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600));
+    closeSync(openSync(this.location, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
     this.db = new BetterSqlite3(this.location, { timeout: this.busyTimeoutMs, nativeBinding: nativeBinding() });
     try {
-      fs.chmodSync(this.location, 0o600);
+      chmodSync(this.location, 0o600);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       migrate(this.db);

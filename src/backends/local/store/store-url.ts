@@ -2,7 +2,7 @@
 // AWSMESH_HOME. `sqlite:PATH` names another SQLite file; `postgres://USER@HOST:PORT/DATABASE`
 // (or postgresql://) a PostgreSQL database shared by any number of awsmesh processes.
 
-import * as path from 'path';
+import { resolve } from 'path';
 import { GeneralError } from '../../../base/errors';
 
 export type StoreSpec =
@@ -31,7 +31,7 @@ export function parseStoreUrl(raw: string, opts: { fromArgv: boolean; cwd?: stri
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!file) throw new GeneralError(`${where}: 'sqlite:' needs a file path (${STORE_URL_HELP})`);
-    return { kind: 'sqlite', file: path.resolve(opts.cwd ?? process.cwd(), file) };
+    return { kind: 'sqlite', file: resolve(opts.cwd ?? process.cwd(), file) };
   }
   if (/^postgres(ql)?:\/\//.test(raw)) {
     let u: URL;
