@@ -36,6 +36,7 @@ const TRACE = [
   ['appmesh', 'describe-mesh', '--mesh-name', 'bundle'],
   ['appmesh', 'list-meshes'],
   ['appmesh', 'describe-mesh', '--mesh-name', 'missing'],
+  ['--version'], // package.json (read only when asked for)
 ];
 
 function isolatedEnv(home) {

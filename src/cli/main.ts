@@ -10,8 +10,11 @@ import { COMMANDS } from './commands/registry';
 import { commandName, splitGlobalOptions } from './global-options';
 import { GLOBAL_HELP, invalidChoice, USAGE } from './help';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const VERSION: string = require('../../package.json').version;
+/** The package's version, read when asked for (not at start: a service command never needs it). */
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
 
 function globalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -27,7 +30,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   let app: App | undefined;
   try {
     if (argv.includes('--version') && commandName(argv) === undefined) {
-      io.stdout.write(`awsmesh/${VERSION} Node.js/${process.version.slice(1)} ${process.platform}/${process.arch}\n`);
+      io.stdout.write(`awsmesh/${version()} Node.js/${process.version.slice(1)} ${process.platform}/${process.arch}\n`);
       return ExitCode.OK;
     }
     const name = commandName(argv);
