@@ -3,7 +3,6 @@
 // Credentials for the aws backend are resolved by the SDK's default chain.
 
 import { readFileSync } from 'fs';
-import { homedir } from 'os';
 import { join } from 'path';
 import { GeneralError } from './errors';
 
@@ -38,12 +37,18 @@ export function parseIni(text: string, file: string): IniSections {
   return sections;
 }
 
+/** The user's home: $HOME, else the password database's (node:os loads only then: it is not free at start). */
+export function userHome(env: NodeJS.ProcessEnv): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return env.HOME || (require('os') as typeof import('os')).homedir();
+}
+
 export function configFilePath(env: NodeJS.ProcessEnv): string {
-  return env.AWS_CONFIG_FILE || join(env.HOME || homedir(), '.aws', 'config');
+  return env.AWS_CONFIG_FILE || join(userHome(env), '.aws', 'config');
 }
 
 export function credentialsFilePath(env: NodeJS.ProcessEnv): string {
-  return env.AWS_SHARED_CREDENTIALS_FILE || join(env.HOME || homedir(), '.aws', 'credentials');
+  return env.AWS_SHARED_CREDENTIALS_FILE || join(userHome(env), '.aws', 'credentials');
 }
 
 function readIni(file: string): IniSections {

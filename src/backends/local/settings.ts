@@ -1,6 +1,6 @@
 import { type Stats, lstatSync, mkdirSync, statSync } from 'fs';
-import { homedir } from 'os';
 import { join, resolve } from 'path';
+import { userHome } from '../../base/aws-config';
 import { ConfigError } from '../../base/errors';
 import type { LocalSettings } from './provider';
 
@@ -10,7 +10,7 @@ export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_LOCAL_REGION = 'us-west-2';
 
 export function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
-  const home = env.AWSMESH_HOME || join(env.HOME || homedir(), '.awsmesh');
+  const home = env.AWSMESH_HOME || join(userHome(env), '.awsmesh');
   const settings: LocalSettings = { home: resolve(home), account: env.AWSMESH_ACCOUNT_ID || DEFAULT_ACCOUNT, env };
   const roleQuota = Number(env.AWSMESH_IAM_ROLE_QUOTA);
   if (Number.isInteger(roleQuota) && roleQuota > 0) settings.iamRoleQuota = roleQuota;
