@@ -19,7 +19,7 @@
 // bundle is never stale, only slower. (Relative mtimes survive npm's tarballs, which set every
 // file's mtime to one date, and copies that keep mtimes.)
 //
-// `node scripts/build-start-bundle.js` writes both files (and rewrites dist/generated/*.json compact,
+// `node scripts/build-start-bundle.js` writes both files (and rewrites dist/generated/**/*.json compact,
 // see compactModels); bin/awsmesh works without them.
 
 const { spawnSync } = require('child_process');
