@@ -85,6 +85,17 @@ export function isoTimestamp(value: unknown): unknown {
   else return value;
   const ms = Math.floor(micros / 1000);
   const frac = micros - Math.floor(micros / 1e6) * 1e6;
-  const base = new Date(ms).toISOString().slice(0, 19);
+  const base = utcSeconds(new Date(ms));
   return frac ? `${base}.${String(frac).padStart(6, '0')}+00:00` : `${base}+00:00`;
+}
+
+/**
+ * `toISOString().slice(0, 19)` from the UTC fields: V8's toISOString loads the local time zone on
+ * first use (/etc/localtime, ICU's zone data), which a UTC timestamp never needs.
+ */
+function utcSeconds(d: Date): string {
+  const year = d.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) return d.toISOString().slice(0, 19); // expanded years; invalid dates throw
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(year).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
 }
