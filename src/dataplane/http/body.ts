@@ -18,11 +18,20 @@ export class ReplayableBody {
   private readonly followers = new Set<Readable>();
   private readonly endWaiters: Array<() => void> = [];
 
-  constructor(private readonly source: Readable, maxBytes: number) {
-    source.on('data', (chunk: Buffer) => {
+  /**
+   * `onTooLarge` is told once more than `maxBytes` came in; the body then stops following its
+   * source (the caller answers and closes the connection or stream) and its attempts' streams fail.
+   */
+  constructor(private readonly source: Readable, maxBytes: number, onTooLarge: () => void) {
+    const onData = (chunk: Buffer) => {
       this.size += chunk.length;
       if (this.size > maxBytes) {
-        source.destroy(new Error('request body too large'));
+        source.off('data', onData);
+        this.failed = new Error('request body too large');
+        this.chunks.length = 0;
+        onTooLarge();
+        for (const f of this.followers) f.destroy(this.failed);
+        this.followers.clear();
         return;
       }
       if (!this.overflowed) {
@@ -33,7 +42,8 @@ export class ReplayableBody {
         }
       }
       for (const f of this.followers) if (!f.push(chunk)) source.pause();
-    });
+    };
+    source.on('data', onData);
     source.on('end', () => {
       this.ended = true;
       for (const f of this.followers) f.push(null);

@@ -56,6 +56,21 @@ export function requestTarget(req: DownstreamRequest, h2: boolean): { authority:
   return { authority: (req.headers.host as string | undefined) ?? '', path: url };
 }
 
+/** The request's content-length (-1: none or not a number: the body's end tells). */
+export function declaredLength(req: DownstreamRequest): number {
+  const cl = req.headers['content-length'];
+  if (cl === undefined) return -1;
+  const n = Number(cl);
+  return Number.isFinite(n) ? n : -1;
+}
+
+/** HTTP/1.1: the connection closes after this response (the lean server's and Node's responses). */
+export function closeAfterResponse(res: DownstreamResponse): void {
+  const r = res as DownstreamResponse & { keepAlive?: boolean; shouldKeepAlive?: boolean };
+  if (r.keepAlive !== undefined) r.keepAlive = false;
+  if (r.shouldKeepAlive !== undefined) r.shouldKeepAlive = false;
+}
+
 /** Whether a body follows the request head (an HTTP/2 stream not ended with its headers). */
 export function hasRequestBody(req: DownstreamRequest, h2: boolean): boolean {
   const r = req as DownstreamRequest & { stream?: { endAfterHeaders?: boolean } };

@@ -20,14 +20,18 @@ import type { ChainState, HcmRuntime, HcmTelemetry } from '../config/runtime';
 import { HttpStats, type ListenerStats, type RouteTargetStats } from '../telemetry/stats';
 import { continueTrace, type TraceContext } from '../telemetry/trace-context';
 import { ReplayableBody } from './body';
-import { hasRequestBody, requestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
+import { closeAfterResponse, declaredLength, hasRequestBody, requestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
 import { accessLogEntry, exportSpan, type ExchangeRecord } from './exchange-report';
 import { buildUpstreamRequest, forwardedResponseHeaders } from './forwarding';
 import { REPLIES, localReplyHeaders, sendGrpcLocalReply, type LocalReply } from './local-reply';
 import { retriesFailure, retriesPerTryTimeout, retriesResponse, retryBackoffMs, type RandomSource } from './retry-policy';
 import { detachedResponse, switchProtocols, tunnel, upgradeType, type UpgradeDownstream } from './upgrade';
 
-/** Largest request body accepted at all (security limit; larger requests get 413). */
+/**
+ * Largest request body accepted at all (security limit): a larger declared content-length gets
+ * 413 at once; a body that grows past it gets 413 if the response has not started (else a reset).
+ * Either way the connection (HTTP/2: the stream) ends after the answer, its body unread.
+ */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 export interface ExchangeEnv {
@@ -148,7 +152,8 @@ class Exchange implements ExchangeRecord {
     this.upstreamReq = buildUpstreamRequest(this.req.headers, this.view, route, this.upgrade !== undefined, this.trace);
     // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
     if (!this.upgrade && hasRequestBody(this.req, this.protocol === 'HTTP/2')) {
-      this.body = new ReplayableBody(requestBody(this.req), MAX_REQUEST_BYTES);
+      if (declaredLength(this.req) > MAX_REQUEST_BYTES) return this.replyTooLarge();
+      this.body = new ReplayableBody(requestBody(this.req), MAX_REQUEST_BYTES, () => this.onBodyTooLarge());
       this.body.onEnd(() => this.armTimeout());
     } else {
       this.armTimeout();
@@ -493,6 +498,25 @@ class Exchange implements ExchangeRecord {
       this.resetDownstream();
     }
     this.finish();
+  }
+
+  /** The request body went past MAX_REQUEST_BYTES while it streamed upstream. */
+  private onBodyTooLarge(): void {
+    if (this.finished) return;
+    if (this.committed) this.resetDownstream();
+    else this.replyTooLarge();
+  }
+
+  /**
+   * Envoy's 413. The rest of the body is not read, so nothing more can follow on this connection:
+   * HTTP/1.1 closes it after the answer; HTTP/2 resets the stream (RST_STREAM NO_ERROR, RFC 9113
+   * §8.1) after the answer and the connection lives on.
+   */
+  private replyTooLarge(): void {
+    closeAfterResponse(this.res);
+    this.reply(REPLIES.tooLarge);
+    const stream = (this.res as Partial<Pick<Http2ServerResponse, 'stream'>>).stream;
+    if (stream && !stream.destroyed) stream.close(0x0 /* NO_ERROR */);
   }
 
   private resetDownstream(): void {

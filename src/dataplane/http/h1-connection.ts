@@ -21,6 +21,8 @@ import { ChunkedDecoder, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } fr
 export const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const EXPECTATION_FAILED = 'HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+/** How long a closing connection still reads (and drops) a request body the client is sending. */
+const DELAYED_CLOSE_MS = 1_000;
 /** Pipelined bytes buffered behind a response in flight before the socket is paused. */
 const PIPELINE_BUFFER = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -443,6 +445,7 @@ export class H1Connection {
     if (!res.keepAlive) {
       this.done = true;
       this.socket.end();
+      if (this.bodyPending()) this.dropRestOfBody();
       return;
     }
     // Nobody reads the rest of the body now: it is read and dropped (as Node dumps it).
@@ -454,6 +457,18 @@ export class H1Connection {
   }
 
   private readonly processLater = (): void => this.process();
+
+  /**
+   * The connection closes with a request body still coming (a 413 before it was read): what
+   * arrives is read and dropped, so that closing does not reset the connection under the answer
+   * before the client read it; for at most DELAYED_CLOSE_MS (Envoy's delayed_close_timeout).
+   */
+  private dropRestOfBody(): void {
+    this.body = null;
+    this.buf = null;
+    if (this.paused) this.resume();
+    setTimeout(() => this.socket.destroy(), DELAYED_CLOSE_MS).unref();
+  }
 
   private pause(): void {
     this.paused = true;
