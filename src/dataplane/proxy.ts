@@ -5,6 +5,7 @@
 
 import type { EnvoyResources } from '../envoy/translate/envoy-types';
 import { ClusterRuntime } from './cluster/cluster';
+import type { HealthRelay } from './cluster/health-check';
 import { clusterViews, type ClusterView } from './admin/cluster-views';
 import { compileRouteTables, planSockets, type SocketPlan } from './config/compile';
 import type { ChainState, Generation } from './config/runtime';
@@ -37,6 +38,8 @@ export interface BoundListener {
 export interface ProxyOptions {
   /** The local CA (SDS secrets, emulated ACM, certificates for spec paths); default $AWSMESH_HOME/ca. */
   caDir?: string;
+  /** A worker of `awsmesh proxy --concurrency N`: whether it probes, where its results go. */
+  health?: HealthRelay;
 }
 
 export class Proxy {
@@ -83,6 +86,11 @@ export class Proxy {
 
   clusterRuntimes(): ClusterRuntime[] {
     return [...this.clusters.values()];
+  }
+
+  /** A host's health as the probing worker found it (a cluster not known here yet: dropped, replayed later). */
+  relayHealth(cluster: string, hostKey: string, healthy: boolean): void {
+    this.clusters.get(cluster)?.relayHealth(hostKey, healthy);
   }
 
   /** What /clusters shows (admin/cluster-views.ts). */
@@ -150,7 +158,7 @@ export class Proxy {
     for (const c of resources.clusters) {
       let rt = this.clusters.get(c.name);
       if (!rt) {
-        rt = new ClusterRuntime(c.name);
+        rt = new ClusterRuntime(c.name, this.options.health);
         this.clusters.set(c.name, rt);
       }
       rt.apply(c, assignments.get(c.name), clusterTls.get(c.name));

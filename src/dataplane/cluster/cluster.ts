@@ -10,7 +10,7 @@ import { plainConnector, type Connector } from '../../tls/connector';
 import type { UpstreamTls } from '../../tls/upstream';
 import { isLoopback } from '../../base/loopback';
 import { ClusterStats } from '../telemetry/stats';
-import { HealthChecker } from './health-check';
+import { HealthChecker, type HealthRelay } from './health-check';
 import { Host } from './host';
 import { OutlierDetector } from './outlier';
 
@@ -46,7 +46,40 @@ export class ClusterRuntime {
   /** The cluster's UpstreamTlsContext at run time (src/tls), if it has one. */
   tls?: UpstreamTls;
 
-  constructor(readonly name: string) {}
+  /**
+   * `health`: with `awsmesh proxy --concurrency N` one worker probes (as Envoy's main thread does)
+   * and reports each host's change; the others take the relayed results and do not probe.
+   * Outlier detection stays per process (it follows the traffic each one sees).
+   */
+  constructor(readonly name: string, private readonly health?: HealthRelay) {}
+
+  /** Relayed results of the probing worker, by host key (kept for hosts that have not joined yet). */
+  private readonly relayed = new Map<string, boolean>();
+
+  /** A host's health as the probing worker found it. */
+  relayHealth(hostKey: string, healthy: boolean): void {
+    this.relayed.set(hostKey, healthy);
+    const h = this.hosts.find((x) => x.key === hostKey);
+    if (h && this.hcKey !== 'null') {
+      h.activeHealthy = healthy;
+      this.refresh();
+    }
+  }
+
+  private get probes(): boolean {
+    return this.health === undefined || this.health.prober;
+  }
+
+  private readonly onHealthChange = (host: Host): void => {
+    this.refresh();
+    if (host.activeHealthy !== undefined) this.health?.report?.(this.name, host.key, host.activeHealthy);
+  };
+
+  /** A host joins a health-checked cluster: probed here, or pending until the prober's result is relayed. */
+  private startChecking(h: Host): void {
+    if (this.checker) this.checker.add(h);
+    else if (this.hcKey !== 'null') h.activeHealthy = this.relayed.get(h.key);
+  }
 
   /** Opens a connection to one of the hosts: TLS when the cluster has a transport socket. */
   private readonly open: Connector = (host, port) =>
@@ -104,14 +137,14 @@ export class ClusterRuntime {
     const hcKey = JSON.stringify(cluster.health_checks?.[0] ?? null);
     if (hcKey !== this.hcKey) {
       this.checker?.stop();
-      this.checker = cluster.health_checks?.[0]
-        ? new HealthChecker(cluster.health_checks[0], this.stats, () => this.refresh(), this.open)
+      this.checker = cluster.health_checks?.[0] && this.probes
+        ? new HealthChecker(cluster.health_checks[0], this.stats, this.onHealthChange, this.open)
         : undefined;
+      this.hcKey = hcKey;
       for (const h of this.hosts) {
         h.activeHealthy = true;
-        this.checker?.add(h);
+        this.startChecking(h);
       }
-      this.hcKey = hcKey;
     }
     const cla = cluster.load_assignment ?? assignment;
     if (!this.passthrough) this.setEndpoints(cla?.endpoints?.flatMap((l) => l.lb_endpoints ?? []) ?? []);
@@ -131,7 +164,7 @@ export class ClusterRuntime {
       if (h) byKey.delete(key);
       else {
         h = new Host(a.address, a.port_value, this.http2, this.connectTimeoutMs, this.maxConnections, this.connect);
-        this.checker?.add(h);
+        this.startChecking(h);
       }
       h.edsHealthy = e.health_status !== 'UNHEALTHY';
       if (!next.includes(h)) next.push(h);

@@ -85,6 +85,13 @@ function tcpProbe(connect: Connector): Probe {
     });
 }
 
+/** How a worker of `awsmesh proxy --concurrency N` shares active health checking (workers/). */
+export interface HealthRelay {
+  /** This process probes and tells each host's change; the others take the relayed results. */
+  prober: boolean;
+  report?(cluster: string, hostKey: string, healthy: boolean): void;
+}
+
 export class HealthChecker {
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
@@ -98,7 +105,7 @@ export class HealthChecker {
   constructor(
     cfg: HealthCheck,
     private readonly stats: ClusterStats,
-    private readonly onChange: () => void,
+    private readonly onChange: (host: Host) => void,
     connect: Connector = plainConnector,
   ) {
     this.intervalMs = parseEnvoyDuration(cfg.interval) ?? 5_000;
@@ -147,7 +154,7 @@ export class HealthChecker {
       host.hcFailures++;
       if (before === undefined || (before === true && host.hcFailures >= this.unhealthyThreshold)) host.activeHealthy = false;
     }
-    if (host.activeHealthy !== before) this.onChange();
+    if (host.activeHealthy !== before) this.onChange(host);
     this.schedule(host, this.intervalMs);
   }
 

@@ -12,6 +12,8 @@ import type { ShippedGroup } from '../telemetry/stats-merge';
 export interface WorkerInit {
   type: 'init';
   index: number;
+  /** This worker runs the active health checks; the primary relays its results to the others. */
+  prober: boolean;
   identity: ProxyIdentity;
   caDir?: string;
   otlpEndpoint?: string;
@@ -23,7 +25,16 @@ export type ToWorker =
   | WorkerInit
   | { type: 'apply'; id: number; version: number; resources: EnvoyResources }
   | { type: 'snapshot'; id: number }
-  | { type: 'stop'; graceMs: number };
+  | { type: 'stop'; graceMs: number }
+  | HostHealth;
+
+/** A host's active health check result changed (prober → primary → the other workers). */
+export interface HostHealth {
+  type: 'health';
+  cluster: string;
+  host: string;
+  healthy: boolean;
+}
 
 /** An error as it crosses the channel (code, address and port kept for `Could not listen on …`). */
 export interface ShippedError {
@@ -47,7 +58,8 @@ export type FromWorker =
   | { type: 'ready'; pid: number }
   | { type: 'applied'; id: number; listeners: BoundListener[] }
   | { type: 'snapshot'; id: number; snapshot: WorkerSnapshot }
-  | { type: 'failed'; id: number; error: ShippedError };
+  | { type: 'failed'; id: number; error: ShippedError }
+  | HostHealth;
 
 export function shipError(e: unknown): ShippedError {
   const err = e as NodeJS.ErrnoException & { address?: string; port?: number };

@@ -20,7 +20,8 @@ function send(msg: FromWorker): void {
 
 function start(init: WorkerInit): void {
   const log = init.quiet ? () => undefined : (line: string) => process.stderr.write(`[${new Date().toISOString()}] worker ${init.index} (pid ${process.pid}): ${line}\n`);
-  proxy = new Proxy(log, { caDir: init.caDir });
+  const report = (cluster: string, host: string, healthy: boolean) => send({ type: 'health', cluster, host, healthy });
+  proxy = new Proxy(log, { caDir: init.caDir, health: { prober: init.prober, report } });
   proxy.telemetry.identity = init.identity;
   if (init.otlpEndpoint) proxy.telemetry.spans = otlpSpanExporter(init.otlpEndpoint, init.identity, log);
   send({ type: 'ready', pid: process.pid });
@@ -49,6 +50,9 @@ async function handle(msg: ToWorker): Promise<void> {
       });
       return;
     }
+    case 'health':
+      p.relayHealth(msg.cluster, msg.host, msg.healthy);
+      return;
     case 'stop':
       await p.close(msg.graceMs).catch(() => undefined);
       process.exit(0);

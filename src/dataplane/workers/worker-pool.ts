@@ -12,6 +12,11 @@
 // lets the workers accept on the shared socket themselves instead (no hop, but the kernel's
 // wake-ups decide the spread); docs/dataplane.md has the comparison.
 //
+// Active health checks run once, as Envoy runs them on its main thread: worker 0 (and its
+// replacement) probes and reports each host's change; the primary keeps the latest results and
+// relays them to the other workers, which do not probe (a replacement gets them all once it runs
+// the current configuration). Outlier detection stays per worker: it follows each one's traffic.
+//
 // A worker that exits unexpectedly is replaced (server.worker_restarts counts it) and the counters
 // and histograms of its last stats snapshot stay in the merged view (what it served after the last
 // admin read is lost with it); stopping the pool stops every worker and waits for each exit.
@@ -28,7 +33,7 @@ import type { ProxyRunner } from '../sidecar';
 import { ProxyTelemetry } from '../telemetry/proxy-telemetry';
 import type { StatGroup } from '../telemetry/stats';
 import { cumulativeOnly, mergeStatGroups, serializeStatGroups, type ShippedGroup } from '../telemetry/stats-merge';
-import { unshipError, type FromWorker, type ToWorker, type WorkerSnapshot } from './protocol';
+import { unshipError, type FromWorker, type HostHealth, type ToWorker, type WorkerSnapshot } from './protocol';
 
 export interface WorkerPoolOptions {
   concurrency: number;
@@ -40,6 +45,8 @@ export interface WorkerPoolOptions {
 
 /** How long an admin page waits for a worker's stats before leaving that worker out. */
 const SNAPSHOT_MS = 2_000;
+/** The worker that runs the active health checks. */
+const PROBER = 0;
 /** A worker that dies within this long of starting is restarted after a growing pause (a crash loop). */
 const QUICK_DEATH_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 5_000;
@@ -74,6 +81,8 @@ export class WorkerPool implements ProxyRunner {
   /** Counters and histograms of the workers that died, as last read from them, summed (cumulativeOnly). */
   private retired: ShippedGroup[] = [];
   private readonly log: (line: string) => void;
+  /** The prober's latest result for each cluster's host, to relay to the other workers. */
+  private readonly health = new Map<string, HostHealth>();
 
   constructor(private readonly opts: WorkerPoolOptions) {
     this.concurrency = opts.concurrency;
@@ -103,6 +112,7 @@ export class WorkerPool implements ProxyRunner {
     };
     this.slots[index] = slot;
     worker.on('message', (m: FromWorker) => {
+      if (m.type === 'health') return this.onHealth(slot, m);
       if ('id' in m) {
         const p = slot.pending.get(m.id);
         slot.pending.delete(m.id);
@@ -123,8 +133,15 @@ export class WorkerPool implements ProxyRunner {
       worker.once('exit', onEarlyExit);
       const id = this.telemetry.identity;
       if (!id) throw new Error('the pool needs the proxy identity before it starts');
-      this.post(slot, { type: 'init', index, identity: id, caDir: this.opts.caDir, otlpEndpoint: this.opts.otlpEndpoint, quiet: this.opts.quiet });
+      this.post(slot, { type: 'init', index, prober: index === PROBER, identity: id, caDir: this.opts.caDir, otlpEndpoint: this.opts.otlpEndpoint, quiet: this.opts.quiet });
     });
+  }
+
+  /** The prober's result: kept, and relayed to the other workers. */
+  private onHealth(from: Slot, m: HostHealth): void {
+    if (from.index !== PROBER || this.slots[PROBER] !== from) return;
+    this.health.set(`${m.cluster}\0${m.host}`, m);
+    for (const s of this.slots) if (s && s !== from) this.post(s, m);
   }
 
   private post(slot: Slot, msg: ToWorker): void {
@@ -178,7 +195,10 @@ export class WorkerPool implements ProxyRunner {
       if (reply.type === 'failed') throw unshipError(reply.error);
       slot.version = version;
     }
-    if (this.current && slot.version === this.current.version) slot.serving = true;
+    if (this.current && slot.version === this.current.version && !slot.serving) {
+      slot.serving = true;
+      if (slot.index !== PROBER) for (const m of this.health.values()) this.post(slot, m);
+    }
   }
 
   /**
