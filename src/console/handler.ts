@@ -19,7 +19,7 @@ import { proxiesView } from './proxies';
 import { resourceDetail, resourceList } from './resources';
 import { RouteEditor } from './route-editor';
 import type { ConsoleSource } from './source';
-import { topologyOf } from './topology';
+import { startLayout, topologyOf } from './topology';
 
 export interface ConsoleHandlerOptions {
   source: ConsoleSource;
@@ -122,8 +122,9 @@ export function createConsoleHandler(opts: ConsoleHandlerOptions): ConsoleHandle
   const allowedHost = opts.allowedHost ?? loopbackHost;
   const csrf = randomBytes(24).toString('base64url');
   const intervalSeconds = opts.intervalSeconds ?? 1;
-  const data = new MeshData(opts.source, intervalSeconds * 1000);
   const layouter = opts.layouter ?? new Layouter({ cacheDir: layoutCacheDir(opts.source.home) });
+  // The layout (in its worker) starts while this thread analyses the mesh.
+  const data = new MeshData(opts.source, intervalSeconds * 1000, (snapshot) => startLayout(snapshot, layouter));
   const feed = new LiveFeed(data, layouter, intervalSeconds * 1000);
   const editor = new RouteEditor(data);
   let files: Map<string, Buffer> | undefined;

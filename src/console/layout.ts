@@ -10,11 +10,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { writeFileAtomic } from '../base/private-file';
+import { expandRows, foldRows, ROW_GAP } from './fold';
 
 export interface LayoutInput {
   nodes: Array<{ id: string; w: number; h: number }>;
   /** `label`: room to keep free for the edge's label (small graphs only: labels cost layout time). */
-  edges: Array<{ id: string; from: string; to: string; label?: { w: number; h: number } }>;
+  /**
+   * `row`: the edge may be drawn as a short straight link with its two ends side by side (a service
+   * and its router, a router and its only route). In large meshes such a link, when it is the only
+   * edge out of `from` and the only one into `to`, is laid out as one wide node (see fold.ts).
+   */
+  edges: Array<{ id: string; from: string; to: string; label?: { w: number; h: number }; row?: boolean }>;
 }
 
 export interface Layout {
@@ -36,6 +42,8 @@ export interface LayouterOptions {
 
 /** Above this many nodes, ELK trades some crossing reduction for speed. */
 const LARGE = 400;
+/** Part of the disk cache's key: bump when the same input and options would give another picture. */
+const LAYOUT_FORMAT = 'rows-1';
 const CACHE_SIZE = 8;
 const DISK_CACHE_SIZE = 8;
 
@@ -81,7 +89,7 @@ function elkOptions(nodes: number): Record<string, string> {
     'elk.edgeRouting': 'POLYLINE',
     'elk.spacing.nodeNode': '28',
     // Edge labels get a layer of their own between the nodes' layers.
-    'elk.layered.spacing.nodeNodeBetweenLayers': '24',
+    'elk.layered.spacing.nodeNodeBetweenLayers': String(ROW_GAP),
     'elk.layered.spacing.edgeNodeBetweenLayers': '12',
     'elk.spacing.componentComponent': '60',
     'elk.edgeLabels.placement': 'CENTER',
@@ -112,7 +120,7 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 export function layoutKey(input: LayoutInput): string {
   return JSON.stringify([
     [...input.nodes].sort(byId).map((n) => [n.id, n.w, n.h]),
-    [...input.edges].sort(byId).map((e) => [e.id, e.from, e.to, e.label?.w, e.label?.h]),
+    [...input.edges].sort(byId).map((e) => [e.id, e.from, e.to, e.label?.w, e.label?.h, e.row ? 1 : 0]),
   ]);
 }
 
@@ -123,6 +131,8 @@ export class Layouter {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (g: ElkGraph) => void; reject: (e: Error) => void }>();
   private readonly cache = new Map<string, Promise<Layout>>();
+  /** Cache files being written: the answer does not wait for them, close() does. */
+  private readonly saving = new Set<Promise<void>>();
 
   /** The layout of `input` (cached by structure; concurrent requests for the same structure share one). */
   layout(input: LayoutInput): { layout: Promise<Layout>; cached: boolean } {
@@ -134,7 +144,11 @@ export class Layouter {
       this.cache.set(key, hit);
       return { layout: hit, cached: true };
     }
-    const p = this.fromDisk(key).then((saved) => saved ?? this.compute(input).then((l) => this.toDisk(key, l)));
+    // The layout is answered first; the cache file (written synchronously, with fsync) follows.
+    const p = this.fromDisk(key).then((saved) => saved ?? this.compute(input).then((l) => {
+      this.save(key, l);
+      return l;
+    }));
     p.catch(() => this.cache.delete(key));
     this.cache.set(key, p);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
@@ -143,16 +157,19 @@ export class Layouter {
 
   private async compute(input: LayoutInput): Promise<Layout> {
     const t0 = performance.now();
-    const nodes = [...input.nodes].sort(byId);
-    const edges = [...input.edges].sort(byId);
+    const large = input.nodes.length > LARGE;
+    // Large meshes: each chain of row links is one wide node (fewer nodes, edges and layers for ELK).
+    const folded = large ? foldRows(input) : undefined;
+    const nodes = [...(folded?.nodes ?? input.nodes)].sort(byId);
+    const edges = [...(folded?.edges ?? input.edges)].sort(byId);
     const graph: ElkGraph = {
       id: 'root',
-      layoutOptions: elkOptions(nodes.length),
+      layoutOptions: elkOptions(input.nodes.length),
       children: nodes.map((n) => ({ id: n.id, width: n.w, height: n.h })),
       edges: edges.map((e) => ({
         id: e.id, sources: [e.from], targets: [e.to],
         // ELK skips labels without text; the page writes the real (changing) text into the room kept.
-        ...(e.label && nodes.length <= LARGE ? { labels: [{ id: `${e.id}/label`, text: 'label', width: e.label.w, height: e.label.h }] } : {}),
+        ...(e.label && !large ? { labels: [{ id: `${e.id}/label`, text: 'label', width: e.label.w, height: e.label.h }] } : {}),
       })),
     };
     const out = await this.run(graph);
@@ -165,6 +182,7 @@ export class Layouter {
       const l = e.labels?.[0];
       if (l?.x !== undefined && l.y !== undefined) layout.labels[e.id] = [Math.round(l.x + l.width / 2), Math.round(l.y + l.height / 2)];
     }
+    if (folded) expandRows(layout, folded.rows);
     layout.ms = Math.round(performance.now() - t0);
     return layout;
   }
@@ -172,7 +190,7 @@ export class Layouter {
   /** The cache file of a structure: its key and the layout options (new options, new layouts). */
   private diskFile(key: string): string | undefined {
     if (!this.opts.cacheDir) return undefined;
-    const hash = createHash('sha256').update(JSON.stringify([elkVersion(), elkOptions(1), elkOptions(LARGE + 1)])).update('\n').update(key).digest('hex');
+    const hash = createHash('sha256').update(JSON.stringify([elkVersion(), LAYOUT_FORMAT, ROW_GAP, elkOptions(1), elkOptions(LARGE + 1)])).update('\n').update(key).digest('hex');
     return path.join(this.opts.cacheDir, `layout-${hash.slice(0, 40)}.json`);
   }
 
@@ -193,10 +211,18 @@ export class Layouter {
     }
   }
 
+  private save(key: string, layout: Layout): void {
+    if (!this.opts.cacheDir) return;
+    // After the answer has gone: the write blocks this thread.
+    const p = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.toDisk(key, layout));
+    this.saving.add(p);
+    void p.finally(() => this.saving.delete(p));
+  }
+
   /** Best effort: a console that cannot write its home still works, it just lays out again next run. */
-  private async toDisk(key: string, layout: Layout): Promise<Layout> {
+  private async toDisk(key: string, layout: Layout): Promise<void> {
     const file = this.diskFile(key);
-    if (!file) return layout;
+    if (!file) return;
     try {
       const dir = path.dirname(file);
       await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -210,7 +236,6 @@ export class Layouter {
     } catch {
       // Left for the next run.
     }
-    return layout;
   }
 
   /** Starts the worker and ELK (loading and compiling it takes a moment) before the first real layout. */
@@ -246,7 +271,9 @@ export class Layouter {
     this.pending.clear();
   }
 
+  /** Stops the worker once the cache files being written are on disk. */
   async close(): Promise<void> {
+    await Promise.all([...this.saving]);
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();

@@ -37,7 +37,8 @@ export class MeshData {
   private readonly meshes = new Map<string, Entry>();
   private readonly unwatch?: () => void;
 
-  constructor(readonly source: ConsoleSource, private readonly minAgeMs = 1000) {
+  /** `onSnapshot`: called with each new revision as soon as it is read, before it is analysed. */
+  constructor(readonly source: ConsoleSource, private readonly minAgeMs = 1000, private readonly onSnapshot?: (snapshot: MeshSnapshot) => void) {
     this.unwatch = source.api.local?.watch(() => {
       for (const e of this.meshes.values()) e.stale = true;
     });
@@ -65,7 +66,10 @@ export class MeshData {
     e.stale = false;
     const snapshot = await loadMeshSnapshot(this.source.api, mesh, { region: this.source.api.region }, e.state?.snapshot);
     const revision = snapshotFingerprint(snapshot);
-    if (!e.state || e.state.revision !== revision) e.state = analysed(snapshot, revision);
+    if (!e.state || e.state.revision !== revision) {
+      this.onSnapshot?.(snapshot);
+      e.state = analysed(snapshot, revision);
+    }
     e.loadedAt = Date.now();
     e.loadMs = performance.now() - t0;
     return e.state;

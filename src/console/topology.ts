@@ -7,8 +7,9 @@ import { buildGraph } from '../observability/graph';
 import type { DiscoveredProxy } from '../observability/discovery';
 import type { MetricsView } from '../observability/metrics-view';
 import { describeAddress, type KindName } from '../workflows/kinds';
+import type { MeshSnapshot } from '../mesh/types';
 import type { Health, NodeKind, Rates, Topology, TopologyEdge, TrafficUpdate } from './api-types';
-import type { Layouter } from './layout';
+import type { Layouter, LayoutInput } from './layout';
 import type { MeshState } from './mesh-data';
 
 export const NODE_W = 170;
@@ -45,14 +46,30 @@ export function edgeIds(g: MeshGraph): string[] {
   });
 }
 
+/** A service and its router, a router and its route: drawn side by side (see fold.ts). */
+const ROW_KINDS = new Set<string>(['provider', 'route']);
+
+/** What the layout needs of the graph: sizes and edges. */
+export function layoutInputOf(g: MeshGraph, ids = edgeIds(g)): LayoutInput {
+  return {
+    nodes: g.nodes.map((n) => ({ id: n.id, w: NODE_W, h: NODE_H })),
+    edges: g.edges.map((e, i) => ({
+      id: ids[i], from: e.from, to: e.to, label: { w: LABEL_W, h: LINE_H * (e.weight !== undefined ? 3 : 2) },
+      ...(ROW_KINDS.has(e.kind) ? { row: true } : {}),
+    })),
+  };
+}
+
+/** Starts laying out a snapshot's graph as soon as it is read (the analysis of the mesh runs meanwhile); topologyOf finds it in the layouter's cache. */
+export function startLayout(snapshot: MeshSnapshot, layouter: Layouter): void {
+  layouter.layout(layoutInputOf(buildGraph(snapshot))).layout.catch(() => undefined);
+}
+
 export async function topologyOf(state: MeshState, layouter: Layouter): Promise<Topology> {
   const mesh = state.snapshot.mesh.meshName;
   const g = buildGraph(state.snapshot);
   const ids = edgeIds(g);
-  const { layout: pending, cached } = layouter.layout({
-    nodes: g.nodes.map((n) => ({ id: n.id, w: NODE_W, h: NODE_H })),
-    edges: g.edges.map((e, i) => ({ id: ids[i], from: e.from, to: e.to, label: { w: LABEL_W, h: LINE_H * (e.weight !== undefined ? 3 : 2) } })),
-  });
+  const { layout: pending, cached } = layouter.layout(layoutInputOf(g, ids));
   const layout = await pending;
   const edges: TopologyEdge[] = g.edges.map((e, i) => ({
     id: ids[i], from: e.from, to: e.to, kind: e.kind,
