@@ -61,7 +61,7 @@ export interface Topology {
   height: number;
   nodes: TopologyNode[];
   edges: TopologyEdge[];
-  /** How long the layout took on the server (ms; 0 when it came from the cache). */
+  /** How long ELK took for this structure's layout on the server (ms; 0 when it was read from the disk cache). */
   layoutMs: number;
 }
 

@@ -144,17 +144,26 @@ export class Layouter {
       this.cache.set(key, hit);
       return { layout: hit, cached: true };
     }
-    // The layout is answered first; the cache file (written synchronously, with fsync) follows.
-    const p = this.fromDisk(key).then((saved) => saved ?? this.compute(input).then((l) => {
-      this.save(key, l);
-      return l;
-    }));
+    // Without a cache file, ELK starts now, before this call returns: the caller may keep this
+    // thread busy for a while (the console analyses the mesh meanwhile).
+    const file = this.diskFile(key);
+    const p = file && fs.existsSync(file)
+      ? this.fromDisk(file, key).then((saved) => saved ?? this.computeAndSave(key, input))
+      : this.computeAndSave(key, input);
     p.catch(() => this.cache.delete(key));
     this.cache.set(key, p);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return { layout: p, cached: false };
   }
 
+  /** The layout is answered first; the cache file (written synchronously, with fsync) follows. */
+  private async computeAndSave(key: string, input: LayoutInput): Promise<Layout> {
+    const layout = await this.compute(input);
+    this.save(key, layout);
+    return layout;
+  }
+
+  /** Hands the graph to the worker synchronously (before the first await). */
   private async compute(input: LayoutInput): Promise<Layout> {
     const t0 = performance.now();
     const large = input.nodes.length > LARGE;
@@ -194,9 +203,7 @@ export class Layouter {
     return path.join(this.opts.cacheDir, `layout-${hash.slice(0, 40)}.json`);
   }
 
-  private async fromDisk(key: string): Promise<Layout | undefined> {
-    const file = this.diskFile(key);
-    if (!file) return undefined;
+  private async fromDisk(file: string, key: string): Promise<Layout | undefined> {
     const t0 = performance.now();
     try {
       const saved = JSON.parse(await fs.promises.readFile(file, 'utf8')) as { key?: string; layout?: Layout };

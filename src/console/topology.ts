@@ -69,8 +69,7 @@ export async function topologyOf(state: MeshState, layouter: Layouter): Promise<
   const mesh = state.snapshot.mesh.meshName;
   const g = buildGraph(state.snapshot);
   const ids = edgeIds(g);
-  const { layout: pending, cached } = layouter.layout(layoutInputOf(g, ids));
-  const layout = await pending;
+  const layout = await layouter.layout(layoutInputOf(g, ids)).layout;
   const edges: TopologyEdge[] = g.edges.map((e, i) => ({
     id: ids[i], from: e.from, to: e.to, kind: e.kind,
     ...(e.weight !== undefined ? { weight: Math.round(e.weight * 10) / 10 } : {}),
@@ -82,7 +81,7 @@ export async function topologyOf(state: MeshState, layouter: Layouter): Promise<
     revision: state.revision,
     width: layout.width,
     height: layout.height,
-    layoutMs: cached ? 0 : layout.ms,
+    layoutMs: layout.from === 'elk' ? layout.ms : 0,
     nodes: g.nodes.map((n) => {
       const resource = resourceKey(mesh, n.kind, n.id);
       const found = state.findings.get(resource) ?? [];
