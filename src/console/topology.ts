@@ -46,8 +46,8 @@ export function edgeIds(g: MeshGraph): string[] {
   });
 }
 
-/** A service and its router, a router and its route: drawn side by side (see fold.ts). */
-const ROW_KINDS = new Set<string>(['provider', 'route']);
+/** Links drawn side by side (see fold.ts): service → router, router → route, gateway route → service. */
+const ROW_KINDS = new Set<string>(['provider', 'route', 'gatewayTarget']);
 
 /** What the layout needs of the graph: sizes and edges. */
 export function layoutInputOf(g: MeshGraph, ids = edgeIds(g)): LayoutInput {

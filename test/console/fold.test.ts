@@ -4,6 +4,8 @@
 
 import { expandRows, foldRows, ROW_GAP } from '../../src/console/fold';
 import { Layouter, type LayoutInput } from '../../src/console/layout';
+import { layoutInputOf } from '../../src/console/topology';
+import type { MeshGraph } from '../../src/observability/graph';
 
 const node = (id: string) => ({ id, w: 170, h: 46 });
 const edge = (from: string, to: string, row = false) => ({ id: `${from}>${to}`, from, to, ...(row ? { row: true } : {}) });
@@ -37,6 +39,12 @@ test('only chains that cannot branch fold; edges into a row reach its first memb
   expandRows(layout, folded.rows.slice(0, 1));
   expect(layout.nodes).toEqual({ 'svc-a': { x: 100, y: 50 }, 'router-a': { x: 270 + ROW_GAP, y: 50 }, 'route-a': { x: 440 + 2 * ROW_GAP, y: 50 } });
   expect(layout.edges).toEqual({ 'svc-a>router-a': [[270, 73], [270 + ROW_GAP, 73]], 'router-a>route-a': [[440 + ROW_GAP, 73], [440 + 2 * ROW_GAP, 73]] });
+});
+
+test('the topology marks as rows: service → router, router → route, gateway route → service', () => {
+  const kinds = ['provider', 'route', 'target', 'backend', 'gatewayRoute', 'gatewayTarget'];
+  const g = { mesh: 'apps', live: false, nodes: [], edges: kinds.map((kind, i) => ({ from: `a${i}`, to: `b${i}`, kind })) } as unknown as MeshGraph;
+  expect(layoutInputOf(g).edges.map((e) => e.row === true)).toEqual([true, true, false, false, false, true]);
 });
 
 test('a cycle of row links, or nothing to fold, is left alone', () => {
