@@ -89,7 +89,7 @@ export class Proxy {
   }
 
   /** A host's health as the probing worker found it (a cluster not known here yet: dropped, replayed later). */
-  relayHealth(cluster: string, hostKey: string, healthy: boolean): void {
+  relayHealth(cluster: string, hostKey: string, healthy: boolean | null): void {
     this.clusters.get(cluster)?.relayHealth(hostKey, healthy);
   }
 

@@ -56,8 +56,12 @@ export class ClusterRuntime {
   /** Relayed results of the probing worker, by host key (kept for hosts that have not joined yet). */
   private readonly relayed = new Map<string, boolean>();
 
-  /** A host's health as the probing worker found it. */
-  relayHealth(hostKey: string, healthy: boolean): void {
+  /** A host's health as the probing worker found it (null: the host left the prober's cluster). */
+  relayHealth(hostKey: string, healthy: boolean | null): void {
+    if (healthy === null) {
+      this.relayed.delete(hostKey);
+      return;
+    }
     this.relayed.set(hostKey, healthy);
     const h = this.hosts.find((x) => x.key === hostKey);
     if (h && this.hcKey !== 'null') {
@@ -79,6 +83,13 @@ export class ClusterRuntime {
   private startChecking(h: Host): void {
     if (this.checker) this.checker.add(h);
     else if (this.hcKey !== 'null') h.activeHealthy = this.relayed.get(h.key);
+  }
+
+  /** A host leaves: no more probes, and the other workers forget the results relayed for it. */
+  private stopChecking(h: Host): void {
+    if (!this.checker) return;
+    this.checker.remove(h);
+    this.health?.report?.(this.name, h.key, null);
   }
 
   /** Opens a connection to one of the hosts: TLS when the cluster has a transport socket. */
@@ -116,7 +127,10 @@ export class ClusterRuntime {
     if (key !== this.configKey && this.configKey) {
       // Protocol, pool or TLS settings changed: new connections from now on.
       // (Re-issued certificates are not a change here: new connections simply use them.)
-      for (const h of this.hosts) void h.close();
+      for (const h of this.hosts) {
+        this.checker?.remove(h); // the new Host for the same endpoint is checked instead
+        void h.close();
+      }
       this.hosts = [];
     }
     this.configKey = key;
@@ -170,7 +184,7 @@ export class ClusterRuntime {
       if (!next.includes(h)) next.push(h);
     }
     for (const gone of byKey.values()) {
-      this.checker?.remove(gone);
+      this.stopChecking(gone);
       this.outlier?.forget(gone);
       // Let in-flight requests finish on the old connection before closing it.
       setTimeout(() => void gone.close(), 30_000).unref();
@@ -283,6 +297,7 @@ export class ClusterRuntime {
 
   async close(): Promise<void> {
     this.outlier?.stop();
+    for (const h of this.hosts) this.stopChecking(h);
     this.checker?.stop();
     await Promise.all([...this.hosts, ...this.originalDst.values()].map((h) => h.close()));
     this.hosts = [];

@@ -89,7 +89,8 @@ function tcpProbe(connect: Connector): Probe {
 export interface HealthRelay {
   /** This process probes and tells each host's change; the others take the relayed results. */
   prober: boolean;
-  report?(cluster: string, hostKey: string, healthy: boolean): void;
+  /** A host's new state; null: it left the cluster (the others forget what was relayed for it). */
+  report?(cluster: string, hostKey: string, healthy: boolean | null): void;
 }
 
 export class HealthChecker {

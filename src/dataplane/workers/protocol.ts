@@ -33,7 +33,8 @@ export interface HostHealth {
   type: 'health';
   cluster: string;
   host: string;
-  healthy: boolean;
+  /** null: the host left the cluster (its result is forgotten). */
+  healthy: boolean | null;
 }
 
 /** An error as it crosses the channel (code, address and port kept for `Could not listen on …`). */

@@ -20,7 +20,7 @@ function send(msg: FromWorker): void {
 
 function start(init: WorkerInit): void {
   const log = init.quiet ? () => undefined : (line: string) => process.stderr.write(`[${new Date().toISOString()}] worker ${init.index} (pid ${process.pid}): ${line}\n`);
-  const report = (cluster: string, host: string, healthy: boolean) => send({ type: 'health', cluster, host, healthy });
+  const report = (cluster: string, host: string, healthy: boolean | null) => send({ type: 'health', cluster, host, healthy });
   proxy = new Proxy(log, { caDir: init.caDir, health: { prober: init.prober, report } });
   proxy.telemetry.identity = init.identity;
   if (init.otlpEndpoint) proxy.telemetry.spans = otlpSpanExporter(init.otlpEndpoint, init.identity, log);

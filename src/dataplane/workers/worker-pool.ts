@@ -140,7 +140,9 @@ export class WorkerPool implements ProxyRunner {
   /** The prober's result: kept, and relayed to the other workers. */
   private onHealth(from: Slot, m: HostHealth): void {
     if (from.index !== PROBER || this.slots[PROBER] !== from) return;
-    this.health.set(`${m.cluster}\0${m.host}`, m);
+    const key = `${m.cluster}\0${m.host}`;
+    if (m.healthy === null) this.health.delete(key);
+    else this.health.set(key, m);
     for (const s of this.slots) if (s && s !== from) this.post(s, m);
   }
 
