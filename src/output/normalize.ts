@@ -77,16 +77,38 @@ function decodePolicy(text: string): unknown {
 
 /** Python's datetime.isoformat() of a UTC time, as the AWS CLI prints timestamps. */
 export function isoTimestamp(value: unknown): unknown {
+  let seconds: number;
   let micros: number;
-  if (value instanceof Date) micros = value.getTime() * 1000;
-  else if (typeof value === 'number') micros = Math.round(value * 1e6);
-  else if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) micros = Math.round(Number(value) * 1e6);
-  else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) micros = Date.parse(value) * 1000;
+  if (value instanceof Date) [seconds, micros] = splitMillis(value.getTime());
+  else if (typeof value === 'number') [seconds, micros] = splitSeconds(value);
+  else if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) [seconds, micros] = splitSeconds(Number(value));
+  else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) [seconds, micros] = splitMillis(Date.parse(value));
   else return value;
-  const ms = Math.floor(micros / 1000);
-  const frac = micros - Math.floor(micros / 1e6) * 1e6;
-  const base = utcSeconds(new Date(ms));
-  return frac ? `${base}.${String(frac).padStart(6, '0')}+00:00` : `${base}+00:00`;
+  const base = utcSeconds(new Date(seconds * 1000));
+  return micros ? `${base}.${String(micros).padStart(6, '0')}+00:00` : `${base}+00:00`;
+}
+
+function splitMillis(ms: number): [number, number] {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, (ms - seconds * 1000) * 1000];
+}
+
+/**
+ * Epoch seconds as botocore's datetime.fromtimestamp splits them (CPython's modf, then the fraction
+ * times 10^6 rounded half to even): scaling the whole value instead loses the microseconds of far
+ * dates to the double's precision (9999-12-31T23:59:59.999 printed .999008, Python prints .998993).
+ */
+function splitSeconds(t: number): [number, number] {
+  let seconds = Math.trunc(t);
+  let micros = roundHalfEven((t - seconds) * 1e6);
+  if (micros >= 1e6) [seconds, micros] = [seconds + 1, micros - 1e6];
+  else if (micros < 0) [seconds, micros] = [seconds - 1, micros + 1e6];
+  return [seconds, micros];
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

@@ -21,3 +21,14 @@ it('keeps the forms it printed before: epoch seconds with microseconds, ISO stri
   expect(isoTimestamp('not a time')).toBe('not a time');
   expect(() => isoTimestamp(new Date(Number.NaN))).toThrow(RangeError);
 });
+
+it('splits epoch seconds as Python does (modf, then microseconds rounded half to even)', () => {
+  // The expected strings are CPython's datetime.fromtimestamp(t, timezone.utc).isoformat().
+  expect(isoTimestamp(253_402_300_799.999)).toBe('9999-12-31T23:59:59.998993+00:00');
+  expect(isoTimestamp(1_700_000_000.5)).toBe('2023-11-14T22:13:20.500000+00:00');
+  expect(isoTimestamp(0.0000005)).toBe('1970-01-01T00:00:00+00:00');
+  expect(isoTimestamp(0.0000015)).toBe('1970-01-01T00:00:00.000002+00:00');
+  expect(isoTimestamp(1.0000025)).toBe('1970-01-01T00:00:01.000002+00:00');
+  expect(isoTimestamp(1_731_001_234.123456)).toBe('2024-11-07T17:40:34.123456+00:00');
+  expect(isoTimestamp(-1.5)).toBe('1969-12-31T23:59:58.500000+00:00');
+});
