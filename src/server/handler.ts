@@ -63,16 +63,19 @@ export class RequestHandler {
     if (local?.readVersion) this.cache = new ReadCache(() => local.readVersion!());
   }
 
-  async handle(req: WireRequest, rawHeaders: string[], peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
+  /** `rawHeaderList` may be a function: the lean listener builds the list only when a signature is checked. */
+  async handle(req: WireRequest, rawHeaderList: string[] | (() => string[]), peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
     const requestId = randomUUID();
+    let raw = typeof rawHeaderList === 'function' ? undefined : rawHeaderList;
+    const rawHeaders = () => (raw ??= (rawHeaderList as () => string[])());
     const routed = this.router.route(req);
     if (!routed) return { requestId, response: unroutable(req, 'unknownOperation', requestId) };
     const { codec } = routed;
     let operation: string | undefined;
     let response: WireResponse;
     try {
-      if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
-      const auth = this.opts.iam ? await this.authenticate(req, rawHeaders, codec.service) : undefined;
+      if (this.opts.credentials) verifySignature(req, rawHeaders(), this.opts.credentials, this.opts.now?.() ?? Date.now());
+      const auth = this.opts.iam ? await this.authenticate(req, rawHeaders(), codec.service) : undefined;
       const decoded = codec.decode(req);
       operation = decoded.operation;
       const region = routed.region ?? this.opts.defaultRegion;
