@@ -193,9 +193,9 @@ export class H1Response {
   end(chunk?: Buffer | string): this {
     if (this.writableFinished) return this;
     if (!this.headersSent) this.writeHead(200);
-    const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.writableFinished = true;
-    if (this.hasBody && ((body && body.length) || this.chunked)) this.socket.write(this.frame(body, true));
+    // A string body is encoded straight into the buffer that carries the head.
+    if (this.hasBody && ((chunk && chunk.length) || this.chunked)) this.socket.write(this.frame(chunk, true));
     else if (this.head) this.flushHead();
     this.conn.responseEnded(this);
     return this;
@@ -236,12 +236,12 @@ export class H1Response {
   }
 
   /** The pending head, then `body` (chunk-framed when chunked, with the last chunk and trailers on `last`). */
-  private frame(body: Buffer | undefined, last: boolean): Buffer {
+  private frame(body: Buffer | string | undefined, last: boolean): Buffer {
     const head = this.head;
     this.head = '';
     let prefix = head;
     let suffix = '';
-    const n = body ? body.length : 0;
+    const n = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     if (this.chunked) {
       if (n > 0) {
         prefix += `${n.toString(16)}\r\n`;
@@ -253,7 +253,8 @@ export class H1Response {
     }
     const out = Buffer.allocUnsafe(prefix.length + n + suffix.length);
     let at = out.write(prefix, 0, 'latin1');
-    if (body) at += body.copy(out, at);
+    if (typeof body === 'string') at += out.write(body, at, 'utf8');
+    else if (body) at += body.copy(out, at);
     if (suffix) out.write(suffix, at, 'latin1');
     return out;
   }

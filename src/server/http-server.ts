@@ -149,7 +149,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   /** Writes the answer (head and body together); returns its status. */
   const send = (res: Outgoing, response: WireResponse, extra?: Record<string, string>): number => {
     if (res.headersSent) return response.status;
-    const headers: Record<string, string | number> = { ...response.headers, ...extra, 'content-length': Buffer.byteLength(response.body) };
+    const headers: OutgoingHttpHeaders = { ...response.headers }; // a cached answer's object stays as it is
+    if (extra) Object.assign(headers, extra);
+    headers['content-length'] = Buffer.byteLength(response.body);
     headers['x-amzn-requestid'] ??= randomUUID(); // health, reset and last-resort answers have none yet
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
@@ -196,7 +198,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return refuse(req, body, res, { status: 403, message }, rawPath, t0, 'refused-origin');
     }
     // Other users' processes, rebound DNS names and other sites' pages stop here (base/listener-guard).
-    const refusal = guard.checkHeaders(req.headers) ?? (await guard.checkConnection(req.socket));
+    // A connection's later requests find its verdict known: no wait for a settled promise.
+    const refusal = guard.checkHeaders(req.headers) ?? (guard.knownVerdict(req.socket) ?? { refusal: await guard.checkConnection(req.socket) }).refusal;
     if (refusal) return refuse(req, body, res, refusal, rawPath, t0);
     if (rawPath === HEALTH_PATH && wire.method === 'GET') {
       const doc = {
