@@ -85,7 +85,8 @@ export class RequestHandler {
       }
       refuseUnsignedGetChange(req, codec.service, operation, Boolean(this.opts.credentials || auth));
       // A read answered before and nothing committed since: the same bytes (the input was validated then).
-      const slot = await this.cache?.slot(codec.service, operation, region, decoded.input);
+      const pending = this.cache?.slot(codec.service, operation, region, decoded.input);
+      const slot = pending instanceof Promise ? await pending : pending; // no turn of the microtask queue on SQLite
       const kept = slot && this.cache!.get(slot, requestId);
       if (kept) return { requestId, service: codec.service, operation, response: kept };
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });

@@ -181,11 +181,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const onRequest = async (req: Incoming, res: Outgoing, body: Readable | null, node?: { req: http.IncomingMessage; res: http.ServerResponse }) => {
     const t0 = performance.now();
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
+    let query: URLSearchParams | undefined;
     const wire: WireRequest = {
       method: req.method ?? 'GET',
       rawPath,
       rawQuery,
-      query: new URLSearchParams(rawQuery),
+      // Parsed when a codec reads it (most App Mesh calls have no query string).
+      get query() {
+        return (query ??= new URLSearchParams(rawQuery));
+      },
       headers: req.headers,
       body: EMPTY,
     };
