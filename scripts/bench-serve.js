@@ -12,7 +12,8 @@
 // much less. Needs `npm run build`. wrk: `apt-get install wrk`; moto: `pip install 'moto[server]'`.
 // Env: BENCH_SECONDS (default 5) per measurement, BENCH_WARMUP_SECONDS (default 3) of uncounted
 // wrk load before each wrk measurement. BENCH_PG_URL: a PostgreSQL database to use instead of a
-// throwaway cluster (its password in the URL; the awsmesh schema is created there).
+// throwaway cluster (its password in the URL; the awsmesh schema is created there). BENCH_SECTIONS=3: only
+// the SQLite wrk runs against the bare Node server (and their system calls), for quick before/after runs.
 
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -37,6 +38,7 @@ function which(cmd) {
 const { freePort } = require('./pg-cluster');
 const { machine, loadWarning, withCpu, perThousand, median } = require('./bench-cpu');
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ONLY_BARE = process.env.BENCH_SECTIONS === '3';
 
 /** The URL a child prints as `listening on http://…` on stdout; rejects if it exits first. */
 function listeningUrl(child, what) {
@@ -261,7 +263,7 @@ async function measure(target, haveWrk, withBare = false) {
   try {
     const rounds = haveWrk ? wrkRounds(target, bare) : {};
     const syscalls = bare ? { target: await syscallsPerRequest(target), bare: await syscallsPerRequest(bare) } : undefined;
-    const sdk = await sdkLoop(target);
+    const sdk = ONLY_BARE ? undefined : await sdkLoop(target);
     return { wrk: rounds.wrk, bare: rounds.peer, syscalls, sdk, unparseable: target.unparseable ?? 0 };
   } finally {
     if (bare) await stop(bare.child);
@@ -353,7 +355,7 @@ async function main() {
     results.sqlite = await measure(ours, haveWrk, true);
     await stop(ours.child);
 
-    const pg = await postgresTarget(started);
+    const pg = ONLY_BARE ? { why: 'BENCH_SECTIONS=3' } : await postgresTarget(started);
     if (pg.why) {
       console.log(`PostgreSQL: not measured (${pg.why})`);
     } else {
@@ -365,8 +367,10 @@ async function main() {
       await stop(onPg.child);
     }
 
-    const moto = await startMoto();
-    if (!moto) {
+    const moto = ONLY_BARE ? undefined : await startMoto();
+    if (ONLY_BARE) {
+      // section 3 only: no moto comparison
+    } else if (!moto) {
       console.log('moto not installed (pip install "moto[server]"): no comparison');
     } else {
       started.push(moto);
@@ -395,8 +399,10 @@ async function main() {
     console.log(`${label.padEnd(36)} ${f(a)}    ${f(p)}   ${f(m)}   ${ratio(a, p).padStart(9)}   ${ratio(m, a).padStart(11)}`);
   };
   cpuRow('server CPU ms/request (= s/1k req)', (r) => r.wrk?.cpuPerRequest);
-  row('SDK create+describe+delete (req/s)', (r) => r.sdk.rps);
-  row('SDK create-virtual-node p99 (ms)', (r) => r.sdk.createP99);
+  if (sqlite.sdk) {
+    row('SDK create+describe+delete (req/s)', (r) => r.sdk.rps);
+    row('SDK create-virtual-node p99 (ms)', (r) => r.sdk.createP99);
+  }
   if (sqlite.wrk) {
     console.log(`\nwrk p99 latency: SQLite ${sqlite.wrk.p99}${postgres?.wrk ? `, PostgreSQL ${postgres.wrk.p99}` : ''}${moto?.wrk ? `, moto ${moto.wrk.p99}` : ''}`);
     for (const [name, r] of Object.entries(results)) if (r.wrk?.errors) console.log(`${name} wrk ${r.wrk.errors}`);

@@ -162,7 +162,12 @@ function hostName(host: string): string {
 
 export class ListenerGuard {
   private readonly verdicts = new WeakMap<net.Socket, Promise<Refusal | undefined>>();
+  /** The verdicts already known, for servers that answer a connection's later requests without waiting. */
+  private readonly settled = new WeakMap<net.Socket, { refusal: Refusal | undefined }>();
   private readonly uid: number | undefined;
+  /** The Host value checked last and its refusal: a client sends the same one with every request. */
+  private lastHost: string | undefined;
+  private lastHostRefusal: Refusal | undefined;
 
   constructor(readonly opts: GuardOptions = {}) {
     this.uid = opts.uid ?? process.geteuid?.();
@@ -194,26 +199,25 @@ export class ListenerGuard {
       const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
       verdict = this.checkPeer(remote, local);
       this.verdicts.set(socket, verdict);
+      verdict.then((refusal) => this.settled.set(socket, { refusal }), () => undefined);
     }
     return verdict;
+  }
+
+  /** checkConnection's verdict when it is already known (undefined: not yet; await checkConnection). */
+  knownVerdict(socket: net.Socket): { refusal: Refusal | undefined } | undefined {
+    return this.settled.get(socket);
   }
 
   /** Refusal for a request's Host and browser headers (DNS rebinding, other sites' pages), or undefined. */
   checkHeaders(headers: IncomingHttpHeaders): Refusal | undefined {
     const host = headers.host;
     if (host !== undefined && !this.opts.allowAnyHost) {
-      // data-localhost: Cloud Map's DiscoverInstances host prefix in front of localhost.
-      const name = hostName(host).toLowerCase().replace(/^data-(?=localhost$)/, '');
-      const ok = isLoopback(name) || name.endsWith('.localhost') || net.isIP(name) !== 0 ||
-        (this.opts.allowedHosts ?? []).some((h) => h.toLowerCase() === name);
-      if (!ok) {
-        return {
-          status: 421,
-          message: `Host '${host}' is not a name of this listener: only loopback names, IP addresses` +
-            `${this.opts.allowedHosts?.length ? ` and ${this.opts.allowedHosts.join(', ')}` : ''} are accepted ` +
-            '(a web page could otherwise point its own DNS name at 127.0.0.1). Start it with --allow-host NAME to accept a name.',
-        };
+      if (host !== this.lastHost) {
+        this.lastHostRefusal = this.checkHost(host);
+        this.lastHost = host;
       }
+      if (this.lastHostRefusal) return this.lastHostRefusal;
     }
     if (this.opts.allowCrossSite) return undefined;
     const site = headers['sec-fetch-site'];
@@ -223,6 +227,21 @@ export class ListenerGuard {
       return { status: 403, message: 'Requests a web browser makes for another site\'s page are refused (Sec-Fetch-Site/Origin): a page could otherwise drive this listener.' };
     }
     return undefined;
+  }
+
+  /** Refusal for a Host value that names neither a loopback name, an IP address nor an allowed name. */
+  private checkHost(host: string): Refusal | undefined {
+    // data-localhost: Cloud Map's DiscoverInstances host prefix in front of localhost.
+    const name = hostName(host).toLowerCase().replace(/^data-(?=localhost$)/, '');
+    const ok = isLoopback(name) || name.endsWith('.localhost') || net.isIP(name) !== 0 ||
+      (this.opts.allowedHosts ?? []).some((h) => h.toLowerCase() === name);
+    if (ok) return undefined;
+    return {
+      status: 421,
+      message: `Host '${host}' is not a name of this listener: only loopback names, IP addresses` +
+        `${this.opts.allowedHosts?.length ? ` and ${this.opts.allowedHosts.join(', ')}` : ''} are accepted ` +
+        '(a web page could otherwise point its own DNS name at 127.0.0.1). Start it with --allow-host NAME to accept a name.',
+    };
   }
 
   /** Peer, Host and browser headers of an HTTP request. */

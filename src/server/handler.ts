@@ -63,16 +63,19 @@ export class RequestHandler {
     if (local?.readVersion) this.cache = new ReadCache(() => local.readVersion!());
   }
 
-  async handle(req: WireRequest, rawHeaders: string[], peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
+  /** `rawHeaderList` may be a function: the lean listener builds the list only when a signature is checked. */
+  async handle(req: WireRequest, rawHeaderList: string[] | (() => string[]), peer: { address?: string; secure?: boolean } = {}): Promise<Handled> {
     const requestId = randomUUID();
+    let raw = typeof rawHeaderList === 'function' ? undefined : rawHeaderList;
+    const rawHeaders = () => (raw ??= (rawHeaderList as () => string[])());
     const routed = this.router.route(req);
     if (!routed) return { requestId, response: unroutable(req, 'unknownOperation', requestId) };
     const { codec } = routed;
     let operation: string | undefined;
     let response: WireResponse;
     try {
-      if (this.opts.credentials) verifySignature(req, rawHeaders, this.opts.credentials, this.opts.now?.() ?? Date.now());
-      const auth = this.opts.iam ? await this.authenticate(req, rawHeaders, codec.service) : undefined;
+      if (this.opts.credentials) verifySignature(req, rawHeaders(), this.opts.credentials, this.opts.now?.() ?? Date.now());
+      const auth = this.opts.iam ? await this.authenticate(req, rawHeaders(), codec.service) : undefined;
       const decoded = codec.decode(req);
       operation = decoded.operation;
       const region = routed.region ?? this.opts.defaultRegion;
@@ -82,7 +85,8 @@ export class RequestHandler {
       }
       refuseUnsignedGetChange(req, codec.service, operation, Boolean(this.opts.credentials || auth));
       // A read answered before and nothing committed since: the same bytes (the input was validated then).
-      const slot = await this.cache?.slot(codec.service, operation, region, decoded.input);
+      const pending = this.cache?.slot(codec.service, operation, region, decoded.input);
+      const slot = pending instanceof Promise ? await pending : pending; // no turn of the microtask queue on SQLite
       const kept = slot && this.cache!.get(slot, requestId);
       if (kept) return { requestId, service: codec.service, operation, response: kept };
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });

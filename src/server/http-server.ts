@@ -1,12 +1,22 @@
-// The HTTP listener of `awsmesh local serve`: reads each request (size-limited) into a
-// WireRequest, hands it to the RequestHandler, writes the answer, logs one line, and shuts down
-// cleanly (stop accepting, let in-flight requests finish).
+// The HTTP listener of `awsmesh local serve` (and `awsmesh serve`): reads each request
+// (size-limited) into a WireRequest, hands it to the RequestHandler, writes the answer, logs one
+// line, and shuts down cleanly (stop accepting, let in-flight requests finish).
+//
+// Connections are served by the lean HTTP/1.1 server of base/h1-connection.ts (a head parsed once
+// in JS, no IncomingMessage/ServerResponse streams, head and body in one write): Node's
+// http.Server made about half of a cached describe's CPU. A connection whose request needs Node's
+// req/res (extraRoutes: the console's pages), an upgrade request or an HTTP/2 preface is handed,
+// with its bytes, to a Node http.Server that serves the rest of that connection the same way.
 
 import { randomUUID } from 'crypto';
 import * as http from 'http';
-import * as https from 'https';
-import type { SecureContextOptions } from 'tls';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
+import type { Readable } from 'stream';
+import * as tls from 'tls';
+import type { SecureContextOptions } from 'tls';
+import { serveHttp1, type H1Handlers } from '../base/h1-connection';
 import { ListenerGuard, type Refusal } from '../base/listener-guard';
 import { RequestHandler, type HandlerOptions } from './handler';
 import { verifySignature } from './sigv4';
@@ -15,6 +25,7 @@ import type { WireRequest, WireResponse } from './wire';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const HEALTH_PATH = '/_awsmesh/health';
 export const RESET_PATH = '/_awsmesh/reset';
+const EMPTY = Buffer.alloc(0);
 /** How long shutdown waits for in-flight requests before cutting connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -50,11 +61,51 @@ export interface RunningServer {
   readonly port: number;
   /** Base URL to give SDKs as their endpoint. */
   readonly url: string;
-  readonly http: http.Server;
   /** HTTPS only: replace the certificate and key for new connections (open ones keep theirs). */
   setSecureContext?(options: SecureContextOptions): void;
   /** Stops accepting, waits for in-flight requests, then resolves. Does not close the backend. */
   close(): Promise<void>;
+}
+
+/** A request as both listeners hand it over: the lean one's H1Request, or Node's IncomingMessage. */
+interface Incoming {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: net.Socket;
+  readonly rawHeaders: string[];
+}
+
+/** A response of either listener (H1Response, ServerResponse): the head and the whole body at once. */
+interface Outgoing {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  end(body: string): unknown;
+}
+
+/** Reads a request body up to `max` bytes: the bytes, 'tooLarge' (reading stopped), or undefined when the client went away. */
+function readBody(body: Readable, max: number): Promise<Buffer | 'tooLarge' | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (v: Buffer | 'tooLarge' | undefined) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      resolve(v);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) return settle('tooLarge');
+      chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.on('end', () => settle(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    body.on('error', () => settle(undefined));
+    body.on('close', () => settle(undefined));
+    body.on('aborted', () => settle(undefined));
+  });
 }
 
 function splitUrl(url: string): { rawPath: string; rawQuery: string } {
@@ -78,47 +129,69 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** Node's headersTimeout: the whole head within this of its first byte. */
+const HEADERS_TIMEOUT_MS = 60_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/** Whether a connection has no request in flight (both listeners keep the current response in socket._httpMessage). */
+function idle(socket: net.Socket): boolean {
+  return !(socket as net.Socket & { _httpMessage?: unknown })._httpMessage;
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handler = new RequestHandler(opts);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const startedAt = Date.now();
   const guard = opts.guard ?? new ListenerGuard({ allowCrossSite: opts.allowBrowserOrigins });
+  const secure = Boolean(opts.tls);
   let closing = false;
 
-  const send = (res: http.ServerResponse, response: WireResponse, extra?: Record<string, string>) => {
-    if (res.headersSent) return;
-    const headers: Record<string, string | number> = { ...response.headers, ...extra, 'content-length': Buffer.byteLength(response.body) };
+  /** Writes the answer (head and body together); returns its status. */
+  const send = (res: Outgoing, response: WireResponse, extra?: Record<string, string>): number => {
+    if (res.headersSent) return response.status;
+    const headers: OutgoingHttpHeaders = { ...response.headers }; // a cached answer's object stays as it is
+    if (extra) Object.assign(headers, extra);
+    headers['content-length'] = Buffer.byteLength(response.body);
     headers['x-amzn-requestid'] ??= randomUUID(); // health, reset and last-resort answers have none yet
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
     res.end(response.body);
+    return response.status;
   };
 
-  const logLine = (req: http.IncomingMessage, rawPath: string, op: string, status: number, t0: number) => {
+  const logLine = (req: Incoming, rawPath: string, op: string, status: number, t0: number) => {
     if (!opts.log) return;
     const ms = performance.now() - t0;
     opts.log(`${logTime()} ${req.method} ${rawPath} ${op} ${status} ${ms.toFixed(1)}ms`);
   };
 
-  const refuse = (req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal, rawPath: string, t0: number, label = 'refused') => {
-    req.resume();
-    send(res, { status: refusal.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: refusal.message }) });
-    logLine(req, rawPath, label, res.statusCode, t0);
+  const refuse = (req: Incoming, body: Readable | null, res: Outgoing, refusal: Refusal, rawPath: string, t0: number, label = 'refused') => {
+    body?.resume();
+    const status = send(res, { status: refusal.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: refusal.message }) });
+    logLine(req, rawPath, label, status, t0);
   };
 
   const browserPath = opts.browserPath?.replace(/\/+$/, '');
   const underBrowserPath = (p: string) => browserPath !== undefined && (p === browserPath || p.startsWith(`${browserPath}/`));
 
-  const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  /**
+   * One request of either listener; `body` is its body stream (null: none). Node's listener also
+   * offers it to extraRoutes (the lean one hands such requests' connections to Node's: handOffWhen).
+   */
+  const onRequest = async (req: Incoming, res: Outgoing, body: Readable | null, node?: { req: http.IncomingMessage; res: http.ServerResponse }) => {
     const t0 = performance.now();
     const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
+    let query: URLSearchParams | undefined;
     const wire: WireRequest = {
       method: req.method ?? 'GET',
       rawPath,
       rawQuery,
-      query: new URLSearchParams(rawQuery),
+      // Parsed when a codec reads it (most App Mesh calls have no query string).
+      get query() {
+        return (query ??= new URLSearchParams(rawQuery));
+      },
       headers: req.headers,
-      body: Buffer.alloc(0),
+      body: EMPTY,
     };
 
     // Browsers send Origin on cross-site requests; SDKs and the AWS CLI never do. Refusing them
@@ -126,11 +199,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Pages under browserPath (the console) send Origin with their own requests and guard themselves.
     if (req.headers.origin !== undefined && !opts.allowBrowserOrigins && !underBrowserPath(rawPath)) {
       const message = 'Requests from web pages (with an Origin header) are refused; start the server with --allow-browser-origins to accept them.';
-      return refuse(req, res, { status: 403, message }, rawPath, t0, 'refused-origin');
+      return refuse(req, body, res, { status: 403, message }, rawPath, t0, 'refused-origin');
     }
     // Other users' processes, rebound DNS names and other sites' pages stop here (base/listener-guard).
-    const refusal = await guard.checkRequest(req);
-    if (refusal) return refuse(req, res, refusal, rawPath, t0);
+    // A connection's later requests find its verdict known: no wait for a settled promise.
+    const refusal = guard.checkHeaders(req.headers) ?? (guard.knownVerdict(req.socket) ?? { refusal: await guard.checkConnection(req.socket) }).refusal;
+    if (refusal) return refuse(req, body, res, refusal, rawPath, t0);
     if (rawPath === HEALTH_PATH && wire.method === 'GET') {
       const doc = {
         status: closing ? 'stopping' : 'ok',
@@ -139,12 +213,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         services: [...handler.router.services],
         ...opts.health?.(),
       };
-      send(res, { status: closing ? 503 : 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
-      logLine(req, rawPath, 'health', res.statusCode, t0);
+      logLine(req, rawPath, 'health', send(res, { status: closing ? 503 : 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) }), t0);
       return;
     }
-    if (opts.extraRoutes && (await opts.extraRoutes(req, res))) {
-      logLine(req, rawPath, 'extra', res.statusCode, t0);
+    if (node && opts.extraRoutes && (await opts.extraRoutes(node.req, node.res))) {
+      logLine(req, rawPath, 'extra', node.res.statusCode, t0);
       return;
     }
 
@@ -152,41 +225,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const handled = handler.wireErrorResponse(wire, 'tooLarge', `Request body exceeds the server's limit of ${maxBody} bytes (--max-body-bytes).`);
       // Answer now and discard the rest of the upload; a client that keeps sending far more loses the connection.
       send(res, handled.response, { connection: 'close' });
-      let discarded = 0;
-      req.removeAllListeners('data');
-      req.on('data', (chunk: Buffer) => {
-        discarded += chunk.length;
-        if (discarded > 16 * maxBody) req.socket.destroy();
-      });
-      req.resume();
+      if (body) {
+        let discarded = 0;
+        body.removeAllListeners('data');
+        body.on('data', (chunk: Buffer) => {
+          discarded += chunk.length;
+          if (discarded > 16 * maxBody) req.socket.destroy();
+        });
+        body.resume();
+      }
       logLine(req, rawPath, handled.service ?? '-', 413, t0);
     };
 
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBody) return tooLarge();
-
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let overflow = false;
-    // A request without a body (a GET) has usually been parsed to its end by now: nothing to wait for.
-    const bodiless = req.complete && req.readableLength === 0;
-    const complete = bodiless || await new Promise<boolean>((resolve) => {
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBody) {
-          overflow = true;
-          resolve(false);
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => resolve(true));
-      req.on('error', () => resolve(false));
-      req.on('aborted', () => resolve(false));
-    });
-    if (overflow) return tooLarge();
-    if (!complete) return; // client went away
-    if (chunks.length) wire.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    if (body) {
+      const read = await readBody(body, maxBody);
+      if (read === 'tooLarge') return tooLarge();
+      if (read === undefined) return; // client went away
+      wire.body = read;
+    }
 
     if (rawPath === RESET_PATH && wire.method === 'POST' && opts.reset) {
       // With --verify-signatures, wiping the state needs a signed request like any other change.
@@ -194,29 +252,66 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         try {
           verifySignature(wire, req.rawHeaders, opts.credentials, opts.now?.() ?? Date.now());
         } catch (e) {
-          return refuse(req, res, { status: 403, message: `Reset refused: ${(e as Error).message}` }, rawPath, t0);
+          return refuse(req, null, res, { status: 403, message: `Reset refused: ${(e as Error).message}` }, rawPath, t0);
         }
       }
       await opts.reset();
-      send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'reset' }) });
-      logLine(req, rawPath, 'reset', res.statusCode, t0);
+      logLine(req, rawPath, 'reset', send(res, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'reset' }) }), t0);
       return;
     }
 
-    const handled = await handler.handle(wire, req.rawHeaders, { address: req.socket.remoteAddress, secure: Boolean(opts.tls) });
+    const handled = await handler.handle(wire, () => req.rawHeaders, { address: req.socket.remoteAddress, secure });
     send(res, handled.response);
     const name = handled.service ? `${handled.service}.${handled.operation ?? '?'}` : '-';
     logLine(req, rawPath, name, handled.response.status, t0);
   };
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    onRequest(req, res).catch((err) => {
-      opts.onInternalError?.(err);
+  const failed = (req: Incoming, res: Outgoing) => (err: unknown) => {
+    opts.onInternalError?.(err);
+    try {
       send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal server error' }) });
-    });
+    } catch {
+      req.socket.destroy(); // not even a 500 could be written
+    }
   };
-  const server: http.Server = opts.tls ? https.createServer({ ...opts.tls, minVersion: 'TLSv1.2' }, listener) : http.createServer(listener);
-  server.keepAliveTimeout = 5_000;
+
+  // Connections handed over by the lean listener (the console's pages, upgrade requests, an
+  // HTTP/2 preface) are served by Node's http.Server, which answers what it cannot parse with 400.
+  const nodeServer = http.createServer((req, res) => {
+    // A GET has usually been parsed to its end by now: no body stream to read.
+    const body = req.complete && req.readableLength === 0 ? null : req;
+    onRequest(req, res, body, { req, res }).catch(failed(req, res));
+  });
+  nodeServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+
+  const lean: H1Handlers = {
+    onRequest: (req, res) => {
+      onRequest(req, res, req.bodySource).catch(failed(req, res));
+    },
+    handOff: (socket) => nodeServer.emit('connection', socket),
+    // Requests extraRoutes may answer (all of them without a browserPath) need Node's req/res.
+    handOffWhen: opts.extraRoutes ? (head) => browserPath === undefined || underBrowserPath(splitUrl(head.url).rawPath) : undefined,
+  };
+
+  /** Connections being served (TLS ones once their handshake is done). */
+  const sockets = new Set<net.Socket>();
+  const serve = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    // As Node's http.Server: a response leaves at once, not after the client's delayed ACK.
+    socket.setNoDelay(true);
+    serveHttp1(socket, lean, { headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
+  };
+  const server: net.Server = opts.tls
+    ? tls.createServer({ ...opts.tls, minVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] }, serve)
+    : net.createServer(serve);
+  // Raw connections, for the forced close (TLS ones may still be in their handshake).
+  const raw = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => {
+    raw.add(socket);
+    socket.once('close', () => raw.delete(socket));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -232,10 +327,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closed ??= new Promise<void>((resolve) => {
       closing = true;
       server.close(() => resolve());
-      server.closeIdleConnections();
-      // Keep-alive connections become idle as their in-flight requests finish.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      // Keep-alive connections close as their in-flight requests finish (answers say `connection: close`).
+      const closeIdle = () => {
+        for (const s of sockets) if (idle(s)) s.destroy();
+      };
+      closeIdle();
+      const sweep = setInterval(closeIdle, 50);
+      const force = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+        for (const s of raw) s.destroy();
+      }, SHUTDOWN_GRACE_MS);
       server.once('close', () => {
         clearInterval(sweep);
         clearTimeout(force);
@@ -248,8 +349,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     host: address.address,
     port: address.port,
     url: `${opts.tls ? 'https' : 'http'}://${hostForUrl(address.address)}:${address.port}`,
-    http: server,
-    setSecureContext: opts.tls ? (o) => (server as unknown as https.Server).setSecureContext({ ...o, minVersion: 'TLSv1.2' }) : undefined,
+    setSecureContext: opts.tls ? (o) => (server as tls.Server).setSecureContext({ ...o, minVersion: 'TLSv1.2' }) : undefined,
     close,
   };
 }

@@ -33,13 +33,22 @@ export class ReadCache {
 
   constructor(private readonly readVersion: () => string | undefined | Promise<string | undefined>) {}
 
-  /** Where this call's answer is (or would be) kept; undefined when it is not cacheable now. */
-  async slot(service: ServiceName, operation: string, region: string, input: Input): Promise<CacheSlot | undefined> {
+  /**
+   * Where this call's answer is (or would be) kept; undefined when it is not cacheable now. A
+   * promise only when the store's readVersion is one (PostgreSQL): SQLite's answers in this turn.
+   */
+  slot(service: ServiceName, operation: string, region: string, input: Input): CacheSlot | undefined | Promise<CacheSlot | undefined> {
     if (!cacheable(service, operation)) return undefined;
+    const version = this.readVersion();
+    return version instanceof Promise
+      ? version.then((v) => this.slotAt(v, operation, region, input))
+      : this.slotAt(version, operation, region, input);
+  }
+
+  private slotAt(version: string | undefined, operation: string, region: string, input: Input): CacheSlot | undefined {
+    if (version === undefined) return undefined;
     // Concurrent slots may resolve out of order: an older version then only empties the cache
     // (entries are always at least as new as their label, so no answer is ever too old).
-    const version = await this.readVersion();
-    if (version === undefined) return undefined;
     if (version !== this.version) {
       this.entries.clear();
       this.version = version;

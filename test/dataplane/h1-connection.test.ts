@@ -8,8 +8,8 @@
 import { EventEmitter } from 'events';
 import * as http from 'http';
 import * as net from 'net';
-import { serveHttp1, type H1Request, type H1Response } from '../../src/dataplane/http/h1-connection';
-import { parseRequestHead } from '../../src/dataplane/http/h1-parser';
+import { serveHttp1, type H1Request, type H1Response } from '../../src/base/h1-connection';
+import { parseRequestHead } from '../../src/base/h1-parser';
 
 const closers: Array<() => void> = [];
 afterAll(() => closers.forEach((c) => c()));

@@ -5,14 +5,7 @@
 import type * as http from 'http';
 import type * as http2 from 'http2';
 import type * as net from 'net';
-
-const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
-
-/** Whether a connection's first bytes start the HTTP/2 preface (three bytes are enough to tell). */
-export function looksLikeH2(first: Buffer): boolean {
-  const n = Math.min(first.length, H2_PREFACE.length);
-  return n >= 3 && first.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
-}
+import { looksLikeH2 } from '../../base/h1-parser';
 
 /**
  * Hands an accepted connection to the HTTP/1.1 or the HTTP/2 server, by its first bytes. The

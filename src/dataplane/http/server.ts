@@ -16,7 +16,7 @@ import type { ListenerStats } from '../telemetry/stats';
 import { tunnelIntercepted } from '../tcp/intercepted';
 import { connectUpstream, proxyTcpConnection, splice } from '../tcp/tunnel';
 import { handleHttpRequest, handleUpgradeRequest } from './exchange';
-import { BAD_REQUEST, serveHttp1, type H1Handlers, type H1Options } from './h1-connection';
+import { BAD_REQUEST, serveHttp1, type H1Handlers, type H1Options } from '../../base/h1-connection';
 import type { DownstreamRequest, DownstreamResponse } from './downstream';
 import { upgradeType, withoutUpgrade } from './upgrade';
 

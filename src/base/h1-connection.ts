@@ -1,21 +1,23 @@
-// The proxy's lean HTTP/1.1 downstream server. Node's http.Server costs, per request, an llhttp
-// pass, an IncomingMessage and a ServerResponse (both streams), a keep-alive timer and the
+// A lean HTTP/1.1 server connection, for the sidecar's downstream listeners (dataplane/http) and
+// `local serve`'s API listener (server/http-server.ts). Node's http.Server costs, per request, an
+// llhttp pass, an IncomingMessage and a ServerResponse (both streams), a keep-alive timer and the
 // write path of OutgoingMessage; on the proxy's hot path that was about a quarter of its CPU.
 // Here a request head is parsed once in JS (h1-parser.ts), the request and response are small
-// objects with just what the Exchange uses (downstream.ts), a body stream exists only for
-// requests that have a body, and a response's head goes out with its body in one write.
+// objects with just what their users read (the proxy's Exchange: dataplane/http/downstream.ts),
+// a body stream exists only for requests that have a body, and a response's head goes out with
+// its body in one write.
 // Timeouts (headers, keep-alive) are swept by one shared coarse timer, not armed per request.
 //
 // Requests on a connection are served one at a time, in order: pipelined requests wait in the
 // buffer until the response before them has ended. Rare protocols are not re-implemented: an
 // upgrade request (WebSocket, h2c) or CONNECT hands the connection, with the bytes read so far,
-// to Node's http.Server; the HTTP/2 preface hands it to the HTTP/2 server.
+// to Node's http.Server (as does a request the user's handOffWhen picks); the HTTP/2 preface
+// hands it to the HTTP/2 server (or, without one, to Node's http.Server, which refuses it).
 
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'http';
 import type * as net from 'net';
 import { Readable } from 'stream';
-import { looksLikeH2 } from './auto-codec';
-import { ChunkedDecoder, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './h1-parser';
+import { ChunkedDecoder, MAX_HEAD_BYTES, looksLikeH2, parseRequestHead, rawHeaderList, type RequestHead } from './h1-parser';
 
 /** What Node's http.Server (with our clientError handler) answers to a malformed request. */
 export const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
@@ -41,8 +43,10 @@ export interface H1Handlers {
   onRequest(req: H1Request, res: H1Response): void;
   /** An upgrade or CONNECT request: Node's http.Server takes the connection (its bytes unshifted). */
   handOff(socket: net.Socket): void;
-  /** The HTTP/2 connection preface (prior knowledge): the HTTP/2 server takes the connection. */
-  http2(socket: net.Socket): void;
+  /** The HTTP/2 connection preface (prior knowledge): the HTTP/2 server takes the connection (absent: handOff). */
+  http2?(socket: net.Socket): void;
+  /** A request that Node's http.Server should serve (with the rest of its connection): handOff takes it. */
+  handOffWhen?(head: RequestHead): boolean;
 }
 
 // ---- the shared sweep: headers timeout, keep-alive timeout, the cached Date -------------------
@@ -88,7 +92,7 @@ function httpDate(): string {
 
 // ---- request and response --------------------------------------------------------------------
 
-/** A downstream request: what the Exchange reads (method, target, headers, socket, body). */
+/** A request: what the proxy's Exchange and the API server read (method, target, headers, socket, body). */
 export class H1Request {
   readonly method: string;
   readonly url: string;
@@ -97,11 +101,16 @@ export class H1Request {
   /** The body, for a request that has one (content-length > 0 or chunked). */
   bodySource: Readable | null = null;
 
-  constructor(head: RequestHead, readonly socket: net.Socket) {
+  constructor(head: RequestHead, readonly socket: net.Socket, private readonly headText: string) {
     this.method = head.method;
     this.url = head.url;
     this.httpVersion = head.httpVersion;
     this.headers = head.headers;
+  }
+
+  /** As IncomingMessage.rawHeaders (built on demand: only signature checks read it). */
+  get rawHeaders(): string[] {
+    return rawHeaderList(this.headText);
   }
 }
 
@@ -144,6 +153,11 @@ export class H1Response {
         if (name === 'content-length') length = true;
         else if (name === 'date') date = true;
         else if (name === 'transfer-encoding') te = true;
+        else if (name === 'connection') {
+          // As ServerResponse: the caller's `connection: close` ends the connection after this response.
+          if (String(v).toLowerCase() === 'close') this.keepAlive = false;
+          if (!this.keepAlive) continue; // written once, below
+        }
         if (Array.isArray(v)) {
           for (const x of v) head += headerLine(name, x);
         } else head += headerLine(name, v);
@@ -179,9 +193,9 @@ export class H1Response {
   end(chunk?: Buffer | string): this {
     if (this.writableFinished) return this;
     if (!this.headersSent) this.writeHead(200);
-    const body = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.writableFinished = true;
-    if (this.hasBody && ((body && body.length) || this.chunked)) this.socket.write(this.frame(body, true));
+    // A string body is encoded straight into the buffer that carries the head.
+    if (this.hasBody && ((chunk && chunk.length) || this.chunked)) this.socket.write(this.frame(chunk, true));
     else if (this.head) this.flushHead();
     this.conn.responseEnded(this);
     return this;
@@ -222,12 +236,12 @@ export class H1Response {
   }
 
   /** The pending head, then `body` (chunk-framed when chunked, with the last chunk and trailers on `last`). */
-  private frame(body: Buffer | undefined, last: boolean): Buffer {
+  private frame(body: Buffer | string | undefined, last: boolean): Buffer {
     const head = this.head;
     this.head = '';
     let prefix = head;
     let suffix = '';
-    const n = body ? body.length : 0;
+    const n = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     if (this.chunked) {
       if (n > 0) {
         prefix += `${n.toString(16)}\r\n`;
@@ -239,7 +253,8 @@ export class H1Response {
     }
     const out = Buffer.allocUnsafe(prefix.length + n + suffix.length);
     let at = out.write(prefix, 0, 'latin1');
-    if (body) at += body.copy(out, at);
+    if (typeof body === 'string') at += out.write(body, at, 'utf8');
+    else if (body) at += body.copy(out, at);
     if (suffix) out.write(suffix, at, 'latin1');
     return out;
   }
@@ -292,7 +307,7 @@ export class H1Connection {
     if (this.done) return;
     if (this.first) {
       this.first = false;
-      if (looksLikeH2(chunk)) return this.detach(chunk, this.h.http2, false);
+      if (looksLikeH2(chunk)) return this.h.http2 ? this.detach(chunk, this.h.http2, false) : this.detach(chunk, this.h.handOff, true);
     }
     this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
     this.process();
@@ -350,12 +365,13 @@ export class H1Connection {
       }
       return false;
     }
-    const head = parseRequestHead(input.toString('latin1', start, end));
+    const text = input.toString('latin1', start, end);
+    const head = parseRequestHead(text);
     if (!head) {
       this.badRequest();
       return false;
     }
-    if (head.upgrade) {
+    if (head.upgrade || this.h.handOffWhen?.(head)) {
       this.detach(start > 0 ? input.subarray(start) : input, this.h.handOff, true);
       return false;
     }
@@ -371,12 +387,12 @@ export class H1Connection {
       }
       this.socket.write(CONTINUE, 'latin1');
     }
-    this.start(head);
+    this.start(head, text);
     return true;
   }
 
-  private start(head: RequestHead): void {
-    const req = new H1Request(head, this.socket);
+  private start(head: RequestHead, text: string): void {
+    const req = new H1Request(head, this.socket, text);
     const res = new H1Response(this, this.socket, head.method === 'HEAD', head.httpVersion !== '1.1', head.keepAlive);
     if (head.bodyLength !== 0) {
       if (head.bodyLength > 0) this.bodyLeft = head.bodyLength;

@@ -1,5 +1,5 @@
-// The HTTP/1.1 request side of the lean downstream server (h1-connection.ts): a request head
-// parsed once from the bytes, with the strictness of Node's llhttp where it matters (what Node
+// The HTTP/1.1 request side of the lean servers (h1-connection.ts: the sidecar's downstream
+// listeners and `local serve`'s API listener): a request head parsed once from the bytes, with the strictness of Node's llhttp where it matters (what Node
 // answers with 400 is rejected here too) and the headers object Node's IncomingMessage would
 // build (lower-case names, duplicates joined by Node's rules: routing and header matches read
 // it), and a chunked body decoder that takes input split at any byte.
@@ -50,6 +50,33 @@ export interface RequestHead {
   upgrade: boolean;
   /** The value of Expect, lower case ('' when absent). */
   expect: string;
+}
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n');
+
+/** Whether a connection's first bytes start the HTTP/2 preface (three bytes are enough to tell). */
+export function looksLikeH2(first: Buffer): boolean {
+  const n = Math.min(first.length, H2_PREFACE.length);
+  return n >= 3 && first.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+}
+
+/**
+ * The header lines of a head (as parseRequestHead takes it) as Node's rawHeaders list: names as
+ * sent, values without optional whitespace, repeats kept apart. Only signature checks need it.
+ */
+export function rawHeaderList(text: string): string[] {
+  const out: string[] = [];
+  let pos = text.indexOf('\r\n');
+  if (pos < 0) return out;
+  pos += 2;
+  while (pos < text.length) {
+    let end = text.indexOf('\r\n', pos);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', pos);
+    out.push(text.slice(pos, colon), ows(text, colon + 1, end));
+    pos = end + 2;
+  }
+  return out;
 }
 
 /** Strips HTTP's optional whitespace (SP, HTAB) — not String.trim(), which also eats NBSP. */
