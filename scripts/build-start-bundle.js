@@ -195,7 +195,12 @@ function load(key, parent) {
       if (to !== undefined) return load(to, m);
       return m.require(request);
     };
-    req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
+    // require.resolve of a request the build resolved (a package's main module) without the search.
+    req.resolve = (request, options) => {
+      const to = options === undefined ? table[request] : undefined;
+      if (typeof to === 'string' && fresh(to)) return filenameOf(to);
+      return Module._resolveFilename(request, m, false, options);
+    };
     req.cache = Module._cache;
     req.main = outerRequire.main;
     fn.call(m.exports, m.exports, req, m, filename, dirname);
