@@ -117,20 +117,26 @@ function bundle(t) {
   const files = t.order;
   const rel = new Set(files.map((f) => path.relative(ROOT, f)));
   const parts = [];
+  const keys = [];
+  const meta = [];
   for (const file of files) {
     const key = path.relative(ROOT, file);
     const text = file.endsWith('.json') ? '' : fs.readFileSync(file, 'utf8');
-    const table = {};
+    // [request, file key or 0 for a built-in, …]: a constant array literal costs nothing to create,
+    // where an object per module (each with its own keys) cost V8 a map and its transitions at start.
+    const table = [];
     for (const [request, to] of Object.entries(t.requires[file] || {})) {
-      if (to.builtin) table[request] = 0;
-      else if (rel.has(to.file)) table[request] = to.file;
+      if (to.builtin) table.push(request, 0);
+      else if (rel.has(to.file)) table.push(request, to.file);
     }
     const body = file.endsWith('.json')
       // JSON stays in its file (read at run time: cheaper than a huge literal in the compiled bundle).
       ? `function (exports, require, module, __filename) { module.exports = JSON.parse(fs.readFileSync(__filename, 'utf8')); }`
       // The file's text unchanged, as Node's CommonJS wrapper would run it (strict only if it says so).
       : `function (exports, require, module, __filename, __dirname) {${asciiOnly(text.replace(/^#!.*/, ''), key)}\n}`;
-    parts.push(`${JSON.stringify(key)}: [${JSON.stringify(sentinelOf(key))}, ${JSON.stringify(table)}, ${body}]`);
+    keys.push(key);
+    meta.push([sentinelOf(key), table]);
+    parts.push(`case ${parts.length}: return ${body};`);
   }
   const sentinels = {};
   for (const key of rel) {
@@ -145,13 +151,20 @@ const Module = outerRequire('module');
 const fs = outerRequire('fs');
 const path = outerRequire('path');
 const sentinels = ${JSON.stringify(sentinels)};
-const files = {
-${parts.join(',\n')}
-};
+// The bundled files by position: their keys, [sentinel, require table] (constant literals, free to
+// create), and their code, a function made only when the file loads (an object of 65 closures made
+// V8 define and transition a property per file at every start).
+const keys = ${JSON.stringify(keys)};
+const meta = ${JSON.stringify(meta)};
+function code(i) {
+switch (i) {
+${parts.join('\n')}
+}
+}
 const checked = {};
 let builtAt;
-function fresh(key) {
-  const s = files[key][0];
+function fresh(i) {
+  const s = meta[i][0];
   if (checked[s] === undefined) {
     try {
       builtAt ??= fs.statSync(filenameOf('dist/start-bundle.js')).mtimeMs;
@@ -176,12 +189,19 @@ const lookupPaths = {};
 function nodeModulePaths(dir) {
   return (lookupPaths[dir] ??= Module._nodeModulePaths(dir)).slice();
 }
+/** What the build recorded for \`request\` in a module's table, or undefined. */
+function resolved(table, request) {
+  for (let i = 0; i < table.length; i += 2) if (table[i] === request) return table[i + 1];
+  return undefined;
+}
 function load(key, parent) {
   const filename = filenameOf(key);
   const cached = Module._cache[filename];
   if (cached) return cached.exports;
-  if (!fresh(key)) return parent.require(filename);
-  const [, table, fn] = files[key];
+  const i = keys.indexOf(key);
+  if (!fresh(i)) return parent.require(filename);
+  const table = meta[i][1];
+  const fn = code(i);
   const dirname = filename.slice(0, filename.lastIndexOf(sep));
   const m = new Module(filename, parent);
   m.filename = filename;
@@ -190,12 +210,17 @@ function load(key, parent) {
   let ok = false;
   try {
     const req = function require(request) {
-      const to = table[request];
+      const to = resolved(table, request);
       if (to === 0) return outerRequire(request);
       if (to !== undefined) return load(to, m);
       return m.require(request);
     };
-    req.resolve = (request, options) => Module._resolveFilename(request, m, false, options);
+    // require.resolve of a request the build resolved (a package's main module) without the search.
+    req.resolve = (request, options) => {
+      const to = options === undefined ? resolved(table, request) : undefined;
+      if (typeof to === 'string' && fresh(keys.indexOf(to))) return filenameOf(to);
+      return Module._resolveFilename(request, m, false, options);
+    };
     req.cache = Module._cache;
     req.main = outerRequire.main;
     fn.call(m.exports, m.exports, req, m, filename, dirname);

@@ -5,7 +5,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupHomes, runBin, runProcess, tempHome } from '../helpers/run-cli';
+import { cleanEnv, cleanupHomes, runBin, runProcess, tempHome } from '../helpers/run-cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUNDLE = path.join(ROOT, 'dist', 'start-bundle.js');
@@ -77,4 +77,33 @@ it("bundled modules take Node's built-in modules by named imports, not `import *
   const text = fs.readFileSync(BUNDLE, 'latin1');
   const starred = [...text.matchAll(/__importStar\(require\("([^".\/][^"]*)"\)\)/g)].map((m) => m[1]);
   expect(starred).toEqual([]);
+});
+
+it("from the bundle a service command resolves no package request: better-sqlite3's main module comes from the bundle's table and its addon loads by path with process.dlopen", async () => {
+  const home = tempHome();
+  const record = path.join(home, 'resolved.json');
+  const preload = path.join(home, 'record-resolutions.js');
+  // Every resolution Node's loader makes for a non-built-in request, written out at exit.
+  fs.writeFileSync(preload, `
+    const Module = require('module');
+    const fs = require('fs');
+    const seen = [];
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (!Module.isBuiltin(request)) seen.push(request);
+      return resolve.call(this, request, ...rest);
+    };
+    process.on('exit', () => fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify(seen)));`);
+  expect((await runBin(['appmesh', 'create-mesh', '--mesh-name', 'apps'], { home })).code).toBe(0);
+  const run = (env: NodeJS.ProcessEnv) =>
+    runProcess(process.execPath, ['-r', preload, path.join(ROOT, 'bin', 'awsmesh'), 'appmesh', 'describe-mesh', '--mesh-name', 'apps'], { env: cleanEnv(home, env) });
+  const bundled = await run({});
+  expect(bundled.code).toBe(0);
+  expect(JSON.parse(bundled.stdout).mesh.meshName).toBe('apps');
+  const requests: string[] = JSON.parse(fs.readFileSync(record, 'utf8'));
+  expect(requests.filter((r) => r !== path.join(ROOT, 'bin', 'awsmesh'))).toEqual([]);
+  // File by file the same command resolves better-sqlite3 the ordinary way, and answers the same.
+  const plain = await run({ AWSMESH_START_BUNDLE: 'off' });
+  expect(plain).toEqual(bundled);
+  expect(JSON.parse(fs.readFileSync(record, 'utf8'))).toContain('better-sqlite3');
 });

@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { nodeCrypto } from '../../../base/lazy-crypto';
 import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 import type { Database, Statement } from 'better-sqlite3';
 import { migrate } from './migrations';
 import { Mutex } from './mutex';
@@ -24,15 +24,25 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+let addon: object | undefined;
+
 /**
- * The addon's path, given directly: better-sqlite3 otherwise locates it with the `bindings`
- * package, which probes a dozen paths on every start (CLI start-up is a feature).
+ * better-sqlite3's native addon, loaded directly. better-sqlite3 otherwise locates it with the
+ * `bindings` package, which probes a dozen paths on every start, and even a `require()` of the
+ * addon's path resolves it like any request (stat and realpath of the path, the package.json files
+ * above it read and parsed): ~1 M instructions of a short command's start-up. The addon sits beside
+ * the package's main module (lib/index.js), whose resolution the start bundle already holds.
+ * Undefined for an unusual install layout: better-sqlite3 then searches as usual.
  */
-function nativeBinding(): string | undefined {
+function nativeBinding(): object | undefined {
+  if (addon) return addon;
   try {
-    return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const main = require.resolve('better-sqlite3');
+    const loaded = { exports: {} };
+    process.dlopen(loaded, join(dirname(dirname(main)), 'build', 'Release', 'better_sqlite3.node'));
+    return (addon = loaded.exports);
   } catch {
-    return undefined; // an unusual install layout: let better-sqlite3 search as usual
+    return undefined;
   }
 }
 
@@ -96,7 +106,8 @@ class SqliteStore implements Store {
     closeSync(openSync(this.location, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
-    this.db = new BetterSqlite3(this.location, { timeout: this.busyTimeoutMs, nativeBinding: nativeBinding() });
+    // nativeBinding: better-sqlite3 also takes the loaded addon (lib/database.js); its types name only a path.
+    this.db = new BetterSqlite3(this.location, { timeout: this.busyTimeoutMs, nativeBinding: nativeBinding() as string | undefined });
     try {
       chmodSync(this.location, 0o600);
       this.db.pragma('journal_mode = WAL');
