@@ -1,0 +1,110 @@
+// Getting ELK ready before the first page: warm-up layouts that stop when a real one is asked for
+// and change no picture, and the V8 code cache the layout worker compiles elkjs with.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Layouter, type LayoutInput } from '../../src/console/layout';
+
+/** Tiers of services → routers → routes → 4 nodes each, nodes calling services of the next tier. */
+function mesh(tiers: number, routers: number, prefix = ''): LayoutInput {
+  const nodes: LayoutInput['nodes'] = [];
+  const edges: LayoutInput['edges'] = [];
+  const node = (id: string) => nodes.push({ id: `${prefix}${id}`, w: 170, h: 46 });
+  const edge = (from: string, to: string, row = false) => edges.push({ id: `${prefix}${from}>${to}`, from: `${prefix}${from}`, to: `${prefix}${to}`, ...(row ? { row: true } : {}) });
+  for (let t = 0; t < tiers; t++) {
+    for (let r = 0; r < routers; r++) {
+      node(`s-${t}-${r}`); node(`r-${t}-${r}`); node(`rt-${t}-${r}`);
+      edge(`s-${t}-${r}`, `r-${t}-${r}`, true);
+      edge(`r-${t}-${r}`, `rt-${t}-${r}`, true);
+      for (let k = 0; k < 4; k++) edge(`rt-${t}-${r}`, `n-${t}-${r * 4 + k}`);
+    }
+    for (let i = 0; i < routers * 4; i++) {
+      node(`n-${t}-${i}`);
+      if (t + 1 < tiers) edge(`n-${t}-${i}`, `s-${t + 1}-${(i * 7 + 1) % routers}`);
+    }
+  }
+  return { nodes, edges };
+}
+
+test('warm() lays out small graphs until a real layout is asked for, which then gets the picture a cold layouter draws', async () => {
+  let primings = 0;
+  let twice!: () => void;
+  const primedTwice = new Promise<void>((resolve) => (twice = resolve));
+  const warm = new Layouter({ onPrime: (n) => ((primings = n), n === 2 && twice()) });
+  const cold = new Layouter();
+  try {
+    const input = mesh(3, 30);
+    expect(input.nodes.length).toBeGreaterThan(400);
+    await warm.warm();
+    await primedTwice;
+    const a = await warm.layout(input).layout;
+    const after = primings;
+    // Nothing more once a page has asked: another layout finds no warm-up layout queued before it.
+    await warm.layout(mesh(1, 2, 'x')).layout;
+    expect(primings).toBe(after);
+    const b = await cold.layout(input).layout;
+    expect(a.nodes).toEqual(b.nodes);
+    expect(a.edges).toEqual(b.edges);
+  } finally {
+    await Promise.all([warm.close(), cold.close()]);
+  }
+}, 120_000);
+
+test('a layout asked for as soon as warm() resolves runs before any warm-up layout', async () => {
+  let primings = 0;
+  const l = new Layouter({ onPrime: (n) => (primings = n) });
+  try {
+    await l.warm();
+    await l.layout(mesh(1, 2)).layout;
+    await l.layout(mesh(1, 3)).layout;
+    expect(primings).toBe(0);
+  } finally {
+    await l.close();
+  }
+}, 60_000);
+
+test('the code cache: made after the first real layout (0600), used by the next worker, remade when V8 rejects it, another bundle gets its own', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-elk-cache-'));
+  const cacheDir = path.join(dir, 'console', 'layouts');
+  const caches = () => fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((n) => n.endsWith('.v8cache')) : [];
+  const run = async (opts: { elkBundle?: string }, input?: LayoutInput) => {
+    const l = new Layouter({ cacheDir, ...opts });
+    try {
+      await l.warm();
+      if (input) expect((await l.layout(input).layout).from).toBe('elk');
+      return l.codeCache;
+    } finally {
+      await l.close();
+    }
+  };
+  try {
+    // A warm-up alone makes none: the cache is taken after a real layout.
+    expect(await run({})).toBe('absent');
+    expect(caches()).toEqual([]);
+    expect(await run({}, mesh(1, 2, 'a'))).toBe('absent');
+    const [file] = caches();
+    expect(file).toMatch(/^elk-[0-9a-f]{32}-.+\.v8cache$/);
+    expect(fs.statSync(path.join(cacheDir, file)).mode & 0o777).toBe(0o600);
+    const made = fs.readFileSync(path.join(cacheDir, file));
+    expect(await run({}, mesh(1, 2, 'b'))).toBe('used');
+    // Not remade when it was used.
+    expect(fs.readFileSync(path.join(cacheDir, file)).equals(made)).toBe(true);
+
+    fs.writeFileSync(path.join(cacheDir, file), 'not a code cache');
+    expect(await run({}, mesh(1, 2, 'c'))).toBe('rejected');
+    expect(fs.readFileSync(path.join(cacheDir, file)).length).toBeGreaterThan(1000);
+    expect(await run({})).toBe('used');
+
+    // Another build of the bundle: a cache of its own, and the old one goes.
+    const bundle = path.join(dir, 'elk.bundled.js');
+    fs.writeFileSync(bundle, `${fs.readFileSync(require.resolve('elkjs/lib/elk.bundled.js'), 'utf8')}\n// another build\n`);
+    expect(await run({ elkBundle: bundle }, mesh(1, 2, 'd'))).toBe('absent');
+    const [other] = caches();
+    expect(caches()).toHaveLength(1);
+    expect(other).not.toBe(file);
+    expect(await run({ elkBundle: bundle })).toBe('used');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
