@@ -5,6 +5,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Layouter, type LayoutInput } from '../../src/console/layout';
+import { cleanEnv, cleanupHomes, runBin, tempHome } from '../helpers/run-cli';
+import { waitUntil } from '../helpers/wait';
+import { request, sessionCookie, startConsole } from './helpers';
 
 /** Tiers of services → routers → routes → 4 nodes each, nodes calling services of the next tier. */
 function mesh(tiers: number, routers: number, prefix = ''): LayoutInput {
@@ -106,5 +109,34 @@ test('the code cache: made after the first real layout (0600), used by the next 
     expect(await run({ elkBundle: bundle })).toBe('used');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test('`awsmesh console` lays out the first mesh when it starts: the layout and ELK\'s code cache are on disk before any page asks, and the first request gets that layout', async () => {
+  const home = tempHome();
+  const env = cleanEnv(home, { AWSMESH_REGION: 'us-west-2' });
+  const docs: unknown[] = [{ kind: 'Mesh', meshName: 'early', spec: {} }];
+  for (const name of ['a', 'b']) {
+    docs.push({ kind: 'VirtualNode', meshName: 'early', virtualNodeName: name, spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: `${name}.early.local` } } } });
+  }
+  fs.writeFileSync(path.join(home, 'mesh.json'), JSON.stringify(docs));
+  expect((await runBin(['apply', '-f', path.join(home, 'mesh.json')], { env })).code).toBe(0);
+  const c = await startConsole([], env);
+  try {
+    const dir = path.join(home, 'console', 'layouts');
+    const files = () => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+    // No request yet: the console's own start-up laid the mesh out (the files follow the layout).
+    await waitUntil(() => files().some((f) => f.startsWith('layout-')) && files().some((f) => f.endsWith('.v8cache')), { describe: 'the layout and code cache files', timeoutMs: 60_000 });
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, files().find((f) => f.startsWith('layout-'))!), 'utf8')) as { layout: { nodes: Record<string, { x: number; y: number }> } };
+    const cookie = await sessionCookie(c);
+    const reply = await request(c.port, '/api/topology?mesh=early', { headers: { cookie } });
+    expect(reply.status).toBe(200);
+    const topology = JSON.parse(reply.body) as { nodes: Array<{ id: string; x: number; y: number }>; layoutMs: number };
+    expect(topology.nodes.map((n) => [n.id, { x: n.x, y: n.y }])).toEqual(Object.entries(saved.layout.nodes).sort());
+    // From the layouter's memory (the layout computed at start), not read back from disk (layoutMs 0).
+    expect(topology.layoutMs).toBeGreaterThan(0);
+  } finally {
+    await c.stop();
+    cleanupHomes();
   }
 }, 120_000);
