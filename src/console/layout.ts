@@ -42,6 +42,8 @@ export interface LayouterOptions {
   onPrime?: (count: number) => void;
   /** Another build of elkjs's bundle (tests). */
   elkBundle?: string;
+  /** Where the build's code cache is (default BUILT_CODE_CACHE_DIR); false: not used. */
+  builtCodeCache?: string | false;
 }
 
 /** Above this many nodes, ELK trades some crossing reduction for speed. */
@@ -57,11 +59,12 @@ const DISK_CACHE_SIZE = 8;
  */
 const PRIME_MS = 1500;
 
-// The worker: elkjs's bundled build (its own in-thread "worker"), one layout at a time. With a
-// cache directory, the bundle is compiled with V8's code cache for it (elk-<bundle hash>-<V8>.v8cache,
-// made after the first real layout, so it holds the functions a layout compiles lazily too): loading
-// ELK takes ~35 ms instead of ~120. The name ties the cache to the bundle's content and the V8
-// version; V8 itself rejects a cache that does not fit, and then a new one is made.
+// The worker: elkjs's bundled build (its own in-thread "worker"), one layout at a time. The bundle is
+// compiled with V8's code cache for it (elk-<bundle hash>-<V8>.v8cache, made after a real layout, so
+// it holds the functions a layout compiles lazily too): the one in the cache directory, else the one
+// `npm run build` made (scripts/build-console.js); ELK is ready in about half the time. The name ties
+// the cache to the bundle's content and the V8 version; V8 itself rejects a cache that does not fit
+// (other flags), and then the cache directory gets one of its own.
 const WORKER = `
 const { parentPort, workerData } = require('worker_threads');
 const { createHash } = require('crypto');
@@ -70,19 +73,22 @@ const path = require('path');
 const vm = require('vm');
 const source = fs.readFileSync(workerData.elk, 'utf8');
 let cacheFile, cached, codeCache = 'off';
-if (workerData.cacheDir) {
+if (workerData.cacheDir || workerData.builtDir) {
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 32);
-  cacheFile = path.join(workerData.cacheDir, 'elk-' + hash + '-' + process.versions.v8.replace(/[^0-9a-z.]/gi, '_') + '.v8cache');
-  try { cached = fs.readFileSync(cacheFile); } catch {}
+  const name = 'elk-' + hash + '-' + process.versions.v8.replace(/[^0-9a-z.]/gi, '_') + '.v8cache';
+  const read = (file, use) => { try { cached = fs.readFileSync(file); codeCache = use; } catch {} };
+  if (workerData.cacheDir) read(cacheFile = path.join(workerData.cacheDir, name), 'used');
+  if (!cached && workerData.builtDir) read(path.join(workerData.builtDir, name), 'built');
+  if (!cached && cacheFile) codeCache = 'absent';
 }
 const script = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: workerData.elk, cachedData: cached });
-if (workerData.cacheDir) codeCache = !cached ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
+if (cached && script.cachedDataRejected) codeCache = 'rejected';
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, require, mod, workerData.elk, path.dirname(workerData.elk));
 const ELK = mod.exports;
 const elk = new ELK();
 parentPort.postMessage({ codeCache });
-let cacheMade = codeCache !== 'absent' && codeCache !== 'rejected';
+let cacheMade = !cacheFile || codeCache === 'used' || codeCache === 'built';
 parentPort.on('message', (m) => {
   // Answered after everything posted before it, the code cache included.
   if (m.ping) return parentPort.postMessage({ pong: true });
@@ -95,8 +101,14 @@ parentPort.on('message', (m) => {
 });
 `;
 
-/** How the worker compiled ELK: with the code cache, without one (none yet, or it did not fit), or without a cache directory. */
-export type CodeCacheUse = 'used' | 'absent' | 'rejected' | 'off';
+/**
+ * How the worker compiled ELK: with the cache directory's code cache, with the build's, without one
+ * (none yet, or it did not fit: the cache directory gets one), or without any.
+ */
+export type CodeCacheUse = 'used' | 'built' | 'absent' | 'rejected' | 'off';
+
+/** Where `npm run build` leaves its code cache for elkjs (from dist/console/ or src/console/ alike). */
+export const BUILT_CODE_CACHE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'console-elk');
 
 interface ElkNode {
   id: string;
@@ -360,7 +372,7 @@ export class Layouter {
   private run(graph: ElkGraph, real = false): Promise<ElkGraph> {
     if (!this.worker) {
       const elk = this.opts.elkBundle ?? require.resolve('elkjs/lib/elk.bundled.js');
-      this.worker = new Worker(WORKER, { eval: true, workerData: { elk, cacheDir: this.opts.cacheDir } });
+      this.worker = new Worker(WORKER, { eval: true, workerData: { elk, cacheDir: this.opts.cacheDir, builtDir: this.opts.builtCodeCache === false ? undefined : this.opts.builtCodeCache ?? BUILT_CODE_CACHE_DIR } });
       this.worker.unref();
       this.worker.on('message', (m: { id: number; out?: ElkGraph; error?: string; codeCache?: CodeCacheUse; codeCacheFile?: string; data?: Uint8Array; pong?: boolean }) => {
         if (m.pong) return this.pong?.();
