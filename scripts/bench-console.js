@@ -13,7 +13,8 @@
 // reload (the layout is cached), then right after a restart of the console (the layout is read
 // from the awsmesh home's cache), with the renderer's main-thread busy time beside the wall time.
 // Then the strict case, twice: Chromium already running and navigating the moment a restarted
-// console prints its address, with nothing under the home's console/ (as on the very first run),
+// console prints its address, with nothing under the home's console/ (as on the very first run;
+// the code cache `npm run build` left in dist/console-elk/ is used),
 // and with only the layouts deleted (ELK's code cache from the runs before kept: a console that ran
 // before, opening a mesh it never laid out).
 // Goal: render + interactive ≤ 2 s. Also printed: the server-side
