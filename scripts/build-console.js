@@ -85,7 +85,10 @@ function check() {
 }
 
 if (process.argv.includes('--check')) check();
-else bundle().then(elkCodeCache).catch((e) => {
+else bundle().then(() => elkCodeCache().catch((e) => {
+  // Only an optimisation: the console makes its own on first use.
+  console.warn(`build-console: no code cache for elkjs (${e.message})`);
+})).catch((e) => {
   console.error(e.message);
   process.exit(1);
 });
