@@ -90,11 +90,11 @@ const elk = new ELK();
 parentPort.postMessage({ codeCache });
 let cacheMade = !cacheFile || codeCache === 'used' || codeCache === 'built';
 parentPort.on('message', (m) => {
-  // Answered after everything posted before it, the code cache included.
-  if (m.ping) return parentPort.postMessage({ pong: true });
   elk.layout(m.graph).then((out) => {
-    parentPort.postMessage({ id: m.id, out });
-    if (cacheMade || !m.real) return;
+    // The code cache follows the answer at once (after the first real layout that needs one).
+    const follows = !cacheMade && m.real;
+    parentPort.postMessage({ id: m.id, out, codeCacheFollows: follows });
+    if (!follows) return;
     cacheMade = true;
     parentPort.postMessage({ codeCacheFile: cacheFile, data: script.createCachedData() });
   }, (e) => parentPort.postMessage({ id: m.id, error: String(e && e.message || e) }));
@@ -367,17 +367,22 @@ export class Layouter {
   }
 
   private codeCacheUse?: CodeCacheUse;
-  private pong?: () => void;
+  /** The code cache the worker posts right after a layout's answer: close() waits for it. */
+  private codeCacheComing?: Promise<void>;
 
   private run(graph: ElkGraph, real = false): Promise<ElkGraph> {
     if (!this.worker) {
       const elk = this.opts.elkBundle ?? require.resolve('elkjs/lib/elk.bundled.js');
       this.worker = new Worker(WORKER, { eval: true, workerData: { elk, cacheDir: this.opts.cacheDir, builtDir: this.opts.builtCodeCache === false ? undefined : this.opts.builtCodeCache ?? BUILT_CODE_CACHE_DIR } });
       this.worker.unref();
-      this.worker.on('message', (m: { id: number; out?: ElkGraph; error?: string; codeCache?: CodeCacheUse; codeCacheFile?: string; data?: Uint8Array; pong?: boolean }) => {
-        if (m.pong) return this.pong?.();
+      let arrived = () => {};
+      this.worker.on('message', (m: { id: number; out?: ElkGraph; error?: string; codeCache?: CodeCacheUse; codeCacheFollows?: boolean; codeCacheFile?: string; data?: Uint8Array }) => {
         if (m.codeCache) return void (this.codeCacheUse = m.codeCache);
-        if (m.codeCacheFile && m.data) return this.saveCodeCache(m.codeCacheFile, m.data);
+        if (m.codeCacheFile && m.data) {
+          this.saveCodeCache(m.codeCacheFile, m.data);
+          return arrived();
+        }
+        if (m.codeCacheFollows) this.codeCacheComing = new Promise<void>((resolve) => (arrived = resolve));
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (m.error !== undefined) p?.reject(new Error(`layout failed: ${m.error}`));
@@ -385,6 +390,7 @@ export class Layouter {
       });
       this.worker.on('error', (e) => this.failAll(e));
       this.worker.on('exit', () => {
+        arrived();
         this.worker = undefined;
         this.failAll(new Error('the layout worker stopped'));
       });
@@ -404,15 +410,7 @@ export class Layouter {
   /** Stops the worker once the cache files being written are on disk. */
   async close(): Promise<void> {
     this.primed = true;
-    // The worker's last messages (a code cache made after the first layout) first.
-    const w0 = this.worker;
-    if (w0) {
-      await new Promise<void>((resolve) => {
-        this.pong = resolve;
-        w0.once('exit', () => resolve());
-        w0.postMessage({ ping: true });
-      });
-    }
+    await this.codeCacheComing;
     await Promise.all([...this.saving]);
     const w = this.worker;
     this.worker = undefined;
