@@ -49,7 +49,9 @@ test('with a cache directory, a layout survives the layouter: a new one reads it
     const one = new Layouter({ cacheDir });
     const computed = await one.layout(input([0, 1, 2, 3, 4])).layout.finally(() => one.close());
     expect(computed.from).toBe('elk');
-    const files = fs.readdirSync(cacheDir);
+    // (Beside ELK's code cache, when the build's did not fit: warm.test.ts.)
+    const layouts = () => fs.readdirSync(cacheDir).filter((n) => n.startsWith('layout-'));
+    const files = layouts();
     expect(files).toHaveLength(1);
     expect(fs.statSync(path.join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
     expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
@@ -69,7 +71,7 @@ test('with a cache directory, a layout survives the layouter: a new one reads it
     expect(again.nodes).toEqual(computed.nodes);
     expect(fresh.from).toBe('elk');
     expect(fresh.nodes['virtualNode:n2']).toBeUndefined();
-    expect(fs.readdirSync(cacheDir)).toHaveLength(2);
+    expect(layouts()).toHaveLength(2);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
