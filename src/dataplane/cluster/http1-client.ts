@@ -5,20 +5,67 @@
 // closed in JavaScript. An upgrade request (WebSocket) is sent like any other; its 101 answer
 // takes the connection out of the pool and hands the raw socket to the caller.
 
-import type * as net from 'net';
+import * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } from '../../tls/connector';
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
 
 const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * Where every plain upstream connection reads (net.connect's onread): one buffer for the process,
+ * as a read callback runs to its end before the next read; what outlives it is copied (feed).
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 /** Idle keep-alive connections are dropped before a typical server would (Node's default is 5 s). */
 const DEFAULT_IDLE_MS = 4_000;
 const CRLF = '\r\n';
+const HEAD_END = Buffer.from('\r\n\r\n');
 
 type ConnectError = Error & { code?: string };
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The three status digits after "HTTP/1.x " (NaN unless all three are digits). */
+function statusCode(text: string): number {
+  let code = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return NaN;
+    code = code * 10 + d;
+  }
+  return code;
+}
+
+interface HeaderField {
+  /** Lower-case, trimmed. */
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * Parsed header lines by their raw text. An upstream sends the same lines response after response
+ * (content-type, content-length of a fixed body, keep-alive, its server name): a hit costs one
+ * string hash instead of two slices, two trims and a lower-casing, and hands back a name V8 has
+ * already internalized as a property key. Only lines of small heads are kept (a line is a slice
+ * that keeps its whole head alive), and the cache is emptied when full, so it stays small.
+ */
+const lineCache = new Map<string, HeaderField>();
+const LINE_CACHE_MAX = 512;
+const LINE_CACHE_HEAD_MAX = 2048;
+
+function headerField(line: string, cacheable: boolean): HeaderField | null {
+  const hit = lineCache.get(line);
+  if (hit !== undefined) return hit;
+  const c = line.indexOf(':');
+  if (c <= 0) return null;
+  const field: HeaderField = { name: line.slice(0, c).trim().toLowerCase(), value: line.slice(c + 1).trim() };
+  if (cacheable) {
+    if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
+    lineCache.set(line, field);
+  }
+  return field;
+}
 
 /** Headers of a response not parsed yet (set by parseHead before anyone sees them). */
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
@@ -50,17 +97,36 @@ class Http1Call implements UpstreamCall {
     private readonly replay: boolean,
   ) {}
 
+  /**
+   * Set while feed() reads the connection's shared read buffer (onread): whatever outlives the
+   * call (a partial head or chunk line, body pieces handed on, bytes after a 101) is copied.
+   */
+  private ephemeral = false;
+
+  private keep(b: Buffer): Buffer {
+    return this.ephemeral ? Buffer.from(b) : b;
+  }
+
   /** Feeds bytes from the socket; returns false to pause the socket (back-pressure). */
-  feed(data: Buffer): boolean {
+  feed(data: Buffer, ephemeral = false): boolean {
+    this.ephemeral = ephemeral;
+    try {
+      return this.parse(data);
+    } finally {
+      this.ephemeral = false;
+    }
+  }
+
+  private parse(data: Buffer): boolean {
     this.gotBytes = true;
     let buf = data;
     while (buf.length > 0 && !this.done) {
       if (this.status === 0) {
         const joined: Buffer = this.head ? Buffer.concat([this.head, buf]) : buf;
-        const end = joined.indexOf('\r\n\r\n');
+        const end = joined.indexOf(HEAD_END);
         if (end < 0) {
           if (joined.length > MAX_HEAD_BYTES) return this.fail('reset', new Error('upstream response head too large'));
-          this.head = joined;
+          this.head = joined === buf ? this.keep(joined) : joined;
           return true;
         }
         this.head = null;
@@ -69,7 +135,7 @@ class Http1Call implements UpstreamCall {
         if ((this.status as number) === 101 && this.req.upgrade && this.h.onUpgrade) {
           // The connection now speaks another protocol: nothing more of it is HTTP.
           this.done = true;
-          this.h.onUpgrade(this.headers, this.conn.detach(), buf);
+          this.h.onUpgrade(this.headers, this.conn.detach(), this.keep(buf));
           return true;
         }
         if (this.status < 200) {
@@ -90,7 +156,7 @@ class Http1Call implements UpstreamCall {
         const piece = take === buf.length ? buf : buf.subarray(0, take);
         this.remaining -= take;
         buf = buf.subarray(take);
-        const more = this.h.onData(piece);
+        const more = this.h.onData(this.keep(piece));
         if (this.remaining === 0) {
           this.complete();
           break;
@@ -99,7 +165,7 @@ class Http1Call implements UpstreamCall {
         continue;
       }
       if (this.remaining === -2) {
-        if (!this.h.onData(buf)) return false;
+        if (!this.h.onData(this.keep(buf))) return false;
         return true;
       }
       // chunked
@@ -124,8 +190,8 @@ class Http1Call implements UpstreamCall {
         const piece = buf.subarray(0, take);
         this.chunkLeft -= take;
         buf = buf.subarray(take);
-        if (!this.h.onData(piece)) {
-          this.partial = buf.length ? buf : null;
+        if (!this.h.onData(this.keep(piece))) {
+          this.partial = buf.length ? this.keep(buf) : null;
           return this.done ? Buffer.alloc(0) : null;
         }
         continue;
@@ -136,7 +202,7 @@ class Http1Call implements UpstreamCall {
           this.fail('reset', new Error('bad chunk framing'));
           return null;
         }
-        this.partial = buf.length ? buf : null;
+        this.partial = buf.length ? this.keep(buf) : null;
         return Buffer.alloc(0);
       }
       const line = buf.toString('latin1', 0, nl);
@@ -178,30 +244,31 @@ class Http1Call implements UpstreamCall {
   }
 
   private parseHead(text: string): boolean {
-    const lines = text.split(CRLF);
-    const statusLine = lines[0];
-    if (!statusLine.startsWith('HTTP/1.')) return this.fail('reset', new Error('not an HTTP/1.x response'));
-    const http10 = statusLine.charCodeAt(7) === 48; /* '0' */
-    this.status = Number(statusLine.slice(9, 12));
+    // "HTTP/1.x NNN": checked by character codes (no split of the whole head, no slices).
+    if (!text.startsWith('HTTP/1.')) return this.fail('reset', new Error('not an HTTP/1.x response'));
+    const http10 = text.charCodeAt(7) === 48; /* '0' */
+    this.status = statusCode(text);
     if (!(this.status >= 100 && this.status <= 999)) return this.fail('reset', new Error('bad status line'));
     let length = -1;
     let chunked = false;
     let connection = '';
     const headers: IncomingHttpHeaders = {};
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i];
-      const c = l.indexOf(':');
-      if (c <= 0) continue;
-      const name = l.slice(0, c).trim().toLowerCase();
-      const value = l.slice(c + 1).trim();
+    const cacheable = text.length <= LINE_CACHE_HEAD_MAX;
+    let at = text.indexOf(CRLF);
+    while (at >= 0) {
+      const from = at + 2;
+      at = text.indexOf(CRLF, from);
+      const h = headerField(text.slice(from, at < 0 ? text.length : at), cacheable);
+      if (h === null) continue;
+      const name = h.name;
+      const value = h.value;
       if (name === 'content-length') length = Number(value);
       else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
       else if (name === 'connection') connection = value.toLowerCase();
       const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
+      if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
       else if (name === 'set-cookie') (headers[name] as string[]).push(value);
       else headers[name] = `${prev}, ${value}`;
-      if (name === 'set-cookie' && prev === undefined) headers[name] = [value];
     }
     this.headers = headers;
     this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
@@ -273,8 +340,16 @@ class Connection {
   connected = false;
   idleSince = 0;
 
+  /** Reads land in the shared read buffer (onread) rather than Node's per-read buffers and stream events. */
+  private readonly direct: boolean;
+  /** After a 101 on a direct socket: what is read goes to the socket's own stream, for its new owner. */
+  private streaming = false;
+
   constructor(host: string, port: number, connectTimeoutMs: number, readonly pool: Http1Pool, connect: Connector) {
-    this.socket = connect(host, port);
+    this.direct = connect === plainConnector;
+    this.socket = this.direct
+      ? net.connect({ host, port, noDelay: true, onread: { buffer: readBuffer, callback: this.onRead } })
+      : connect(host, port);
     const timer = setTimeout(() => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT_CONNECT' })), connectTimeoutMs);
     timer.unref();
     // Over TLS the connection is up when the handshake is done: a failed one is a connect failure.
@@ -300,7 +375,7 @@ class Connection {
       this.current = undefined;
       ex?.closed();
     };
-    this.socket.on('data', this.onData);
+    if (!this.direct) this.socket.on('data', this.onData);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
   }
@@ -315,12 +390,32 @@ class Connection {
     if (!ex.feed(d)) this.socket.pause();
   };
 
+  /**
+   * onread: `n` bytes in the shared read buffer, valid until this returns. No Readable push,
+   * no 'data' event, no buffer allocated per read: on the proxy's hot path that stream
+   * machinery cost more than parsing the response.
+   */
+  private readonly onRead = (n: number, buf: Buffer): boolean => {
+    if (this.streaming) return this.socket.push(Buffer.from(buf.subarray(0, n)));
+    const ex = this.current;
+    if (!ex) {
+      this.socket.destroy();
+      return false;
+    }
+    if (!ex.feed(buf.subarray(0, n), true)) {
+      this.socket.pause();
+      return false;
+    }
+    return true;
+  };
+
   private readonly onError: (err: ConnectError) => void;
   private readonly onClose: () => void;
 
   /** After a 101: the socket leaves the pool, paused, with no listener of ours left on it. */
   detach(): net.Socket {
     this.socket.pause();
+    this.streaming = true;
     this.socket.off('data', this.onData);
     this.socket.off('error', this.onError);
     this.socket.off('close', this.onClose);
