@@ -21,6 +21,7 @@ const readBuffer = Buffer.allocUnsafe(64 * 1024);
 const DEFAULT_IDLE_MS = 4_000;
 const CRLF = '\r\n';
 const HEAD_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
 
 type ConnectError = Error & { code?: string };
 
@@ -37,34 +38,61 @@ function statusCode(text: string): number {
   return code;
 }
 
-interface HeaderField {
-  /** Lower-case, trimmed. */
-  readonly name: string;
-  readonly value: string;
+/** A parsed response head, kept by the pool to recognise the next identical one. */
+interface ParsedHead {
+  /** The head's bytes, status line to the last header line. */
+  readonly bytes: Buffer;
+  readonly status: number;
+  /** Frozen: shared by every response with this head. */
+  readonly headers: IncomingHttpHeaders;
+  /** content-length, or -1. */
+  readonly length: number;
+  readonly chunked: boolean;
+  readonly keepAlive: boolean;
+}
+
+/** A header line's name (lower-case) and value, both trimmed; null for a line without a name. */
+function headerField(line: string): [string, string] | null {
+  const c = line.indexOf(':');
+  if (c <= 0) return null;
+  return [line.slice(0, c).trim().toLowerCase(), line.slice(c + 1).trim()];
 }
 
 /**
- * Parsed header lines by their raw text. An upstream sends the same lines response after response
- * (content-type, content-length of a fixed body, keep-alive, its server name): a hit costs one
- * string hash instead of two slices, two trims and a lower-casing, and hands back a name V8 has
- * already internalized as a property key. Only lines of small heads are kept (a line is a slice
- * that keeps its whole head alive), and the cache is emptied when full, so it stays small.
+ * Upstreams answer with the same head over and over (only Date changes, once a second): a head
+ * this small is kept by its pool and compared byte for byte with the next one (one memcmp), which
+ * then costs no decoding, no header strings and no header object.
  */
-const lineCache = new Map<string, HeaderField>();
-const LINE_CACHE_MAX = 512;
-const LINE_CACHE_HEAD_MAX = 2048;
+const REPEAT_HEAD_MAX = 1024;
 
-function headerField(line: string, cacheable: boolean): HeaderField | null {
-  const hit = lineCache.get(line);
-  if (hit !== undefined) return hit;
-  const c = line.indexOf(':');
-  if (c <= 0) return null;
-  const field: HeaderField = { name: line.slice(0, c).trim().toLowerCase(), value: line.slice(c + 1).trim() };
-  if (cacheable) {
-    if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
-    lineCache.set(line, field);
+/** Status line and headers (Node's merge rules: set-cookie a list, others joined by ", "), or what is wrong. */
+function parseHead(text: string): Omit<ParsedHead, 'bytes'> | string {
+  if (!text.startsWith('HTTP/1.')) return 'not an HTTP/1.x response';
+  const http10 = text.charCodeAt(7) === 48; /* '0' */
+  const status = statusCode(text);
+  if (!(status >= 100 && status <= 999)) return 'bad status line';
+  let length = -1;
+  let chunked = false;
+  let connection = '';
+  const headers: IncomingHttpHeaders = {};
+  let at = text.indexOf(CRLF);
+  while (at >= 0) {
+    const from = at + 2;
+    at = text.indexOf(CRLF, from);
+    const field = headerField(text.slice(from, at < 0 ? text.length : at));
+    if (field === null) continue;
+    const [name, value] = field;
+    if (name === 'content-length') length = Number(value);
+    else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
+    else if (name === 'connection') connection = value.toLowerCase();
+    const prev = headers[name];
+    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (name === 'set-cookie') (headers[name] as string[]).push(value);
+    else headers[name] = `${prev}, ${value}`;
   }
-  return field;
+  if (headers['set-cookie']) Object.freeze(headers['set-cookie']);
+  const keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
+  return { status, headers: Object.freeze(headers), length, chunked, keepAlive };
 }
 
 /** Headers of a response not parsed yet (set by parseHead before anyone sees them). */
@@ -130,7 +158,7 @@ class Http1Call implements UpstreamCall {
           return true;
         }
         this.head = null;
-        if (!this.parseHead(joined.toString('latin1', 0, end))) return false;
+        if (!this.readHead(joined, end)) return false;
         buf = joined.subarray(end + 4);
         if ((this.status as number) === 101 && this.req.upgrade && this.h.onUpgrade) {
           // The connection now speaks another protocol: nothing more of it is HTTP.
@@ -243,42 +271,30 @@ class Http1Call implements UpstreamCall {
     return this.feed(p);
   }
 
-  private parseHead(text: string): boolean {
-    // "HTTP/1.x NNN": checked by character codes (no split of the whole head, no slices).
-    if (!text.startsWith('HTTP/1.')) return this.fail('reset', new Error('not an HTTP/1.x response'));
-    const http10 = text.charCodeAt(7) === 48; /* '0' */
-    this.status = statusCode(text);
-    if (!(this.status >= 100 && this.status <= 999)) return this.fail('reset', new Error('bad status line'));
-    let length = -1;
-    let chunked = false;
-    let connection = '';
-    const headers: IncomingHttpHeaders = {};
-    const cacheable = text.length <= LINE_CACHE_HEAD_MAX;
-    let at = text.indexOf(CRLF);
-    while (at >= 0) {
-      const from = at + 2;
-      at = text.indexOf(CRLF, from);
-      const h = headerField(text.slice(from, at < 0 ? text.length : at), cacheable);
-      if (h === null) continue;
-      const name = h.name;
-      const value = h.value;
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-      else if (name === 'connection') connection = value.toLowerCase();
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-      else if (name === 'set-cookie') (headers[name] as string[]).push(value);
-      else headers[name] = `${prev}, ${value}`;
+  /** Parses the head in `buf` up to `end`; an upstream repeating its last head byte for byte is not parsed again. */
+  private readHead(buf: Buffer, end: number): boolean {
+    const pool = this.conn.pool;
+    const last = pool.lastHead;
+    let head: ParsedHead;
+    if (last !== null && last.bytes.length === end && buf.compare(last.bytes, 0, end, 0, end) === 0) head = last;
+    else {
+      const parsed = parseHead(buf.toString('latin1', 0, end));
+      if (typeof parsed === 'string') return this.fail('reset', new Error(parsed));
+      // Worth keeping only when the next response may repeat it (a small head).
+      const keep = end <= REPEAT_HEAD_MAX;
+      head = { ...parsed, bytes: keep ? Buffer.from(buf.subarray(0, end)) : EMPTY };
+      if (keep) pool.lastHead = head;
     }
-    this.headers = headers;
-    this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
+    this.status = head.status;
+    this.headers = head.headers;
+    this.keepAlive = head.keepAlive;
     if (this.status < 200) return true;
     const noBody = this.req.method === 'HEAD' || this.status === 204 || this.status === 304;
     if (noBody) this.remaining = 0;
-    else if (chunked) {
+    else if (head.chunked) {
       this.remaining = -1;
       this.chunkLeft = -1;
-    } else if (length >= 0) this.remaining = length;
+    } else if (head.length >= 0) this.remaining = head.length;
     else {
       this.remaining = -2;
       this.keepAlive = false;
@@ -435,6 +451,8 @@ export interface Http1PoolOptions {
 /** Keep-alive connections to one upstream host. */
 export class Http1Pool {
   private readonly idle: Connection[] = [];
+  /** The last response head read from this host (see REPEAT_HEAD_MAX). */
+  lastHead: ParsedHead | null = null;
   private readonly all = new Set<Connection>();
   private closed = false;
 

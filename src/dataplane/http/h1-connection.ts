@@ -26,6 +26,8 @@ const DELAYED_CLOSE_MS = 1_000;
 /** Pipelined bytes buffered behind a response in flight before the socket is paused. */
 const PIPELINE_BUFFER = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** Request heads up to this size are kept to recognise a repeat (see H1Connection.parseHead). */
+const REPEAT_HEAD_MAX = 1024;
 /** A header name or value Node's writeHead would refuse (response splitting). */
 const BAD_NAME = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -276,6 +278,8 @@ export class H1Connection {
   /** When the head being awaited started (0: none awaited), and since when the connection idles. */
   private headSince: number;
   private idleSince = 0;
+  /** The last request head parsed on this connection, and its bytes (see parseHead). */
+  private lastHead: { bytes: Buffer; head: RequestHead } | null = null;
 
   constructor(
     readonly socket: net.Socket,
@@ -350,7 +354,7 @@ export class H1Connection {
       }
       return false;
     }
-    const head = parseRequestHead(input.toString('latin1', start, end));
+    const head = this.parseHead(input, start, end);
     if (!head) {
       this.badRequest();
       return false;
@@ -373,6 +377,23 @@ export class H1Connection {
     }
     this.start(head);
     return true;
+  }
+
+  /**
+   * A client on a kept-alive connection often sends the same head again (the same call in a
+   * loop, a health check): the last one is kept and compared byte for byte (one memcmp), which
+   * spares decoding and parsing it. Its headers object is frozen, as requests then share it.
+   */
+  private parseHead(input: Buffer, start: number, end: number): RequestHead | undefined {
+    const last = this.lastHead;
+    const n = end - start;
+    if (last !== null && last.bytes.length === n && input.compare(last.bytes, 0, n, start, end) === 0) return last.head;
+    const head = parseRequestHead(input.toString('latin1', start, end));
+    if (head && !head.upgrade && n <= REPEAT_HEAD_MAX) {
+      Object.freeze(head.headers);
+      this.lastHead = { bytes: Buffer.from(input.subarray(start, end)), head: Object.freeze(head) };
+    }
+    return head;
   }
 
   private start(head: RequestHead): void {
