@@ -63,21 +63,6 @@ export function buildUpstreamRequest(
 export function forwardedResponseHeaders(
   headers: IncomingHttpHeaders, keepHopByHop: boolean, remove: readonly string[] | undefined,
 ): Record<string, string | string[]> {
-  // The upstream client hands back the same frozen object for a repeated response head.
-  const m = lastForwarded;
-  if (m.from === headers && m.keepHopByHop === keepHopByHop && m.remove === remove) return { ...m.out };
-  const out = filterResponseHeaders(headers, keepHopByHop, remove);
-  if (Object.isFrozen(headers)) lastForwarded = { from: headers, keepHopByHop, remove, out: { ...out } };
-  return out;
-}
-
-let lastForwarded: {
-  from?: IncomingHttpHeaders; keepHopByHop: boolean; remove?: readonly string[]; out: Record<string, string | string[]>;
-} = { keepHopByHop: false, out: {} };
-
-function filterResponseHeaders(
-  headers: IncomingHttpHeaders, keepHopByHop: boolean, remove: readonly string[] | undefined,
-): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const k in headers) {
     if (!keepHopByHop && RESPONSE_HOP_BY_HOP.has(k)) continue;
