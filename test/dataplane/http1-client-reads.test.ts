@@ -10,6 +10,7 @@ import * as net from 'net';
 import { Http1Pool } from '../../src/dataplane/cluster/http1-client';
 import type { FailureKind, UpstreamRequest } from '../../src/dataplane/cluster/upstream-call';
 import { DeadlineQueue, type DeadlineOwner } from '../../src/dataplane/http/deadlines';
+import { readDirect } from '../../src/dataplane/http/direct-read';
 import { waitUntil } from '../helpers/wait';
 
 interface Result {
@@ -228,5 +229,32 @@ describe('route timeouts: DeadlineQueue', () => {
     for (const o of inFlight) q.cancel(o);
     expect(q.size).toBe(0);
     expect(fired).toEqual([]);
+  });
+});
+
+describe('direct reads on accepted sockets (direct-read.ts)', () => {
+  test('a fresh plain socket reads through the callback; one holding unshifted bytes stays a stream', async () => {
+    const got: string[] = [];
+    const results: boolean[] = [];
+    const s = net.createServer((sock) => {
+      if (results.length === 1) sock.unshift(Buffer.from('held:'));
+      const direct = readDirect(sock, (n, buf) => {
+        got.push(`direct ${buf.toString('latin1', 0, n)}`);
+        return true;
+      });
+      results.push(direct);
+      if (!direct) sock.on('data', (d) => got.push(String(d)));
+      sock.on('error', () => undefined);
+    });
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as net.AddressInfo).port;
+    for (const text of ['one', 'two']) {
+      const c = net.connect(port, '127.0.0.1', () => c.end(text));
+      await waitUntil(() => got.some((g) => g.endsWith(text)), { describe: `"${text}" to arrive`, observe: () => got });
+    }
+    expect(results).toEqual([true, false]);
+    expect(got[0]).toBe('direct one');
+    expect(got.slice(1).join('')).toBe('held:two');
   });
 });

@@ -15,6 +15,7 @@ import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from
 import type * as net from 'net';
 import { Readable } from 'stream';
 import { looksLikeH2 } from './auto-codec';
+import { readDirect, streamOn } from './direct-read';
 import { ChunkedDecoder, MAX_HEAD_BYTES, parseRequestHead, type RequestHead } from './h1-parser';
 
 /** What Node's http.Server (with our clientError handler) answers to a malformed request. */
@@ -288,9 +289,31 @@ export class H1Connection {
   ) {
     track(this);
     this.headSince = coarseNow;
+    // Bytes a socket already holds (unshifted by a previous owner) arrive as 'data'; a fresh
+    // plain socket then reads directly (direct-read.ts).
     socket.on('data', this.onData);
     socket.on('close', this.onClose);
+    readDirect(socket, this.onDirectRead);
   }
+
+  /** Set while onData works on the shared direct-read buffer: what outlives the call is copied. */
+  private ephemeral = false;
+  /** Handed to another server: direct reads go to the socket's stream for it. */
+  private handedOff = false;
+
+  private readonly onDirectRead = (n: number, shared: Buffer): boolean => {
+    if (this.handedOff) return streamOn(this.socket, n, shared);
+    this.ephemeral = true;
+    try {
+      this.onData(shared.subarray(0, n));
+    } finally {
+      this.ephemeral = false;
+    }
+    // Unparsed bytes (a partial head, pipelined requests) wait for the next read: keep a copy.
+    const rest = this.buf;
+    if (rest !== null && rest.buffer === shared.buffer) this.buf = Buffer.from(rest);
+    return true;
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.done) return;
@@ -455,7 +478,7 @@ export class H1Connection {
   }
 
   private readonly deliver = (piece: Buffer): void => {
-    if (this.body !== null && !this.body.push(piece) && !this.paused) this.pause();
+    if (this.body !== null && !this.body.push(this.ephemeral ? Buffer.from(piece) : piece) && !this.paused) this.pause();
   };
 
   /** The response ended: the next request is read once this one's body is in (or discarded). */
@@ -526,12 +549,13 @@ export class H1Connection {
   private detach(bytes: Buffer, to: (socket: net.Socket) => void, resume: boolean): void {
     this.done = true;
     this.buf = null;
+    this.handedOff = true;
     untrack(this);
     const s = this.socket;
     s.off('data', this.onData);
     s.off('close', this.onClose);
     s.pause();
-    s.unshift(bytes);
+    s.unshift(this.ephemeral ? Buffer.from(bytes) : bytes);
     to(s);
     // An HTTP/2 session drains the socket's buffered bytes itself.
     if (resume) s.resume();
