@@ -1,4 +1,4 @@
-// The upstream client's read path with real sockets: plain connections read through net's onread
+// The upstream client's read path with real sockets: plain connections read directly (direct-read.ts)
 // into one buffer shared by every connection, so whatever outlives a read (a partial head, a
 // partial chunk line, body pieces handed on, bytes after a 101) must be copied out. These cases
 // run several connections at once so their reads interleave in that buffer, with bodies that span

@@ -5,18 +5,15 @@
 // closed in JavaScript. An upgrade request (WebSocket) is sent like any other; its 101 answer
 // takes the connection out of the pool and hands the raw socket to the caller.
 
-import * as net from 'net';
+import type * as net from 'net';
 import type { IncomingHttpHeaders } from 'http';
 import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } from '../../tls/connector';
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
+import { readDirect, streamOn } from '../http/direct-read';
 
 const MAX_HEAD_BYTES = 64 * 1024;
-/**
- * Where every plain upstream connection reads (net.connect's onread): one buffer for the process,
- * as a read callback runs to its end before the next read; what outlives it is copied (feed).
- */
-const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** Idle keep-alive connections are dropped before a typical server would (Node's default is 5 s). */
 const DEFAULT_IDLE_MS = 4_000;
 const CRLF = '\r\n';
@@ -126,7 +123,7 @@ class Http1Call implements UpstreamCall {
   ) {}
 
   /**
-   * Set while feed() reads the connection's shared read buffer (onread): whatever outlives the
+   * Set while feed() reads the shared direct-read buffer (direct-read.ts): whatever outlives the
    * call (a partial head or chunk line, body pieces handed on, bytes after a 101) is copied.
    */
   private ephemeral = false;
@@ -356,16 +353,13 @@ class Connection {
   connected = false;
   idleSince = 0;
 
-  /** Reads land in the shared read buffer (onread) rather than Node's per-read buffers and stream events. */
-  private readonly direct: boolean;
   /** After a 101 on a direct socket: what is read goes to the socket's own stream, for its new owner. */
   private streaming = false;
 
   constructor(host: string, port: number, connectTimeoutMs: number, readonly pool: Http1Pool, connect: Connector) {
-    this.direct = connect === plainConnector;
-    this.socket = this.direct
-      ? net.connect({ host, port, noDelay: true, onread: { buffer: readBuffer, callback: this.onRead } })
-      : connect(host, port);
+    this.socket = connect(host, port);
+    // A plain TCP socket reads into the shared buffer (direct-read.ts); TLS ones as streams ('data').
+    readDirect(this.socket, this.onRead);
     const timer = setTimeout(() => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT_CONNECT' })), connectTimeoutMs);
     timer.unref();
     // Over TLS the connection is up when the handshake is done: a failed one is a connect failure.
@@ -391,7 +385,7 @@ class Connection {
       this.current = undefined;
       ex?.closed();
     };
-    if (!this.direct) this.socket.on('data', this.onData);
+    this.socket.on('data', this.onData);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
   }
@@ -407,12 +401,12 @@ class Connection {
   };
 
   /**
-   * onread: `n` bytes in the shared read buffer, valid until this returns. No Readable push,
-   * no 'data' event, no buffer allocated per read: on the proxy's hot path that stream
+   * A direct read: `n` bytes in the shared read buffer, valid until this returns. No Readable
+   * push, no 'data' event, no buffer allocated per read: on the proxy's hot path that stream
    * machinery cost more than parsing the response.
    */
   private readonly onRead = (n: number, buf: Buffer): boolean => {
-    if (this.streaming) return this.socket.push(Buffer.from(buf.subarray(0, n)));
+    if (this.streaming) return streamOn(this.socket, n, buf);
     const ex = this.current;
     if (!ex) {
       this.socket.destroy();

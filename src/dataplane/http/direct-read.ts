@@ -1,12 +1,13 @@
-// Accepted connections read the way net.connect({ onread }) lets client sockets read: into one
-// shared buffer, handed to a callback, with no Readable push, no 'data' event, no nextTick
-// read-ahead and no buffer allocated per read. Node offers onread only to sockets it creates for
-// net.connect / new Socket; an accepted socket gets the same by setting what that option sets (the
-// socket's kBuffer / kBufferCb / kBufferGen slots, found on a probe socket by their descriptions)
-// and telling its handle to read into the buffer (useUserBuffer), before its first read. Where any
-// of that is missing (another Node, a TLS socket, bytes already buffered) nothing changes and the
-// socket reads as a stream. The socket stays a stream otherwise: pause/resume, 'end', 'close' and
-// writes are untouched, and pushing into it (streamOn) serves a later owner that reads events.
+// Plain TCP connections, accepted (the lean HTTP/1.1 server) or opened (the upstream client), read
+// the way net.connect({ onread }) lets a socket read: into one shared buffer, handed to a callback,
+// with no Readable push, no 'data' event, no nextTick read-ahead and no buffer allocated per read.
+// Node takes onread only as an option of the socket it creates; an accepted socket, or one a
+// connector opened without it, gets the same by setting what that option sets (the socket's
+// kBuffer / kBufferCb / kBufferGen slots, found on a probe socket by their descriptions) and telling
+// its handle to read into the buffer (useUserBuffer), before its first read. Where any of that is
+// missing (another Node, a TLS socket, bytes already buffered) nothing changes and the socket reads
+// as a stream. Otherwise the socket stays a stream: pause/resume, 'end', 'close' and writes are
+// untouched, and pushing into it (streamOn) serves a later owner that reads it by events.
 
 import * as net from 'net';
 
@@ -36,8 +37,8 @@ const slots: Slots | null = (() => {
 const shared = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * Switches a freshly accepted plain TCP socket to direct reads through `callback`; false (and the
- * socket untouched) when that is not possible here.
+ * Switches a plain TCP socket that has not read yet to direct reads through `callback`; false (and
+ * the socket untouched) when that is not possible here.
  */
 export function readDirect(socket: net.Socket, callback: DirectReadCallback): boolean {
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } | null })._handle;
