@@ -440,7 +440,8 @@ function saturation(pids, b1, proxyPort, nginxPort, baselinePort) {
   if (baselinePort) {
     const base = summarise(runs.base);
     row(`(d) baseline sidecar (${path.basename(path.resolve(process.env.BENCH_PROXY_BASELINE))})`, base);
-    console.log(`   this build / baseline CPU per request: ${(ours.cpu.proxy / base.cpu.proxy).toFixed(3)}× (per round: ${runs.ours.map((r, k) => (perThousand(r.cpu.proxy, r.requests) / perThousand(runs.base[k].cpu.proxy, runs.base[k].requests)).toFixed(2)).join(' ')}); baseline / nginx per core ${(ng.cpu.proxy / base.cpu.proxy).toFixed(2)}×`);
+    const perRound = runs.ours.map((r, k) => perThousand(r.cpu.proxy, r.requests) / perThousand(runs.base[k].cpu.proxy, runs.base[k].requests));
+    console.log(`   this build / baseline CPU per request: ${(ours.cpu.proxy / base.cpu.proxy).toFixed(3)}× of the medians, ${median(perRound).toFixed(3)}× median of the rounds (per round: ${perRound.map((x) => x.toFixed(2)).join(' ')}); baseline / nginx per core ${(ng.cpu.proxy / base.cpu.proxy).toFixed(2)}×`);
   }
   const ratio = ours.rps / ng.rps;
   const coreRatio = ng.cpu.proxy / ours.cpu.proxy;
