@@ -26,6 +26,8 @@
 // (default 8) sets each wrk run's length, BENCH_ROUNDS (default 3) how many times the sidecar and
 // nginx runs alternate (medians are printed), BENCH_TLS_RATE (default 500) section 4's fixed rate,
 // BENCH_STRACE=1 adds system calls per request of the sidecar and nginx to section 1 (needs strace).
+// BENCH_PROXY_BASELINE=<another built checkout> adds that build's sidecar to section 1, beside this one
+// (same backend, same nginx, wrk runs rotating between them): before/after at the same moment.
 
 'use strict';
 const { spawn, spawnSync, execFileSync } = require('child_process');
@@ -365,6 +367,14 @@ async function main() {
     const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_ARGS || '').split(' ').filter(Boolean);
     const proxy = await startChild([...proxyNodeArgs, __filename, '--role', 'proxy', String(proxyPort), String(b1), String(b2)]);
     children.push(proxy);
+    // BENCH_PROXY_BASELINE: the same role run from another checkout (its own dist/).
+    const baselineDir = process.env.BENCH_PROXY_BASELINE;
+    let baseline;
+    if (baselineDir && SECTIONS.has('1')) {
+      const baselinePort = await freePort();
+      baseline = { port: baselinePort, child: await startChild([...proxyNodeArgs, path.join(path.resolve(baselineDir), 'scripts', 'bench-proxy.js'), '--role', 'proxy', String(baselinePort), String(b1), String(b2)]) };
+      children.push(baseline.child);
+    }
     const nginx = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' });
     children.push(nginx);
     await new Promise((r) => setTimeout(r, 500));
@@ -374,10 +384,12 @@ async function main() {
     const warning = loadWarning();
     console.log(warning ? `${warning}\n` : '');
     // Warm-up (JIT, keep-alive pools) before measuring.
-    for (const [url, host] of [[`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local'], [`http://127.0.0.1:${nginxPort}/`]]) {
+    const warm = [[`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local'], [`http://127.0.0.1:${nginxPort}/`]];
+    if (baseline) warm.push([`http://127.0.0.1:${baseline.port}/`, 'serviceb.apps.local']);
+    for (const [url, host] of warm) {
       execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, '-d2s', ...(host ? ['-H', `Host: ${host}`] : []), url]);
     }
-    if (SECTIONS.has('1')) saturation({ backend: backend.pid, proxy: proxy.pid, nginx: [nginx.pid, true] }, b1, proxyPort, nginxPort);
+    if (SECTIONS.has('1')) saturation({ backend: backend.pid, proxy: proxy.pid, nginx: [nginx.pid, true], baseline: baseline?.child.pid }, b1, proxyPort, nginxPort, baseline?.port);
     if (SECTIONS.has('1') && process.env.BENCH_STRACE === '1') await syscallsPerRequest(proxy.pid, nginx.pid, proxyPort, nginxPort);
     if (SECTIONS.has('2')) await rate(b1, proxyPort, proxy.pid);
     if (SECTIONS.has('3')) {
@@ -403,12 +415,17 @@ function summarise(runs) {
 const cpuFmt = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(3)}` : 'n/a');
 const perCore = (ms) => (Number.isFinite(ms) && ms > 0 ? Math.round(1000 / ms) : '-');
 
-function saturation(pids, b1, proxyPort, nginxPort) {
-  const runs = { direct: [], ours: [], ng: [] };
+function saturation(pids, b1, proxyPort, nginxPort, baselinePort) {
+  const runs = { direct: [], ours: [], ng: [], base: [] };
   // Alternating rounds: a burst of other load on the machine hits both sides, not one.
   for (let i = 0; i < ROUNDS; i++) {
     runs.direct.push(withCpu({ backend: pids.backend }, () => wrk(`http://127.0.0.1:${b1}/`)));
-    runs.ours.push(withCpu({ proxy: pids.proxy, backend: pids.backend }, () => wrk(`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local')));
+    const sidecars = [
+      () => runs.ours.push(withCpu({ proxy: pids.proxy, backend: pids.backend }, () => wrk(`http://127.0.0.1:${proxyPort}/`, 'serviceb.apps.local'))),
+    ];
+    if (baselinePort) sidecars.push(() => runs.base.push(withCpu({ proxy: pids.baseline, backend: pids.backend }, () => wrk(`http://127.0.0.1:${baselinePort}/`, 'serviceb.apps.local'))));
+    // With a baseline, which build runs first alternates from round to round.
+    for (const run of i % 2 ? sidecars.reverse() : sidecars) run();
     runs.ng.push(withCpu({ proxy: pids.nginx, backend: pids.backend }, () => wrk(`http://127.0.0.1:${nginxPort}/`)));
   }
   const direct = summarise(runs.direct);
@@ -420,6 +437,12 @@ function saturation(pids, b1, proxyPort, nginxPort) {
   row('(a) backend directly', direct);
   row('(b) awsmesh sidecar, 75/25 split', ours);
   row('(c) nginx 1 worker, weights 3:1', ng);
+  if (baselinePort) {
+    const base = summarise(runs.base);
+    row(`(d) baseline sidecar (${path.basename(path.resolve(process.env.BENCH_PROXY_BASELINE))})`, base);
+    const perRound = runs.ours.map((r, k) => perThousand(r.cpu.proxy, r.requests) / perThousand(runs.base[k].cpu.proxy, runs.base[k].requests));
+    console.log(`   this build / baseline CPU per request: ${(ours.cpu.proxy / base.cpu.proxy).toFixed(3)}× of the medians, ${median(perRound).toFixed(3)}× median of the rounds (per round: ${perRound.map((x) => x.toFixed(2)).join(' ')}); baseline / nginx per core ${(ng.cpu.proxy / base.cpu.proxy).toFixed(2)}×`);
+  }
   const ratio = ours.rps / ng.rps;
   const coreRatio = ng.cpu.proxy / ours.cpu.proxy;
   console.log(`   sidecar / nginx per core (requests per CPU-second): ${coreRatio.toFixed(2)}× (target ≥ 0.60×) ${coreRatio >= 0.6 ? 'MET' : 'NOT MET'}`);

@@ -17,6 +17,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'http';
 import type * as net from 'net';
 import { Readable } from 'stream';
+import { readDirect, streamOn } from './direct-read';
 import { ChunkedDecoder, MAX_HEAD_BYTES, looksLikeH2, parseRequestHead, rawHeaderList, type RequestHead } from './h1-parser';
 
 /** What Node's http.Server (with our clientError handler) answers to a malformed request. */
@@ -28,6 +29,14 @@ const DELAYED_CLOSE_MS = 1_000;
 /** Pipelined bytes buffered behind a response in flight before the socket is paused. */
 const PIPELINE_BUFFER = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** Request heads up to this size are kept to recognise a repeat (see H1Connection.parseHead). */
+const REPEAT_HEAD_MAX = 1024;
+
+/** A request head and its text (H1Request builds rawHeaders from the text only when asked). */
+interface ParsedHead {
+  head: RequestHead;
+  text: string;
+}
 /** A header name or value Node's writeHead would refuse (response splitting). */
 const BAD_NAME = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -291,6 +300,8 @@ export class H1Connection {
   /** When the head being awaited started (0: none awaited), and since when the connection idles. */
   private headSince: number;
   private idleSince = 0;
+  /** The last request head parsed on this connection, and its bytes (see parseHead). */
+  private lastHead: (ParsedHead & { bytes: Buffer }) | null = null;
 
   constructor(
     readonly socket: net.Socket,
@@ -299,9 +310,31 @@ export class H1Connection {
   ) {
     track(this);
     this.headSince = coarseNow;
+    // Bytes a socket already holds (unshifted by a previous owner) arrive as 'data'; a fresh
+    // plain socket then reads directly (direct-read.ts).
     socket.on('data', this.onData);
     socket.on('close', this.onClose);
+    readDirect(socket, this.onDirectRead);
   }
+
+  /** Set while onData works on the shared direct-read buffer: what outlives the call is copied. */
+  private ephemeral = false;
+  /** Handed to another server: direct reads go to the socket's stream for it. */
+  private handedOff = false;
+
+  private readonly onDirectRead = (n: number, shared: Buffer): boolean => {
+    if (this.handedOff) return streamOn(this.socket, n, shared);
+    this.ephemeral = true;
+    try {
+      this.onData(shared.subarray(0, n));
+    } finally {
+      this.ephemeral = false;
+    }
+    // Unparsed bytes (a partial head, pipelined requests) wait for the next read: keep a copy.
+    const rest = this.buf;
+    if (rest !== null && rest.buffer === shared.buffer) this.buf = Buffer.from(rest);
+    return true;
+  };
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.done) return;
@@ -365,12 +398,12 @@ export class H1Connection {
       }
       return false;
     }
-    const text = input.toString('latin1', start, end);
-    const head = parseRequestHead(text);
-    if (!head) {
+    const parsed = this.parseHead(input, start, end);
+    if (!parsed) {
       this.badRequest();
       return false;
     }
+    const head = parsed.head;
     if (head.upgrade || this.h.handOffWhen?.(head)) {
       this.detach(start > 0 ? input.subarray(start) : input, this.h.handOff, true);
       return false;
@@ -387,8 +420,26 @@ export class H1Connection {
       }
       this.socket.write(CONTINUE, 'latin1');
     }
-    this.start(head, text);
+    this.start(head, parsed.text);
     return true;
+  }
+
+  /**
+   * A client on a kept-alive connection often sends the same head again (the same call in a
+   * loop, a health check): the last one is kept and compared byte for byte (one memcmp), which
+   * spares decoding and parsing it. Its headers object is frozen, as requests then share it.
+   */
+  private parseHead(input: Buffer, start: number, end: number): ParsedHead | undefined {
+    const last = this.lastHead;
+    const n = end - start;
+    if (last !== null && last.bytes.length === n && input.compare(last.bytes, 0, n, start, end) === 0) return last;
+    const text = input.toString('latin1', start, end);
+    const head = parseRequestHead(text);
+    if (!head) return undefined;
+    if (head.upgrade || n > REPEAT_HEAD_MAX) return { head, text };
+    Object.freeze(head.headers);
+    this.lastHead = { bytes: Buffer.from(input.subarray(start, end)), head: Object.freeze(head), text };
+    return this.lastHead;
   }
 
   private start(head: RequestHead, text: string): void {
@@ -450,7 +501,7 @@ export class H1Connection {
   }
 
   private readonly deliver = (piece: Buffer): void => {
-    if (this.body !== null && !this.body.push(piece) && !this.paused) this.pause();
+    if (this.body !== null && !this.body.push(this.ephemeral ? Buffer.from(piece) : piece) && !this.paused) this.pause();
   };
 
   /** The response ended: the next request is read once this one's body is in (or discarded). */
@@ -521,12 +572,13 @@ export class H1Connection {
   private detach(bytes: Buffer, to: (socket: net.Socket) => void, resume: boolean): void {
     this.done = true;
     this.buf = null;
+    this.handedOff = true;
     untrack(this);
     const s = this.socket;
     s.off('data', this.onData);
     s.off('close', this.onClose);
     s.pause();
-    s.unshift(bytes);
+    s.unshift(this.ephemeral ? Buffer.from(bytes) : bytes);
     to(s);
     // An HTTP/2 session drains the socket's buffered bytes itself.
     if (resume) s.resume();

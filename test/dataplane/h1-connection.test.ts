@@ -280,6 +280,24 @@ describe('lean HTTP/1.1 server', () => {
     expect(rs[1]).toMatch(/\r\ndate: /);
   });
 
+  test('a head repeated on a kept-alive connection is served like the first; a changed one is parsed anew', async () => {
+    const { port } = await leanServer();
+    const c = new Raw(port);
+    const head = (n: string) => `GET /r?q=1 HTTP/1.1\r\nHost: a\r\nX-N: ${n}\r\n\r\n`;
+    const sent = ['1', '1', '2', '1'];
+    for (let i = 0; i < sent.length; i++) {
+      c.sock.write(head(sent[i]));
+      await c.until((t) => Raw.responses(t).length === i + 1);
+    }
+    // Pipelined repeats too.
+    c.sock.write(head('1') + head('1') + head('3'));
+    const text = await c.until((t) => Raw.responses(t).length === sent.length + 3);
+    c.close();
+    const seen = Raw.responses(text).map(bodyOf);
+    expect(seen.map((s) => s.headers['x-n'])).toEqual([...sent, '1', '1', '3']);
+    for (const s of seen) expect(s).toMatchObject({ method: 'GET', url: '/r?q=1', v: '1.1', headers: { host: 'a' } });
+  });
+
   test('pipelined requests are answered in order, bodies included', async () => {
     const { port } = await leanServer();
     const c = new Raw(port);

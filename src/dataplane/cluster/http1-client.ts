@@ -10,15 +10,87 @@ import type { IncomingHttpHeaders } from 'http';
 import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } from '../../tls/connector';
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
+import { readDirect, streamOn } from '../../base/direct-read';
 
 const MAX_HEAD_BYTES = 64 * 1024;
+
 /** Idle keep-alive connections are dropped before a typical server would (Node's default is 5 s). */
 const DEFAULT_IDLE_MS = 4_000;
 const CRLF = '\r\n';
+const HEAD_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
 
 type ConnectError = Error & { code?: string };
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The three status digits after "HTTP/1.x " (NaN unless all three are digits). */
+function statusCode(text: string): number {
+  let code = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return NaN;
+    code = code * 10 + d;
+  }
+  return code;
+}
+
+/** A parsed response head, kept by the pool to recognise the next identical one. */
+interface ParsedHead {
+  /** The head's bytes, status line to the last header line. */
+  readonly bytes: Buffer;
+  readonly status: number;
+  /** Frozen: shared by every response with this head. */
+  readonly headers: IncomingHttpHeaders;
+  /** content-length, or -1. */
+  readonly length: number;
+  readonly chunked: boolean;
+  readonly keepAlive: boolean;
+}
+
+/** A header line's name (lower-case) and value, both trimmed; null for a line without a name. */
+function headerField(line: string): [string, string] | null {
+  const c = line.indexOf(':');
+  if (c <= 0) return null;
+  return [line.slice(0, c).trim().toLowerCase(), line.slice(c + 1).trim()];
+}
+
+/**
+ * Upstreams answer with the same head over and over (only Date changes, once a second): a head
+ * this small is kept by its pool and compared byte for byte with the next one (one memcmp), which
+ * then costs no decoding, no header strings and no header object.
+ */
+const REPEAT_HEAD_MAX = 1024;
+
+/** Status line and headers (Node's merge rules: set-cookie a list, others joined by ", "), or what is wrong. */
+function parseHead(text: string): Omit<ParsedHead, 'bytes'> | string {
+  if (!text.startsWith('HTTP/1.')) return 'not an HTTP/1.x response';
+  const http10 = text.charCodeAt(7) === 48; /* '0' */
+  const status = statusCode(text);
+  if (!(status >= 100 && status <= 999)) return 'bad status line';
+  let length = -1;
+  let chunked = false;
+  let connection = '';
+  const headers: IncomingHttpHeaders = {};
+  let at = text.indexOf(CRLF);
+  while (at >= 0) {
+    const from = at + 2;
+    at = text.indexOf(CRLF, from);
+    const field = headerField(text.slice(from, at < 0 ? text.length : at));
+    if (field === null) continue;
+    const [name, value] = field;
+    if (name === 'content-length') length = Number(value);
+    else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
+    else if (name === 'connection') connection = value.toLowerCase();
+    const prev = headers[name];
+    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (name === 'set-cookie') (headers[name] as string[]).push(value);
+    else headers[name] = `${prev}, ${value}`;
+  }
+  if (headers['set-cookie']) Object.freeze(headers['set-cookie']);
+  const keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
+  return { status, headers: Object.freeze(headers), length, chunked, keepAlive };
+}
 
 /** Headers of a response not parsed yet (set by parseHead before anyone sees them). */
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
@@ -50,26 +122,45 @@ class Http1Call implements UpstreamCall {
     private readonly replay: boolean,
   ) {}
 
+  /**
+   * Set while feed() reads the shared direct-read buffer (direct-read.ts): whatever outlives the
+   * call (a partial head or chunk line, body pieces handed on, bytes after a 101) is copied.
+   */
+  private ephemeral = false;
+
+  private keep(b: Buffer): Buffer {
+    return this.ephemeral ? Buffer.from(b) : b;
+  }
+
   /** Feeds bytes from the socket; returns false to pause the socket (back-pressure). */
-  feed(data: Buffer): boolean {
+  feed(data: Buffer, ephemeral = false): boolean {
+    this.ephemeral = ephemeral;
+    try {
+      return this.parse(data);
+    } finally {
+      this.ephemeral = false;
+    }
+  }
+
+  private parse(data: Buffer): boolean {
     this.gotBytes = true;
     let buf = data;
     while (buf.length > 0 && !this.done) {
       if (this.status === 0) {
         const joined: Buffer = this.head ? Buffer.concat([this.head, buf]) : buf;
-        const end = joined.indexOf('\r\n\r\n');
+        const end = joined.indexOf(HEAD_END);
         if (end < 0) {
           if (joined.length > MAX_HEAD_BYTES) return this.fail('reset', new Error('upstream response head too large'));
-          this.head = joined;
+          this.head = joined === buf ? this.keep(joined) : joined;
           return true;
         }
         this.head = null;
-        if (!this.parseHead(joined.toString('latin1', 0, end))) return false;
+        if (!this.readHead(joined, end)) return false;
         buf = joined.subarray(end + 4);
         if ((this.status as number) === 101 && this.req.upgrade && this.h.onUpgrade) {
           // The connection now speaks another protocol: nothing more of it is HTTP.
           this.done = true;
-          this.h.onUpgrade(this.headers, this.conn.detach(), buf);
+          this.h.onUpgrade(this.headers, this.conn.detach(), this.keep(buf));
           return true;
         }
         if (this.status < 200) {
@@ -90,7 +181,7 @@ class Http1Call implements UpstreamCall {
         const piece = take === buf.length ? buf : buf.subarray(0, take);
         this.remaining -= take;
         buf = buf.subarray(take);
-        const more = this.h.onData(piece);
+        const more = this.h.onData(this.keep(piece));
         if (this.remaining === 0) {
           this.complete();
           break;
@@ -99,7 +190,7 @@ class Http1Call implements UpstreamCall {
         continue;
       }
       if (this.remaining === -2) {
-        if (!this.h.onData(buf)) return false;
+        if (!this.h.onData(this.keep(buf))) return false;
         return true;
       }
       // chunked
@@ -124,8 +215,8 @@ class Http1Call implements UpstreamCall {
         const piece = buf.subarray(0, take);
         this.chunkLeft -= take;
         buf = buf.subarray(take);
-        if (!this.h.onData(piece)) {
-          this.partial = buf.length ? buf : null;
+        if (!this.h.onData(this.keep(piece))) {
+          this.partial = buf.length ? this.keep(buf) : null;
           return this.done ? Buffer.alloc(0) : null;
         }
         continue;
@@ -136,7 +227,7 @@ class Http1Call implements UpstreamCall {
           this.fail('reset', new Error('bad chunk framing'));
           return null;
         }
-        this.partial = buf.length ? buf : null;
+        this.partial = buf.length ? this.keep(buf) : null;
         return Buffer.alloc(0);
       }
       const line = buf.toString('latin1', 0, nl);
@@ -177,41 +268,30 @@ class Http1Call implements UpstreamCall {
     return this.feed(p);
   }
 
-  private parseHead(text: string): boolean {
-    const lines = text.split(CRLF);
-    const statusLine = lines[0];
-    if (!statusLine.startsWith('HTTP/1.')) return this.fail('reset', new Error('not an HTTP/1.x response'));
-    const http10 = statusLine.charCodeAt(7) === 48; /* '0' */
-    this.status = Number(statusLine.slice(9, 12));
-    if (!(this.status >= 100 && this.status <= 999)) return this.fail('reset', new Error('bad status line'));
-    let length = -1;
-    let chunked = false;
-    let connection = '';
-    const headers: IncomingHttpHeaders = {};
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i];
-      const c = l.indexOf(':');
-      if (c <= 0) continue;
-      const name = l.slice(0, c).trim().toLowerCase();
-      const value = l.slice(c + 1).trim();
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
-      else if (name === 'connection') connection = value.toLowerCase();
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
-      else if (name === 'set-cookie') (headers[name] as string[]).push(value);
-      else headers[name] = `${prev}, ${value}`;
-      if (name === 'set-cookie' && prev === undefined) headers[name] = [value];
+  /** Parses the head in `buf` up to `end`; an upstream repeating its last head byte for byte is not parsed again. */
+  private readHead(buf: Buffer, end: number): boolean {
+    const pool = this.conn.pool;
+    const last = pool.lastHead;
+    let head: ParsedHead;
+    if (last !== null && last.bytes.length === end && buf.compare(last.bytes, 0, end, 0, end) === 0) head = last;
+    else {
+      const parsed = parseHead(buf.toString('latin1', 0, end));
+      if (typeof parsed === 'string') return this.fail('reset', new Error(parsed));
+      // Worth keeping only when the next response may repeat it (a small head).
+      const keep = end <= REPEAT_HEAD_MAX;
+      head = { ...parsed, bytes: keep ? Buffer.from(buf.subarray(0, end)) : EMPTY };
+      if (keep) pool.lastHead = head;
     }
-    this.headers = headers;
-    this.keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
+    this.status = head.status;
+    this.headers = head.headers;
+    this.keepAlive = head.keepAlive;
     if (this.status < 200) return true;
     const noBody = this.req.method === 'HEAD' || this.status === 204 || this.status === 304;
     if (noBody) this.remaining = 0;
-    else if (chunked) {
+    else if (head.chunked) {
       this.remaining = -1;
       this.chunkLeft = -1;
-    } else if (length >= 0) this.remaining = length;
+    } else if (head.length >= 0) this.remaining = head.length;
     else {
       this.remaining = -2;
       this.keepAlive = false;
@@ -273,8 +353,13 @@ class Connection {
   connected = false;
   idleSince = 0;
 
+  /** After a 101 on a direct socket: what is read goes to the socket's own stream, for its new owner. */
+  private streaming = false;
+
   constructor(host: string, port: number, connectTimeoutMs: number, readonly pool: Http1Pool, connect: Connector) {
     this.socket = connect(host, port);
+    // A plain TCP socket reads into the shared buffer (direct-read.ts); TLS ones as streams ('data').
+    readDirect(this.socket, this.onRead);
     const timer = setTimeout(() => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT_CONNECT' })), connectTimeoutMs);
     timer.unref();
     // Over TLS the connection is up when the handshake is done: a failed one is a connect failure.
@@ -315,12 +400,32 @@ class Connection {
     if (!ex.feed(d)) this.socket.pause();
   };
 
+  /**
+   * A direct read: `n` bytes in the shared read buffer, valid until this returns. No Readable
+   * push, no 'data' event, no buffer allocated per read: on the proxy's hot path that stream
+   * machinery cost more than parsing the response.
+   */
+  private readonly onRead = (n: number, buf: Buffer): boolean => {
+    if (this.streaming) return streamOn(this.socket, n, buf);
+    const ex = this.current;
+    if (!ex) {
+      this.socket.destroy();
+      return false;
+    }
+    if (!ex.feed(buf.subarray(0, n), true)) {
+      this.socket.pause();
+      return false;
+    }
+    return true;
+  };
+
   private readonly onError: (err: ConnectError) => void;
   private readonly onClose: () => void;
 
   /** After a 101: the socket leaves the pool, paused, with no listener of ours left on it. */
   detach(): net.Socket {
     this.socket.pause();
+    this.streaming = true;
     this.socket.off('data', this.onData);
     this.socket.off('error', this.onError);
     this.socket.off('close', this.onClose);
@@ -340,6 +445,8 @@ export interface Http1PoolOptions {
 /** Keep-alive connections to one upstream host. */
 export class Http1Pool {
   private readonly idle: Connection[] = [];
+  /** The last response head read from this host (see REPEAT_HEAD_MAX). */
+  lastHead: ParsedHead | null = null;
   private readonly all = new Set<Connection>();
   private closed = false;
 

@@ -20,6 +20,7 @@ import type { ChainState, HcmRuntime, HcmTelemetry } from '../config/runtime';
 import { HttpStats, type ListenerStats, type RouteTargetStats } from '../telemetry/stats';
 import { continueTrace, type TraceContext } from '../telemetry/trace-context';
 import { ReplayableBody } from './body';
+import { deadlineQueue, type DeadlineOwner, type DeadlineQueue } from './deadlines';
 import { closeAfterResponse, declaredLength, hasRequestBody, requestBody, requestTarget, type DownstreamRequest, type DownstreamResponse } from './downstream';
 import { accessLogEntry, exportSpan, type ExchangeRecord } from './exchange-report';
 import { buildUpstreamRequest, forwardedResponseHeaders } from './forwarding';
@@ -48,7 +49,7 @@ const DETACHED: HcmTelemetry = { stats: new HttpStats(), client: false };
 
 // The fields exchange-report.ts reads (ExchangeRecord) are public; nothing outside this module
 // holds an Exchange.
-class Exchange implements ExchangeRecord {
+class Exchange implements ExchangeRecord, DeadlineOwner {
   // ---- the request, as it arrived
   readonly start = Date.now();
   /** High-resolution start, for durations (histograms, spans). */
@@ -82,7 +83,9 @@ class Exchange implements ExchangeRecord {
   private attemptStart = 0;
   private lastFailure: LocalReply = REPLIES.noHealthyUpstream;
   private timedOut = false;
-  private timer?: NodeJS.Timeout;
+  /** The route timeout: due time in its queue (0: not armed, fired or cancelled). */
+  deadlineAt = 0;
+  private deadlines?: DeadlineQueue;
   private perTryTimer?: NodeJS.Timeout;
   private idleTimer?: NodeJS.Timeout;
 
@@ -166,8 +169,9 @@ class Exchange implements ExchangeRecord {
 
   private armTimeout(): void {
     const ms = this.route!.timeoutMs;
-    if (ms > 0 && !this.finished && !this.timer) {
-      this.timer = setTimeout(() => this.onGlobalTimeout(), ms);
+    if (ms > 0 && !this.finished && !this.deadlines) {
+      this.deadlines = deadlineQueue(ms);
+      this.deadlines.add(this);
     }
   }
 
@@ -185,14 +189,14 @@ class Exchange implements ExchangeRecord {
   }
 
   private clearTimers(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.deadlines?.cancel(this);
     if (this.perTryTimer) clearTimeout(this.perTryTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.timer = this.perTryTimer = this.idleTimer = undefined;
+    this.perTryTimer = this.idleTimer = undefined;
   }
 
-  private onGlobalTimeout(): void {
-    this.timer = undefined;
+  /** The route timeout passed (DeadlineQueue). */
+  onDeadline(): void {
     if (this.finished) return;
     this.timedOut = true;
     this.cluster!.stats.upstream_rq_timeout++;

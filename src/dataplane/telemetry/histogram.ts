@@ -25,11 +25,14 @@ for (let i = 1; i < SIZE; i++) {
   UPPER[i] = e - 1 < 0 ? m / 10 ** (1 - e) : m * 10 ** (e - 1);
 }
 
+/** POW10[e - MIN_EXP] = 10 ** (e - 1) for the exponents bucketOf sees (a table: Math.pow per record showed in profiles). */
+const POW10 = Array.from({ length: MAX_EXP - MIN_EXP + 1 }, (_, i) => 10 ** (i + MIN_EXP - 1));
+
 function bucketOf(v: number): number {
   if (!(v > UPPER[0])) return 0;
   let e = Math.floor(Math.log10(v));
   if (e > MAX_EXP) return SIZE - 1;
-  let m = Math.ceil(v / 10 ** (e - 1) - 1e-9);
+  let m = Math.ceil(v / POW10[e - MIN_EXP] - 1e-9);
   if (m < 10) m = 10;
   if (m > 99) {
     e++;
