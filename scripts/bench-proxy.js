@@ -25,6 +25,7 @@
 // does not. Needs `npm run build`, wrk and nginx (apt-get install -y wrk nginx). BENCH_SECONDS
 // (default 8) sets each wrk run's length, BENCH_ROUNDS (default 3) how many times the sidecar and
 // nginx runs alternate (medians are printed), BENCH_TLS_RATE (default 500) section 4's fixed rate,
+// BENCH_UNIQUE_HEADS=1 gives every request its own header value (no head repeats on a connection).
 // BENCH_STRACE=1 adds system calls per request of the sidecar and nginx to section 1 (needs strace).
 // BENCH_PROXY_BASELINE=<another built checkout> adds that build's sidecar to section 1, beside this one
 // (same backend, same nginx, wrk runs rotating between them): before/after at the same moment.
@@ -199,8 +200,26 @@ function wrk(url, host) {
   return wrkArgs(url, host, ['-t1']);
 }
 
+/**
+ * BENCH_UNIQUE_HEADS=1: every request carries its own `x-bench-seq` value (a wrk Lua script), so no
+ * request head repeats the one before it on a connection and the lean server's repeated-head reuse
+ * never applies (an app sending trace ids, say). Not x-request-id: the sidecar would then skip
+ * making one.
+ */
+let uniqueHeadsScript;
+function uniqueHeadsArgs() {
+  if (process.env.BENCH_UNIQUE_HEADS !== '1') return [];
+  if (!uniqueHeadsScript) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'awsmesh-bench-wrk-'));
+    uniqueHeadsScript = path.join(dir, 'unique-heads.lua');
+    fs.writeFileSync(uniqueHeadsScript, 'local n = 0\nrequest = function()\n  n = n + 1\n  wrk.headers["x-bench-seq"] = tostring(n)\n  return wrk.format()\nend\n', { flag: 'wx', mode: 0o600 });
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return ['-s', uniqueHeadsScript];
+}
+
 function wrkArgs(url, host, extra) {
-  const args = [...extra, `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+  const args = [...extra, ...uniqueHeadsArgs(), `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
   if (host) args.push('-H', `Host: ${host}`);
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
   const pct = (p) => {
