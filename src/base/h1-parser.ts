@@ -36,6 +36,19 @@ const DUPLICATES: Record<string, number> = Object.assign(Object.create(null) as 
   'if-unmodified-since': FIRST,
 });
 
+/** Adds a header (lower-case name) to an IncomingMessage-style object, merging a repeat by Node's rules. */
+export function addHeader(headers: IncomingHttpHeaders, name: string, value: string): void {
+  const prev = headers[name];
+  if (prev === undefined) {
+    headers[name] = name === 'set-cookie' ? [value] : value;
+    return;
+  }
+  const mode = DUPLICATES[name] ?? JOIN;
+  if (mode === JOIN) headers[name] = `${prev as string}, ${value}`;
+  else if (mode === ARRAY) (prev as string[]).push(value);
+  else if (mode === COOKIE) headers[name] = `${prev as string}; ${value}`;
+}
+
 export interface RequestHead {
   method: string;
   url: string;
@@ -145,15 +158,7 @@ export function parseRequestHead(text: string): RequestHead | undefined {
     } else if (name === 'connection') {
       connection = connection ? `${connection}, ${value}` : value;
     }
-    const prev = headers[name];
-    if (prev === undefined) {
-      headers[name] = name === 'set-cookie' ? [value] : value;
-      continue;
-    }
-    const mode = DUPLICATES[name] ?? JOIN;
-    if (mode === JOIN) headers[name] = `${prev as string}, ${value}`;
-    else if (mode === ARRAY) (prev as string[]).push(value);
-    else if (mode === COOKIE) headers[name] = `${prev as string}; ${value}`;
+    addHeader(headers, name, value);
   }
 
   let bodyLength = contentLength > 0 ? contentLength : 0;

@@ -95,6 +95,17 @@ test('content-length response; request head carries host and headers; keep-alive
   await p.close();
 });
 
+test('repeated response headers merge as Node merges them (the same rules as request heads)', async () => {
+  const port = await server((_h, sock) => {
+    sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\nContent-Type: text/html\r\nX-B: 1\r\nX-B: 2\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\nok');
+  });
+  const p = pool(port);
+  const r = await send(p);
+  // As http.IncomingMessage: the first content-type kept, other repeats joined, set-cookie a list.
+  expect(r.headers).toMatchObject({ 'content-type': 'text/plain', 'x-b': '1, 2', 'set-cookie': ['a=1', 'b=2'] });
+  await p.close();
+});
+
 test('chunked response with trailers, delivered across many small writes', async () => {
   const port = await server((_h, sock) => {
     const parts = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: grpc-status\r\n\r\n', '5\r\nhel', 'lo\r\n', '6\r\n world\r\n', '0\r\ngrpc-status: 0\r\n\r\n'];

@@ -11,6 +11,7 @@ import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } f
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
 import { readDirect, streamOn } from '../../base/direct-read';
+import { addHeader } from '../../base/h1-parser';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -62,7 +63,7 @@ function headerField(line: string): [string, string] | null {
  */
 const REPEAT_HEAD_MAX = 1024;
 
-/** Status line and headers (Node's merge rules: set-cookie a list, others joined by ", "), or what is wrong. */
+/** Status line and headers (repeats merged by Node's rules, as for requests), or what is wrong. */
 function parseHead(text: string): Omit<ParsedHead, 'bytes'> | string {
   if (!text.startsWith('HTTP/1.')) return 'not an HTTP/1.x response';
   const http10 = text.charCodeAt(7) === 48; /* '0' */
@@ -82,10 +83,7 @@ function parseHead(text: string): Omit<ParsedHead, 'bytes'> | string {
     if (name === 'content-length') length = Number(value);
     else if (name === 'transfer-encoding') chunked = value.toLowerCase().includes('chunked');
     else if (name === 'connection') connection = value.toLowerCase();
-    const prev = headers[name];
-    if (prev === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-    else if (name === 'set-cookie') (headers[name] as string[]).push(value);
-    else headers[name] = `${prev}, ${value}`;
+    addHeader(headers, name, value);
   }
   if (headers['set-cookie']) Object.freeze(headers['set-cookie']);
   const keepAlive = http10 ? connection.includes('keep-alive') : !connection.includes('close');
