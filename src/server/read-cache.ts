@@ -1,9 +1,10 @@
 // Rendered answers of App Mesh's read operations (Describe*, List*), reused while the state store
 // says nothing has been committed since they were made. The store's readVersion (SQLite: PRAGMA
-// data_version, which sees every other process's commits, plus this connection's own write count)
-// is taken before the call that fills an entry, so an entry is never newer-labelled than its data,
-// and checked on every request, so a write by another CLI process or serve replica is seen by the
-// very next read. PostgreSQL's readVersion is its commit counter, read in one small statement per
+// data_version, which sees every other process's commits — run only when the WAL index header has
+// changed —, plus this connection's own write count) is taken before the call that fills an entry,
+// so an entry is never newer-labelled than its data, and checked on every request, so a write by
+// another CLI process or serve replica is seen by the very next read. A request that repeats a
+// cacheable read's head is known without routing or decoding it again (RequestHandler.handleNow). PostgreSQL's readVersion is its commit counter, read in one small statement per
 // request: a round trip, but no resource read, rendering or serialisation on a hit.
 
 import type { Input } from '../backends/backend';

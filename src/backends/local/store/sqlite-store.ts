@@ -287,11 +287,12 @@ class SqliteStore implements Store {
   /**
    * PRAGMA data_version changes when another connection (any process) has committed, and is read in
    * a fresh snapshot of its own, so a commit that finished before this call is always seen. Inside an
-   * open transaction it would answer for that transaction's older snapshot: no version then.
+   * open transaction it would answer for that transaction's older snapshot: no version then. In WAL
+   * mode the pragma runs only when the WAL index header differs from the one read before its last
+   * run (wal-header.ts): a commit that finished before this call has rewritten that header.
    */
   readVersion(): string | undefined {
     if (this.closed || this.db.inTransaction) return undefined;
-    // The pragma runs only when the WAL index header says a commit may have happened (wal-header.ts).
     const watch = (this.walWatch ??= (this.wal && WalHeaderWatch.open(this.location)) || null);
     if (watch === null) this.readDataVersion();
     else watch.unchangedSinceCheck(this.readDataVersion);
