@@ -182,6 +182,28 @@ describe('readVersion (what local serve checks its cached answers against)', () 
     expect(data?.name).toBe('x');
   });
 
+  test('closing a store leaves the process\'s SQLite locks on the -shm file to its other connections; a file made anew at the same path is watched anew', async () => {
+    const file = path.join(tmp, 'locks.db');
+    const a = open(file);
+    const b = open(file);
+    version(a);
+    version(b);
+    await a.close();
+    // SQLite's shared "dead man switch" lock on the -shm file (byte 128) is still held for b.
+    if (fs.existsSync('/proc/locks')) {
+      const ino = fs.statSync(`${file}-shm`).ino;
+      const held = fs.readFileSync('/proc/locks', 'utf8').split('\n').filter((l) => l.includes(` ${process.pid} `) && l.includes(`:${ino} `));
+      expect(held.some((l) => / 128 128$/.test(l))).toBe(true);
+    }
+    await b.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    const c = open(file);
+    const d = open(file);
+    const v0 = version(c);
+    await d.write(P, (tx) => tx.put(res('z')));
+    expect(version(c)).not.toBe(v0);
+  });
+
   test('is undefined inside an open transaction (its snapshot may be older than the last commit)', async () => {
     const s = open();
     let inside: string | undefined = 'unset';

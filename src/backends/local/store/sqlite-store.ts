@@ -293,7 +293,8 @@ class SqliteStore implements Store {
    */
   readVersion(): string | undefined {
     if (this.closed || this.db.inTransaction) return undefined;
-    const watch = (this.walWatch ??= (this.wal && WalHeaderWatch.open(this.location)) || null);
+    if (this.walWatch === undefined) this.walWatch = (this.wal && WalHeaderWatch.open(this.location)) || null;
+    const watch = this.walWatch;
     if (watch === null) this.readDataVersion();
     else watch.unchangedSinceCheck(this.readDataVersion);
     return `${this.dataVersion}.${this.localWrites}`;
@@ -399,7 +400,6 @@ class SqliteStore implements Store {
       this.localListeners.clear();
       this.statements.clear();
       this.db.close();
-      this.walWatch?.close(); // after the connection: see wal-header.ts
     });
   }
 }

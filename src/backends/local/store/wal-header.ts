@@ -9,15 +9,33 @@
 // header reads the same, nothing has been committed. A header caught mid-write reads as changed
 // (the caller then asks SQLite itself), never as unchanged.
 //
-// The file descriptor stays open until the database connection has closed: closing any descriptor
-// of a file drops every POSIX lock the process holds on it, SQLite's own locks on the -shm file
-// included. The -shm file cannot be removed or truncated under us meanwhile: our connection holds a
-// shared lock on the database file, and SQLite removes or resets the -shm only with an exclusive one.
+// The -shm file is not removed or reset while a connection of ours is open: each holds a shared
+// lock on the database file, and SQLite removes or resets the -shm only under an exclusive one.
+// Its descriptor is never closed: closing any descriptor of a file drops every POSIX lock the
+// process holds on that file, whichever connection took it — SQLite's locks on the -shm included.
+// So there is one per -shm file (by inode) for the life of the process, shared by its watches.
 
-import { closeSync, constants, openSync, readSync } from 'fs';
+import { constants, fstatSync, openSync, readSync, statSync } from 'fs';
 
 /** The two copies of the wal-index header. */
 const HEADER_BYTES = 96;
+
+/** Open -shm descriptors by path; a path's file replaced (another inode) gets a new one. */
+const descriptors = new Map<string, { fd: number; ino: number }>();
+
+function shmDescriptor(path: string): number | undefined {
+  try {
+    const ino = statSync(path).ino;
+    const known = descriptors.get(path);
+    if (known?.ino === ino) return known.fd;
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const opened = fstatSync(fd).ino;
+    descriptors.set(path, { fd, ino: opened });
+    return opened === ino ? fd : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class WalHeaderWatch {
   private readonly now = Buffer.alloc(HEADER_BYTES);
@@ -25,15 +43,12 @@ export class WalHeaderWatch {
   /** `seen` holds a header read before the last full check. */
   private known = false;
 
-  private constructor(private fd: number | undefined) {}
+  private constructor(private readonly fd: number) {}
 
-  /** A watch on `dbFile`'s -shm file; undefined when there is none to read (not in WAL mode). */
+  /** A watch on `dbFile`'s -shm file (the database is open in WAL mode); undefined when it cannot be read. */
   static open(dbFile: string): WalHeaderWatch | undefined {
-    try {
-      return new WalHeaderWatch(openSync(`${dbFile}-shm`, constants.O_RDONLY | constants.O_NOFOLLOW));
-    } catch {
-      return undefined;
-    }
+    const fd = shmDescriptor(`${dbFile}-shm`);
+    return fd === undefined ? undefined : new WalHeaderWatch(fd);
   }
 
   /**
@@ -44,7 +59,7 @@ export class WalHeaderWatch {
   unchangedSinceCheck(check: () => void): boolean {
     let read = false;
     try {
-      read = this.fd !== undefined && readSync(this.fd, this.now, 0, HEADER_BYTES, 0) === HEADER_BYTES;
+      read = readSync(this.fd, this.now, 0, HEADER_BYTES, 0) === HEADER_BYTES;
     } catch {
       read = false;
     }
@@ -54,12 +69,5 @@ export class WalHeaderWatch {
     if (read) this.now.copy(this.seen);
     this.known = read;
     return false;
-  }
-
-  /** After the database connection has closed (see above). */
-  close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
   }
 }
