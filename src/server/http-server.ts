@@ -125,10 +125,9 @@ class Wire implements WireRequest {
 
   constructor(req: Incoming) {
     const url = req.url ?? '/';
-    const q = url.indexOf('?');
     this.method = req.method ?? 'GET';
-    this.rawPath = q === -1 ? url : url.slice(0, q);
-    this.rawQuery = q === -1 ? '' : url.slice(q + 1);
+    this.rawPath = pathOf(url);
+    this.rawQuery = this.rawPath.length < url.length ? url.slice(this.rawPath.length + 1) : '';
     this.headers = req.headers;
   }
 
