@@ -51,16 +51,49 @@ function modelledError(service: ServiceName, code: string): { code: string; stat
   return byCode ? { code, status: byCode.error?.httpStatusCode ?? 400 } : { code };
 }
 
+/** A request head that was a cacheable read: what routing and decoding it gave. */
+interface RepeatedRead {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  service: ServiceName;
+  operation: string;
+  /** Its read cache key. */
+  key: string;
+}
+
 export class RequestHandler {
   readonly router: ServiceRouter;
   private readonly api: Dispatcher;
   private readonly cache?: ReadCache;
+  /**
+   * Cacheable reads by their request's headers object. The lean listener hands a repeated head
+   * (byte for byte the same, on the same connection) the same frozen headers object, so a repeat
+   * is known by identity: routing, decoding and the cache key are not worked out again.
+   */
+  private readonly repeats = new WeakMap<object, RepeatedRead>();
 
   constructor(private readonly opts: HandlerOptions) {
     this.router = new ServiceRouter();
     this.api = new Dispatcher(opts.backend, opts.defaultRegion);
     const local = opts.backend.local;
     if (local?.readVersion) this.cache = new ReadCache(() => local.readVersion!());
+  }
+
+  /**
+   * handle(), answered in this turn when it can be: a bodiless repeat of a cacheable read whose
+   * answer is still kept. The store's readVersion is still read for it (another process's commit
+   * that returned before this request is seen); only the request's routing and decoding are reused.
+   */
+  handleNow(req: WireRequest, rawHeaderList: string[] | (() => string[]), peer: { address?: string; secure?: boolean } = {}): Handled | Promise<Handled> {
+    const repeat = req.body.length === 0 ? this.repeats.get(req.headers) : undefined;
+    if (repeat !== undefined && repeat.method === req.method && repeat.rawPath === req.rawPath && repeat.rawQuery === req.rawQuery) {
+      const slot = this.cache!.slotNow(repeat.key);
+      const requestId = randomUUID();
+      const kept = slot && this.cache!.get(slot, requestId);
+      if (kept) return { requestId, service: repeat.service, operation: repeat.operation, response: kept };
+    }
+    return this.handle(req, rawHeaderList, peer);
   }
 
   /** `rawHeaderList` may be a function: the lean listener builds the list only when a signature is checked. */
@@ -87,6 +120,10 @@ export class RequestHandler {
       // A read answered before and nothing committed since: the same bytes (the input was validated then).
       const pending = this.cache?.slot(codec.service, operation, region, decoded.input);
       const slot = pending instanceof Promise ? await pending : pending; // no turn of the microtask queue on SQLite
+      // Signed requests (verified each time: their clock) and IAM callers are never repeats.
+      if (slot && req.body.length === 0 && Object.isFrozen(req.headers) && !this.opts.credentials && !this.opts.iam) {
+        this.repeats.set(req.headers, { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, service: codec.service, operation, key: slot.key });
+      }
       const kept = slot && this.cache!.get(slot, requestId);
       if (kept) return { requestId, service: codec.service, operation, response: kept };
       const output = await this.api.dispatch(codec.service, operation, decoded.input, { region: routed.region, requestId, caller: auth?.caller });

@@ -80,7 +80,7 @@ interface Incoming {
 interface Outgoing {
   readonly headersSent: boolean;
   writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
-  end(body: string): unknown;
+  end(body: string | Buffer): unknown;
 }
 
 /** Reads a request body up to `max` bytes: the bytes, 'tooLarge' (reading stopped), or undefined when the client went away. */
@@ -108,9 +108,33 @@ function readBody(body: Readable, max: number): Promise<Buffer | 'tooLarge' | un
   });
 }
 
-function splitUrl(url: string): { rawPath: string; rawQuery: string } {
+/** The path of a request target, without its query string. */
+function pathOf(url: string): string {
   const q = url.indexOf('?');
-  return q === -1 ? { rawPath: url, rawQuery: '' } : { rawPath: url.slice(0, q), rawQuery: url.slice(q + 1) };
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A request as the handler reads it (a class: one shape, the query parsed on first use). */
+class Wire implements WireRequest {
+  readonly method: string;
+  readonly rawPath: string;
+  readonly rawQuery: string;
+  readonly headers: IncomingHttpHeaders;
+  body: Buffer = EMPTY;
+  private parsed: URLSearchParams | undefined = undefined;
+
+  constructor(req: Incoming) {
+    const url = req.url ?? '/';
+    this.method = req.method ?? 'GET';
+    this.rawPath = pathOf(url);
+    this.rawQuery = this.rawPath.length < url.length ? url.slice(this.rawPath.length + 1) : '';
+    this.headers = req.headers;
+  }
+
+  /** Parsed when a codec reads it (most App Mesh calls have no query string). */
+  get query(): URLSearchParams {
+    return (this.parsed ??= new URLSearchParams(this.rawQuery));
+  }
 }
 
 let loggedMs = 0;
@@ -149,13 +173,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   /** Writes the answer (head and body together); returns its status. */
   const send = (res: Outgoing, response: WireResponse, extra?: Record<string, string>): number => {
     if (res.headersSent) return response.status;
-    const headers: OutgoingHttpHeaders = { ...response.headers }; // a cached answer's object stays as it is
-    if (extra) Object.assign(headers, extra);
-    headers['content-length'] = Buffer.byteLength(response.body);
+    // A copy (a cached answer's object stays as it is), made key by key from an empty object: a
+    // spread's clone would take a new hidden class at every added key and every for-in below.
+    const headers: OutgoingHttpHeaders = {};
+    for (const name in response.headers) headers[name] = response.headers[name];
+    if (extra) for (const name in extra) headers[name] = extra[name];
+    headers['content-length'] = response.bytes ? response.bytes.length : Buffer.byteLength(response.body);
     headers['x-amzn-requestid'] ??= randomUUID(); // health, reset and last-resort answers have none yet
     if (closing) headers.connection = 'close';
     res.writeHead(response.status, headers);
-    res.end(response.body);
+    res.end(response.bytes ?? response.body);
     return response.status;
   };
 
@@ -180,19 +207,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
    */
   const onRequest = async (req: Incoming, res: Outgoing, body: Readable | null, node?: { req: http.IncomingMessage; res: http.ServerResponse }) => {
     const t0 = performance.now();
-    const { rawPath, rawQuery } = splitUrl(req.url ?? '/');
-    let query: URLSearchParams | undefined;
-    const wire: WireRequest = {
-      method: req.method ?? 'GET',
-      rawPath,
-      rawQuery,
-      // Parsed when a codec reads it (most App Mesh calls have no query string).
-      get query() {
-        return (query ??= new URLSearchParams(rawQuery));
-      },
-      headers: req.headers,
-      body: EMPTY,
-    };
+    const wire = new Wire(req);
+    const rawPath = wire.rawPath;
 
     // Browsers send Origin on cross-site requests; SDKs and the AWS CLI never do. Refusing them
     // keeps a web page from driving the local control plane with simple form POSTs (IAM, reset).
@@ -260,7 +276,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
 
-    const handled = await handler.handle(wire, () => req.rawHeaders, { address: req.socket.remoteAddress, secure });
+    const answer = handler.handleNow(wire, () => req.rawHeaders, { address: req.socket.remoteAddress, secure });
+    const handled = answer instanceof Promise ? await answer : answer;
     send(res, handled.response);
     const name = handled.service ? `${handled.service}.${handled.operation ?? '?'}` : '-';
     logLine(req, rawPath, name, handled.response.status, t0);
@@ -290,7 +307,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     handOff: (socket) => nodeServer.emit('connection', socket),
     // Requests extraRoutes may answer (all of them without a browserPath) need Node's req/res.
-    handOffWhen: opts.extraRoutes ? (head) => browserPath === undefined || underBrowserPath(splitUrl(head.url).rawPath) : undefined,
+    handOffWhen: opts.extraRoutes ? (head) => browserPath === undefined || underBrowserPath(pathOf(head.url)) : undefined,
   };
 
   /** Connections being served (TLS ones once their handshake is done). */

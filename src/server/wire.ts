@@ -21,6 +21,8 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body encoded (UTF-8), when it was kept that way (the read cache's answers). */
+  bytes?: Buffer;
 }
 
 export interface DecodedCall {

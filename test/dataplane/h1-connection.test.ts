@@ -103,6 +103,26 @@ async function leanServer(opts = { headersTimeoutMs: 60_000, keepAliveTimeoutMs:
       });
       return;
     }
+    if (path === '/badhead') {
+      // writeHead refuses invalid names and values (response splitting) before anything is sent.
+      const errors: string[] = [];
+      const attempts: http.OutgoingHttpHeaders[] = [
+        { 'x-ok': 'a', 'bad name': 'b' },
+        { 'x-ok': 'a', 'x-split': 'v\r\nset-cookie: x=1' },
+        { connection: 'close', 'x-list': ['fine', 'bad\n'] },
+      ];
+      for (const h of attempts) {
+        try {
+          res.writeHead(200, h);
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      const out = Buffer.from(JSON.stringify(errors));
+      res.writeHead(200, { 'content-length': String(out.length) });
+      res.end(out);
+      return;
+    }
     readBody(req).catch(() => '').then((body) => {
       const status = /^\/status\/(\d+)$/.exec(path);
       if (status) {
@@ -278,6 +298,21 @@ describe('lean HTTP/1.1 server', () => {
     expect(bodyOf(rs[1]).url).toBe('/two');
     expect(rs[1]).toMatch(/\r\nconnection: close\r\n/);
     expect(rs[1]).toMatch(/\r\ndate: /);
+  });
+
+  test('invalid header names and values are refused by writeHead, naming the header; nothing is sent and the connection stays', async () => {
+    const { port } = await leanServer();
+    const c = new Raw(port);
+    c.sock.write('GET /badhead HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.until((t) => /\r\n\r\n\[.*\]$/.test(t));
+    const [head, body] = c.text.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).not.toMatch(/x-ok|x-split|set-cookie|connection: close/i);
+    expect(JSON.parse(body)).toEqual(['ERR_INVALID_HTTP_TOKEN: bad name', 'ERR_INVALID_CHAR: header x-split', 'ERR_INVALID_CHAR: header x-list']);
+    c.sock.write('GET /again HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.until((t) => t.includes('"url":"/again"'));
+    expect(c.closed).toBe(false);
+    c.close();
   });
 
   test('a head repeated on a kept-alive connection is served like the first; a changed one is parsed anew', async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -142,6 +143,65 @@ describe('readVersion (what local serve checks its cached answers against)', () 
     raw.prepare(`UPDATE resources SET data = '{}' WHERE name = 'x'`).run();
     raw.close();
     expect(version(a)).not.toBe(v2);
+  });
+
+  test('sees every commit of another process, also when a checkpoint has restarted the WAL (it reads the WAL index header)', async () => {
+    const file = path.join(tmp, 'process.db');
+    const s = open(file);
+    await s.write(P, (tx) => tx.put(res('x')));
+    // A separate process with its own SQLite connection: one statement per run, then it exits.
+    const other = (sql: string) => {
+      const code = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(process.argv[1]); d.exec(process.argv[2]); d.close();`;
+      const r = spawnSync(process.execPath, ['-e', code, file, sql], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    };
+    const seen = new Set<string>();
+    let last = version(s)!;
+    seen.add(last);
+    const steps = [
+      `UPDATE resources SET data = '{"n":1}' WHERE name = 'x'`,
+      `UPDATE resources SET data = '{"n":2}' WHERE name = 'x'`,
+      // Everything copied back into the database and the WAL emptied: the next commit starts it anew.
+      `PRAGMA wal_checkpoint(TRUNCATE); UPDATE resources SET data = '{"n":3}' WHERE name = 'x'`,
+      `PRAGMA wal_checkpoint(RESTART); UPDATE resources SET data = '{"n":4}' WHERE name = 'x'`,
+      `UPDATE resources SET data = '{"n":5}' WHERE name = 'x'`,
+    ];
+    for (const sql of steps) {
+      other(sql);
+      const v = version(s)!;
+      expect(v).not.toBe(last);
+      expect(seen.has(v)).toBe(false);
+      seen.add(v);
+      expect(version(s)).toBe(v); // and nothing committed since: the same
+      last = v;
+    }
+    // A checkpoint alone commits nothing: reads see the same data, the version may stay.
+    other('PRAGMA wal_checkpoint(PASSIVE)');
+    const data = await s.read(P, (tx) => tx.get('svc', 'thing', '', 'x'));
+    expect(data?.name).toBe('x');
+  });
+
+  test('closing a store leaves the process\'s SQLite locks on the -shm file to its other connections; a file made anew at the same path is watched anew', async () => {
+    const file = path.join(tmp, 'locks.db');
+    const a = open(file);
+    const b = open(file);
+    version(a);
+    version(b);
+    await a.close();
+    // SQLite's shared "dead man switch" lock on the -shm file (byte 128) is still held for b.
+    if (fs.existsSync('/proc/locks')) {
+      const ino = fs.statSync(`${file}-shm`).ino;
+      const held = fs.readFileSync('/proc/locks', 'utf8').split('\n').filter((l) => l.includes(` ${process.pid} `) && l.includes(`:${ino} `));
+      expect(held.some((l) => / 128 128$/.test(l))).toBe(true);
+    }
+    await b.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    const c = open(file);
+    const d = open(file);
+    const v0 = version(c);
+    await d.write(P, (tx) => tx.put(res('z')));
+    expect(version(c)).not.toBe(v0);
   });
 
   test('is undefined inside an open transaction (its snapshot may be older than the last commit)', async () => {

@@ -15,6 +15,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { migrate } from './migrations';
 import { Mutex } from './mutex';
 import { rowToResource, type ResourceRow } from './resource-row';
+import { WalHeaderWatch } from './wal-header';
 import type {
   IdempotencyRecord, ListOptions, Partition, PartitionStats, ResourceKey, Store, StoredRef, StoredResource, StoreTx,
 } from './store';
@@ -97,6 +98,12 @@ class SqliteStore implements Store {
   private transactions = 0;
   /** Write transactions of this connection so far: PRAGMA data_version counts only other connections' commits. */
   private localWrites = 0;
+  /** The database is in WAL mode (it stays so while this connection is open: leaving it needs an exclusive lock). */
+  private wal = false;
+  /** Opened by the first readVersion (local serve), not by every CLI command; null: nothing to watch. */
+  private walWatch: WalHeaderWatch | null | undefined;
+  /** PRAGMA data_version as last read. */
+  private dataVersion = 0;
 
   constructor(file: string, opts: SqliteStoreOptions) {
     this.busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -110,7 +117,7 @@ class SqliteStore implements Store {
     this.db = new BetterSqlite3(this.location, { timeout: this.busyTimeoutMs, nativeBinding: nativeBinding() as string | undefined });
     try {
       chmodSync(this.location, 0o600);
-      this.db.pragma('journal_mode = WAL');
+      this.wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
       this.db.pragma('synchronous = NORMAL');
       migrate(this.db);
     } catch (e) {
@@ -280,12 +287,22 @@ class SqliteStore implements Store {
   /**
    * PRAGMA data_version changes when another connection (any process) has committed, and is read in
    * a fresh snapshot of its own, so a commit that finished before this call is always seen. Inside an
-   * open transaction it would answer for that transaction's older snapshot: no version then.
+   * open transaction it would answer for that transaction's older snapshot: no version then. In WAL
+   * mode the pragma runs only when the WAL index header differs from the one read before its last
+   * run (wal-header.ts): a commit that finished before this call has rewritten that header.
    */
   readVersion(): string | undefined {
     if (this.closed || this.db.inTransaction) return undefined;
-    return `${this.sql('PRAGMA data_version').pluck().get() as number}.${this.localWrites}`;
+    if (this.walWatch === undefined) this.walWatch = (this.wal && WalHeaderWatch.open(this.location)) || null;
+    const watch = this.walWatch;
+    if (watch === null) this.readDataVersion();
+    else watch.unchangedSinceCheck(this.readDataVersion);
+    return `${this.dataVersion}.${this.localWrites}`;
   }
+
+  private readonly readDataVersion = (): void => {
+    this.dataVersion = this.sql('PRAGMA data_version').pluck().get() as number;
+  };
 
   async changeSeq(): Promise<number> {
     this.assertOpen();
