@@ -87,22 +87,16 @@ function sweep(): void {
   for (const c of live) c.checkTimeouts(coarseNow);
 }
 
-let dateValue: string | undefined;
-/**
- * The Date header value, made at most once a second and dropped by a timer at the next second
- * (as Node's utcDate): a busy server does not read the clock per response.
- */
+let dateValue = '';
+let dateUntil = 0;
+/** The Date header value, recomputed at most once a second (as Node's utcDate does). */
 function httpDate(): string {
-  if (dateValue === undefined) {
-    const now = Date.now();
+  const now = Date.now();
+  if (now >= dateUntil) {
     dateValue = new Date(now).toUTCString();
-    setTimeout(expireDate, 1000 - (now % 1000)).unref();
+    dateUntil = now - (now % 1000) + 1000;
   }
   return dateValue;
-}
-
-function expireDate(): void {
-  dateValue = undefined;
 }
 
 // ---- request and response --------------------------------------------------------------------
@@ -162,35 +156,23 @@ export class H1Response {
     let te = false;
     let keepAlive = this.keepAlive;
     if (headers) {
-      // Names and values are checked all at once after the loop (two regular expression runs, not
-      // two per header); the culprit is looked for only when one fails.
-      let names = '';
-      let values = '';
       for (const name in headers) {
         const v = headers[name];
         if (v === undefined) continue;
-        names += name;
+        if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
         if (name === 'content-length') length = true;
         else if (name === 'date') date = true;
         else if (name === 'transfer-encoding') te = true;
         else if (name === 'connection') {
-          // As ServerResponse: the caller's `connection: close` ends the connection after this response.
+          // As ServerResponse: the caller's `connection: close` ends the connection after this response
+          // (kept in a local until the head is complete: a writeHead that throws changes nothing).
           if (String(v).toLowerCase() === 'close') keepAlive = false;
           if (!keepAlive) continue; // written once, below
         }
         if (Array.isArray(v)) {
-          for (const x of v) {
-            const text = String(x);
-            values += text;
-            head += `${name}: ${text}\r\n`;
-          }
-        } else {
-          const text = typeof v === 'string' ? v : String(v);
-          values += text;
-          head += `${name}: ${text}\r\n`;
-        }
+          for (const x of v) head += headerLine(name, x);
+        } else head += headerLine(name, v);
       }
-      if (BAD_NAME.test(names) || BAD_VALUE.test(values)) throwInvalidHeader(headers);
     }
     this.keepAlive = keepAlive;
     this.hasBody = !(this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200));
@@ -294,17 +276,6 @@ export class H1Response {
 function abort(body: Readable, err: Error): void {
   if (body.listenerCount('error') > 0) body.destroy(err);
   else body.destroy();
-}
-
-/** The error writeHead throws for the first invalid header name or value, as checked one by one. */
-function throwInvalidHeader(headers: OutgoingHttpHeaders): never {
-  for (const name in headers) {
-    const v = headers[name];
-    if (v === undefined) continue;
-    if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
-    for (const x of Array.isArray(v) ? v : [v]) headerLine(name, x);
-  }
-  throw new Error('ERR_INVALID_CHAR: header'); // not reached: the joined check failed on one of them
 }
 
 function headerLine(name: string, value: string | number | readonly string[]): string {
