@@ -24,6 +24,7 @@ import { ChunkedDecoder, MAX_HEAD_BYTES, looksLikeH2, parseRequestHead, rawHeade
 export const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const EXPECTATION_FAILED = 'HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
 /** How long a closing connection still reads (and drops) a request body the client is sending. */
 const DELAYED_CLOSE_MS = 1_000;
 /** Pipelined bytes buffered behind a response in flight before the socket is paused. */
@@ -46,6 +47,12 @@ export interface H1Options {
   headersTimeoutMs: number;
   /** Node's keepAliveTimeout: an idle kept-alive connection is closed after this (ms). */
   keepAliveTimeoutMs: number;
+  /**
+   * Node's requestTimeout: the whole request, body included, within this (ms) of its head's first
+   * byte, else 408 and close (a client trickling a body cannot hold a connection for ever).
+   * Absent or 0: none (the sidecar streams bodies, as Envoy, without a limit).
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface H1Handlers {
@@ -303,6 +310,8 @@ export class H1Connection {
   /** When the head being awaited started (0: none awaited), and since when the connection idles. */
   private headSince: number;
   private idleSince = 0;
+  /** When the request whose body is still coming began (0: none). */
+  private requestSince = 0;
   /** The last request head parsed on this connection, and its bytes (see parseHead). */
   private lastHead: (ParsedHead & { bytes: Buffer }) | null = null;
 
@@ -413,6 +422,7 @@ export class H1Connection {
     }
     const rest = end + 4;
     this.buf = rest < input.length ? input.subarray(rest) : null;
+    this.requestSince = this.headSince || coarseNow;
     this.headSince = 0;
     this.idleSince = 0;
     // As Node's server (without a checkContinue listener): 100 Continue at once; other expectations → 417.
@@ -495,6 +505,7 @@ export class H1Connection {
     }
     this.buf = used < input.length ? input.subarray(used) : null;
     if (!this.bodyPending()) {
+      this.requestSince = 0;
       const body = this.body;
       this.body = null;
       body?.push(null);
@@ -587,10 +598,21 @@ export class H1Connection {
     if (resume) s.resume();
   }
 
-  /** The shared sweep: a head that takes too long gets 400; a kept-alive connection idle too long closes. */
+  /**
+   * The shared sweep: a head that takes too long gets 400, a body that takes too long 408 (or the
+   * connection closes, when the answer has begun); a kept-alive connection idle too long closes.
+   */
   checkTimeouts(now: number): void {
     if (this.done) return;
+    const requestTimeout = this.opts.requestTimeoutMs;
     if (this.headSince !== 0 && this.res === null && now - this.headSince >= this.opts.headersTimeoutMs) this.finishWith(BAD_REQUEST);
+    else if (requestTimeout && this.requestSince !== 0 && this.bodyPending() && now - this.requestSince >= requestTimeout) {
+      // An answer begun (or already sent, the rest of the body being dropped) cannot become a 408.
+      if (this.res === null || this.res.headersSent) {
+        this.done = true;
+        this.socket.destroy();
+      } else this.finishWith(REQUEST_TIMEOUT);
+    }
     else if (this.idleSince !== 0 && this.res === null && this.buf === null && now - this.idleSince >= this.opts.keepAliveTimeoutMs) {
       this.done = true;
       this.socket.destroy();

@@ -156,6 +156,8 @@ function hostForUrl(host: string): string {
 /** Node's headersTimeout: the whole head within this of its first byte. */
 const HEADERS_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Node's default requestTimeout: a request's body must be in within 5 minutes of its first byte. */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 /** Whether a connection has no request in flight (both listeners keep the current response in socket._httpMessage). */
 function idle(socket: net.Socket): boolean {
@@ -318,7 +320,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     socket.on('error', () => undefined);
     // As Node's http.Server: a response leaves at once, not after the client's delayed ACK.
     socket.setNoDelay(true);
-    serveHttp1(socket, lean, { headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
+    serveHttp1(socket, lean, { headersTimeoutMs: HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   };
   const server: net.Server = opts.tls
     ? tls.createServer({ ...opts.tls, minVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'] }, serve)

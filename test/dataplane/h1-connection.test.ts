@@ -8,7 +8,7 @@
 import { EventEmitter } from 'events';
 import * as http from 'http';
 import * as net from 'net';
-import { serveHttp1, type H1Request, type H1Response } from '../../src/base/h1-connection';
+import { serveHttp1, type H1Options, type H1Request, type H1Response } from '../../src/base/h1-connection';
 import { parseRequestHead } from '../../src/base/h1-parser';
 
 const closers: Array<() => void> = [];
@@ -57,7 +57,7 @@ function when(events: Events, pred: () => boolean): Promise<void> {
 }
 
 /** A lean server whose answers depend on the path (see the cases below). */
-async function leanServer(opts = { headersTimeoutMs: 60_000, keepAliveTimeoutMs: 300_000 }): Promise<{ port: number; events: Events }> {
+async function leanServer(opts: H1Options = { headersTimeoutMs: 60_000, keepAliveTimeoutMs: 300_000 }): Promise<{ port: number; events: Events }> {
   const events: Events = { closed: 0, bodyErrors: 0, upgrades: [], bus: new EventEmitter() };
   const changed = () => events.bus.emit('change');
   const nodeH1 = http.createServer();
@@ -485,6 +485,14 @@ describe('lean HTTP/1.1 server', () => {
     const c = new Raw(port);
     c.sock.write('GET / HTTP/1.1\r\nHost:');
     expect(await c.whenClosed()).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  test('a body that does not arrive within the request timeout gets 408 and the connection closes', async () => {
+    const { port, events } = await leanServer({ headersTimeoutMs: 60_000, keepAliveTimeoutMs: 300_000, requestTimeoutMs: 100 });
+    const c = new Raw(port);
+    c.sock.write('POST /hang HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc');
+    expect(await c.whenClosed()).toBe('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    await when(events, () => events.bodyErrors === 1);
   });
 
   test('upgrade requests go to the Node server with the bytes read so far', async () => {
