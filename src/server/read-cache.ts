@@ -4,8 +4,9 @@
 // changed —, plus this connection's own write count) is taken before the call that fills an entry,
 // so an entry is never newer-labelled than its data, and checked on every request, so a write by
 // another CLI process or serve replica is seen by the very next read. A request that repeats a
-// cacheable read's head is known without routing or decoding it again (RequestHandler.handleNow). PostgreSQL's readVersion is its commit counter, read in one small statement per
-// request: a round trip, but no resource read, rendering or serialisation on a hit.
+// cacheable read's head is known without routing or decoding it again (RequestHandler.handleNow).
+// PostgreSQL's readVersion is its commit counter, read in one small statement per request: a
+// round trip, but no resource read, rendering or serialisation on a hit.
 
 import type { Input } from '../backends/backend';
 import type { ServiceName } from '../model/services';

@@ -96,9 +96,9 @@ export interface Store {
   /**
    * A cheap stand-in for changeSeq: equal to an earlier value only if nothing has been committed
    * since, by this or any other process or replica, so answers read under it may be reused. SQLite
-   * answers synchronously (PRAGMA data_version, behind a read of the WAL index header); PostgreSQL reads its commit counter (one small
-   * statement on the shared reading connection). Undefined when it cannot tell now (e.g. a
-   * transaction is open).
+   * answers synchronously (PRAGMA data_version, behind a read of the WAL index header); PostgreSQL
+   * reads its commit counter (one small statement on the shared reading connection). Undefined
+   * when it cannot tell now (e.g. a transaction is open).
    */
   readVersion?(): string | undefined | Promise<string | undefined>;
   /**
