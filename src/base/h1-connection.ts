@@ -18,6 +18,7 @@ import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from
 import type * as net from 'net';
 import { Readable } from 'stream';
 import { readDirect, streamOn } from './direct-read';
+import { writeDirect } from './direct-write';
 import { ChunkedDecoder, MAX_HEAD_BYTES, looksLikeH2, parseRequestHead, rawHeaderList, type RequestHead } from './h1-parser';
 
 /** What Node's http.Server (with our clientError handler) answers to a malformed request. */
@@ -157,41 +158,43 @@ export class H1Response {
 
   writeHead(status: number, headers?: OutgoingHttpHeaders): this {
     if (this.headersSent) throw new Error('ERR_HTTP_HEADERS_SENT');
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-    let length = false;
-    let date = false;
-    let te = false;
-    let keepAlive = this.keepAlive;
-    if (headers) {
-      for (const name in headers) {
-        const v = headers[name];
-        if (v === undefined) continue;
-        if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
-        if (name === 'content-length') length = true;
-        else if (name === 'date') date = true;
-        else if (name === 'transfer-encoding') te = true;
-        else if (name === 'connection') {
-          // As ServerResponse: the caller's `connection: close` ends the connection after this response
-          // (kept in a local until the head is complete: a writeHead that throws changes nothing).
-          if (String(v).toLowerCase() === 'close') keepAlive = false;
-          if (!keepAlive) continue; // written once, below
-        }
-        if (Array.isArray(v)) {
-          for (const x of v) head += headerLine(name, x);
-        } else head += headerLine(name, v);
-      }
+    return this.sendHead(status, headers ? headerBlock(headers) : NO_BLOCK, NO_BLOCK);
+  }
+
+  /**
+   * writeHead(status, {...base, ...extra}) where `base` is a frozen object handed in again and
+   * again (the proxy's forwarded upstream headers while the upstream repeats its head): its lines
+   * are checked and serialised once, and only `extra` (whose names must not be in `base`) per
+   * response.
+   */
+  writeHeadWith(status: number, base: Readonly<OutgoingHttpHeaders>, extra: OutgoingHttpHeaders): this {
+    if (this.headersSent) throw new Error('ERR_HTTP_HEADERS_SENT');
+    let block = Object.isFrozen(base) ? blockCache.get(base) : undefined;
+    if (!block) {
+      block = headerBlock(base);
+      if (Object.isFrozen(base)) blockCache.set(base, block);
     }
+    return this.sendHead(status, block, headerBlock(extra));
+  }
+
+  private sendHead(status: number, a: HeaderBlock, b: HeaderBlock): this {
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n${a.lines}${b.lines}`;
+    // As ServerResponse: the caller's `connection: close` ends the connection after this response.
+    const connection = b.connection ?? a.connection;
+    let keepAlive = this.keepAlive;
+    if (connection !== undefined && connection.toLowerCase() === 'close') keepAlive = false;
+    if (connection !== undefined && keepAlive) head += `connection: ${connection}\r\n`;
     this.keepAlive = keepAlive;
     this.hasBody = !(this.isHead || status === 204 || status === 304 || (status >= 100 && status < 200));
-    if (this.hasBody && !length) {
-      if (te) this.chunked = true;
+    if (this.hasBody && !a.length && !b.length) {
+      if (a.te || b.te) this.chunked = true;
       else if (this.http10) this.keepAlive = false;
       else {
         this.chunked = true;
         head += 'transfer-encoding: chunked\r\n';
       }
     }
-    if (!date) head += `date: ${httpDate()}\r\n`;
+    if (!a.date && !b.date) head += `date: ${httpDate()}\r\n`;
     if (!this.keepAlive) head += 'connection: close\r\n';
     else if (this.http10) head += 'connection: keep-alive\r\n';
     this.head = `${head}\r\n`;
@@ -206,7 +209,7 @@ export class H1Response {
       if (this.head) return this.flushHead();
       return true;
     }
-    return this.socket.write(this.frame(chunk, false));
+    return writeDirect(this.socket, this.frame(chunk, false));
   }
 
   end(chunk?: Buffer | string): this {
@@ -214,7 +217,7 @@ export class H1Response {
     if (!this.headersSent) this.writeHead(200);
     this.writableFinished = true;
     // A string body is encoded straight into the buffer that carries the head.
-    if (this.hasBody && ((chunk && chunk.length) || this.chunked)) this.socket.write(this.frame(chunk, true));
+    if (this.hasBody && ((chunk && chunk.length) || this.chunked)) writeDirect(this.socket, this.frame(chunk, true));
     else if (this.head) this.flushHead();
     this.conn.responseEnded(this);
     return this;
@@ -251,7 +254,7 @@ export class H1Response {
   private flushHead(): boolean {
     const head = this.head;
     this.head = '';
-    return this.socket.write(head, 'latin1');
+    return writeDirect(this.socket, head);
   }
 
   /** The pending head, then `body` (chunk-framed when chunked, with the last chunk and trailers on `last`). */
@@ -283,6 +286,45 @@ export class H1Response {
 function abort(body: Readable, err: Error): void {
   if (body.listenerCount('error') > 0) body.destroy(err);
   else body.destroy();
+}
+
+/** Header lines checked and serialised (Connection kept aside), with what the head's framing needs to know. */
+interface HeaderBlock {
+  readonly lines: string;
+  readonly length: boolean;
+  readonly date: boolean;
+  readonly te: boolean;
+  /** The last Connection value given (written, or not, by sendHead). */
+  readonly connection: string | undefined;
+}
+
+const NO_BLOCK: HeaderBlock = { lines: '', length: false, date: false, te: false, connection: undefined };
+/** Blocks of frozen header objects that come back (writeHeadWith). */
+const blockCache = new WeakMap<object, HeaderBlock>();
+
+/** Throws, as writeHead does, on a name or value that would split the response. */
+function headerBlock(headers: Readonly<OutgoingHttpHeaders>): HeaderBlock {
+  let lines = '';
+  let length = false;
+  let date = false;
+  let te = false;
+  let connection: string | undefined;
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (BAD_NAME.test(name)) throw new Error(`ERR_INVALID_HTTP_TOKEN: ${name}`);
+    if (name === 'content-length') length = true;
+    else if (name === 'date') date = true;
+    else if (name === 'transfer-encoding') te = true;
+    else if (name === 'connection') {
+      connection = String(v);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) lines += headerLine(name, x);
+    } else lines += headerLine(name, v as string | number);
+  }
+  return { lines, length, date, te, connection };
 }
 
 function headerLine(name: string, value: string | number | readonly string[]): string {

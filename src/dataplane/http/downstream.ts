@@ -23,6 +23,8 @@ export interface DownstreamResponse {
   /** The whole response was handed to the connection. */
   readonly writableFinished: boolean;
   writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
+  /** writeHead(status, {...base, ...extra}), with `base`'s lines serialised once while it comes back (the lean HTTP/1.1 server). */
+  writeHeadWith?(status: number, base: Readonly<OutgoingHttpHeaders>, extra: OutgoingHttpHeaders): unknown;
   /** false: wait for 'drain'. */
   write(chunk: Buffer): boolean;
   end(): unknown;

@@ -44,6 +44,24 @@ export interface ExchangeEnv {
   random?: RandomSource;
 }
 
+/** Forwarded response headers of a frozen upstream head, with the virtual host's removal list they were made for. */
+const forwardedOf = new WeakMap<IncomingHttpHeaders, { remove: readonly string[] | undefined; base: Readonly<Record<string, string | string[]>> }>();
+
+/**
+ * Epoch ms of a performance.now() reading: Date.now() is read at most once a second to re-anchor
+ * (one clock read per request instead of two; the monotonic clock cannot drift from the wall
+ * clock by more than a second's worth of NTP slew before the next re-anchor).
+ */
+let anchor = 0;
+let anchoredAt = -Infinity;
+function epochMs(t: number): number {
+  if (t - anchoredAt >= 1000 || t < anchoredAt) {
+    anchoredAt = performance.now();
+    anchor = Date.now() - anchoredAt;
+  }
+  return Math.round(anchor + t);
+}
+
 /** Where requests of a connection manager that was never attached to a proxy report. */
 const DETACHED: HcmTelemetry = { stats: new HttpStats(), client: false };
 
@@ -51,9 +69,10 @@ const DETACHED: HcmTelemetry = { stats: new HttpStats(), client: false };
 // holds an Exchange.
 class Exchange implements ExchangeRecord, DeadlineOwner {
   // ---- the request, as it arrived
-  readonly start = Date.now();
   /** High-resolution start, for durations (histograms, spans). */
   readonly t0 = performance.now();
+  /** Wall-clock start (epoch ms), for logs and spans. */
+  readonly start = epochMs(this.t0);
   readonly protocol: 'HTTP/1.1' | 'HTTP/2';
   readonly view: RequestView;
   private readonly isGrpc: boolean;
@@ -96,7 +115,10 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
   flags = '';
   bytesSent = 0;
   responseStart = 0;
-  resHeaders?: IncomingHttpHeaders;
+  /** The response headers sent: forwarded ones (shared while the upstream repeats its head) and this response's own. */
+  private resBase?: Readonly<Record<string, string | string[]>>;
+  private resOwn?: Record<string, string>;
+  private resMerged?: IncomingHttpHeaders;
   /** Declared response length (content-length), and a final chunk held back to go out with end(). */
   private expectedLength = -1;
   private held?: Buffer;
@@ -363,24 +385,45 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     this.commit(status, headers);
   }
 
-  /** The upstream's response headers as they go downstream; a 101 keeps its upgrade headers. */
-  private responseHeaders(headers: IncomingHttpHeaders, keepHopByHop: boolean): Record<string, string | string[]> {
-    const out = forwardedResponseHeaders(headers, keepHopByHop, this.vhost?.responseHeadersToRemove);
+  /** The response headers sent (for access logs). */
+  get resHeaders(): IncomingHttpHeaders | undefined {
+    if (!this.resBase) return undefined;
+    return (this.resMerged ??= { ...this.resBase, ...this.resOwn });
+  }
+
+  /**
+   * The upstream's response headers as they go downstream, in two parts: those forwarded, and
+   * Envoy's own (x-envoy-upstream-service-time, server), which replace any the upstream sent. A
+   * 101 keeps its upgrade headers.
+   */
+  private responseHeaders(headers: IncomingHttpHeaders, keepHopByHop: boolean): void {
+    const remove = this.vhost?.responseHeadersToRemove;
+    let base: Readonly<Record<string, string | string[]>>;
+    const known = keepHopByHop ? undefined : forwardedOf.get(headers);
+    if (known && known.remove === remove) base = known.base;
+    else {
+      const out = forwardedResponseHeaders(headers, keepHopByHop, remove);
+      delete out['x-envoy-upstream-service-time'];
+      delete out.server;
+      base = out;
+      // A frozen head comes back while the upstream repeats it byte for byte (http1-client.ts).
+      if (!keepHopByHop && Object.isFrozen(headers)) forwardedOf.set(headers, { remove, base: Object.freeze(out) });
+    }
     this.responseStart = performance.now();
-    out['x-envoy-upstream-service-time'] = String(Math.round(this.responseStart - this.attemptStart));
-    out.server = 'envoy';
-    this.resHeaders = out;
-    return out;
+    this.resBase = base;
+    this.resOwn = { 'x-envoy-upstream-service-time': String(Math.round(this.responseStart - this.attemptStart)), server: 'envoy' };
   }
 
   private commit(status: number, headers: IncomingHttpHeaders): void {
     this.committed = true;
     this.status = status;
-    const out = this.responseHeaders(headers, false);
+    this.responseHeaders(headers, false);
     const cl = headers['content-length'];
     this.expectedLength = cl === undefined ? -1 : Number(cl);
     try {
-      this.res.writeHead(status, out as never);
+      const res = this.res;
+      if (res.writeHeadWith) res.writeHeadWith(status, this.resBase!, this.resOwn!);
+      else res.writeHead(status, this.resHeaders as never);
     } catch {
       this.resetDownstream();
     }
@@ -407,7 +450,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     this.clearTimers();
     this.committed = true;
     this.status = 101;
-    switchProtocols(this.res as ServerResponse, down.socket, this.responseHeaders(headers, true));
+    this.responseHeaders(headers, true);
+    switchProtocols(this.res as ServerResponse, down.socket, this.resHeaders as Record<string, string | string[]>);
     const stats = this.tel.stats;
     stats.downstream_cx_upgrades_total++;
     stats.downstream_cx_upgrades_active++;
@@ -446,7 +490,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
 
   private onUpstreamEnd(attemptNo: number, trailers: IncomingHttpHeaders | undefined): void {
     if (attemptNo !== this.live || this.finished) return;
-    this.cluster!.stats.upstream_rq_time.record(performance.now() - this.attemptStart);
+    const now = performance.now();
+    this.cluster!.stats.upstream_rq_time.record(now - this.attemptStart);
     this.endAttempt();
     if (trailers && this.res.addTrailers) {
       try {
@@ -459,7 +504,7 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     this.held = undefined;
     if (last) this.res.end(last);
     else this.res.end();
-    this.finish();
+    this.finish(now);
   }
 
   private onUpstreamFailure(attemptNo: number, kind: FailureKind, _err: Error): void {
@@ -539,13 +584,14 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     this.finish();
   }
 
-  private finish(): void {
+  /** `now`: performance.now(), when the caller has just read it. */
+  private finish(now = performance.now()): void {
     if (this.finished) return;
     this.finished = true;
     this.clearTimers();
     this.releaseRetrySlot();
     if (this.call) this.abortAttempt();
-    const ms = performance.now() - this.t0;
+    const ms = now - this.t0;
     const tel = this.tel;
     tel.stats.downstream_rq_active--;
     if (this.status) tel.stats.countStatus(this.status, ms);
