@@ -12,6 +12,8 @@ import { serveHttp1, type H1Options, type H1Request, type H1Response } from '../
 import { parseRequestHead } from '../../src/base/h1-parser';
 
 const closers: Array<() => void> = [];
+const FROZEN_BASE: Readonly<http.OutgoingHttpHeaders> = Object.freeze({ 'content-length': '4', 'x-base': 'b', 'x-list': Object.freeze(['1', '2']) as string[] });
+const BIG = Buffer.alloc(16 * 1024 * 1024, 98);
 afterAll(() => closers.forEach((c) => c()));
 
 interface Seen {
@@ -101,6 +103,20 @@ async function leanServer(opts: H1Options = { headersTimeoutMs: 60_000, keepAliv
         res.writeHead(200, { 'content-length': String(String(n).length) });
         res.end(String(n));
       });
+      return;
+    }
+    if (path.startsWith('/with')) {
+      // writeHeadWith: a frozen base (its lines serialised once, then reused) and this response's own headers.
+      const own: http.OutgoingHttpHeaders = { 'x-own': path };
+      if (path === '/with-close') own.connection = 'close';
+      res.writeHeadWith(200, FROZEN_BASE, own);
+      res.end(Buffer.from('with'));
+      return;
+    }
+    if (path === '/big') {
+      // More than a loopback socket takes at once: libuv finishes the write later, and what follows queues behind it.
+      res.writeHead(200, { 'content-length': String(BIG.length) });
+      res.end(BIG);
       return;
     }
     if (path === '/badhead') {
@@ -446,6 +462,32 @@ describe('lean HTTP/1.1 server', () => {
     const text = await c.until((t) => Raw.responses(t).length === 1);
     c.close();
     expect(text.endsWith(`\r\n\r\n${size}`)).toBe(true);
+  });
+
+  test('writeHeadWith: a reused frozen base and per-response headers, as writeHead with both; connection: close among them ends the connection', async () => {
+    const { port } = await leanServer();
+    const c = new Raw(port);
+    c.sock.write('GET /with HTTP/1.1\r\nHost: a\r\n\r\n');
+    await c.until((t) => Raw.responses(t).length === 1);
+    c.sock.write('GET /with-close HTTP/1.1\r\nHost: a\r\n\r\n');
+    const rs = Raw.responses(await c.whenClosed());
+    expect(rs).toHaveLength(2);
+    expect(rs[0]).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-length: 4\r\nx-base: b\r\nx-list: 1\r\nx-list: 2\r\nx-own: \/with\r\ndate: .*\r\n\r\nwith$/);
+    expect(rs[1]).toMatch(/^HTTP\/1\.1 200 OK\r\ncontent-length: 4\r\nx-base: b\r\nx-list: 1\r\nx-list: 2\r\nx-own: \/with-close\r\ndate: .*\r\nconnection: close\r\n\r\nwith$/);
+  });
+
+  test('a response larger than the socket takes at once arrives whole, and the next response after it', async () => {
+    const { port } = await leanServer();
+    const c = new Raw(port);
+    c.sock.write('GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /with HTTP/1.1\r\nHost: a\r\n\r\n');
+    const text = await c.until((t) => t.endsWith('\r\n\r\nwith'));
+    c.close();
+    const first = text.indexOf('\r\n\r\n') + 4;
+    expect(text.slice(0, first)).toMatch(`content-length: ${BIG.length}\r\n`);
+    const body = text.slice(first, first + BIG.length);
+    expect(body.length).toBe(BIG.length);
+    expect(/^b*$/.test(body)).toBe(true);
+    expect(text.slice(first + BIG.length)).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*x-own: \/with\r\n/);
   });
 
   test('the client leaving mid-body: the response hears close, the body an error', async () => {
