@@ -93,7 +93,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
   private admission?: Admission | null;
   host?: Host;
   private call?: UpstreamCall;
-  private readonly tried = new Set<Host>();
+  /** Hosts tried so far, kept only for a retry policy that avoids previous hosts. */
+  private tried?: Set<Host>;
   private attempts = 0;
   /** Number of the attempt whose upstream callbacks still count (0: none). */
   private live = 0;
@@ -264,7 +265,7 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
       return;
     }
     this.host = host;
-    this.tried.add(host);
+    if (this.route!.retry?.previousHosts) (this.tried ??= new Set()).add(host);
     host.activeRequests++;
     host.rqTotal++;
     this.cluster!.stats.upstream_rq_total++;
@@ -282,13 +283,7 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     if (perTry > 0) this.perTryTimer = setTimeout(() => this.onPerTryTimeout(), perTry);
     const attemptNo = this.attempts;
     this.live = attemptNo;
-    const handler: UpstreamHandler = {
-      onHeaders: (status, headers) => this.onUpstreamHeaders(attemptNo, status, headers),
-      onData: (chunk) => this.onUpstreamData(attemptNo, chunk),
-      onEnd: (trailers) => this.onUpstreamEnd(attemptNo, trailers),
-      onFailure: (kind, err) => this.onUpstreamFailure(attemptNo, kind, err),
-    };
-    if (this.upgrade) handler.onUpgrade = (headers, socket, rest) => this.onUpstreamUpgrade(attemptNo, headers, socket, rest);
+    const handler = this.upgrade ? new UpgradeAttempt(this, attemptNo) : new Attempt(this, attemptNo);
     this.call = host.connection().send(ureq, handler);
   }
 
@@ -358,7 +353,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     setTimeout(() => this.attempt(), retryBackoffMs(this.retries, this.env.random));
   }
 
-  private onUpstreamHeaders(attemptNo: number, status: number, headers: IncomingHttpHeaders): void {
+  /** @internal (Attempt) */
+  onUpstreamHeaders(attemptNo: number, status: number, headers: IncomingHttpHeaders): void {
     if (attemptNo !== this.live || this.finished) return;
     const cluster = this.cluster!;
     cluster.stats.countStatus(status);
@@ -435,7 +431,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
    * tunnel. The request counts as active (circuit breaker slot included) until both sides close,
    * and is logged then: duration = the connection's lifetime, bytes both ways.
    */
-  private onUpstreamUpgrade(attemptNo: number, headers: IncomingHttpHeaders, upstream: Socket, rest: Buffer): void {
+  /** @internal (Attempt) */
+  onUpstreamUpgrade(attemptNo: number, headers: IncomingHttpHeaders, upstream: Socket, rest: Buffer): void {
     const down = this.upgrade!;
     if (attemptNo !== this.live || this.finished || down.socket.destroyed) {
       upstream.destroy();
@@ -466,7 +463,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     });
   }
 
-  private onUpstreamData(attemptNo: number, chunk: Buffer): boolean {
+  /** @internal (Attempt) */
+  onUpstreamData(attemptNo: number, chunk: Buffer): boolean {
     if (attemptNo !== this.live || this.finished) return true;
     this.touch();
     this.bytesSent += chunk.length;
@@ -488,7 +486,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     return ok;
   }
 
-  private onUpstreamEnd(attemptNo: number, trailers: IncomingHttpHeaders | undefined): void {
+  /** @internal (Attempt) */
+  onUpstreamEnd(attemptNo: number, trailers: IncomingHttpHeaders | undefined): void {
     if (attemptNo !== this.live || this.finished) return;
     const now = performance.now();
     this.cluster!.stats.upstream_rq_time.record(now - this.attemptStart);
@@ -507,7 +506,8 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     this.finish(now);
   }
 
-  private onUpstreamFailure(attemptNo: number, kind: FailureKind, _err: Error): void {
+  /** @internal (Attempt) */
+  onUpstreamFailure(attemptNo: number, kind: FailureKind, _err: Error): void {
     if (attemptNo !== this.live || this.finished) return;
     const cluster = this.cluster!;
     const host = this.host!;
@@ -599,6 +599,30 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     if (tel.spans) exportSpan(this, tel, ms);
     const log = this.env.hcm.accessLog;
     if (log) log(accessLogEntry(this, ms));
+  }
+}
+
+/** One attempt's upstream callbacks (a class: no closures allocated per attempt); callbacks of an attempt no longer live are ignored by the Exchange. */
+class Attempt implements UpstreamHandler {
+  constructor(protected readonly x: Exchange, protected readonly n: number) {}
+  onHeaders(status: number, headers: IncomingHttpHeaders): void {
+    this.x.onUpstreamHeaders(this.n, status, headers);
+  }
+  onData(chunk: Buffer): boolean {
+    return this.x.onUpstreamData(this.n, chunk);
+  }
+  onEnd(trailers: IncomingHttpHeaders | undefined): void {
+    this.x.onUpstreamEnd(this.n, trailers);
+  }
+  onFailure(kind: FailureKind, err: Error): void {
+    this.x.onUpstreamFailure(this.n, kind, err);
+  }
+}
+
+/** An upgrade request's attempt: a 101 hands over the upstream connection. */
+class UpgradeAttempt extends Attempt {
+  onUpgrade(headers: IncomingHttpHeaders, socket: Socket, rest: Buffer): void {
+    this.x.onUpstreamUpgrade(this.n, headers, socket, rest);
   }
 }
 
