@@ -11,6 +11,7 @@ import { connectedEvent, NO_TLS_CERTIFICATES, plainConnector, type Connector } f
 import type { Readable } from 'stream';
 import type { FailureKind, UpstreamCall, UpstreamHandler, UpstreamRequest } from './upstream-call';
 import { readDirect, streamOn } from '../../base/direct-read';
+import { writeDirect } from '../../base/direct-write';
 import { addHeader } from '../../base/h1-parser';
 
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -512,7 +513,7 @@ export class Http1Pool {
     conn.current = ex;
     const socket = conn.socket;
     if (!req.body) {
-      socket.write(serializeHead(req), 'latin1');
+      writeDirect(socket, serializeHead(req));
       return ex;
     }
     // Head and body leave in one writev rather than one write per piece: a buffered body is

@@ -174,7 +174,7 @@ class Exchange implements ExchangeRecord, DeadlineOwner {
     if (!cluster) return this.reply(REPLIES.noCluster);
     this.cluster = cluster;
     if (this.upgrade && cluster.http2) return this.reply(REPLIES.upgradeToHttp2);
-    this.trace = continueTrace(this.req.headers);
+    this.trace = continueTrace(this.req.headers, this.start);
     this.upstreamReq = buildUpstreamRequest(this.req.headers, this.view, route, this.upgrade !== undefined, this.trace);
     // Whatever follows an upgrade request's head belongs to the new protocol (sent after the 101).
     if (!this.upgrade && hasRequestBody(this.req, this.protocol === 'HTTP/2')) {

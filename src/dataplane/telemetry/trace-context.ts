@@ -15,17 +15,21 @@ export interface TraceContext {
   sampled: boolean;
 }
 
-// Random ids from a pooled buffer: one randomFillSync per 512 ids instead of one per id.
+// Random ids from a pool of random bytes, hex-encoded once: an id is a slice of that string (one
+// randomFillSync and one encoding per 2,048 hex digits, instead of an encoding per id).
 const pool = Buffer.alloc(4096);
-let offset = pool.length;
+let hexPool = '';
+let offset = 0;
 
 function randomHex(bytes: number): string {
-  if (offset + bytes > pool.length) {
+  const digits = bytes * 2;
+  if (offset + digits > hexPool.length) {
     randomFillSync(pool);
+    hexPool = pool.toString('hex');
     offset = 0;
   }
-  const s = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
+  const s = hexPool.slice(offset, offset + digits);
+  offset += digits;
   return s;
 }
 
@@ -33,9 +37,18 @@ const ZERO_TRACE = '00000000000000000000000000000000';
 const ZERO_SPAN = '0000000000000000';
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?$/;
 
+/** The epoch second of the last trace id, and its 8 hex digits. */
+let second = -1;
+let secondHex = '';
+
 /** A new W3C trace id whose first 8 hex digits are the epoch seconds (valid as an X-Ray id). */
 export function newTraceId(now = Date.now()): string {
-  return Math.floor(now / 1000).toString(16).padStart(8, '0').slice(-8) + randomHex(12);
+  const s = Math.floor(now / 1000);
+  if (s !== second) {
+    second = s;
+    secondHex = s.toString(16).padStart(8, '0').slice(-8);
+  }
+  return secondHex + randomHex(12);
 }
 
 export function newSpanId(): string {
@@ -87,13 +100,16 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** This hop's context from the incoming headers: continues the caller's trace or starts one. */
-export function continueTrace(incoming: HeaderBag): TraceContext {
+/**
+ * This hop's context from the incoming headers: continues the caller's trace or starts one (whose
+ * id begins with the second of `now`, the request's epoch ms).
+ */
+export function continueTrace(incoming: HeaderBag, now = Date.now()): TraceContext {
   const w3c = parseTraceparent(first(incoming.traceparent));
   if (w3c) return { traceId: w3c.traceId, spanId: newSpanId(), parentSpanId: w3c.spanId, sampled: w3c.sampled };
   const xray = parseAmznTraceId(first(incoming['x-amzn-trace-id']));
   if (xray) return { traceId: xray.traceId, spanId: newSpanId(), parentSpanId: xray.spanId, sampled: xray.sampled ?? true };
-  return { traceId: newTraceId(), spanId: newSpanId(), sampled: true };
+  return { traceId: newTraceId(now), spanId: newSpanId(), sampled: true };
 }
 
 /** Sets the outgoing trace headers for `c` (replacing the incoming ones). */
