@@ -13,6 +13,7 @@
 // warn about process.binding) writes through the stream.
 
 import * as net from 'net';
+import { getSystemErrorName } from 'util';
 
 interface WriteReq {
   handle: unknown;
@@ -48,9 +49,20 @@ const binding: StreamWrapBinding | null = (() => {
   }
 })();
 
+/** As Node's errnoException: `write EPIPE`, with code, errno and syscall. */
+function writeError(errno: number): Error {
+  let code: string;
+  try {
+    code = getSystemErrorName(errno);
+  } catch {
+    code = `E${-errno}`;
+  }
+  return Object.assign(new Error(`write ${code}`), { code, errno, syscall: 'write' });
+}
+
 function onComplete(this: WriteReq, status: number): void {
   this.buffer = null;
-  if (status < 0 && !this.socket.destroyed) this.socket.destroy(new Error(`write failed (${status})`));
+  if (status < 0 && !this.socket.destroyed) this.socket.destroy(writeError(status));
 }
 
 /** socket.write(data) (a string as latin1), straight to the handle when nothing is queued before it; false: wait for 'drain'. */
@@ -71,7 +83,7 @@ export function writeDirect(socket: net.Socket, data: Buffer | string): boolean 
   req.socket = socket;
   const err = typeof data === 'string' ? handle.writeLatin1String(req, data) : handle.writeBuffer(req, data);
   if (err !== 0) {
-    socket.destroy(new Error(`write failed (${err})`));
+    socket.destroy(writeError(err));
     return false;
   }
   // Not all written yet: libuv holds the rest (and the buffer must live until it is done).

@@ -241,6 +241,13 @@ describe('trace context', () => {
     expect(continueTrace({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' }).sampled).toBe(false);
     const ids = new Set(Array.from({ length: 2000 }, () => continueTrace({}).spanId));
     expect(ids.size).toBe(2000);
+    // Trace ids across several refills of the random pool, from the request's own time (a second that changes).
+    const traces = Array.from({ length: 1000 }, (_, i) => continueTrace({}, 1_700_000_000_000 + i * 10).traceId);
+    expect(new Set(traces).size).toBe(1000);
+    for (const [i, t] of traces.entries()) {
+      expect(t).toMatch(/^[0-9a-f]{32}$/);
+      expect(parseInt(t.slice(0, 8), 16)).toBe(1_700_000_000 + Math.floor((i * 10) / 1000));
+    }
   });
 });
 
