@@ -19,6 +19,9 @@ interface Slots {
   gen: symbol;
 }
 
+/** A plain TCP socket's class, read once (`net.Socket` through the module namespace is a getter call). */
+const PLAIN_SOCKET: unknown = net.Socket;
+
 const slots: Slots | null = (() => {
   try {
     const probe = new net.Socket({ onread: { buffer: Buffer.alloc(1), callback: () => undefined } } as net.SocketConstructorOpts);
@@ -42,7 +45,7 @@ const shared = Buffer.allocUnsafe(64 * 1024);
  */
 export function readDirect(socket: net.Socket, callback: DirectReadCallback): boolean {
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } | null })._handle;
-  if (slots === null || socket.constructor !== net.Socket || !handle || typeof handle.useUserBuffer !== 'function') return false;
+  if (slots === null || socket.constructor !== PLAIN_SOCKET || !handle || typeof handle.useUserBuffer !== 'function') return false;
   if (socket.readableLength > 0 || socket.destroyed) return false;
   const s = socket as unknown as Record<symbol, unknown>;
   s[slots.buffer] = shared;
