@@ -145,8 +145,10 @@ function bundle(t) {
     sentinels[s] = st.size;
   }
   // The runtime: a function bin/awsmesh calls with its require and the package root.
-  return `(function (outerRequire, root) {
-const Module = outerRequire('module');
+  // Module: bin/awsmesh passes its own module's constructor, the CommonJS loader's Module class (the
+  // public 'module' built-in is the same class, but requiring it compiles it and the ESM loader and
+  // source-map modules it pulls in: ~0.2 ms a start).
+  return `(function (outerRequire, root, Module = outerRequire('module')) {
 const fs = outerRequire('fs');
 const path = outerRequire('path');
 const sentinels = ${JSON.stringify(sentinels)};

@@ -6,7 +6,6 @@ import type { AppMeshApi } from '../../../generated/appmesh-api';
 import type { OperationHandler, ProviderContext } from '../provider';
 import type { StoredResource, StoreTx } from '../store/store';
 import { appMeshError, badRequest } from './errors';
-import { idempotent } from './idempotency';
 import {
   KINDS, QUOTA_OF, SERVICE, arnOf, dataOf, renderData, renderRef, storeParent,
   type Address, type KindInfo, type KindName, type MeshResourceData,
@@ -15,9 +14,15 @@ import {
   addressFromInput, checkMeshOwner, getResource, partitionOf, requireContainers, requireResource, requireWithContainers,
 } from './lookups';
 import { pageSize, readToken, signToken } from './paging';
-import { loadQuotas } from './quotas';
-import { checkDelete, checkListenersFitRoutes, checkSpec, limitExceeded } from './rules';
 import { normaliseTags } from './tags';
+
+// The write path's modules, loaded when a write first needs them: a describe or list (the calls
+// scripts make most, each a fresh process) never does.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const idempotency = (): typeof import('./idempotency') => require('./idempotency');
+const quotas = (): typeof import('./quotas') => require('./quotas');
+const rules = (): typeof import('./rules') => require('./rules');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Epoch seconds with milliseconds, as App Mesh reports them. */
 function timestamp(ctx: ProviderContext): number {
@@ -50,20 +55,20 @@ function quotaScope(d: KindInfo, a: Address): string {
 
 async function create(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
   const op = `Create${d.kind}`;
-  return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
+  return ctx.store.write(partitionOf(ctx), (tx) => idempotency().idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     const container = await requireContainers(tx, d, a, ctx.account);
     if (await getResource(tx, d, a)) throw alreadyExists(d, a);
     checkNewNames(d, a);
-    const quotas = loadQuotas(ctx.settings);
+    const limits = quotas().loadQuotas(ctx.settings);
     const parent = storeParent(d, a);
-    const limit = quotas[QUOTA_OF[d.kind]];
+    const limit = limits[QUOTA_OF[d.kind]];
     if ((await tx.count(SERVICE, d.outputKey, parent)) >= limit) {
-      throw limitExceeded(QUOTA_OF[d.kind], limit, `Creating ${d.kind} ${a.name} in ${quotaScope(d, a)}`);
+      throw rules().limitExceeded(QUOTA_OF[d.kind], limit, `Creating ${d.kind} ${a.name} in ${quotaScope(d, a)}`);
     }
     const spec = cloneSpec(input.spec);
-    const refs = await checkSpec(tx, ctx, d, a, spec, quotas, container);
+    const refs = await rules().checkSpec(tx, ctx, d, a, spec, limits, container);
     const now = timestamp(ctx);
     const data: MeshResourceData = {
       uid: ctx.uuid(),
@@ -82,15 +87,15 @@ async function create(d: KindInfo, input: Input, ctx: ProviderContext): Promise<
 
 async function update(d: KindInfo, input: Input, ctx: ProviderContext): Promise<Output> {
   const op = `Update${d.kind}`;
-  return ctx.store.write(partitionOf(ctx), (tx) => idempotent(tx, op, input, async () => {
+  return ctx.store.write(partitionOf(ctx), (tx) => idempotency().idempotent(tx, op, input, async () => {
     const a = addressFromInput(d, input);
     checkMeshOwner(input, a, ctx.account);
     const container = await requireContainers(tx, d, a, ctx.account);
     const current = await requireResource(tx, d, a, ctx.account);
     // Update replaces the whole spec ("This overwrites the existing data"); tags stay as they are.
     const spec = cloneSpec(input.spec);
-    const refs = await checkSpec(tx, ctx, d, a, spec, loadQuotas(ctx.settings), container);
-    await checkListenersFitRoutes(tx, d, a, spec);
+    const refs = await rules().checkSpec(tx, ctx, d, a, spec, quotas().loadQuotas(ctx.settings), container);
+    await rules().checkListenersFitRoutes(tx, d, a, spec);
     const previous = dataOf(current);
     const next: StoredResource = {
       ...current,
@@ -115,7 +120,7 @@ async function remove(d: KindInfo, input: Input, ctx: ProviderContext): Promise<
     checkMeshOwner(input, a, ctx.account);
     await requireContainers(tx, d, a, ctx.account);
     const current = await requireResource(tx, d, a, ctx.account);
-    await checkDelete(tx, ctx.account, d, a, current);
+    await rules().checkDelete(tx, ctx.account, d, a, current);
     await tx.delete(SERVICE, d.outputKey, current.parent, current.name);
     return { [d.outputKey]: renderData(d, current, 'DELETED') };
   });
