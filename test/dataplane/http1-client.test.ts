@@ -239,37 +239,3 @@ describe('upgrade requests', () => {
     await p.close();
   });
 });
-
-test('a repeated (frozen) downstream head serializes to the same upstream head as a fresh one', async () => {
-  const { buildUpstreamRequest } = await import('../../src/dataplane/http/forwarding');
-  const { RequestView } = await import('../../src/dataplane/config/request-view');
-  const heads: string[] = [];
-  const port = await server((head, sock) => {
-    heads.push(head);
-    sock.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-  });
-  const p = pool(port);
-  const trace = { traceId: '0123456789abcdef0123456789abcdef', spanId: '0123456789abcdef', sampled: true };
-  const cases: Array<[Record<string, string | string[]>, Array<[string, string]> | undefined, boolean]> = [
-    [{ host: 'a', 'x-request-id': 'r1', accept: '*/*', cookie: ['a=1', 'b=2'], connection: 'keep-alive', te: 'trailers' }, [['x-z', 'z']], true],
-    [{ host: 'a', 'x-request-id': 'r1', 'x-b': '1', traceparent: `00-${trace.traceId}-0000000000000001-01` }, undefined, false],
-    [{ host: 'a', 'x-request-id': 'r1', 'x-b': '1', 'x-add': 'old', 'x-c': '2' }, [['x-add', 'new'], ['x-z', 'z']], false],
-    [{ host: 'a', 'x-request-id': 'r1', 'x-forwarded-proto': 'https', 'x-c': '2' }, [['x-z', 'z']], false],
-  ];
-  for (const [src, add, cached] of cases) {
-    const route = { requestHeadersToAdd: add } as never;
-    const fresh = buildUpstreamRequest({ ...src }, new RequestView('GET', 'svc', '/p', src, 'http'), route, false, trace);
-    expect(fresh.h1Static).toBeUndefined();
-    const frozen = Object.freeze({ ...src });
-    for (let i = 0; i < 2; i++) {
-      const again = buildUpstreamRequest(frozen, new RequestView('GET', 'svc', '/p', frozen, 'http'), route, false, trace);
-      expect(again.h1Static !== undefined).toBe(cached);
-      expect(again.headers).toEqual(fresh.headers);
-      expect(Object.keys(again.headers)).toEqual(Object.keys(fresh.headers));
-      await send(p, fresh);
-      await send(p, again);
-      expect(heads[heads.length - 1]).toBe(heads[heads.length - 2]);
-    }
-  }
-  await p.close();
-});

@@ -538,18 +538,7 @@ export class Http1Pool {
 function serializeHead(req: UpstreamRequest): string {
   let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${req.authority}\r\n`;
   const h = req.headers;
-  // A repeated downstream head's forwarded headers (the first `keys` entries) are serialized once.
-  const s = req.h1Static;
-  let skip = 0;
-  if (s !== undefined) {
-    head += s.text;
-    skip = s.keys;
-  }
   for (const k in h) {
-    if (skip > 0) {
-      skip--;
-      continue;
-    }
     if (k === 'host') continue;
     const v = h[k];
     if (Array.isArray(v)) for (const x of v) head += `${k}: ${x}\r\n`;

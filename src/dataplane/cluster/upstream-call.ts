@@ -20,11 +20,6 @@ export interface UpstreamRequest {
    * UpstreamHandler.onUpgrade instead of being read as an interim response.
    */
   upgrade?: boolean;
-  /**
-   * The HTTP/1.1 serialization of `headers`' first `keys` entries (`name: value\r\n` lines), cached
-   * per repeated downstream head (forwarding.ts); `headers` is not changed after it is set.
-   */
-  h1Static?: { readonly text: string; readonly keys: number };
 }
 
 export interface UpstreamHandler {

@@ -16,37 +16,6 @@ const HOP_BY_HOP = new Set([
 ]);
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'trailer']);
 
-/** Headers buildUpstreamRequest replaces in place when the downstream sends them. */
-const REPLACED = ['traceparent', 'x-amzn-trace-id', 'x-forwarded-proto', 'x-envoy-original-path'];
-
-/**
- * The serialized forwarded part of a repeated downstream head (the lean listener hands the same
- * frozen headers object for a repeated head on a connection), or null when it cannot be cached.
- */
-const staticOf = new WeakMap<IncomingHttpHeaders, { readonly text: string; readonly keys: number } | null>();
-
-function staticPart(src: IncomingHttpHeaders): { readonly text: string; readonly keys: number } | null {
-  let s = staticOf.get(src);
-  if (s !== undefined) return s;
-  s = null;
-  if (!REPLACED.some((k) => src[k] !== undefined)) {
-    let text = '';
-    let keys = 0;
-    for (const k in src) {
-      if (k.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP.has(k)) continue;
-      const v = src[k];
-      if (v === undefined) continue;
-      keys++;
-      if (Array.isArray(v)) for (const x of v) text += `${k}: ${x}\r\n`;
-      else text += `${k}: ${v}\r\n`;
-    }
-    // One flat string (not a rope of pieces flattened again by every write).
-    s = { text: Buffer.from(text, 'latin1').toString('latin1'), keys };
-  }
-  staticOf.set(src, s);
-  return s;
-}
-
 /**
  * The request sent to the route's cluster (body attached per attempt). An upgrade request keeps
  * its Connection/Upgrade headers; `trace` is this hop's span, injected as traceparent/X-Ray headers.
@@ -84,10 +53,6 @@ export function buildUpstreamRequest(
   }
   const out: UpstreamRequest = { method: view.method, path, authority: route.hostRewrite ?? view.authority, headers, body: null };
   if (upgrade) out.upgrade = true;
-  if (Object.isFrozen(src)) {
-    const s = staticPart(src);
-    if (s !== null && !(route.requestHeadersToAdd && route.requestHeadersToAdd.some(([k]) => src[k] !== undefined))) out.h1Static = s;
-  }
   return out;
 }
 
